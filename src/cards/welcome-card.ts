@@ -1,0 +1,42 @@
+import template from '../../adaptiveCards/welcome.json';
+import type { SourceMdm } from '../config';
+import type { Translate } from '../i18n';
+import { type CardJson, renderCard } from './render';
+
+export interface WelcomeView {
+  notice: string;
+  appName: string;
+  greeting: string;
+  intro: string;
+  canDo: string;
+  points: string[];
+  tip: string;
+  checkDevices: string;
+  verb: string;
+  locale: string;
+}
+
+export function welcomeView(
+  t: Translate,
+  input: { givenName?: string; vendor: SourceMdm; locale: string; verb: string; notice?: string },
+): WelcomeView {
+  return {
+    notice: input.notice ?? '',
+    appName: t('app.name'),
+    greeting: input.givenName ? t('welcome.greeting', { name: input.givenName }) : t('welcome.greetingAnonymous'),
+    intro: t('welcome.intro', { vendor: t(`vendor.${input.vendor}`) }),
+    canDo: t('welcome.canDo'),
+    points: [
+      t('welcome.point.devices'),
+      t('welcome.point.guide'),
+      t('welcome.point.check'),
+      t('welcome.point.help'),
+    ],
+    tip: t('welcome.tip'),
+    checkDevices: t('welcome.checkDevices'),
+    verb: input.verb,
+    locale: input.locale,
+  };
+}
+
+export const renderWelcomeCard = (view: WelcomeView): CardJson => renderCard(template, view);

@@ -1,0 +1,54 @@
+import type { TurnContext } from 'botbuilder';
+import { CardFactory } from 'botbuilder';
+import { renderWelcomeCard, welcomeView } from '../../cards/welcome-card';
+import type { Deps } from '../../deps';
+import type { Participant } from '../../domain/participant';
+import { DEVICE_VERBS } from '../devices/ids';
+import { audienceOf, rememberSender } from '../user-context';
+
+function givenNameOf(displayName: string | undefined): string | undefined {
+  return displayName?.trim().split(/\s+/)[0] || undefined;
+}
+
+async function sendWelcome(
+  context: TurnContext,
+  deps: Deps,
+  participant: Participant | undefined,
+  notice?: 'fallback',
+): Promise<void> {
+  const { t, locale } = audienceOf(context, deps, participant);
+  const card = renderWelcomeCard(
+    welcomeView(t, {
+      givenName: givenNameOf(participant?.displayName ?? context.activity.from?.name),
+      vendor: deps.config.sourceMdm,
+      locale,
+      verb: DEVICE_VERBS.check,
+      notice: notice ? t('help.fallback') : undefined,
+    }),
+  );
+  await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: t('app.name') });
+}
+
+/** "hello", "hej", "help" … in the 1:1 chat. */
+export const onGreeting = (deps: Deps) => async (context: TurnContext) => {
+  const { participant } = await rememberSender(context, deps);
+  await sendWelcome(context, deps, participant);
+};
+
+/** Anything we have no route for: the welcome card again, with a line saying we didn't understand. */
+export const onUnrecognisedMessage = (deps: Deps) => async (context: TurnContext) => {
+  const { participant, firstContact } = await rememberSender(context, deps);
+  await sendWelcome(context, deps, participant, firstContact ? undefined : 'fallback');
+};
+
+/** The app was installed for the user (or the user was added to a conversation with the bot). */
+export const onMembersAdded = (deps: Deps) => async (context: TurnContext) => {
+  const botId = context.activity.recipient?.id;
+  const added = context.activity.membersAdded ?? [];
+  const personal = context.activity.conversation?.conversationType === 'personal';
+  // In a 1:1 chat the install event names the bot; greet the user it was installed for.
+  if (personal && added.some((m) => m.id === botId)) {
+    const { participant } = await rememberSender(context, deps);
+    await sendWelcome(context, deps, participant);
+  }
+};

@@ -1,0 +1,41 @@
+import en from './en.json';
+import sv from './sv.json';
+
+/** Every user-facing string lives in a locale file; English is the reference and the fallback. */
+export type MessageKey = keyof typeof en;
+export type Language = 'en' | 'sv';
+
+const catalogs: Record<Language, Record<MessageKey, string>> = { en, sv };
+
+export const LANGUAGES: readonly Language[] = ['en', 'sv'];
+
+/** Picks the language from a Teams locale such as "sv-SE"; anything unknown falls back to the default. */
+export function languageOf(locale: string | undefined, fallback: string = 'en'): Language {
+  const tag = (locale ?? fallback).toLowerCase();
+  if (tag.startsWith('sv')) return 'sv';
+  if (tag.startsWith('en')) return 'en';
+  return fallback.toLowerCase().startsWith('sv') ? 'sv' : 'en';
+}
+
+export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+export function translator(language: Language): Translate {
+  const catalog = catalogs[language];
+  return (key, vars) => {
+    const template = catalog[key] ?? en[key] ?? key;
+    return vars ? template.replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m)) : template;
+  };
+}
+
+export function catalogOf(language: Language): Readonly<Record<MessageKey, string>> {
+  return catalogs[language];
+}
+
+/** A date and time as the user reads it: their language, their time zone. */
+export function formatDateTime(at: Date, locale: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone,
+  }).format(at);
+}

@@ -1,0 +1,131 @@
+import {
+  type ComplianceState,
+  type DeviceObservation,
+  managementOf,
+  platformOf,
+} from '../../domain/device';
+import type { DeviceDirectory, DirectoryUser } from '../../ports/device-directory';
+import { type GraphApi, GraphRequestError } from './graph-api';
+
+interface GraphManagedDevice {
+  id: string;
+  deviceName?: string;
+  operatingSystem?: string;
+  osVersion?: string;
+  model?: string;
+  complianceState?: ComplianceState;
+  managementAgent?: string;
+  enrolledDateTime?: string;
+  lastSyncDateTime?: string;
+  deviceEnrollmentType?: string;
+  azureADDeviceId?: string;
+  managedDeviceOwnerType?: string;
+}
+
+interface GraphDevice {
+  id: string;
+  deviceId?: string;
+  displayName?: string;
+  operatingSystem?: string;
+  operatingSystemVersion?: string;
+  isManaged?: boolean | null;
+  isCompliant?: boolean | null;
+  mdmAppId?: string | null;
+}
+
+const MANAGED_DEVICE_FIELDS =
+  'id,deviceName,operatingSystem,osVersion,model,complianceState,managementAgent,enrolledDateTime,lastSyncDateTime,deviceEnrollmentType,azureADDeviceId,managedDeviceOwnerType';
+const DEVICE_FIELDS = 'id,deviceId,displayName,operatingSystem,operatingSystemVersion,isManaged,isCompliant,mdmAppId';
+const USER_FIELDS = 'id,userPrincipalName,displayName,mail,preferredLanguage';
+
+/** Users and devices from Microsoft Graph: Intune managedDevices merged with Entra devices. */
+export class GraphDeviceDirectory implements DeviceDirectory {
+  constructor(private readonly graph: GraphApi) {}
+
+  async findUser(idOrUpn: string): Promise<DirectoryUser | undefined> {
+    try {
+      return await this.graph.get<DirectoryUser>(`/users/${encodeURIComponent(idOrUpn)}?$select=${USER_FIELDS}`);
+    } catch (err) {
+      if (err instanceof GraphRequestError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async devicesOfUser(user: { id: string; userPrincipalName: string }): Promise<DeviceObservation[]> {
+    const id = encodeURIComponent(user.id);
+    // One round trip: Intune's view and both Entra relationships (registered for BYOD, owned for joined devices).
+    const responses = await this.graph.batch([
+      { id: 'intune', method: 'GET', url: `/users/${id}/managedDevices?$select=${MANAGED_DEVICE_FIELDS}&$top=100` },
+      { id: 'registered', method: 'GET', url: `/users/${id}/registeredDevices?$select=${DEVICE_FIELDS}&$top=100` },
+      { id: 'owned', method: 'GET', url: `/users/${id}/ownedDevices?$select=${DEVICE_FIELDS}&$top=100` },
+    ]);
+    const valueOf = <T>(name: string): T[] => {
+      const r = responses.get(name);
+      if (!r || r.status >= 400) {
+        const detail = (r?.body as { error?: { message?: string } } | undefined)?.error?.message ?? 'no response';
+        throw new GraphRequestError(`Microsoft Graph ${name} devices of ${user.userPrincipalName} failed: ${detail}`, r?.status ?? -1, undefined, 1);
+      }
+      return ((r.body as { value?: T[] } | undefined)?.value ?? []) as T[];
+    };
+    const managed = valueOf<GraphManagedDevice>('intune');
+    const entraById = new Map<string, GraphDevice>();
+    for (const d of [...valueOf<GraphDevice>('registered'), ...valueOf<GraphDevice>('owned')]) {
+      entraById.set((d.deviceId ?? d.id).toLowerCase(), d);
+    }
+    return mergeDevices(managed, [...entraById.values()]);
+  }
+}
+
+/** One observation per physical device: Intune's record joined to Entra's through azureADDeviceId. */
+export function mergeDevices(managed: GraphManagedDevice[], entra: GraphDevice[]): DeviceObservation[] {
+  const entraByDeviceId = new Map(entra.filter((d) => d.deviceId).map((d) => [d.deviceId!.toLowerCase(), d]));
+  const used = new Set<GraphDevice>();
+  const out: DeviceObservation[] = [];
+  for (const m of managed) {
+    const e = m.azureADDeviceId ? entraByDeviceId.get(m.azureADDeviceId.toLowerCase()) : undefined;
+    if (e) used.add(e);
+    const intune = {
+      managedDeviceId: m.id,
+      complianceState: m.complianceState ?? 'unknown',
+      managementAgent: m.managementAgent,
+      enrolledDateTime: m.enrolledDateTime,
+      lastSyncDateTime: m.lastSyncDateTime,
+      deviceEnrollmentType: m.deviceEnrollmentType,
+    };
+    const entraPart = e ? entraOf(e) : undefined;
+    out.push({
+      key: (m.azureADDeviceId && m.azureADDeviceId !== '00000000-0000-0000-0000-000000000000' ? m.azureADDeviceId : m.id).toLowerCase(),
+      name: m.deviceName ?? e?.displayName ?? m.id,
+      platform: platformOf(m.operatingSystem, m.model),
+      osVersion: m.osVersion,
+      model: m.model,
+      ownership: m.managedDeviceOwnerType === 'company' ? 'company' : m.managedDeviceOwnerType === 'personal' ? 'personal' : undefined,
+      management: managementOf(intune, entraPart),
+      intune,
+      entra: entraPart,
+    });
+  }
+  for (const e of entra) {
+    if (used.has(e)) continue;
+    const entraPart = entraOf(e);
+    out.push({
+      key: (e.deviceId ?? e.id).toLowerCase(),
+      name: e.displayName ?? e.id,
+      platform: platformOf(e.operatingSystem),
+      osVersion: e.operatingSystemVersion,
+      management: managementOf(undefined, entraPart),
+      entra: entraPart,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function entraOf(e: GraphDevice): NonNullable<DeviceObservation['entra']> {
+  return {
+    objectId: e.id,
+    deviceId: e.deviceId ?? e.id,
+    isManaged: e.isManaged ?? undefined,
+    isCompliant: e.isCompliant,
+    mdmAppId: e.mdmAppId,
+  };
+}

@@ -1,0 +1,71 @@
+import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import type { AuditEvent } from '../../domain/audit';
+import type { Participant } from '../../domain/participant';
+import type { Lock } from '../../ports/lock';
+import type { WorkQueue } from '../../ports/queue';
+import type { Store } from '../../ports/store';
+import { BlobLock } from './blob-lock';
+import { StorageWorkQueue } from './storage-queue';
+import { TableRepository } from './table-repository';
+
+export interface StorageOptions {
+  connectionString: string;
+  /** Lowercase letters/digits; prefixes every table, queue and container this app creates. */
+  prefix: string;
+}
+
+/** The tables this app keeps, by entity. Table names allow letters and digits only. */
+const TABLES = { participants: 'Participants', audit: 'Audit' } as const;
+/** Queues (names allow lowercase letters, digits and dashes). */
+export const QUEUES = { jobs: 'jobs' } as const;
+
+export interface AzureStorage {
+  store: Store;
+  lock: Lock;
+  queue<T>(name: keyof typeof QUEUES): WorkQueue<T>;
+  /** Creates every table, queue and container; safe to call on every start and from every instance. */
+  ensureCreated(): Promise<void>;
+}
+
+export function createAzureStorage(options: StorageOptions): AzureStorage {
+  // Azurite speaks plain http; the SDKs refuse that unless told it is intended.
+  const insecure = /^DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|http:\/\//i.test(
+    options.connectionString,
+  );
+  const tableService = TableServiceClient.fromConnectionString(options.connectionString, {
+    allowInsecureConnection: insecure,
+  });
+  const tableClient = (name: string) =>
+    TableClient.fromConnectionString(options.connectionString, `${options.prefix}${name}`, {
+      allowInsecureConnection: insecure,
+    });
+  const queueService = QueueServiceClient.fromConnectionString(options.connectionString);
+  const blobService = BlobServiceClient.fromConnectionString(options.connectionString);
+  const container = blobService.getContainerClient(`${options.prefix}-locks`);
+
+  const participantsTable = tableClient(TABLES.participants);
+  const store: Store = {
+    participants: new TableRepository<Participant>(participantsTable, 'participant'),
+    audit: new TableRepository<AuditEvent>(tableClient(TABLES.audit), 'audit event'),
+    ping: async () => {
+      const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
+      await pages.next();
+    },
+  };
+
+  return {
+    store,
+    lock: new BlobLock(container),
+    queue: <T>(name: keyof typeof QUEUES) =>
+      new StorageWorkQueue<T>(queueService.getQueueClient(`${options.prefix}-${QUEUES[name]}`)),
+    async ensureCreated() {
+      await Promise.all([
+        ...Object.values(TABLES).map((t) => tableService.createTable(`${options.prefix}${t}`)),
+        ...Object.values(QUEUES).map((q) => queueService.getQueueClient(`${options.prefix}-${q}`).createIfNotExists()),
+        container.createIfNotExists(),
+      ]);
+    },
+  };
+}

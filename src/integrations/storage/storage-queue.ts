@@ -1,0 +1,35 @@
+import type { QueueClient } from '@azure/storage-queue';
+import type { QueueMessage, WorkQueue } from '../../ports/queue';
+
+/** An Azure Storage queue carrying JSON bodies (base64, as the portal and Functions expect). */
+export class StorageWorkQueue<T> implements WorkQueue<T> {
+  constructor(private readonly queue: QueueClient) {}
+
+  async enqueue(body: T, options?: { visibilityDelaySeconds?: number }): Promise<void> {
+    const text = Buffer.from(JSON.stringify(body), 'utf8').toString('base64');
+    if (text.length > 64 * 1024) throw new Error(`queue message of ${text.length} bytes exceeds the 64 KiB limit`);
+    await this.queue.sendMessage(text, { visibilityTimeout: options?.visibilityDelaySeconds });
+  }
+
+  async receive(max: number, visibilityTimeoutSeconds: number): Promise<QueueMessage<T>[]> {
+    const res = await this.queue.receiveMessages({
+      numberOfMessages: Math.min(32, Math.max(1, max)),
+      visibilityTimeout: visibilityTimeoutSeconds,
+    });
+    return res.receivedMessageItems.map((m) => ({
+      id: m.messageId,
+      popReceipt: m.popReceipt,
+      dequeueCount: m.dequeueCount,
+      body: JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as T,
+    }));
+  }
+
+  async complete(message: QueueMessage<T>): Promise<void> {
+    await this.queue.deleteMessage(message.id, message.popReceipt);
+  }
+
+  async postpone(message: QueueMessage<T>, seconds: number): Promise<QueueMessage<T>> {
+    const res = await this.queue.updateMessage(message.id, message.popReceipt, undefined, seconds);
+    return { ...message, popReceipt: res.popReceipt ?? message.popReceipt };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Entity storage with optimistic concurrency. Every read returns the entity's ETag and every
+ * write of an existing entity must present it; the `update` helper retries a read-modify-write
+ * until it lands, so concurrent writers never lose each other's changes.
+ */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+export interface EntityKey {
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** Thrown when an ETag no longer matches (someone else wrote first) or an insert finds the row taken. */
+export class ConcurrencyError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'etag-mismatch' | 'already-exists',
+  ) {
+    super(message);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface Repository<T> {
+  get(key: EntityKey): Promise<Stored<T> | undefined>;
+  /** Inserts a new entity; throws ConcurrencyError('already-exists') when the key is taken. */
+  insert(key: EntityKey, value: T): Promise<Stored<T>>;
+  /** Replaces an entity only if its ETag still matches; throws ConcurrencyError('etag-mismatch') otherwise. */
+  replace(key: EntityKey, value: T, etag: string): Promise<Stored<T>>;
+  delete(key: EntityKey, etag?: string): Promise<void>;
+  listPartition(partitionKey: string): AsyncIterable<Stored<T> & { key: EntityKey }>;
+  /**
+   * Read-modify-write with ETag retries. `mutate` receives the current value (undefined when absent)
+   * and returns the new one, or `undefined` to leave the entity untouched. It may run several times.
+   */
+  update(key: EntityKey, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+}
+
+/** Which repositories the product keeps; one Azure Table each. */
+export interface Store {
+  participants: Repository<import('../domain/participant').Participant>;
+  audit: Repository<import('../domain/audit').AuditEvent>;
+  /** Liveness of the backing storage, for /readyz. */
+  ping(): Promise<void>;
+}

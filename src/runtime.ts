@@ -1,0 +1,88 @@
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import { createApp } from './app';
+import type { Config } from './config';
+import type { Deps } from './deps';
+import { BotMessenger } from './integrations/bot/bot-messenger';
+import { credentialFor } from './integrations/graph/credential';
+import { GraphApi } from './integrations/graph/graph-api';
+import { GraphDeviceDirectory } from './integrations/graph/graph-device-directory';
+import { createAzureStorage } from './integrations/storage/azure-storage';
+import type { Logger } from './logging';
+import { systemClock } from './ports/clock';
+import { createServer } from './server';
+import { Scheduler } from './workers/scheduler';
+
+export interface RunningBot {
+  port: number;
+  /** Graceful stop: no new requests, turns in flight finish, workers stop, lease released. */
+  stop(): Promise<void>;
+}
+
+const INVOKE_BUDGET_MS = 4_000;
+const DRAIN_TIMEOUT_MS = 20_000;
+
+function adapterFor(config: Config): TeamsAdapter {
+  const bot = config.bot;
+  if (bot.appType === 'local') return new TeamsAdapter({});
+  const settings = {
+    MicrosoftAppId: bot.appId,
+    MicrosoftAppPassword: bot.appPassword,
+    MicrosoftAppType: bot.appType,
+    MicrosoftAppTenantId: bot.tenantId,
+  };
+  return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
+}
+
+/** Builds every dependency from configuration and starts the HTTP server and the workers. */
+export async function startBot(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningBot> {
+  const storage = createAzureStorage(config.storage);
+  try {
+    await storage.ensureCreated();
+  } catch (err) {
+    throw new Error(
+      `Azure Storage is not reachable with STORAGE_CONNECTION_STRING (${err instanceof Error ? err.message : String(err)}). Is Azurite running (npm run dev starts it)?`,
+    );
+  }
+
+  const graph = new GraphApi({
+    baseUrl: config.graph.baseUrl,
+    credential: credentialFor(config.graph.auth),
+    maxAttempts: config.graph.maxAttempts,
+    onRetry: (info) => logger.warn(info, 'Microsoft Graph asked us to wait; retrying'),
+  });
+  const adapter = adapterFor(config);
+  const deps: Deps = {
+    config,
+    store: storage.store,
+    directory: new GraphDeviceDirectory(graph),
+    messenger: new BotMessenger(adapter, config.bot.appId),
+    clock: systemClock,
+    logger,
+    invokeBudgetMs: INVOKE_BUDGET_MS,
+  };
+  const app = createApp(deps, adapter);
+  const server = createServer({ adapter, app, logger, ping: storage.store.ping });
+  const scheduler = new Scheduler(storage.lock, [], logger);
+
+  const port = await server.listen(config.port, options.host);
+  scheduler.start();
+  logger.info(
+    { port, graph: config.graph.baseUrl, graphAuth: config.graph.auth.kind, botAppType: config.bot.appType },
+    'Migration Companion is listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    stop: () => {
+      stopping ??= (async () => {
+        logger.info('stopping: draining turns in flight');
+        await server.drain(DRAIN_TIMEOUT_MS);
+        await scheduler.stop();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { CloudAdapter } from 'botbuilder';
+import restify from 'restify';
+import { type Logger, setTurnLogger } from './logging';
+
+export interface ServerDeps {
+  adapter: CloudAdapter;
+  app: Application<TurnState>;
+  logger: Logger;
+  /** Resolves when storage answers; used by /readyz. */
+  ping(): Promise<void>;
+}
+
+export interface BotServer {
+  server: restify.Server;
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting requests and waits (bounded) for turns in flight. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+const MAX_ACTIVITY_BYTES = 512 * 1024;
+const READY_TIMEOUT_MS = 3_000;
+
+export function createServer(deps: ServerDeps): BotServer {
+  const server = restify.createServer({ name: 'migration-companion', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_ACTIVITY_BYTES, mapParams: false }));
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  server.post('/api/messages', async (req, res) => {
+    if (draining) {
+      res.header('Retry-After', '5');
+      res.send(503, { error: 'shutting down' });
+      return;
+    }
+    const correlationId = (req.header('x-correlation-id') as string | undefined) || randomUUID();
+    const body = req.body as { type?: unknown; id?: unknown; name?: unknown } | undefined;
+    const log = deps.logger.child({ cid: correlationId, activityId: body?.id, activityType: body?.type, name: body?.name });
+    inFlight++;
+    try {
+      await deps.adapter.process(req, res, async (context) => {
+        setTurnLogger(context, log);
+        await deps.app.run(context);
+      });
+    } catch (err) {
+      log.error({ err }, 'activity could not be processed');
+      if (!res.headersSent) res.send(500, { error: 'internal error' });
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  });
+
+  server.get('/healthz', (_req, res) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.send(503, { status: 'draining' });
+      return;
+    }
+    try {
+      await withTimeout(deps.ping(), READY_TIMEOUT_MS, 'storage did not answer');
+      res.send(200, { status: 'ready' });
+    } catch (err) {
+      res.send(503, { status: 'unavailable', reason: err instanceof Error ? err.message : String(err) });
+    }
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+      }),
+    drain: async (timeoutMs) => {
+      draining = true;
+      server.server.close();
+      if (inFlight > 0) {
+        await withTimeout(new Promise<void>((resolve) => (idle = resolve)), timeoutMs, 'turns still running').catch(
+          (err) => deps.logger.warn({ err, inFlight }, 'shutting down with turns in flight'),
+        );
+      }
+      server.server.closeAllConnections?.();
+    },
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]);
+}

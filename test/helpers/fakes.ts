@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { AuditEvent } from '../../src/domain/audit';
+import type { DeviceObservation } from '../../src/domain/device';
+import type { ConversationAddress, Participant } from '../../src/domain/participant';
+import type { Logger } from '../../src/logging';
+import type { Clock } from '../../src/ports/clock';
+import type { DeviceDirectory, DirectoryUser } from '../../src/ports/device-directory';
+import type { Messenger, OutgoingCard } from '../../src/ports/messenger';
+import { ConcurrencyError, type EntityKey, type Repository, type Store, type Stored } from '../../src/ports/store';
+
+/** Same contract as the Azure Table repository (ETags included), in memory. */
+export class InMemoryRepository<T> implements Repository<T> {
+  readonly rows = new Map<string, Stored<T>>();
+  private id = (k: EntityKey) => `${k.partitionKey}\u0000${k.rowKey}`;
+
+  async get(key: EntityKey) {
+    const row = this.rows.get(this.id(key));
+    return row ? { value: structuredClone(row.value), etag: row.etag } : undefined;
+  }
+  async insert(key: EntityKey, value: T) {
+    if (this.rows.has(this.id(key))) throw new ConcurrencyError('exists', 'already-exists');
+    const row = { value: structuredClone(value), etag: randomUUID() };
+    this.rows.set(this.id(key), row);
+    return row;
+  }
+  async replace(key: EntityKey, value: T, etag: string) {
+    const cur = this.rows.get(this.id(key));
+    if (!cur || cur.etag !== etag) throw new ConcurrencyError('changed', 'etag-mismatch');
+    const row = { value: structuredClone(value), etag: randomUUID() };
+    this.rows.set(this.id(key), row);
+    return row;
+  }
+  async delete(key: EntityKey) {
+    this.rows.delete(this.id(key));
+  }
+  async *listPartition(partitionKey: string) {
+    for (const [id, row] of this.rows) {
+      const [pk, rk] = id.split('\u0000');
+      if (pk === partitionKey) yield { ...row, key: { partitionKey: pk!, rowKey: rk! } };
+    }
+  }
+  async update(key: EntityKey, mutate: (current: T | undefined) => T | undefined) {
+    const cur = await this.get(key);
+    const next = mutate(cur?.value);
+    if (next === undefined) return cur?.value;
+    if (cur) await this.replace(key, next, cur.etag);
+    else await this.insert(key, next);
+    return next;
+  }
+  values(): T[] {
+    return [...this.rows.values()].map((r) => r.value);
+  }
+}
+
+export class InMemoryStore implements Store {
+  participants = new InMemoryRepository<Participant>();
+  audit = new InMemoryRepository<AuditEvent>();
+  async ping() {}
+}
+
+export class FakeClock implements Clock {
+  constructor(public current = new Date('2026-11-23T09:00:00Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export class FakeDirectory implements DeviceDirectory {
+  users = new Map<string, DirectoryUser>();
+  devices = new Map<string, DeviceObservation[]>();
+  /** When set, every call waits this long first (to exercise the invoke budget). */
+  delayMs = 0;
+  failWith?: Error;
+  calls = 0;
+
+  async findUser(idOrUpn: string) {
+    await this.pause();
+    return [...this.users.values()].find((u) => u.id === idOrUpn || u.userPrincipalName === idOrUpn);
+  }
+  async devicesOfUser(user: { id: string }) {
+    await this.pause();
+    return this.devices.get(user.id) ?? [];
+  }
+  private async pause() {
+    this.calls++;
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failWith) throw this.failWith;
+  }
+}
+
+export class RecordingMessenger implements Messenger {
+  sent: { to: ConversationAddress; message: OutgoingCard }[] = [];
+  updated: { to: ConversationAddress; activityId: string; message: OutgoingCard }[] = [];
+  async send(to: ConversationAddress, message: OutgoingCard) {
+    this.sent.push({ to, message });
+    return { activityId: `activity-${this.sent.length}` };
+  }
+  async update(to: ConversationAddress, activityId: string, message: OutgoingCard) {
+    this.updated.push({ to, activityId, message });
+  }
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });
