@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as AC from 'adaptivecards';
+import { deviceListView, renderDeviceListCard } from '../../src/cards/device-list-card';
+import { renderCard } from '../../src/cards/render';
+import { renderWelcomeCard, welcomeView } from '../../src/cards/welcome-card';
+import { LANGUAGES, translator } from '../../src/i18n';
+
+const DIR = path.resolve(__dirname, '../../adaptiveCards');
+const templates = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.data.json'));
+
+/** Parses a card with the Adaptive Cards SDK and returns every parse or validation problem it reports. */
+function problemsOf(card: object): string[] {
+  const ac = new AC.AdaptiveCard();
+  const ctx = new AC.SerializationContext();
+  ac.parse(card, ctx);
+  const problems: string[] = [];
+  for (let i = 0; i < ctx.eventCount; i++) problems.push(ctx.getEventAt(i).message);
+  for (const e of ac.validateProperties().validationEvents) problems.push(e.message);
+  return problems;
+}
+
+describe('cards: templates', () => {
+  it('has a template for every card the code renders, each with sample data', () => {
+    assert.ok(templates.length >= 3, `templates found: ${templates.join(', ')}`);
+    for (const t of templates) {
+      const data = t.replace(/\.json$/, '.data.json');
+      assert.ok(readdirSync(DIR).includes(data), `${t} has no sample data file ${data}`);
+    }
+  });
+
+  for (const file of templates) {
+    it(`${file} renders its sample data completely and parses as Adaptive Card 1.5`, () => {
+      const template = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as object;
+      const data = JSON.parse(readFileSync(path.join(DIR, file.replace(/\.json$/, '.data.json')), 'utf8')) as object;
+      const card = renderCard(template, data);
+      assert.equal(card.version, '1.5');
+      assert.doesNotMatch(JSON.stringify(card), /\$\{/);
+      assert.deepEqual(problemsOf(card), []);
+    });
+  }
+
+  it('refuses to render a card that leaves an expression unexpanded', () => {
+    assert.throws(
+      () => renderCard({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${missing.deep}' }] }, {}),
+      /unexpanded expression/,
+    );
+  });
+
+  it('refuses to render a card over the 80 KB budget', () => {
+    const template = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${big}' }] };
+    assert.throws(() => renderCard(template, { big: 'x'.repeat(90 * 1024) }), /over the 81920 allowed/);
+  });
+
+  for (const language of LANGUAGES) {
+    it(`builds the welcome and device cards in ${language} without parse problems`, () => {
+      const t = translator(language);
+      const welcome = renderWelcomeCard(welcomeView(t, { givenName: 'Alex', vendor: 'jamf', locale: language, verb: 'devices.check' }));
+      assert.deepEqual(problemsOf(welcome), []);
+      const devices = renderDeviceListCard(
+        deviceListView(t, {
+          devices: [
+            {
+              key: 'k',
+              name: 'Phone',
+              platform: 'android',
+              osVersion: '15',
+              management: { kind: 'intune', alsoPartnerMdmAppId: 'x' },
+              intune: { managedDeviceId: 'm', complianceState: 'inGracePeriod', lastSyncDateTime: '2026-11-20T10:00:00Z' },
+            },
+          ],
+          vendor: 'jamf',
+          locale: language === 'sv' ? 'sv-SE' : 'en-US',
+          timeZone: 'Europe/Stockholm',
+          checkedAt: new Date('2026-11-20T10:05:00Z'),
+          verb: 'devices.check',
+          complete: true,
+        }),
+      );
+      assert.deepEqual(problemsOf(devices), []);
+      assert.match(JSON.stringify(devices), language === 'sv' ? /Både Jamf och Microsoft Intune/ : /Both Jamf and Microsoft Intune/);
+    });
+  }
+
+  it('shows dates in the user time zone', () => {
+    const t = translator('en');
+    const view = deviceListView(t, {
+      devices: [],
+      vendor: 'other',
+      locale: 'en-GB',
+      timeZone: 'Asia/Tokyo',
+      checkedAt: new Date('2026-11-20T23:30:00Z'),
+      verb: 'devices.check',
+      complete: true,
+    });
+    assert.match(view.checkedAt, /21 Nov 2026, 08:30/);
+    assert.equal(view.showEmpty, true);
+  });
+});

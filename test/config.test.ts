@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { ConfigError, readConfig } from '../src/config';
+
+const AZURITE =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+const REAL_STORAGE = 'DefaultEndpointsProtocol=https;AccountName=mcprod;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+const GUID = '11111111-2222-3333-4444-555555555555';
+
+const local = { STORAGE_CONNECTION_STRING: AZURITE, GRAPH_BASE_URL: 'http://127.0.0.1:5055' };
+const production = {
+  NODE_ENV: 'production',
+  BOT_APP_TYPE: 'SingleTenant',
+  BOT_APP_ID: GUID,
+  BOT_APP_PASSWORD: 'secret',
+  BOT_TENANT_ID: GUID,
+  STORAGE_CONNECTION_STRING: REAL_STORAGE,
+  GRAPH_CLIENT_ID: GUID,
+  GRAPH_CLIENT_SECRET: 'graph-secret',
+  HELPDESK_CHANNEL_ID: '19:abc@thread.tacv2',
+  ADMIN_UPNS: 'admin@contoso.com',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    readConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  return [];
+}
+
+describe('config: readConfig', () => {
+  it('accepts a local development setup against Azurite and the tenant simulator', () => {
+    const c = readConfig(local);
+    assert.equal(c.production, false);
+    assert.equal(c.bot.appType, 'local');
+    assert.deepEqual(c.graph.auth, { kind: 'simulator' });
+    assert.equal(c.port, 3978);
+    assert.equal(c.defaults.locale, 'en-US');
+    assert.deepEqual(c.defaults.businessHours, { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] });
+  });
+
+  it('accepts a complete production setup', () => {
+    const c = readConfig(production);
+    assert.equal(c.production, true);
+    assert.equal(c.graph.baseUrl, 'https://graph.microsoft.com');
+    assert.equal(c.graph.auth.kind, 'client-secret');
+    assert.deepEqual(c.admins.upns, ['admin@contoso.com']);
+  });
+
+  it('in production, names every missing credential at once', () => {
+    const p = problems({ NODE_ENV: 'production' });
+    const names = p.map((x) => x.split(':')[0]);
+    for (const name of ['BOT_APP_ID', 'BOT_APP_PASSWORD', 'BOT_TENANT_ID', 'STORAGE_CONNECTION_STRING', 'HELPDESK_CHANNEL_ID']) {
+      assert.ok(names.includes(name), `${name} missing from ${JSON.stringify(names)}`);
+    }
+    assert.ok(p.some((x) => x.startsWith('GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY')));
+  });
+
+  it('refuses the tenant simulator and Azurite in production', () => {
+    const p = problems({ ...production, GRAPH_BASE_URL: 'http://127.0.0.1:5055', STORAGE_CONNECTION_STRING: AZURITE });
+    assert.ok(p.some((x) => x.startsWith('GRAPH_BASE_URL') && x.includes('development only')));
+    assert.ok(p.some((x) => x.startsWith('STORAGE_CONNECTION_STRING') && x.includes('Azurite')));
+  });
+
+  it('refuses the credential-less local bot type in production', () => {
+    const p = problems({ ...production, BOT_APP_TYPE: 'local' });
+    assert.ok(p.some((x) => x.startsWith('BOT_APP_TYPE') && x.includes('refused in production')));
+  });
+
+  it('accepts a user-assigned managed identity without a bot password', () => {
+    const c = readConfig({ ...production, BOT_APP_TYPE: 'UserAssignedMSI', BOT_APP_PASSWORD: '', GRAPH_CLIENT_SECRET: '', GRAPH_USE_MANAGED_IDENTITY: 'true' });
+    assert.equal(c.bot.appType, 'UserAssignedMSI');
+    assert.deepEqual(c.graph.auth, { kind: 'managed-identity', clientId: GUID });
+  });
+
+  it('rejects both a Graph secret and a certificate', () => {
+    const p = problems({ ...production, GRAPH_CERTIFICATE_PATH: '/certs/graph.pem' });
+    assert.ok(p.some((x) => x.includes('set one of them, not both')));
+  });
+
+  it('explains malformed values: port, time zone, locale, business hours, UPNs, MDM', () => {
+    const p = problems({
+      ...local,
+      PORT: 'eighty',
+      DEFAULT_TIME_ZONE: 'Mars/Olympus',
+      DEFAULT_LOCALE: 'english please',
+      BUSINESS_HOURS: '17:00-08:00',
+      BUSINESS_DAYS: 'someday',
+      ADMIN_UPNS: 'not-an-upn',
+      SOURCE_MDM: 'intune',
+    });
+    const names = p.map((x) => x.split(':')[0]).sort();
+    assert.deepEqual(names, ['ADMIN_UPNS', 'BUSINESS_DAYS', 'BUSINESS_HOURS', 'DEFAULT_LOCALE', 'DEFAULT_TIME_ZONE', 'PORT', 'SOURCE_MDM']);
+  });
+
+  it('reads business days as ranges and lists, wrapping past Sunday', () => {
+    assert.deepEqual(readConfig({ ...local, BUSINESS_DAYS: 'sun-thu' }).defaults.businessHours.days, [1, 2, 3, 4, 7]);
+    assert.deepEqual(readConfig({ ...local, BUSINESS_DAYS: 'mon,wed,fri' }).defaults.businessHours.days, [1, 3, 5]);
+  });
+
+  it('requires Graph over https for public Graph hosts', () => {
+    const p = problems({ ...production, GRAPH_BASE_URL: 'http://graph.microsoft.com' });
+    assert.ok(p.some((x) => x.includes('must be reached over https')));
+  });
+
+  it('the error message names each variable and points at .env.example', () => {
+    try {
+      readConfig({});
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /STORAGE_CONNECTION_STRING: not set/);
+      assert.match(err.message, /\.env\.example/);
+    }
+  });
+});
