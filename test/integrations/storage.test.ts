@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { participantKey, recordSighting } from '../../src/domain/participant';
+import { ConcurrencyError } from '../../src/ports/store';
+import { freshStorage } from '../helpers/storage';
+
+const at = new Date('2026-11-23T09:00:00Z');
+
+describe('integration: Azure Storage (Azurite)', () => {
+  it('creates its tables, queues and containers idempotently', async () => {
+    const s = await freshStorage();
+    await s.ensureCreated();
+    await s.store.ping();
+  });
+
+  it('round-trips a participant and reports absent rows as undefined', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-1');
+    assert.equal(await store.participants.get(key), undefined);
+    const p = recordSighting(undefined, { aadObjectId: 'user-1', displayName: 'Alex', locale: 'sv-SE', at });
+    await store.participants.insert(key, p);
+    const got = await store.participants.get(key);
+    assert.deepEqual(got?.value, JSON.parse(JSON.stringify(p)));
+    assert.ok(got?.etag);
+  });
+
+  it('refuses a write with a stale ETag and a second insert of the same key', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-2');
+    const p = recordSighting(undefined, { aadObjectId: 'user-2', at });
+    const first = await store.participants.insert(key, p);
+    await store.participants.replace(key, { ...p, version: 2 }, first.etag);
+    await assert.rejects(store.participants.replace(key, { ...p, version: 3 }, first.etag), (err: unknown) => {
+      return err instanceof ConcurrencyError && err.kind === 'etag-mismatch';
+    });
+    await assert.rejects(store.participants.insert(key, p), (err: unknown) => {
+      return err instanceof ConcurrencyError && err.kind === 'already-exists';
+    });
+  });
+
+  it('keeps both of two concurrent updates to one participant', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-3');
+    await store.participants.insert(key, recordSighting(undefined, { aadObjectId: 'user-3', at }));
+    // Both writers read the same version, then race; ETags force the loser to redo its change.
+    await Promise.all([
+      store.participants.update(key, (cur) => cur && { ...cur, locale: 'sv-SE', version: cur.version + 1 }),
+      store.participants.update(key, (cur) => cur && { ...cur, timeZone: 'Europe/Stockholm', version: cur.version + 1 }),
+    ]);
+    const final = (await store.participants.get(key))!.value;
+    assert.equal(final.locale, 'sv-SE');
+    assert.equal(final.timeZone, 'Europe/Stockholm');
+    assert.equal(final.version, 3);
+  });
+
+  it('loses no increment when twenty writers race on one row', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-4');
+    await store.participants.insert(key, recordSighting(undefined, { aadObjectId: 'user-4', at }));
+    await Promise.all(
+      Array.from({ length: 20 }, () => store.participants.update(key, (cur) => cur && { ...cur, version: cur.version + 1 })),
+    );
+    assert.equal((await store.participants.get(key))!.value.version, 21);
+  });
+
+  it('creates a row through update when none exists, exactly once under a race', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-5');
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        store.participants.update(key, (cur) => (cur ? { ...cur, version: cur.version + 1 } : recordSighting(undefined, { aadObjectId: 'user-5', at }))),
+      ),
+    );
+    assert.equal((await store.participants.get(key))!.value.version, 5);
+  });
+
+  it('refuses an entity too large for a table row instead of truncating it', async () => {
+    const { store } = await freshStorage();
+    const key = participantKey('user-6');
+    const p = { ...recordSighting(undefined, { aadObjectId: 'user-6', at }), displayName: 'x'.repeat(40_000) };
+    await assert.rejects(store.participants.insert(key, p), /over the 32000 a table row holds/);
+    assert.equal(await store.participants.get(key), undefined);
+  });
+
+  it('lists a partition', async () => {
+    const { store } = await freshStorage();
+    const ids = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
+    await Promise.all(ids.map((id) => store.participants.insert(participantKey(id), recordSighting(undefined, { aadObjectId: id, at }))));
+    const pk = participantKey('bulk-0').partitionKey;
+    const expected = ids.filter((id) => participantKey(id).partitionKey === pk).sort();
+    const seen: string[] = [];
+    for await (const row of store.participants.listPartition(pk)) seen.push(row.value.aadObjectId);
+    assert.deepEqual(seen.sort(), expected);
+  });
+
+  it('queues survive: a message not completed comes back, a completed one does not', async () => {
+    const s = await freshStorage();
+    const q = s.queue<{ n: number }>('jobs');
+    await q.enqueue({ n: 1 });
+    const [m] = await q.receive(1, 1);
+    assert.deepEqual(m?.body, { n: 1 });
+    assert.deepEqual(await q.receive(1, 1), [], 'invisible while being worked on');
+    await new Promise((r) => setTimeout(r, 1500));
+    const [again] = await q.receive(1, 30);
+    assert.equal(again?.body.n, 1);
+    assert.equal(again?.dequeueCount, 2);
+    await q.complete(again!);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await q.receive(1, 1), []);
+  });
+
+  it('a lease is held by one instance at a time and can be taken over once released', async () => {
+    const s = await freshStorage();
+    const a = await s.lock.tryAcquire('job', 15);
+    assert.ok(a);
+    assert.equal(await s.lock.tryAcquire('job', 15), undefined);
+    await a.renew();
+    await a.release();
+    const b = await s.lock.tryAcquire('job', 15);
+    assert.ok(b);
+    await b.release();
+  });
+});
