@@ -35,6 +35,12 @@ export function createServer(deps: ServerDeps): BotServer {
       res.send(503, { error: 'shutting down' });
       return;
     }
+    const problem = activityProblem(req.body);
+    if (problem) {
+      deps.logger.warn({ problem }, 'rejected a malformed activity');
+      res.send(400, { error: `malformed activity: ${problem}` });
+      return;
+    }
     const correlationId = (req.header('x-correlation-id') as string | undefined) || randomUUID();
     const body = req.body as { type?: unknown; id?: unknown; name?: unknown } | undefined;
     const log = deps.logger.child({ cid: correlationId, activityId: body?.id, activityType: body?.type, name: body?.name });
@@ -53,7 +59,7 @@ export function createServer(deps: ServerDeps): BotServer {
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });
   });
 
@@ -88,6 +94,19 @@ export function createServer(deps: ServerDeps): BotServer {
       server.server.closeAllConnections?.();
     },
   };
+}
+
+/** The minimum every Bot Framework activity carries; anything less is refused before it reaches a handler. */
+export function activityProblem(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'the body is not a JSON object';
+  const a = body as Record<string, unknown>;
+  if (typeof a.type !== 'string' || !a.type) return '"type" is missing';
+  if (typeof a.serviceUrl !== 'string' || !a.serviceUrl) return '"serviceUrl" is missing';
+  const conversation = a.conversation as { id?: unknown } | undefined;
+  if (typeof conversation?.id !== 'string') return '"conversation.id" is missing';
+  const from = a.from as { id?: unknown } | undefined;
+  if (typeof from?.id !== 'string') return '"from.id" is missing';
+  return undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
