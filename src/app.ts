@@ -30,7 +30,11 @@ export function createApp(deps: Deps, adapter?: TeamsAdapter): Application<TurnS
     if (context.activity.type !== 'message') return;
     const { t } = audienceOf(context, deps);
     await context.sendActivity({
-      attachments: [CardFactory.adaptiveCard(renderMessageCard({ title: t('error.title'), text: t('error.generic'), style: 'attention' }))],
+      attachments: [
+        CardFactory.adaptiveCard(
+          renderMessageCard({ title: t('error.title'), text: t('error.generic'), style: 'attention' }),
+        ),
+      ],
     });
   });
   return app;

@@ -12,7 +12,14 @@ export type GraphAuth =
   | { kind: 'simulator' };
 
 export type SourceMdm = 'workspace-one' | 'ivanti' | 'jamf' | 'blackberry' | 'citrix' | 'other';
-export const SOURCE_MDMS: readonly SourceMdm[] = ['workspace-one', 'ivanti', 'jamf', 'blackberry', 'citrix', 'other'];
+export const SOURCE_MDMS: readonly SourceMdm[] = [
+  'workspace-one',
+  'ivanti',
+  'jamf',
+  'blackberry',
+  'citrix',
+  'other',
+];
 
 export interface BusinessHours {
   /** Minutes after local midnight. */
@@ -83,7 +90,8 @@ export function readConfig(env: Env = process.env): Config {
   const production = str('NODE_ENV') === 'production';
 
   const port = parsePort(str('PORT') ?? '3978');
-  if (port === undefined) problems.push(`PORT: "${str('PORT')}" is not a port number; set 1-65535 (default 3978).`);
+  if (port === undefined)
+    problems.push(`PORT: "${str('PORT')}" is not a port number; set 1-65535 (default 3978).`);
 
   const logLevelRaw = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw)
@@ -159,7 +167,11 @@ export function readConfig(env: Env = process.env): Config {
   };
 }
 
-function readBot(str: (n: string) => string | undefined, production: boolean, problems: string[]): Config['bot'] {
+function readBot(
+  str: (n: string) => string | undefined,
+  production: boolean,
+  problems: string[],
+): Config['bot'] {
   const appTypeRaw = str('BOT_APP_TYPE') ?? (production ? 'SingleTenant' : 'local');
   const appType = APP_TYPES.find((t) => t.toLowerCase() === appTypeRaw.toLowerCase());
   const appId = str('BOT_APP_ID') ?? '';
@@ -201,16 +213,24 @@ function readStorage(
   } else if (!/AccountName=|UseDevelopmentStorage=true|TableEndpoint=/i.test(connectionString)) {
     problems.push('STORAGE_CONNECTION_STRING: does not look like an Azure Storage connection string.');
   } else if (production && /devstoreaccount1|UseDevelopmentStorage/i.test(connectionString)) {
-    problems.push('STORAGE_CONNECTION_STRING: points at the Azurite emulator, which is refused in production.');
+    problems.push(
+      'STORAGE_CONNECTION_STRING: points at the Azurite emulator, which is refused in production.',
+    );
   }
   const prefix = (str('STORAGE_PREFIX') ?? 'mc').toLowerCase();
   if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix)) {
-    problems.push(`STORAGE_PREFIX: "${prefix}" must be 1-16 lowercase letters or digits, starting with a letter.`);
+    problems.push(
+      `STORAGE_PREFIX: "${prefix}" must be 1-16 lowercase letters or digits, starting with a letter.`,
+    );
   }
   return { connectionString, prefix };
 }
 
-function readGraph(str: (n: string) => string | undefined, production: boolean, problems: string[]): Config['graph'] {
+function readGraph(
+  str: (n: string) => string | undefined,
+  production: boolean,
+  problems: string[],
+): Config['graph'] {
   const baseUrl = (str('GRAPH_BASE_URL') ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
   let host = '';
   if (!isHttpUrl(baseUrl)) {
@@ -244,13 +264,19 @@ function readGraph(str: (n: string) => string | undefined, production: boolean, 
     auth = { kind: 'managed-identity', clientId };
   } else if (clientSecret || certificatePath) {
     if (!tenantId) problems.push('GRAPH_TENANT_ID: not set; set the Entra tenant id the Graph app lives in.');
-    if (!clientId) problems.push('GRAPH_CLIENT_ID: not set; set the application (client) id that reads Graph.');
+    if (!clientId)
+      problems.push('GRAPH_CLIENT_ID: not set; set the application (client) id that reads Graph.');
     if (clientSecret && certificatePath) {
       problems.push('GRAPH_CLIENT_SECRET and GRAPH_CERTIFICATE_PATH: set one of them, not both.');
     }
     auth = certificatePath
       ? { kind: 'certificate', tenantId: tenantId ?? '', clientId: clientId ?? '', certificatePath }
-      : { kind: 'client-secret', tenantId: tenantId ?? '', clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
+      : {
+          kind: 'client-secret',
+          tenantId: tenantId ?? '',
+          clientId: clientId ?? '',
+          clientSecret: clientSecret ?? '',
+        };
   } else if (host && !isPublicGraph && !production) {
     auth = { kind: 'simulator' };
   } else {

@@ -35,7 +35,11 @@ function adapterFor(config: Config): TeamsAdapter {
 }
 
 /** Builds every dependency from configuration and starts the HTTP server and the workers. */
-export async function startBot(config: Config, logger: Logger, options: { host?: string } = {}): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  logger: Logger,
+  options: { host?: string } = {},
+): Promise<RunningBot> {
   const storage = createAzureStorage(config.storage);
   try {
     await storage.ensureCreated();

@@ -43,7 +43,12 @@ export function createServer(deps: ServerDeps): BotServer {
     }
     const correlationId = (req.header('x-correlation-id') as string | undefined) || randomUUID();
     const body = req.body as { type?: unknown; id?: unknown; name?: unknown } | undefined;
-    const log = deps.logger.child({ cid: correlationId, activityId: body?.id, activityType: body?.type, name: body?.name });
+    const log = deps.logger.child({
+      cid: correlationId,
+      activityId: body?.id,
+      activityType: body?.type,
+      name: body?.name,
+    });
     inFlight++;
     try {
       await deps.adapter.process(req, res, async (context) => {
@@ -87,9 +92,11 @@ export function createServer(deps: ServerDeps): BotServer {
       draining = true;
       server.server.close();
       if (inFlight > 0) {
-        await withTimeout(new Promise<void>((resolve) => (idle = resolve)), timeoutMs, 'turns still running').catch(
-          (err) => deps.logger.warn({ err, inFlight }, 'shutting down with turns in flight'),
-        );
+        await withTimeout(
+          new Promise<void>((resolve) => (idle = resolve)),
+          timeoutMs,
+          'turns still running',
+        ).catch((err) => deps.logger.warn({ err, inFlight }, 'shutting down with turns in flight'));
       }
       server.server.closeAllConnections?.();
     },

@@ -3,7 +3,8 @@ import { ConfigError, readConfig } from '../src/config';
 
 const AZURITE =
   'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
-const REAL_STORAGE = 'DefaultEndpointsProtocol=https;AccountName=mcprod;AccountKey=a2V5;EndpointSuffix=core.windows.net';
+const REAL_STORAGE =
+  'DefaultEndpointsProtocol=https;AccountName=mcprod;AccountKey=a2V5;EndpointSuffix=core.windows.net';
 const GUID = '11111111-2222-3333-4444-555555555555';
 
 const local = { STORAGE_CONNECTION_STRING: AZURITE, GRAPH_BASE_URL: 'http://127.0.0.1:5055' };
@@ -52,14 +53,28 @@ describe('config: readConfig', () => {
   it('in production, names every missing credential at once', () => {
     const p = problems({ NODE_ENV: 'production' });
     const names = p.map((x) => x.split(':')[0]);
-    for (const name of ['BOT_APP_ID', 'BOT_APP_PASSWORD', 'BOT_TENANT_ID', 'STORAGE_CONNECTION_STRING', 'HELPDESK_CHANNEL_ID']) {
+    for (const name of [
+      'BOT_APP_ID',
+      'BOT_APP_PASSWORD',
+      'BOT_TENANT_ID',
+      'STORAGE_CONNECTION_STRING',
+      'HELPDESK_CHANNEL_ID',
+    ]) {
       assert.ok(names.includes(name), `${name} missing from ${JSON.stringify(names)}`);
     }
-    assert.ok(p.some((x) => x.startsWith('GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY')));
+    assert.ok(
+      p.some((x) =>
+        x.startsWith('GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY'),
+      ),
+    );
   });
 
   it('refuses the tenant simulator and Azurite in production', () => {
-    const p = problems({ ...production, GRAPH_BASE_URL: 'http://127.0.0.1:5055', STORAGE_CONNECTION_STRING: AZURITE });
+    const p = problems({
+      ...production,
+      GRAPH_BASE_URL: 'http://127.0.0.1:5055',
+      STORAGE_CONNECTION_STRING: AZURITE,
+    });
     assert.ok(p.some((x) => x.startsWith('GRAPH_BASE_URL') && x.includes('development only')));
     assert.ok(p.some((x) => x.startsWith('STORAGE_CONNECTION_STRING') && x.includes('Azurite')));
   });
@@ -70,7 +85,13 @@ describe('config: readConfig', () => {
   });
 
   it('accepts a user-assigned managed identity without a bot password', () => {
-    const c = readConfig({ ...production, BOT_APP_TYPE: 'UserAssignedMSI', BOT_APP_PASSWORD: '', GRAPH_CLIENT_SECRET: '', GRAPH_USE_MANAGED_IDENTITY: 'true' });
+    const c = readConfig({
+      ...production,
+      BOT_APP_TYPE: 'UserAssignedMSI',
+      BOT_APP_PASSWORD: '',
+      GRAPH_CLIENT_SECRET: '',
+      GRAPH_USE_MANAGED_IDENTITY: 'true',
+    });
     assert.equal(c.bot.appType, 'UserAssignedMSI');
     assert.deepEqual(c.graph.auth, { kind: 'managed-identity', clientId: GUID });
   });
@@ -92,12 +113,26 @@ describe('config: readConfig', () => {
       SOURCE_MDM: 'intune',
     });
     const names = p.map((x) => x.split(':')[0]).sort();
-    assert.deepEqual(names, ['ADMIN_UPNS', 'BUSINESS_DAYS', 'BUSINESS_HOURS', 'DEFAULT_LOCALE', 'DEFAULT_TIME_ZONE', 'PORT', 'SOURCE_MDM']);
+    assert.deepEqual(names, [
+      'ADMIN_UPNS',
+      'BUSINESS_DAYS',
+      'BUSINESS_HOURS',
+      'DEFAULT_LOCALE',
+      'DEFAULT_TIME_ZONE',
+      'PORT',
+      'SOURCE_MDM',
+    ]);
   });
 
   it('reads business days as ranges and lists, wrapping past Sunday', () => {
-    assert.deepEqual(readConfig({ ...local, BUSINESS_DAYS: 'sun-thu' }).defaults.businessHours.days, [1, 2, 3, 4, 7]);
-    assert.deepEqual(readConfig({ ...local, BUSINESS_DAYS: 'mon,wed,fri' }).defaults.businessHours.days, [1, 3, 5]);
+    assert.deepEqual(
+      readConfig({ ...local, BUSINESS_DAYS: 'sun-thu' }).defaults.businessHours.days,
+      [1, 2, 3, 4, 7],
+    );
+    assert.deepEqual(
+      readConfig({ ...local, BUSINESS_DAYS: 'mon,wed,fri' }).defaults.businessHours.days,
+      [1, 3, 5],
+    );
   });
 
   it('requires Graph over https for public Graph hosts', () => {

@@ -18,11 +18,18 @@ async function slowGraph(delayMs: number) {
     }, delayMs);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => server.close(),
+  };
 }
 
 async function post(port: number, body: string, contentType = 'application/json') {
-  const res = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': contentType },
+    body,
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -62,7 +69,9 @@ describe('integration: HTTP server (real adapter, Azurite, connector over HTTP)'
     const activity = { ...personalMessage('hello'), id: 'msg-1', serviceUrl: connector.url };
     const res = await post(bot.port, JSON.stringify(activity));
     assert.equal(res.status, 200);
-    const reply = connector.calls.find((c) => c.conversationId === `a:personal-${ALEX.id}` && c.method === 'POST');
+    const reply = connector.calls.find(
+      (c) => c.conversationId === `a:personal-${ALEX.id}` && c.method === 'POST',
+    );
     assert.ok(reply, 'the welcome card was posted to the connector');
     const attachments = reply.body.attachments as { contentType: string; content: unknown }[];
     assert.equal(attachments[0]!.contentType, 'application/vnd.microsoft.card.adaptive');
@@ -78,19 +87,28 @@ describe('integration: HTTP server (real adapter, Azurite, connector over HTTP)'
     const noType = await post(bot.port, JSON.stringify({ text: 'no type' }));
     assert.equal(noType.status, 400);
     assert.equal(JSON.parse(noType.text).error, `malformed activity: "type" is missing`);
-    const noConversation = await post(bot.port, JSON.stringify({ ...personalMessage('hi'), conversation: undefined }));
+    const noConversation = await post(
+      bot.port,
+      JSON.stringify({ ...personalMessage('hi'), conversation: undefined }),
+    );
     assert.match(noConversation.text, /conversation.id/);
     assert.equal(connector.calls.length, 1, 'only the earlier welcome card reached the connector');
   });
 
   it('rejects an oversized request body with 413', async () => {
-    const res = await post(bot.port, JSON.stringify({ ...personalMessage('x'.repeat(600 * 1024)), serviceUrl: connector.url }));
+    const res = await post(
+      bot.port,
+      JSON.stringify({ ...personalMessage('x'.repeat(600 * 1024)), serviceUrl: connector.url }),
+    );
     assert.equal(res.status, 413);
   });
 
   it('on stop, finishes the turn in flight, then refuses new requests', async () => {
     // Graph answers after 1.5 s, so this invoke is still running when stop() is called.
-    const invoke = post(bot.port, JSON.stringify({ ...cardAction('devices.check'), serviceUrl: connector.url }));
+    const invoke = post(
+      bot.port,
+      JSON.stringify({ ...cardAction('devices.check'), serviceUrl: connector.url }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const stopped = bot.stop();
     const res = await invoke;

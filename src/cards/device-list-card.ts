@@ -33,7 +33,8 @@ export interface DeviceListInput {
 
 export function deviceListView(t: Translate, input: DeviceListInput): DeviceListView {
   const vendor = t(`vendor.${input.vendor}`);
-  const when = (iso: string | undefined) => (iso ? formatDateTime(new Date(iso), input.locale, input.timeZone) : '');
+  const when = (iso: string | undefined) =>
+    iso ? formatDateTime(new Date(iso), input.locale, input.timeZone) : '';
   return {
     title: t('devices.title'),
     subtitle: t('devices.subtitle'),
@@ -51,7 +52,8 @@ export function deviceListView(t: Translate, input: DeviceListInput): DeviceList
           value: d.intune ? t(`compliance.${d.intune.complianceState}`) : t('compliance.none'),
         },
       ];
-      if (d.intune?.lastSyncDateTime) facts.push({ title: t('devices.lastSync'), value: when(d.intune.lastSyncDateTime) });
+      if (d.intune?.lastSyncDateTime)
+        facts.push({ title: t('devices.lastSync'), value: when(d.intune.lastSyncDateTime) });
       const detail = [d.model, d.ownership ? t(`devices.ownership.${d.ownership}`) : undefined]
         .filter(Boolean)
         .join(' · ');
@@ -67,7 +69,9 @@ export function deviceListView(t: Translate, input: DeviceListInput): DeviceList
 function managedByText(t: Translate, d: DeviceObservation, vendor: string): string {
   switch (d.management.kind) {
     case 'intune':
-      return d.management.alsoPartnerMdmAppId ? t('devices.management.both', { vendor }) : t('devices.management.intune');
+      return d.management.alsoPartnerMdmAppId
+        ? t('devices.management.both', { vendor })
+        : t('devices.management.intune');
     case 'partner':
       return t('devices.management.partner', { vendor });
     case 'none':

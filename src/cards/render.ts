@@ -12,7 +12,10 @@ export const MAX_CARD_BYTES = 80 * 1024;
 export function renderCard(template: object, data: object): CardJson {
   const card = new ACData.Template(template).expand({ $root: data }) as CardJson;
   const json = JSON.stringify(card);
-  if (json.includes('${')) throw new Error(`card template left an unexpanded expression: ${json.slice(json.indexOf('${'), json.indexOf('${') + 60)}`);
+  if (json.includes('${'))
+    throw new Error(
+      `card template left an unexpanded expression: ${json.slice(json.indexOf('${'), json.indexOf('${') + 60)}`,
+    );
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_CARD_BYTES) throw new Error(`card is ${bytes} bytes, over the ${MAX_CARD_BYTES} allowed`);
   return card;

@@ -23,7 +23,9 @@ export function welcomeView(
   return {
     notice: input.notice ?? '',
     appName: t('app.name'),
-    greeting: input.givenName ? t('welcome.greeting', { name: input.givenName }) : t('welcome.greetingAnonymous'),
+    greeting: input.givenName
+      ? t('welcome.greeting', { name: input.givenName })
+      : t('welcome.greetingAnonymous'),
     intro: t('welcome.intro', { vendor: t(`vendor.${input.vendor}`) }),
     canDo: t('welcome.canDo'),
     points: [

@@ -38,12 +38,15 @@ export async function rememberSender(
   const sighting = sightingOf(context.activity, deps.clock.now());
   if (!sighting) return { firstContact: false };
   let firstContact = false;
-  const participant = await deps.store.participants.update(participantKey(sighting.aadObjectId), (current) => {
-    firstContact = current === undefined;
-    const next = recordSighting(current, sighting);
-    if (current && !changedBeyondLastSeen(current, next, sighting.at)) return undefined;
-    return next;
-  });
+  const participant = await deps.store.participants.update(
+    participantKey(sighting.aadObjectId),
+    (current) => {
+      firstContact = current === undefined;
+      const next = recordSighting(current, sighting);
+      if (current && !changedBeyondLastSeen(current, next, sighting.at)) return undefined;
+      return next;
+    },
+  );
   return { participant, firstContact };
 }
 

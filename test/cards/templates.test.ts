@@ -33,7 +33,9 @@ describe('cards: templates', () => {
   for (const file of templates) {
     it(`${file} renders its sample data completely and parses as Adaptive Card 1.5`, () => {
       const template = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as object;
-      const data = JSON.parse(readFileSync(path.join(DIR, file.replace(/\.json$/, '.data.json')), 'utf8')) as object;
+      const data = JSON.parse(
+        readFileSync(path.join(DIR, file.replace(/\.json$/, '.data.json')), 'utf8'),
+      ) as object;
       const card = renderCard(template, data);
       assert.equal(card.version, '1.5');
       assert.doesNotMatch(JSON.stringify(card), /\$\{/);
@@ -43,7 +45,11 @@ describe('cards: templates', () => {
 
   it('refuses to render a card that leaves an expression unexpanded', () => {
     assert.throws(
-      () => renderCard({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${missing.deep}' }] }, {}),
+      () =>
+        renderCard(
+          { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${missing.deep}' }] },
+          {},
+        ),
       /unexpanded expression/,
     );
   });
@@ -56,7 +62,9 @@ describe('cards: templates', () => {
   for (const language of LANGUAGES) {
     it(`builds the welcome and device cards in ${language} without parse problems`, () => {
       const t = translator(language);
-      const welcome = renderWelcomeCard(welcomeView(t, { givenName: 'Alex', vendor: 'jamf', locale: language, verb: 'devices.check' }));
+      const welcome = renderWelcomeCard(
+        welcomeView(t, { givenName: 'Alex', vendor: 'jamf', locale: language, verb: 'devices.check' }),
+      );
       assert.deepEqual(problemsOf(welcome), []);
       const devices = renderDeviceListCard(
         deviceListView(t, {
@@ -67,7 +75,11 @@ describe('cards: templates', () => {
               platform: 'android',
               osVersion: '15',
               management: { kind: 'intune', alsoPartnerMdmAppId: 'x' },
-              intune: { managedDeviceId: 'm', complianceState: 'inGracePeriod', lastSyncDateTime: '2026-11-20T10:00:00Z' },
+              intune: {
+                managedDeviceId: 'm',
+                complianceState: 'inGracePeriod',
+                lastSyncDateTime: '2026-11-20T10:00:00Z',
+              },
             },
           ],
           vendor: 'jamf',
@@ -79,7 +91,10 @@ describe('cards: templates', () => {
         }),
       );
       assert.deepEqual(problemsOf(devices), []);
-      assert.match(JSON.stringify(devices), language === 'sv' ? /Både Jamf och Microsoft Intune/ : /Both Jamf and Microsoft Intune/);
+      assert.match(
+        JSON.stringify(devices),
+        language === 'sv' ? /Både Jamf och Microsoft Intune/ : /Both Jamf and Microsoft Intune/,
+      );
     });
   }
 

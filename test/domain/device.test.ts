@@ -28,14 +28,21 @@ describe('domain: device', () => {
       kind: 'intune',
       alsoPartnerMdmAppId: 'partner-id',
     });
-    assert.deepEqual(managementOf(intune, { objectId: 'o', deviceId: 'd', mdmAppId: INTUNE_MDM_APP_ID }), { kind: 'intune' });
+    assert.deepEqual(managementOf(intune, { objectId: 'o', deviceId: 'd', mdmAppId: INTUNE_MDM_APP_ID }), {
+      kind: 'intune',
+    });
   });
 
   it('no MDM at all is reported as none; Intune app id alone counts as Intune', () => {
-    assert.deepEqual(managementOf(undefined, { objectId: 'o', deviceId: 'd', mdmAppId: null }), { kind: 'none' });
-    assert.deepEqual(managementOf(undefined, undefined), { kind: 'none' });
-    assert.deepEqual(managementOf(undefined, { objectId: 'o', deviceId: 'd', mdmAppId: INTUNE_MDM_APP_ID.toUpperCase() }), {
-      kind: 'intune',
+    assert.deepEqual(managementOf(undefined, { objectId: 'o', deviceId: 'd', mdmAppId: null }), {
+      kind: 'none',
     });
+    assert.deepEqual(managementOf(undefined, undefined), { kind: 'none' });
+    assert.deepEqual(
+      managementOf(undefined, { objectId: 'o', deviceId: 'd', mdmAppId: INTUNE_MDM_APP_ID.toUpperCase() }),
+      {
+        kind: 'intune',
+      },
+    );
   });
 });

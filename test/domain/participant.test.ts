@@ -12,7 +12,13 @@ describe('domain: participant', () => {
   });
 
   it('keeps what a later turn does not carry and bumps the version', () => {
-    const first = recordSighting(undefined, { aadObjectId: 'a', displayName: 'Alex', locale: 'sv-SE', timeZone: 'Europe/Stockholm', at });
+    const first = recordSighting(undefined, {
+      aadObjectId: 'a',
+      displayName: 'Alex',
+      locale: 'sv-SE',
+      timeZone: 'Europe/Stockholm',
+      at,
+    });
     const later = new Date(at.getTime() + 1000);
     const second = recordSighting(first, { aadObjectId: 'a', at: later });
     assert.equal(second.locale, 'sv-SE');

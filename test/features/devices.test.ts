@@ -24,7 +24,11 @@ const LAPTOP: DeviceObservation = {
 
 function withAlex() {
   const t = testDeps();
-  t.directory.users.set(ALEX.aadObjectId, { id: ALEX.aadObjectId, userPrincipalName: ALEX.upn, displayName: ALEX.name });
+  t.directory.users.set(ALEX.aadObjectId, {
+    id: ALEX.aadObjectId,
+    userPrincipalName: ALEX.upn,
+    displayName: ALEX.name,
+  });
   t.directory.devices.set(ALEX.aadObjectId, [IPHONE, LAPTOP]);
   return t;
 }
@@ -46,7 +50,11 @@ describe('routes: Check my devices', () => {
 
   it('uses the sender identity from Teams, not anything in the card data', async () => {
     const { deps, directory } = withAlex();
-    directory.users.set('someone-else', { id: 'someone-else', userPrincipalName: 'x@example.com', displayName: 'X' });
+    directory.users.set('someone-else', {
+      id: 'someone-else',
+      userPrincipalName: 'x@example.com',
+      displayName: 'X',
+    });
     directory.devices.set('someone-else', [{ ...IPHONE, name: 'Secret phone' }]);
     const { invokeResponse } = await runTurn(
       createApp(deps),
@@ -60,7 +68,10 @@ describe('routes: Check my devices', () => {
   it('answers within the invoke budget when Graph is slow, then updates the card in place', async () => {
     const { deps, directory, messenger } = withAlex();
     directory.delayMs = 600; // budget in tests is 300 ms
-    const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check', {}, { replyToId: 'card-42' }));
+    const { invokeResponse } = await runTurn(
+      createApp(deps),
+      cardAction('devices.check', {}, { replyToId: 'card-42' }),
+    );
     assert.match(textOf(cardOf(invokeResponse)), /still checking/);
     assert.doesNotMatch(textOf(cardOf(invokeResponse)), /can't see any devices/);
     await new Promise((r) => setTimeout(r, 900));
@@ -72,7 +83,9 @@ describe('routes: Check my devices', () => {
 
   it('says plainly when the directory cannot be reached, without losing anything', async () => {
     const { deps, directory, store } = withAlex();
-    directory.failWith = new Error('Microsoft Graph /users/x is throttling requests (429); gave up after 5 attempt(s)');
+    directory.failWith = new Error(
+      'Microsoft Graph /users/x is throttling requests (429); gave up after 5 attempt(s)',
+    );
     const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check'));
     const text = textOf(cardOf(invokeResponse));
     assert.match(text, /couldn't reach the device directory just now \(Microsoft Graph is busy\)/);
@@ -88,14 +101,20 @@ describe('routes: Check my devices', () => {
 
   it('refuses to look anything up for an activity without an Entra identity', async () => {
     const { deps, directory } = withAlex();
-    const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check', {}, { noIdentity: true }));
+    const { invokeResponse } = await runTurn(
+      createApp(deps),
+      cardAction('devices.check', {}, { noIdentity: true }),
+    );
     assert.match(textOf(cardOf(invokeResponse)), /can't tell who you are/);
     assert.equal(directory.calls, 0);
   });
 
   it('answers in Swedish for a Swedish Teams client', async () => {
     const { deps } = withAlex();
-    const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check', {}, { locale: 'sv-SE' }));
+    const { invokeResponse } = await runTurn(
+      createApp(deps),
+      cardAction('devices.check', {}, { locale: 'sv-SE' }),
+    );
     const text = textOf(cardOf(invokeResponse));
     assert.match(text, /Dina enheter/);
     assert.match(text, /Hanteras av/);

@@ -11,7 +11,10 @@ export const ALEX = {
 };
 
 /** A message from a user in their 1:1 chat with the bot, shaped as Teams sends it. */
-export function personalMessage(text: string, opts: { locale?: string; timezone?: string; from?: typeof ALEX } = {}): Partial<Activity> {
+export function personalMessage(
+  text: string,
+  opts: { locale?: string; timezone?: string; from?: typeof ALEX } = {},
+): Partial<Activity> {
   const from = opts.from ?? ALEX;
   return {
     type: 'message',
@@ -21,14 +24,26 @@ export function personalMessage(text: string, opts: { locale?: string; timezone?
     locale: opts.locale ?? 'en-US',
     from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
     recipient: { id: '28:bot-id', name: 'Migration Companion' },
-    conversation: { id: `a:personal-${from.id}`, conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
-    entities: [{ type: 'clientInfo', locale: opts.locale ?? 'en-US', timezone: opts.timezone ?? 'Europe/Stockholm' }],
+    conversation: {
+      id: `a:personal-${from.id}`,
+      conversationType: 'personal',
+      tenantId: 'tenant-1',
+      isGroup: false,
+      name: '',
+    },
+    entities: [
+      { type: 'clientInfo', locale: opts.locale ?? 'en-US', timezone: opts.timezone ?? 'Europe/Stockholm' },
+    ],
     channelData: { tenant: { id: 'tenant-1' } },
   };
 }
 
 /** An Action.Execute invoke from a card in the 1:1 chat. */
-export function cardAction(verb: unknown, data: Record<string, unknown> = {}, opts: { locale?: string; replyToId?: string; from?: typeof ALEX; noIdentity?: boolean } = {}): Partial<Activity> {
+export function cardAction(
+  verb: unknown,
+  data: Record<string, unknown> = {},
+  opts: { locale?: string; replyToId?: string; from?: typeof ALEX; noIdentity?: boolean } = {},
+): Partial<Activity> {
   const base = personalMessage('', opts);
   return {
     ...base,
@@ -49,7 +64,11 @@ export function testDeps(overrides: Partial<Deps> = {}) {
   const deps: Deps = {
     config: {
       sourceMdm: 'workspace-one',
-      defaults: { locale: 'en-US', timeZone: 'UTC', businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] } },
+      defaults: {
+        locale: 'en-US',
+        timeZone: 'UTC',
+        businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] },
+      },
       bot: { appType: 'local', appId: '' },
     },
     store,
@@ -68,7 +87,8 @@ export async function runTurn(app: Application<TurnState>, activity: Partial<Act
   let invokeResponse: InvokeResponse | undefined;
   const adapter = new TestAdapter(async (context) => {
     await app.run(context);
-    invokeResponse = (context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: InvokeResponse } | undefined)?.value;
+    invokeResponse = (context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: InvokeResponse } | undefined)
+      ?.value;
   });
   await adapter.processActivity(activity);
   const replies: Partial<Activity>[] = [];

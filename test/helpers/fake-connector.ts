@@ -13,7 +13,11 @@ export interface ConnectorCall {
  * A Bot Connector stand-in speaking the v3 REST wire format: it records every activity the bot
  * sends or updates, and answers like the real service (ResourceResponse with an id).
  */
-export async function startFakeConnector(): Promise<{ url: string; calls: ConnectorCall[]; close(): Promise<void> }> {
+export async function startFakeConnector(): Promise<{
+  url: string;
+  calls: ConnectorCall[];
+  close(): Promise<void>;
+}> {
   const calls: ConnectorCall[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
@@ -25,7 +29,13 @@ export async function startFakeConnector(): Promise<{ url: string; calls: Connec
         return;
       }
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      calls.push({ method: req.method ?? '', path: req.url ?? '', conversationId: decodeURIComponent(m[1]!), activityId: m[2], body });
+      calls.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        conversationId: decodeURIComponent(m[1]!),
+        activityId: m[2],
+        body,
+      });
       res.writeHead(req.method === 'PUT' ? 200 : 201, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: m[2] && req.method === 'PUT' ? m[2] : `activity-${randomUUID()}` }));
     });

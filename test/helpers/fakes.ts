@@ -7,7 +7,13 @@ import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
 import type { DeviceDirectory, DirectoryUser } from '../../src/ports/device-directory';
 import type { Messenger, OutgoingCard } from '../../src/ports/messenger';
-import { ConcurrencyError, type EntityKey, type Repository, type Store, type Stored } from '../../src/ports/store';
+import {
+  ConcurrencyError,
+  type EntityKey,
+  type Repository,
+  type Store,
+  type Stored,
+} from '../../src/ports/store';
 
 /** Same contract as the Azure Table repository (ETags included), in memory. */
 export class InMemoryRepository<T> implements Repository<T> {

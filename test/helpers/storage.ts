@@ -4,7 +4,10 @@ import { type AzureStorage, createAzureStorage } from '../../src/integrations/st
 /** Azurite's connection string, set by test/run.ts after it has started Azurite on free ports. */
 export function testConnectionString(): string {
   const cs = process.env.TEST_STORAGE_CONNECTION_STRING;
-  if (!cs) throw new Error('TEST_STORAGE_CONNECTION_STRING is not set: run the tests with npm test, which starts Azurite');
+  if (!cs)
+    throw new Error(
+      'TEST_STORAGE_CONNECTION_STRING is not set: run the tests with npm test, which starts Azurite',
+    );
   return cs;
 }
 

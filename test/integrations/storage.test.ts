@@ -29,9 +29,12 @@ describe('integration: Azure Storage (Azurite)', () => {
     const p = recordSighting(undefined, { aadObjectId: 'user-2', at });
     const first = await store.participants.insert(key, p);
     await store.participants.replace(key, { ...p, version: 2 }, first.etag);
-    await assert.rejects(store.participants.replace(key, { ...p, version: 3 }, first.etag), (err: unknown) => {
-      return err instanceof ConcurrencyError && err.kind === 'etag-mismatch';
-    });
+    await assert.rejects(
+      store.participants.replace(key, { ...p, version: 3 }, first.etag),
+      (err: unknown) => {
+        return err instanceof ConcurrencyError && err.kind === 'etag-mismatch';
+      },
+    );
     await assert.rejects(store.participants.insert(key, p), (err: unknown) => {
       return err instanceof ConcurrencyError && err.kind === 'already-exists';
     });
@@ -44,7 +47,10 @@ describe('integration: Azure Storage (Azurite)', () => {
     // Both writers read the same version, then race; ETags force the loser to redo its change.
     await Promise.all([
       store.participants.update(key, (cur) => cur && { ...cur, locale: 'sv-SE', version: cur.version + 1 }),
-      store.participants.update(key, (cur) => cur && { ...cur, timeZone: 'Europe/Stockholm', version: cur.version + 1 }),
+      store.participants.update(
+        key,
+        (cur) => cur && { ...cur, timeZone: 'Europe/Stockholm', version: cur.version + 1 },
+      ),
     ]);
     const final = (await store.participants.get(key))!.value;
     assert.equal(final.locale, 'sv-SE');
@@ -57,7 +63,9 @@ describe('integration: Azure Storage (Azurite)', () => {
     const key = participantKey('user-4');
     await store.participants.insert(key, recordSighting(undefined, { aadObjectId: 'user-4', at }));
     await Promise.all(
-      Array.from({ length: 20 }, () => store.participants.update(key, (cur) => cur && { ...cur, version: cur.version + 1 })),
+      Array.from({ length: 20 }, () =>
+        store.participants.update(key, (cur) => cur && { ...cur, version: cur.version + 1 }),
+      ),
     );
     assert.equal((await store.participants.get(key))!.value.version, 21);
   });
@@ -67,7 +75,11 @@ describe('integration: Azure Storage (Azurite)', () => {
     const key = participantKey('user-5');
     await Promise.all(
       Array.from({ length: 5 }, () =>
-        store.participants.update(key, (cur) => (cur ? { ...cur, version: cur.version + 1 } : recordSighting(undefined, { aadObjectId: 'user-5', at }))),
+        store.participants.update(key, (cur) =>
+          cur
+            ? { ...cur, version: cur.version + 1 }
+            : recordSighting(undefined, { aadObjectId: 'user-5', at }),
+        ),
       ),
     );
     assert.equal((await store.participants.get(key))!.value.version, 5);
@@ -76,7 +88,10 @@ describe('integration: Azure Storage (Azurite)', () => {
   it('refuses an entity too large for a table row instead of truncating it', async () => {
     const { store } = await freshStorage();
     const key = participantKey('user-6');
-    const p = { ...recordSighting(undefined, { aadObjectId: 'user-6', at }), displayName: 'x'.repeat(40_000) };
+    const p = {
+      ...recordSighting(undefined, { aadObjectId: 'user-6', at }),
+      displayName: 'x'.repeat(40_000),
+    };
     await assert.rejects(store.participants.insert(key, p), /over the 32000 a table row holds/);
     assert.equal(await store.participants.get(key), undefined);
   });
@@ -84,7 +99,11 @@ describe('integration: Azure Storage (Azurite)', () => {
   it('lists a partition', async () => {
     const { store } = await freshStorage();
     const ids = Array.from({ length: 300 }, (_, i) => `bulk-${i}`);
-    await Promise.all(ids.map((id) => store.participants.insert(participantKey(id), recordSighting(undefined, { aadObjectId: id, at }))));
+    await Promise.all(
+      ids.map((id) =>
+        store.participants.insert(participantKey(id), recordSighting(undefined, { aadObjectId: id, at })),
+      ),
+    );
     const pk = participantKey('bulk-0').partitionKey;
     const expected = ids.filter((id) => participantKey(id).partitionKey === pk).sort();
     const seen: string[] = [];

@@ -1,4 +1,4 @@
-import { type CloudAdapter, type ConversationReference, CardFactory, type Activity } from 'botbuilder';
+import { type Activity, CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { ConversationAddress } from '../../domain/participant';
 import type { Messenger, OutgoingCard } from '../../ports/messenger';
 
@@ -6,7 +6,13 @@ export function referenceOf(a: ConversationAddress): Partial<ConversationReferen
   return {
     serviceUrl: a.serviceUrl,
     channelId: a.channelId,
-    conversation: { id: a.conversationId, conversationType: a.conversationType ?? 'personal', tenantId: a.tenantId, isGroup: a.conversationType === 'channel' || a.conversationType === 'groupChat', name: '' },
+    conversation: {
+      id: a.conversationId,
+      conversationType: a.conversationType ?? 'personal',
+      tenantId: a.tenantId,
+      isGroup: a.conversationType === 'channel' || a.conversationType === 'groupChat',
+      name: '',
+    },
     bot: { id: a.botId, name: a.botName ?? '' },
     user: { id: a.userId, name: '' },
   };
@@ -34,7 +40,11 @@ export class BotMessenger implements Messenger {
 
   async update(to: ConversationAddress, activityId: string, message: OutgoingCard): Promise<void> {
     await this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (ctx) => {
-      await ctx.updateActivity({ ...cardActivity(message), id: activityId, conversation: ctx.activity.conversation });
+      await ctx.updateActivity({
+        ...cardActivity(message),
+        id: activityId,
+        conversation: ctx.activity.conversation,
+      });
     });
   }
 }

@@ -15,13 +15,16 @@ export function clientInfoOf(activity: Partial<Activity>): { locale?: string; ti
 
 /** Where a proactive message to this user, in this conversation, must go. */
 export function addressOf(activity: Partial<Activity>): ConversationAddress | undefined {
-  if (!activity.serviceUrl || !activity.conversation?.id || !activity.from?.id || !activity.recipient?.id) return undefined;
+  if (!activity.serviceUrl || !activity.conversation?.id || !activity.from?.id || !activity.recipient?.id)
+    return undefined;
   return {
     serviceUrl: activity.serviceUrl,
     channelId: activity.channelId ?? 'msteams',
     conversationId: activity.conversation.id,
     conversationType: activity.conversation.conversationType,
-    tenantId: activity.conversation.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id,
+    tenantId:
+      activity.conversation.tenantId ??
+      (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id,
     botId: activity.recipient.id,
     botName: activity.recipient.name,
     userId: activity.from.id,
@@ -33,7 +36,9 @@ export function sightingOf(activity: Partial<Activity>, at: Date): Sighting | un
   const aadObjectId = activity.from?.aadObjectId;
   if (!aadObjectId) return undefined;
   const { locale, timeZone } = clientInfoOf(activity);
-  const personal = activity.conversation?.conversationType === 'personal' || activity.conversation?.conversationType === undefined;
+  const personal =
+    activity.conversation?.conversationType === 'personal' ||
+    activity.conversation?.conversationType === undefined;
   return {
     aadObjectId,
     displayName: activity.from?.name || undefined,

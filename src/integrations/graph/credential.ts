@@ -1,5 +1,9 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+} from '@azure/identity';
 import type { GraphAuth } from '../../config';
 
 /** The fixed token the tenant simulator accepts; never used against Microsoft Graph (config forbids it). */
@@ -14,9 +18,13 @@ export function credentialFor(auth: GraphAuth): TokenCredential {
     case 'client-secret':
       return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret);
     case 'certificate':
-      return new ClientCertificateCredential(auth.tenantId, auth.clientId, { certificatePath: auth.certificatePath });
+      return new ClientCertificateCredential(auth.tenantId, auth.clientId, {
+        certificatePath: auth.certificatePath,
+      });
     case 'managed-identity':
-      return auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential();
+      return auth.clientId
+        ? new ManagedIdentityCredential({ clientId: auth.clientId })
+        : new ManagedIdentityCredential();
     case 'simulator':
       return new SimulatorCredential();
   }

@@ -1,7 +1,7 @@
-import { Client, GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
-import type { Context } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { TokenCredential } from '@azure/identity';
+import type { Context } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 
 /** Graph answered with an error we do not retry, or kept failing after every allowed attempt. */
 export class GraphRequestError extends Error {
@@ -126,14 +126,20 @@ export class GraphApi {
       let pending = requests.slice(i, i + MAX_BATCH_SIZE);
       for (let attempt = 1; pending.length > 0; attempt++) {
         const res = await this.post<{ responses: BatchResponse<T>[] }>('/$batch', {
-          requests: pending.map((r) => ({ ...r, headers: r.body ? { 'Content-Type': 'application/json', ...r.headers } : r.headers })),
+          requests: pending.map((r) => ({
+            ...r,
+            headers: r.body ? { 'Content-Type': 'application/json', ...r.headers } : r.headers,
+          })),
         });
         let delayMs = 0;
         const retry: BatchRequest[] = [];
         for (const r of res.responses) {
           if (RETRYABLE.has(r.status) && attempt < this.options.maxAttempts) {
             retry.push(pending.find((p) => p.id === r.id)!);
-            delayMs = Math.max(delayMs, this.delayFor(r.headers?.['Retry-After'] ?? r.headers?.['retry-after'], attempt));
+            delayMs = Math.max(
+              delayMs,
+              this.delayFor(r.headers?.['Retry-After'] ?? r.headers?.['retry-after'], attempt),
+            );
           } else {
             results.set(r.id, r);
           }
@@ -167,7 +173,12 @@ export class GraphApi {
         const retryAfter = err instanceof GraphError ? err.headers?.get('Retry-After') : undefined;
         if (!RETRYABLE.has(status)) {
           const what = err instanceof Error ? err.message : String(err);
-          throw new GraphRequestError(`Microsoft Graph ${path} failed (${status}): ${what}`, status, code, attempt);
+          throw new GraphRequestError(
+            `Microsoft Graph ${path} failed (${status}): ${what}`,
+            status,
+            code,
+            attempt,
+          );
         }
         const delayMs = this.delayFor(retryAfter ?? undefined, attempt);
         if (attempt >= this.options.maxAttempts || delayMs > MAX_RETRY_AFTER_MS) {

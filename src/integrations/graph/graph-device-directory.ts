@@ -1,9 +1,4 @@
-import {
-  type ComplianceState,
-  type DeviceObservation,
-  managementOf,
-  platformOf,
-} from '../../domain/device';
+import { type ComplianceState, type DeviceObservation, managementOf, platformOf } from '../../domain/device';
 import type { DeviceDirectory, DirectoryUser } from '../../ports/device-directory';
 import { type GraphApi, GraphRequestError } from './graph-api';
 
@@ -35,7 +30,8 @@ interface GraphDevice {
 
 const MANAGED_DEVICE_FIELDS =
   'id,deviceName,operatingSystem,osVersion,model,complianceState,managementAgent,enrolledDateTime,lastSyncDateTime,deviceEnrollmentType,azureADDeviceId,managedDeviceOwnerType';
-const DEVICE_FIELDS = 'id,deviceId,displayName,operatingSystem,operatingSystemVersion,isManaged,isCompliant,mdmAppId';
+const DEVICE_FIELDS =
+  'id,deviceId,displayName,operatingSystem,operatingSystemVersion,isManaged,isCompliant,mdmAppId';
 const USER_FIELDS = 'id,userPrincipalName,displayName,mail,preferredLanguage';
 
 /** Users and devices from Microsoft Graph: Intune managedDevices merged with Entra devices. */
@@ -44,7 +40,9 @@ export class GraphDeviceDirectory implements DeviceDirectory {
 
   async findUser(idOrUpn: string): Promise<DirectoryUser | undefined> {
     try {
-      return await this.graph.get<DirectoryUser>(`/users/${encodeURIComponent(idOrUpn)}?$select=${USER_FIELDS}`);
+      return await this.graph.get<DirectoryUser>(
+        `/users/${encodeURIComponent(idOrUpn)}?$select=${USER_FIELDS}`,
+      );
     } catch (err) {
       if (err instanceof GraphRequestError && err.status === 404) return undefined;
       throw err;
@@ -55,21 +53,35 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     const id = encodeURIComponent(user.id);
     // One round trip: Intune's view and both Entra relationships (registered for BYOD, owned for joined devices).
     const responses = await this.graph.batch([
-      { id: 'intune', method: 'GET', url: `/users/${id}/managedDevices?$select=${MANAGED_DEVICE_FIELDS}&$top=100` },
-      { id: 'registered', method: 'GET', url: `/users/${id}/registeredDevices?$select=${DEVICE_FIELDS}&$top=100` },
+      {
+        id: 'intune',
+        method: 'GET',
+        url: `/users/${id}/managedDevices?$select=${MANAGED_DEVICE_FIELDS}&$top=100`,
+      },
+      {
+        id: 'registered',
+        method: 'GET',
+        url: `/users/${id}/registeredDevices?$select=${DEVICE_FIELDS}&$top=100`,
+      },
       { id: 'owned', method: 'GET', url: `/users/${id}/ownedDevices?$select=${DEVICE_FIELDS}&$top=100` },
     ]);
-    const valueOf = <T>(name: string): T[] => {
+    const collection = <T>(name: string): T[] => {
       const r = responses.get(name);
       if (!r || r.status >= 400) {
-        const detail = (r?.body as { error?: { message?: string } } | undefined)?.error?.message ?? 'no response';
-        throw new GraphRequestError(`Microsoft Graph ${name} devices of ${user.userPrincipalName} failed: ${detail}`, r?.status ?? -1, undefined, 1);
+        const detail =
+          (r?.body as { error?: { message?: string } } | undefined)?.error?.message ?? 'no response';
+        throw new GraphRequestError(
+          `Microsoft Graph ${name} devices of ${user.userPrincipalName} failed: ${detail}`,
+          r?.status ?? -1,
+          undefined,
+          1,
+        );
       }
       return ((r.body as { value?: T[] } | undefined)?.value ?? []) as T[];
     };
-    const managed = valueOf<GraphManagedDevice>('intune');
+    const managed = collection<GraphManagedDevice>('intune');
     const entraById = new Map<string, GraphDevice>();
-    for (const d of [...valueOf<GraphDevice>('registered'), ...valueOf<GraphDevice>('owned')]) {
+    for (const d of [...collection<GraphDevice>('registered'), ...collection<GraphDevice>('owned')]) {
       entraById.set((d.deviceId ?? d.id).toLowerCase(), d);
     }
     return mergeDevices(managed, [...entraById.values()]);
@@ -94,12 +106,20 @@ export function mergeDevices(managed: GraphManagedDevice[], entra: GraphDevice[]
     };
     const entraPart = e ? entraOf(e) : undefined;
     out.push({
-      key: (m.azureADDeviceId && m.azureADDeviceId !== '00000000-0000-0000-0000-000000000000' ? m.azureADDeviceId : m.id).toLowerCase(),
+      key: (m.azureADDeviceId && m.azureADDeviceId !== '00000000-0000-0000-0000-000000000000'
+        ? m.azureADDeviceId
+        : m.id
+      ).toLowerCase(),
       name: m.deviceName ?? e?.displayName ?? m.id,
       platform: platformOf(m.operatingSystem, m.model),
       osVersion: m.osVersion,
       model: m.model,
-      ownership: m.managedDeviceOwnerType === 'company' ? 'company' : m.managedDeviceOwnerType === 'personal' ? 'personal' : undefined,
+      ownership:
+        m.managedDeviceOwnerType === 'company'
+          ? 'company'
+          : m.managedDeviceOwnerType === 'personal'
+            ? 'personal'
+            : undefined,
       management: managementOf(intune, entraPart),
       intune,
       entra: entraPart,

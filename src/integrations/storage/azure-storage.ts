@@ -63,7 +63,9 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     async ensureCreated() {
       await Promise.all([
         ...Object.values(TABLES).map((t) => tableService.createTable(`${options.prefix}${t}`)),
-        ...Object.values(QUEUES).map((q) => queueService.getQueueClient(`${options.prefix}-${q}`).createIfNotExists()),
+        ...Object.values(QUEUES).map((q) =>
+          queueService.getQueueClient(`${options.prefix}-${q}`).createIfNotExists(),
+        ),
         container.createIfNotExists(),
       ]);
     },

@@ -1,4 +1,4 @@
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import { type ContainerClient, RestError } from '@azure/storage-blob';
 import type { Lease, Lock } from '../../ports/lock';
 
 /** Singleton jobs: one blob per lock name, held through a blob lease (15-60 s, renewable). */
@@ -6,7 +6,8 @@ export class BlobLock implements Lock {
   constructor(private readonly container: ContainerClient) {}
 
   async tryAcquire(name: string, seconds: number): Promise<Lease | undefined> {
-    if (seconds < 15 || seconds > 60) throw new Error(`lease duration ${seconds}s is outside Azure's 15-60 s`);
+    if (seconds < 15 || seconds > 60)
+      throw new Error(`lease duration ${seconds}s is outside Azure's 15-60 s`);
     const blob = this.container.getBlockBlobClient(`${name}.lock`);
     try {
       await blob.upload('', 0, { conditions: { ifNoneMatch: '*' } });

@@ -7,7 +7,8 @@ export class StorageWorkQueue<T> implements WorkQueue<T> {
 
   async enqueue(body: T, options?: { visibilityDelaySeconds?: number }): Promise<void> {
     const text = Buffer.from(JSON.stringify(body), 'utf8').toString('base64');
-    if (text.length > 64 * 1024) throw new Error(`queue message of ${text.length} bytes exceeds the 64 KiB limit`);
+    if (text.length > 64 * 1024)
+      throw new Error(`queue message of ${text.length} bytes exceeds the 64 KiB limit`);
     await this.queue.sendMessage(text, { visibilityTimeout: options?.visibilityDelaySeconds });
   }
 

@@ -39,7 +39,10 @@ export class TableRepository<T> implements Repository<T> {
       return { value, etag: res.etag ?? '' };
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 409) {
-        throw new ConcurrencyError(`${this.entityName} ${key.partitionKey}/${key.rowKey} already exists`, 'already-exists');
+        throw new ConcurrencyError(
+          `${this.entityName} ${key.partitionKey}/${key.rowKey} already exists`,
+          'already-exists',
+        );
       }
       throw err;
     }
@@ -47,7 +50,9 @@ export class TableRepository<T> implements Repository<T> {
 
   async replace(key: EntityKey, value: T, etag: string): Promise<Stored<T>> {
     try {
-      const res = await this.table.updateEntity<Row>({ ...key, data: this.encode(value) }, 'Replace', { etag });
+      const res = await this.table.updateEntity<Row>({ ...key, data: this.encode(value) }, 'Replace', {
+        etag,
+      });
       return { value, etag: res.etag ?? '' };
     } catch (err) {
       if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 404)) {
@@ -66,7 +71,10 @@ export class TableRepository<T> implements Repository<T> {
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 404) return;
       if (err instanceof RestError && err.statusCode === 412) {
-        throw new ConcurrencyError(`${this.entityName} ${key.rowKey} changed since it was read`, 'etag-mismatch');
+        throw new ConcurrencyError(
+          `${this.entityName} ${key.rowKey} changed since it was read`,
+          'etag-mismatch',
+        );
       }
       throw err;
     }
