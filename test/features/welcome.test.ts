@@ -56,9 +56,12 @@ describe('routes: first conversation', () => {
       text: undefined,
       membersAdded: [{ id: '28:bot-id', name: 'Migration Companion' }],
     };
-    const { replies } = await runTurn(createApp(deps), install);
+    const app = createApp(deps);
+    const { replies } = await runTurn(app, install);
     assert.match(textOf(cardOf(replies[0])), /Hi Alex!/);
     assert.ok(await store.participants.get(participantKey(ALEX.aadObjectId)));
+    const again = await runTurn(app, install);
+    assert.equal(again.replies.length, 0, 'a repeated install event does not greet twice');
   });
 
   it('answers text it does not understand with the welcome card and a line saying so', async () => {

@@ -46,9 +46,10 @@ export const onMembersAdded = (deps: Deps) => async (context: TurnContext) => {
   const botId = context.activity.recipient?.id;
   const added = context.activity.membersAdded ?? [];
   const personal = context.activity.conversation?.conversationType === 'personal';
-  // In a 1:1 chat the install event names the bot; greet the user it was installed for.
+  // In a 1:1 chat the install event names the bot; greet the user it was installed for, once:
+  // clients may repeat the event (the playground does on every page load).
   if (personal && added.some((m) => m.id === botId)) {
-    const { participant } = await rememberSender(context, deps);
-    await sendWelcome(context, deps, participant);
+    const { participant, firstContact } = await rememberSender(context, deps);
+    if (firstContact) await sendWelcome(context, deps, participant);
   }
 };

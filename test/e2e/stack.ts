@@ -1,0 +1,95 @@
+/**
+ * The whole local stack for browser tests, on free ports: Azurite (in memory), the tenant simulator
+ * (demo tenant), the bot (`tsx src/index.ts`, no watch) and the Agents Playground with the repo's
+ * .m365agentsplayground.yml. Hermetic: the developer's .env and shell settings for the bot are not
+ * used. E2E_VERBOSE=1 shows every child's output; otherwise it is kept and shown when a start fails.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BOT_CONFIG_KEY,
+  devBotEnv,
+  type Env,
+  freePort,
+  HELPDESK_CHANNEL_NAME,
+  PLAYGROUND_CONFIG,
+  playgroundChannelId,
+  type RunningAzurite,
+  type RunningService,
+  startAzurite,
+  startBotProcess,
+  startPlaygroundProcess,
+  startTenantSimulatorProcess,
+} from '../../src/dev/processes';
+
+export interface Stack {
+  playgroundUrl: string;
+  botUrl: string;
+  simUrl: string;
+  storageConnectionString: string;
+  helpdeskChannelId: string;
+  /** The last output lines of every part, for a failing test's report. */
+  recentOutput(): string;
+  stop(): Promise<void>;
+}
+
+/** The inherited environment without anything that would configure the bot or the simulator. */
+function hermeticEnv(): Env {
+  const env: Env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!BOT_CONFIG_KEY.test(key) && !key.startsWith('SIM_')) env[key] = value;
+  }
+  return env;
+}
+
+export async function startStack(): Promise<Stack> {
+  const echo = process.env.E2E_VERBOSE === '1';
+  const helpdeskChannelId = playgroundChannelId(HELPDESK_CHANNEL_NAME);
+  const started: Array<RunningAzurite | RunningService> = [];
+  const stop = async () => {
+    // Reverse order: no new activities, then the bot drains, then what it depends on.
+    for (const part of [...started].reverse()) await part.stop().catch(() => undefined);
+  };
+  try {
+    const azurite = await startAzurite({ inMemory: true, echo, extentMemoryLimitMb: 256 });
+    started.push(azurite);
+    const sim = await startTenantSimulatorProcess({ port: await freePort(), echo, env: hermeticEnv() });
+    started.push(sim);
+    const env = hermeticEnv();
+    Object.assign(
+      env,
+      devBotEnv({
+        port: await freePort(),
+        storageConnectionString: azurite.connectionString,
+        graphBaseUrl: sim.url,
+        helpdeskChannelId,
+      }),
+      { LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    );
+    const bot = await startBotProcess({ env, watch: false, echo });
+    started.push(bot);
+    const playground = await startPlaygroundProcess({
+      port: await freePort(),
+      botEndpoint: `${bot.url}/api/messages`,
+      configPath: PLAYGROUND_CONFIG,
+      logFile: path.join(os.tmpdir(), `mc-e2e-playground-${process.pid}`, 'playground.log'),
+      echo,
+    });
+    started.push(playground);
+    return {
+      playgroundUrl: `${playground.url}/`,
+      botUrl: bot.url,
+      simUrl: sim.url,
+      storageConnectionString: azurite.connectionString,
+      helpdeskChannelId,
+      recentOutput: () =>
+        started
+          .map((part) => `--- ${part.process.name} ---\n${part.process.recentOutput(40).join('\n')}`)
+          .join('\n'),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
