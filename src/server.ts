@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { CloudAdapter } from 'botbuilder';
 import restify from 'restify';
+import type { Guidance } from './guidance/guidance';
+import { registerGuideRoutes } from './guidance/guide-routes';
 import { type Logger, setTurnLogger } from './logging';
 
 export interface ServerDeps {
@@ -10,6 +12,8 @@ export interface ServerDeps {
   logger: Logger;
   /** Resolves when storage answers; used by /readyz. */
   ping(): Promise<void>;
+  /** When given, the guide web pages are served under /guides. */
+  guidance?: Guidance;
 }
 
 export interface BotServer {
@@ -81,6 +85,8 @@ export function createServer(deps: ServerDeps): BotServer {
     }
   });
 
+  if (deps.guidance) registerGuideRoutes(server, deps.guidance);
+
   return {
     server,
     listen: (port, host) =>
@@ -93,7 +99,9 @@ export function createServer(deps: ServerDeps): BotServer {
       server.server.close();
       if (inFlight > 0) {
         await withTimeout(
-          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
           timeoutMs,
           'turns still running',
         ).catch((err) => deps.logger.warn({ err, inFlight }, 'shutting down with turns in flight'));

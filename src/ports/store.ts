@@ -43,6 +43,10 @@ export interface Repository<T> {
 export interface Store {
   participants: Repository<import('../domain/participant').Participant>;
   audit: Repository<import('../domain/audit').AuditEvent>;
+  campaigns: Repository<import('../domain/campaign').Campaign>;
+  waves: Repository<import('../domain/campaign').Wave>;
+  /** Index of wave membership, one partition per wave. */
+  waveMembers: Repository<import('../domain/campaign').WaveMember>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

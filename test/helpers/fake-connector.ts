@@ -21,7 +21,9 @@ export async function startFakeConnector(): Promise<{
   const calls: ConnectorCall[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
-    req.on('data', (c) => (raw += c));
+    req.on('data', (c) => {
+      raw += c;
+    });
     req.on('end', () => {
       const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
       if (!m) {

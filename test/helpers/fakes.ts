@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AuditEvent } from '../../src/domain/audit';
+import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
@@ -62,6 +63,9 @@ export class InMemoryRepository<T> implements Repository<T> {
 export class InMemoryStore implements Store {
   participants = new InMemoryRepository<Participant>();
   audit = new InMemoryRepository<AuditEvent>();
+  campaigns = new InMemoryRepository<Campaign>();
+  waves = new InMemoryRepository<Wave>();
+  waveMembers = new InMemoryRepository<WaveMember>();
   async ping() {}
 }
 

@@ -47,7 +47,9 @@ describe('workers: scheduler (blob lease, Azurite)', () => {
       intervalMs: 0,
       run: () => {
         starts++;
-        return new Promise<void>((r) => (release = r));
+        return new Promise<void>((r) => {
+          release = r;
+        });
       },
     };
     const hourly = countingJob('hourly', 3_600_000);

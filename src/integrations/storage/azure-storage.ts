@@ -2,6 +2,7 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
+import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
@@ -17,7 +18,13 @@ export interface StorageOptions {
 }
 
 /** The tables this app keeps, by entity. Table names allow letters and digits only. */
-const TABLES = { participants: 'Participants', audit: 'Audit' } as const;
+const TABLES = {
+  participants: 'Participants',
+  audit: 'Audit',
+  campaigns: 'Campaigns',
+  waves: 'Waves',
+  waveMembers: 'WaveMembers',
+} as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
 export const QUEUES = { jobs: 'jobs' } as const;
 
@@ -49,6 +56,9 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
   const store: Store = {
     participants: new TableRepository<Participant>(participantsTable, 'participant'),
     audit: new TableRepository<AuditEvent>(tableClient(TABLES.audit), 'audit event'),
+    campaigns: new TableRepository<Campaign>(tableClient(TABLES.campaigns), 'campaign'),
+    waves: new TableRepository<Wave>(tableClient(TABLES.waves), 'wave'),
+    waveMembers: new TableRepository<WaveMember>(tableClient(TABLES.waveMembers), 'wave member'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();
