@@ -1,3 +1,5 @@
+import type { DeviceJourney } from './journey';
+
 /** One employee taking part in the migration: who they are, how to reach them, and where they are. */
 
 /** Where to send proactive messages; the plain-data part of a Bot Framework conversation reference. */
@@ -25,8 +27,25 @@ export interface Participant {
   conversation?: ConversationAddress;
   firstSeenAt: string;
   lastSeenAt: string;
-  /** Bumped on every change; cards carry it so stale card actions can be detected. */
+  /** Bumped on every change of the record. */
   version: number;
+  /** The wave the user belongs to (at most one). */
+  waveId?: string;
+  /** One journey per device, from the old MDM to Intune. */
+  journeys?: DeviceJourney[];
+  /** Bumped whenever anything the journey card shows changes; the card carries it to detect stale actions. */
+  journeyVersion?: number;
+  /** Activity id of the user's journey card in their 1:1 chat, updated in place as things move. */
+  journeyCardId?: string;
+  /** The device the journey card is about when the user has several. */
+  focusDeviceKey?: string;
+  /** "Remind me tomorrow": how often the user deferred, and until when. */
+  deferrals?: { used: number; until?: string };
+  lastReminderAt?: string;
+  /** When Graph was last read for this user's devices. */
+  observedAt?: string;
+  /** Escalation reasons raised by the journey, waiting for the helpdesk (bounded, newest last). */
+  pendingEscalations?: { reason: string; deviceKey: string; detail: unknown; at: string }[];
 }
 
 /** Partition by a short hash of the object id so that no single table partition becomes hot. */

@@ -39,6 +39,14 @@ export interface Repository<T> {
   update(key: EntityKey, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined>;
 }
 
+export interface JobState {
+  /** Graph delta link (Entra devices) from the previous cycle. */
+  deltaLink?: string;
+  /** Start of the previous successful cycle (ISO), the "changed since" for the next one. */
+  lastCycleStartedAt?: string;
+  [key: string]: string | number | boolean | undefined;
+}
+
 /** Which repositories the product keeps; one Azure Table each. */
 export interface Store {
   participants: Repository<import('../domain/participant').Participant>;
@@ -47,6 +55,8 @@ export interface Store {
   waves: Repository<import('../domain/campaign').Wave>;
   /** Index of wave membership, one partition per wave. */
   waveMembers: Repository<import('../domain/campaign').WaveMember>;
+  /** Small state of singleton jobs, e.g. the progress refresher's Graph delta link. */
+  jobState: Repository<JobState>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

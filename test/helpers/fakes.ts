@@ -66,6 +66,7 @@ export class InMemoryStore implements Store {
   campaigns = new InMemoryRepository<Campaign>();
   waves = new InMemoryRepository<Wave>();
   waveMembers = new InMemoryRepository<WaveMember>();
+  jobState = new InMemoryRepository<JobState>();
   async ping() {}
 }
 

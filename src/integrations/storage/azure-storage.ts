@@ -6,7 +6,7 @@ import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
-import type { Store } from '../../ports/store';
+import type { JobState, Store } from '../../ports/store';
 import { BlobLock } from './blob-lock';
 import { StorageWorkQueue } from './storage-queue';
 import { TableRepository } from './table-repository';
@@ -24,6 +24,7 @@ const TABLES = {
   campaigns: 'Campaigns',
   waves: 'Waves',
   waveMembers: 'WaveMembers',
+  jobState: 'JobState',
 } as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
 export const QUEUES = { jobs: 'jobs' } as const;
@@ -59,6 +60,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     campaigns: new TableRepository<Campaign>(tableClient(TABLES.campaigns), 'campaign'),
     waves: new TableRepository<Wave>(tableClient(TABLES.waves), 'wave'),
     waveMembers: new TableRepository<WaveMember>(tableClient(TABLES.waveMembers), 'wave member'),
+    jobState: new TableRepository<JobState>(tableClient(TABLES.jobState), 'job state'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();
