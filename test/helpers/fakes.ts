@@ -11,6 +11,7 @@ import type { Messenger, OutgoingCard } from '../../src/ports/messenger';
 import {
   ConcurrencyError,
   type EntityKey,
+  type JobState,
   type Repository,
   type Store,
   type Stored,
