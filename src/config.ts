@@ -54,6 +54,8 @@ export interface Config {
   helpdesk: { channelId?: string; teamId?: string };
   admins: { groupId?: string; upns: string[] };
   sourceMdm: SourceMdm;
+  /** An admin's guidance content file merged over the built-in guides. */
+  guidanceOverridePath?: string;
   defaults: { locale: string; timeZone: string; businessHours: BusinessHours };
 }
 
@@ -163,6 +165,7 @@ export function readConfig(env: Env = process.env): Config {
     helpdesk: { channelId: helpdeskChannelId, teamId: str('HELPDESK_TEAM_ID') },
     admins: { groupId: adminGroupId, upns: adminUpns },
     sourceMdm: sourceMdm!,
+    guidanceOverridePath: str('GUIDANCE_OVERRIDE_PATH'),
     defaults: { locale, timeZone, businessHours: businessHours! },
   };
 }

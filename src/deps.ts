@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { Guidance } from './guidance/guidance';
 import type { Logger } from './logging';
 import type { Clock } from './ports/clock';
 import type { DeviceDirectory } from './ports/device-directory';
@@ -7,7 +8,8 @@ import type { Store } from './ports/store';
 
 /** Everything a feature may use; built once in the composition root (or by a test). */
 export interface Deps {
-  config: Pick<Config, 'sourceMdm' | 'defaults' | 'bot'>;
+  config: Pick<Config, 'sourceMdm' | 'defaults' | 'bot' | 'publicBaseUrl'>;
+  guidance: Guidance;
   store: Store;
   directory: DeviceDirectory;
   messenger: Messenger;

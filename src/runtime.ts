@@ -3,6 +3,7 @@ import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Deps } from './deps';
+import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
 import { credentialFor } from './integrations/graph/credential';
 import { GraphApi } from './integrations/graph/graph-api';
@@ -49,6 +50,7 @@ export async function startBot(
     );
   }
 
+  const guidance = loadGuidance({ overridePath: config.guidanceOverridePath });
   const graph = new GraphApi({
     baseUrl: config.graph.baseUrl,
     credential: credentialFor(config.graph.auth),
@@ -58,6 +60,7 @@ export async function startBot(
   const adapter = adapterFor(config);
   const deps: Deps = {
     config,
+    guidance,
     store: storage.store,
     directory: new GraphDeviceDirectory(graph),
     messenger: new BotMessenger(adapter, config.bot.appId),
@@ -66,7 +69,7 @@ export async function startBot(
     invokeBudgetMs: INVOKE_BUDGET_MS,
   };
   const app = createApp(deps, adapter);
-  const server = createServer({ adapter, app, logger, ping: storage.store.ping });
+  const server = createServer({ adapter, app, logger, ping: storage.store.ping, guidance });
   const scheduler = new Scheduler(storage.lock, [], logger);
 
   const port = await server.listen(config.port, options.host);

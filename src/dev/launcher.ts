@@ -23,6 +23,7 @@ import {
   paint,
   playgroundChannelId,
   REPO_ROOT,
+  seedDemoStorage,
   startAzurite,
   startBotProcess,
   startPlaygroundProcess,
@@ -171,6 +172,8 @@ async function main(): Promise<void> {
   track({ name: 'azurite', process: azurite.process, stop: azurite.stop });
   const { blob, queue, table } = azurite.ports;
   say(`Azurite is up: blob ${blob}, queue ${queue}, table ${table}`);
+  await seedDemoStorage(azurite.connectionString);
+  say('demo campaign ready: "Pilot" wave with Alex Wilber, Megan Bowen and Adele Vance');
 
   // 2. The tenant simulator with the demo tenant.
   say('starting the tenant simulator…');

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { stripVTControlCharacters } from 'node:util';
+import { createAzureStorage } from '../integrations/storage/azure-storage';
+import { seedDemoCampaign } from './demo-campaign';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** tsx's CLI, run with this Node binary: no shell, no npx, so the pid we hold is the real process. */
@@ -640,7 +642,16 @@ export function devBotEnv(options: {
     ADMIN_UPNS: 'alexw@example.com',
     // The demo tenant's devices are managed by Workspace ONE.
     SOURCE_MDM: 'workspace-one',
+    // Guide pages are served by the bot itself; cards link to them.
+    PUBLIC_BASE_URL: `http://127.0.0.1:${options.port}`,
     DEFAULT_TIME_ZONE: 'Europe/Stockholm',
     LOG_LEVEL: 'info',
   };
+}
+
+/** Creates the tables and writes the demo campaign (Pilot wave: Alex, Megan, Adele) into Azurite. */
+export async function seedDemoStorage(connectionString: string, prefix = 'mc'): Promise<void> {
+  const storage = createAzureStorage({ connectionString, prefix });
+  await storage.ensureCreated();
+  await seedDemoCampaign(storage.store, new Date());
 }

@@ -9,8 +9,23 @@ export interface DirectoryUser {
   preferredLanguage?: string;
 }
 
+/** An enrollment attempt that failed (Intune enrollmentTroubleshootingEvent). */
+export interface EnrollmentFailureEvent {
+  /** Entra or Intune device id when Graph knows it; failed enrollments often have none. */
+  deviceId?: string;
+  operatingSystem?: string;
+  category: string;
+  reason?: string;
+  at: string;
+}
+
 export interface DeviceDirectory {
   findUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
   /** All devices of one user as Intune and Entra see them, merged per physical device. */
   devicesOfUser(user: { id: string; userPrincipalName: string }): Promise<DeviceObservation[]>;
+  /** Devices plus enrollment failures since `since`, in one round trip. */
+  deviceStateOfUser(
+    user: { id: string; userPrincipalName: string },
+    since: Date,
+  ): Promise<{ devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] }>;
 }

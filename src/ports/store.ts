@@ -57,6 +57,8 @@ export interface Store {
   waveMembers: Repository<import('../domain/campaign').WaveMember>;
   /** Small state of singleton jobs, e.g. the progress refresher's Graph delta link. */
   jobState: Repository<JobState>;
+  /** Device key → participant, so that Entra device changes (which name no user) find their journey. */
+  deviceOwners: Repository<import('../domain/device-owner').DeviceOwner>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

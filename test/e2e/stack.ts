@@ -16,6 +16,7 @@ import {
   playgroundChannelId,
   type RunningAzurite,
   type RunningService,
+  seedDemoStorage,
   startAzurite,
   startBotProcess,
   startPlaygroundProcess,
@@ -53,6 +54,7 @@ export async function startStack(): Promise<Stack> {
   try {
     const azurite = await startAzurite({ inMemory: true, echo, extentMemoryLimitMb: 256 });
     started.push(azurite);
+    await seedDemoStorage(azurite.connectionString);
     const sim = await startTenantSimulatorProcess({ port: await freePort(), echo, env: hermeticEnv() });
     started.push(sim);
     const env = hermeticEnv();

@@ -1,6 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { type Activity, INVOKE_RESPONSE_KEY, type InvokeResponse, TestAdapter } from 'botbuilder';
 import type { Deps } from '../../src/deps';
+import { type Guidance, loadGuidance } from '../../src/guidance/guidance';
 import { FakeClock, FakeDirectory, InMemoryStore, RecordingMessenger, silentLogger } from './fakes';
 
 export const ALEX = {
@@ -70,7 +71,9 @@ export function testDeps(overrides: Partial<Deps> = {}) {
         businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] },
       },
       bot: { appType: 'local', appId: '' },
+      publicBaseUrl: 'https://bot.example.com',
     },
+    guidance: testGuidance(),
     store,
     directory,
     messenger,
@@ -123,4 +126,11 @@ export function textOf(card: unknown): string {
   };
   walk(card);
   return out.join('\n');
+}
+
+let guidanceOnce: Guidance | undefined;
+/** The real built-in guidance, loaded once per test run. */
+export function testGuidance(): Guidance {
+  guidanceOnce ??= loadGuidance();
+  return guidanceOnce;
 }

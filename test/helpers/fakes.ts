@@ -3,10 +3,15 @@ import pino from 'pino';
 import type { AuditEvent } from '../../src/domain/audit';
 import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
+import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
-import type { DeviceDirectory, DirectoryUser } from '../../src/ports/device-directory';
+import type {
+  DeviceDirectory,
+  DirectoryUser,
+  EnrollmentFailureEvent,
+} from '../../src/ports/device-directory';
 import type { Messenger, OutgoingCard } from '../../src/ports/messenger';
 import {
   ConcurrencyError,
@@ -68,6 +73,7 @@ export class InMemoryStore implements Store {
   waves = new InMemoryRepository<Wave>();
   waveMembers = new InMemoryRepository<WaveMember>();
   jobState = new InMemoryRepository<JobState>();
+  deviceOwners = new InMemoryRepository<DeviceOwner>();
   async ping() {}
 }
 
@@ -93,9 +99,15 @@ export class FakeDirectory implements DeviceDirectory {
     await this.pause();
     return [...this.users.values()].find((u) => u.id === idOrUpn || u.userPrincipalName === idOrUpn);
   }
+  failures = new Map<string, EnrollmentFailureEvent[]>();
   async devicesOfUser(user: { id: string }) {
     await this.pause();
     return this.devices.get(user.id) ?? [];
+  }
+  async deviceStateOfUser(user: { id: string; userPrincipalName: string }, since: Date) {
+    const devices = await this.devicesOfUser(user);
+    const failures = (this.failures.get(user.id) ?? []).filter((f) => Date.parse(f.at) >= since.getTime());
+    return { devices, failures };
   }
   private async pause() {
     this.calls++;

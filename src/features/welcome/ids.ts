@@ -1,2 +1,2 @@
 /** Words that bring up the welcome card, in every supported language. */
-export const GREETING = /^\s*(hi|hello|hey|start|help|menu|hej|hallå|hjälp|meny)\b/i;
+export const GREETING = /^\s*(hi|hello|hey|help|menu|hej|hallå|hjälp|meny)\b/i;

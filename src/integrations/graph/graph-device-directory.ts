@@ -1,8 +1,8 @@
 import { type ComplianceState, type DeviceObservation, managementOf, platformOf } from '../../domain/device';
-import type { DeviceDirectory, DirectoryUser } from '../../ports/device-directory';
-import { type GraphApi, GraphRequestError } from './graph-api';
+import type { DeviceDirectory, DirectoryUser, EnrollmentFailureEvent } from '../../ports/device-directory';
+import { type BatchRequest, type BatchResponse, type GraphApi, GraphRequestError } from './graph-api';
 
-interface GraphManagedDevice {
+export interface GraphManagedDevice {
   id: string;
   deviceName?: string;
   operatingSystem?: string;
@@ -17,7 +17,16 @@ interface GraphManagedDevice {
   managedDeviceOwnerType?: string;
 }
 
-interface GraphDevice {
+interface GraphTroubleshootingEvent {
+  eventDateTime: string;
+  deviceId?: string;
+  managedDeviceIdentifier?: string;
+  operatingSystem?: string;
+  failureCategory?: string;
+  failureReason?: string;
+}
+
+export interface GraphDevice {
   id: string;
   deviceId?: string;
   displayName?: string;
@@ -28,9 +37,9 @@ interface GraphDevice {
   mdmAppId?: string | null;
 }
 
-const MANAGED_DEVICE_FIELDS =
+export const MANAGED_DEVICE_FIELDS =
   'id,deviceName,operatingSystem,osVersion,model,complianceState,managementAgent,enrolledDateTime,lastSyncDateTime,deviceEnrollmentType,azureADDeviceId,managedDeviceOwnerType';
-const DEVICE_FIELDS =
+export const DEVICE_FIELDS =
   'id,deviceId,displayName,operatingSystem,operatingSystemVersion,isManaged,isCompliant,mdmAppId';
 const USER_FIELDS = 'id,userPrincipalName,displayName,mail,preferredLanguage';
 
@@ -50,42 +59,105 @@ export class GraphDeviceDirectory implements DeviceDirectory {
   }
 
   async devicesOfUser(user: { id: string; userPrincipalName: string }): Promise<DeviceObservation[]> {
-    const id = encodeURIComponent(user.id);
-    // One round trip: Intune's view and both Entra relationships (registered for BYOD, owned for joined devices).
-    const responses = await this.graph.batch([
-      {
-        id: 'intune',
-        method: 'GET',
-        url: `/users/${id}/managedDevices?$select=${MANAGED_DEVICE_FIELDS}&$top=100`,
-      },
-      {
-        id: 'registered',
-        method: 'GET',
-        url: `/users/${id}/registeredDevices?$select=${DEVICE_FIELDS}&$top=100`,
-      },
-      { id: 'owned', method: 'GET', url: `/users/${id}/ownedDevices?$select=${DEVICE_FIELDS}&$top=100` },
-    ]);
-    const collection = <T>(name: string): T[] => {
-      const r = responses.get(name);
-      if (!r || r.status >= 400) {
-        const detail =
-          (r?.body as { error?: { message?: string } } | undefined)?.error?.message ?? 'no response';
-        throw new GraphRequestError(
-          `Microsoft Graph ${name} devices of ${user.userPrincipalName} failed: ${detail}`,
-          r?.status ?? -1,
-          undefined,
-          1,
-        );
-      }
-      return ((r.body as { value?: T[] } | undefined)?.value ?? []) as T[];
-    };
-    const managed = collection<GraphManagedDevice>('intune');
-    const entraById = new Map<string, GraphDevice>();
-    for (const d of [...collection<GraphDevice>('registered'), ...collection<GraphDevice>('owned')]) {
-      entraById.set((d.deviceId ?? d.id).toLowerCase(), d);
-    }
-    return mergeDevices(managed, [...entraById.values()]);
+    return (await this.lookUp(user)).devices;
   }
+
+  async deviceStateOfUser(
+    user: { id: string; userPrincipalName: string },
+    since: Date,
+  ): Promise<{ devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] }> {
+    return this.lookUp(user, since);
+  }
+
+  /** One round trip: Intune's view, both Entra relationships, and (optionally) recent enrollment failures. */
+  private async lookUp(
+    user: { id: string; userPrincipalName: string },
+    failuresSince?: Date,
+  ): Promise<{ devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] }> {
+    const requests: BatchRequest[] = userDeviceRequests(user.id);
+    if (failuresSince) {
+      const filter = `userId eq '${user.id.replace(/'/g, "''")}' and eventDateTime ge ${failuresSince.toISOString()}`;
+      requests.push({
+        id: 'failures',
+        method: 'GET',
+        url: `/deviceManagement/troubleshootingEvents?$filter=${encodeURIComponent(filter)}&$top=50`,
+      });
+    }
+    const responses = await this.graph.batch(requests);
+    const failures = failuresSince
+      ? batchCollection<GraphTroubleshootingEvent>(responses, 'failures', user.userPrincipalName).map(
+          (e) => ({
+            deviceId: e.deviceId || e.managedDeviceIdentifier || undefined,
+            operatingSystem: e.operatingSystem,
+            category: e.failureCategory ?? 'unknown',
+            reason: e.failureReason,
+            at: e.eventDateTime,
+          }),
+        )
+      : [];
+    return { devices: userDevicesFrom(responses, user.userPrincipalName), failures };
+  }
+}
+
+/**
+ * The three sub-requests of one user's device look-up: Intune's view and both Entra relationships
+ * (registered for BYOD, owned for joined devices). `idPrefix` keeps ids apart when several users'
+ * look-ups share one $batch.
+ */
+export function userDeviceRequests(userId: string, idPrefix = ''): BatchRequest[] {
+  const id = encodeURIComponent(userId);
+  return [
+    {
+      id: `${idPrefix}intune`,
+      method: 'GET',
+      url: `/users/${id}/managedDevices?$select=${MANAGED_DEVICE_FIELDS}&$top=100`,
+    },
+    {
+      id: `${idPrefix}registered`,
+      method: 'GET',
+      url: `/users/${id}/registeredDevices?$select=${DEVICE_FIELDS}&$top=100`,
+    },
+    {
+      id: `${idPrefix}owned`,
+      method: 'GET',
+      url: `/users/${id}/ownedDevices?$select=${DEVICE_FIELDS}&$top=100`,
+    },
+  ];
+}
+
+/** The devices of one user from the answers to `userDeviceRequests`; a failed sub-request throws. */
+export function userDevicesFrom(
+  responses: ReadonlyMap<string, BatchResponse>,
+  userPrincipalName: string,
+  idPrefix = '',
+): DeviceObservation[] {
+  const part = <T>(name: string): T[] =>
+    batchCollection<T>(responses, `${idPrefix}${name}`, userPrincipalName, name);
+  const managed = part<GraphManagedDevice>('intune');
+  const entraById = new Map<string, GraphDevice>();
+  for (const d of [...part<GraphDevice>('registered'), ...part<GraphDevice>('owned')]) {
+    entraById.set((d.deviceId ?? d.id).toLowerCase(), d);
+  }
+  return mergeDevices(managed, [...entraById.values()]);
+}
+
+function batchCollection<T>(
+  responses: ReadonlyMap<string, BatchResponse>,
+  id: string,
+  userPrincipalName: string,
+  name = id,
+): T[] {
+  const r = responses.get(id);
+  if (!r || r.status >= 400) {
+    const detail = (r?.body as { error?: { message?: string } } | undefined)?.error?.message ?? 'no response';
+    throw new GraphRequestError(
+      `Microsoft Graph ${name} of ${userPrincipalName} failed: ${detail}`,
+      r?.status ?? -1,
+      undefined,
+      1,
+    );
+  }
+  return ((r.body as { value?: T[] } | undefined)?.value ?? []) as T[];
 }
 
 /** One observation per physical device: Intune's record joined to Entra's through azureADDeviceId. */

@@ -3,6 +3,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
+import type { DeviceOwner } from '../../domain/device-owner';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
@@ -25,6 +26,7 @@ const TABLES = {
   waves: 'Waves',
   waveMembers: 'WaveMembers',
   jobState: 'JobState',
+  deviceOwners: 'DeviceOwners',
 } as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
 export const QUEUES = { jobs: 'jobs' } as const;
@@ -61,6 +63,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     waves: new TableRepository<Wave>(tableClient(TABLES.waves), 'wave'),
     waveMembers: new TableRepository<WaveMember>(tableClient(TABLES.waveMembers), 'wave member'),
     jobState: new TableRepository<JobState>(tableClient(TABLES.jobState), 'job state'),
+    deviceOwners: new TableRepository<DeviceOwner>(tableClient(TABLES.deviceOwners), 'device owner'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();

@@ -1,0 +1,303 @@
+import template from '../../adaptiveCards/journey.json';
+import type { SourceMdm } from '../config';
+import type { Wave } from '../domain/campaign';
+import {
+  type DeviceJourney,
+  isTerminal,
+  POST_CHECK_ITEMS,
+  type PostCheckItem,
+  stageIndex,
+  stepperStage,
+} from '../domain/journey';
+import { type Guidance, guidePath } from '../guidance/guidance';
+import { guideTargetOf } from '../guidance/guide-target';
+import { formatDateTime, type Language, type MessageKey, type Translate } from '../i18n';
+import { type CardJson, renderCard } from './render';
+
+/** Verbs of the journey card; shared by the view model and the routes. */
+export const JOURNEY_VERBS = {
+  start: 'journey.start',
+  refresh: 'journey.refresh',
+  focus: 'journey.focus',
+  unenrolled: 'journey.unenrolled',
+  cannot: 'journey.cannot',
+  enrolling: 'journey.enrolling',
+  check: 'journey.check',
+  postCheck: 'journey.postcheck',
+  defer: 'journey.defer',
+  optIn: 'journey.optin',
+} as const;
+
+export type JourneySection = 'unenroll' | 'it' | 'enroll' | 'postcheck' | 'message';
+
+export interface JourneyCardInput {
+  t: Translate;
+  language: Language;
+  locale: string;
+  timeZone: string;
+  now: Date;
+  journeys: DeviceJourney[];
+  focus: DeviceJourney;
+  /** Version the card carries, to detect actions on an outdated card. */
+  version: number;
+  wave?: Wave;
+  vendor: SourceMdm;
+  guidance: Guidance;
+  /** The bot's public address; links to the guide web pages need it. */
+  publicBaseUrl?: string;
+  notice?: { text: string; style: 'good' | 'warning' | 'attention' | 'accent' };
+  /** Deferrals the user has left; undefined when reminders are off for the wave. */
+  deferralsLeft?: number;
+}
+
+interface ActionView {
+  title: string;
+  verb: string;
+  style: 'default' | 'positive' | 'destructive';
+  v: number;
+  device: string;
+}
+
+export function journeyView(input: JourneyCardInput) {
+  const { t, focus } = input;
+  const vendor = t(`vendor.${input.vendor}`);
+  const device = focus.name;
+  const target = guideTargetOf({ platform: focus.platform, ownership: focus.ownership });
+  const unenrollGuide = target
+    ? input.guidance.unenroll(input.vendor, target.platform, target.ownership, input.language)
+    : undefined;
+  const enrollGuide = target ? input.guidance.enroll(target.platform, input.language) : undefined;
+  const section = sectionOf(focus);
+  const action = (
+    titleKey: MessageKey,
+    verb: string,
+    style: ActionView['style'] = 'default',
+    vars?: Record<string, string | number>,
+  ): ActionView => ({
+    title: t(titleKey, vars),
+    verb,
+    style,
+    v: input.version,
+    device: focus.deviceKey,
+  });
+
+  const actions: ActionView[] = [];
+  const links: { title: string; url: string }[] = [];
+  const guideUrl =
+    input.publicBaseUrl && target
+      ? `${input.publicBaseUrl}${guidePath({ vendor: input.vendor, platform: target.platform, ownership: target.ownership }, input.language)}`
+      : undefined;
+  const canDefer = input.deferralsLeft !== undefined && input.deferralsLeft > 0;
+  const defer = () => {
+    if (canDefer)
+      actions.push(
+        action('journey.action.defer', JOURNEY_VERBS.defer, 'default', { left: input.deferralsLeft ?? 0 }),
+      );
+  };
+  switch (section) {
+    case 'unenroll':
+      actions.push(action('journey.action.unenrolled', JOURNEY_VERBS.unenrolled, 'positive'));
+      actions.push(action('journey.action.check', JOURNEY_VERBS.check));
+      actions.push(action('journey.action.cannot', JOURNEY_VERBS.cannot));
+      defer();
+      if (guideUrl) links.push({ title: t('journey.link.guide'), url: guideUrl });
+      break;
+    case 'enroll':
+      if (focus.stage === 'unenrolled')
+        actions.push(action('journey.action.enrolling', JOURNEY_VERBS.enrolling, 'positive'));
+      actions.push(action('journey.action.check', JOURNEY_VERBS.check));
+      defer();
+      if (enrollGuide?.app)
+        links.push({
+          title: t('journey.link.store', { store: enrollGuide.app.storeLabel }),
+          url: enrollGuide.app.url,
+        });
+      if (guideUrl) links.push({ title: t('journey.link.guide'), url: guideUrl });
+      break;
+    case 'it':
+      actions.push(action('journey.action.check', JOURNEY_VERBS.check));
+      break;
+    case 'postcheck':
+      actions.push(action('journey.action.postcheck', JOURNEY_VERBS.postCheck, 'positive'));
+      break;
+    case 'message':
+      if (focus.stage === 'enrolled') actions.push(action('journey.action.check', JOURNEY_VERBS.check));
+      break;
+  }
+  const next = input.journeys.find((j) => j.deviceKey !== focus.deviceKey && !isTerminal(j.stage));
+  if (isTerminal(focus.stage) && next) {
+    actions.push({
+      ...action('journey.action.next', JOURNEY_VERBS.focus, 'positive'),
+      device: next.deviceKey,
+    });
+  }
+
+  const notice = input.notice ?? explanationNotice(t, focus, vendor);
+  return {
+    appName: t('app.name'),
+    title: t('journey.title', { device }),
+    subtitle: input.wave ? t('journey.subtitle', { wave: input.wave.name, ca: caText(input) }) : '',
+    refreshTitle: t('journey.refresh'),
+    refreshVerb: JOURNEY_VERBS.refresh,
+    v: input.version,
+    steps: stepsOf(t, focus, vendor),
+    notice: notice?.text ?? '',
+    noticeStyle: notice?.style ?? 'default',
+    section,
+    unenroll: {
+      heading: t('journey.unenroll.heading', { vendor, device }),
+      warning: t('journey.unenroll.warning', { vendor }),
+      disappears: unenrollGuide?.whatDisappears.map((w) => w.text) ?? [],
+      steps: numbered([...(unenrollGuide?.steps ?? []), ...(unenrollGuide?.vendorSteps ?? [])]),
+      companyNote: unenrollGuide?.companyNote ?? '',
+    },
+    it: {
+      heading: t('journey.it.heading'),
+      text: t('journey.it.text', { reason: focus.needsIt?.reason ?? unenrollGuide?.itReason ?? '' }).trim(),
+    },
+    enroll: {
+      heading: t('journey.enroll.heading', { device }),
+      steps: numbered(enrollGuide?.steps ?? []),
+      builtInTitle: enrollGuide?.builtIn?.title ?? '',
+      builtInSteps: numbered(enrollGuide?.builtIn?.steps ?? []),
+      companyNote: enrollGuide?.companyNote ?? '',
+    },
+    postCheck: {
+      heading: t('journey.postcheck.heading'),
+      intro: t('journey.postcheck.intro', { device }),
+      items: POST_CHECK_ITEMS.map((id) => ({
+        id,
+        label: t(`journey.postcheck.item.${id}` as MessageKey),
+        yes: t('journey.yes'),
+        no: t('journey.no'),
+        errorMessage: t('journey.postcheck.error'),
+      })),
+    },
+    message: messageOf(t, focus, input.journeys),
+    keepOpen: section === 'unenroll' || section === 'enroll' ? t('journey.keepOpen') : '',
+    devices: input.journeys.map((j) => ({
+      key: j.deviceKey,
+      label:
+        j.deviceKey === focus.deviceKey
+          ? t('journey.device.current', { device: j.name })
+          : isTerminal(j.stage)
+            ? t('journey.device.done', { device: j.name })
+            : j.name,
+      verb: JOURNEY_VERBS.focus,
+      enabled: j.deviceKey !== focus.deviceKey,
+      v: input.version,
+    })),
+    updatedAt: t('journey.updatedAt', { time: formatDateTime(input.now, input.locale, input.timeZone) }),
+    actions,
+    links,
+  };
+}
+
+export type JourneyView = ReturnType<typeof journeyView>;
+export const renderJourneyCard = (view: JourneyView): CardJson => renderCard(template, view);
+
+/** Which part of the guidance the card shows for a device at its stage. */
+export function sectionOf(j: DeviceJourney): JourneySection {
+  switch (j.stage) {
+    case 'notified':
+    case 'started':
+    case 'unenrolling':
+      return 'unenroll';
+    case 'needs-it':
+      return 'it';
+    case 'unenrolled':
+    case 'enrolling':
+      return 'enroll';
+    case 'compliant':
+      // Once answered with a "no", the helpdesk takes it from there; the form is not asked again.
+      return j.flags.postCheck ? 'message' : 'postcheck';
+    default:
+      return 'message';
+  }
+}
+
+function stepsOf(t: Translate, j: DeviceJourney, vendor: string) {
+  const at = stageIndex(stepperStage(j));
+  const steps: { label: string; doneFrom: number; currentFrom: number }[] = [
+    { label: t('journey.step.unenroll', { vendor }), doneFrom: stageIndex('unenrolled'), currentFrom: 0 },
+    {
+      label: t('journey.step.enroll'),
+      doneFrom: stageIndex('enrolled'),
+      currentFrom: stageIndex('unenrolled'),
+    },
+    {
+      label: t('journey.step.compliant'),
+      doneFrom: stageIndex('compliant'),
+      currentFrom: stageIndex('enrolled'),
+    },
+    {
+      label: t('journey.step.verified'),
+      doneFrom: stageIndex('verified'),
+      currentFrom: stageIndex('compliant'),
+    },
+  ];
+  return steps.map((s) => {
+    const done = at >= s.doneFrom;
+    const current = !done && at >= s.currentFrom;
+    return {
+      marker: done ? '✔' : current ? '➜' : '○',
+      label: s.label,
+      weight: current ? 'Bolder' : 'Default',
+      subtle: !done && !current,
+    };
+  });
+}
+
+function messageOf(t: Translate, j: DeviceJourney, all: DeviceJourney[]) {
+  const device = j.name;
+  if (j.stage === 'verified') {
+    const allDone = all.every((x) => isTerminal(x.stage));
+    return {
+      heading: t('journey.done.heading'),
+      text: allDone ? t('journey.doneAll.text') : t('journey.done.text', { device }),
+    };
+  }
+  if (j.stage === 'excluded') {
+    return {
+      heading: t('journey.excluded.heading'),
+      text: t('journey.excluded.text', { device, reason: j.exclusion?.reason ?? '' }),
+    };
+  }
+  if (j.stage === 'compliant' && j.flags.postCheck) {
+    const failed = POST_CHECK_ITEMS.filter((i: PostCheckItem) => j.flags.postCheck?.[i] === 'no').map((i) =>
+      t(`journey.postcheck.item.${i}` as MessageKey),
+    );
+    return {
+      heading: t('journey.postcheck.heading'),
+      text: t('journey.postcheck.failed', { items: failed.join(', ') }),
+    };
+  }
+  return { heading: t('journey.enrolled.heading'), text: t('journey.enrolled.text', { device }) };
+}
+
+function explanationNotice(t: Translate, j: DeviceJourney, vendor: string): JourneyCardInput['notice'] {
+  const code = j.flags.explanation;
+  if (!code) return undefined;
+  const reason = failureText(t, j.flags.enrollmentFailure?.category, j.flags.enrollmentFailure?.reason);
+  return { text: t(`journey.explain.${code}` as MessageKey, { vendor, reason }), style: 'warning' };
+}
+
+/** An enrollment failure category in words, with Graph's own reason when it gave one. */
+export function failureText(t: Translate, category: string | undefined, reason?: string): string {
+  const key = `journey.failure.${category ?? 'unknown'}` as MessageKey;
+  const words = t(key) === key ? t('journey.failure.unknown') : t(key);
+  return reason ? `${words} (${reason})` : words;
+}
+
+function caText(input: JourneyCardInput): string {
+  const ca = input.wave?.conditionalAccess;
+  if (!ca || ca.kind === 'none') return input.t('journey.ca.none');
+  if (ca.kind === 'immediate') return input.t('journey.ca.immediate');
+  return input.t('journey.ca.grace', {
+    date: formatDateTime(new Date(ca.endsAt), input.locale, input.timeZone),
+  });
+}
+
+function numbered(steps: string[]): string[] {
+  return steps.map((s, i) => `${i + 1}. ${s}`);
+}

@@ -1,0 +1,363 @@
+import type { TurnContext } from 'botbuilder';
+import { CardFactory } from 'botbuilder';
+import { z } from 'zod';
+import { failureText, JOURNEY_VERBS } from '../../cards/journey-card';
+import { renderMessageCard } from '../../cards/message-card';
+import type { CardJson } from '../../cards/render';
+import type { Deps } from '../../deps';
+import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
+import { type Participant, participantKey } from '../../domain/participant';
+import { turnLogger } from '../../logging';
+import { actionVerbOf } from '../safe-invoke';
+import { type Audience, audienceOf, rememberSender } from '../user-context';
+import {
+  applyEvent,
+  failuresFor,
+  focusOf,
+  isInActiveWave,
+  type JourneyState,
+  journeyCard,
+  loadJourneyState,
+  withJourneys,
+} from './journey-service';
+
+const yesNo = z.enum(['yes', 'no']);
+/** Card payloads are untrusted: the version and device are checked against the stored journey. */
+const actionData = z.object({
+  v: z.coerce.number().int().nonnegative().optional(),
+  device: z.string().min(1).max(200).optional(),
+  email: yesNo.optional(),
+  wifi: yesNo.optional(),
+  vpn: yesNo.optional(),
+  certificates: yesNo.optional(),
+  apps: yesNo.optional(),
+});
+type ActionData = z.infer<typeof actionData>;
+
+type Notice = { text: string; style: 'good' | 'warning' | 'attention' | 'accent' };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far back "Check my device" looks for failed enrollment attempts. */
+const FAILURE_LOOKBACK_MS = 7 * DAY_MS;
+
+function errorCard(a: Audience, text: string): CardJson {
+  return renderMessageCard({ title: a.t('error.title'), text, style: 'warning' });
+}
+
+function notInWaveCard(a: Audience, state: JourneyState): CardJson {
+  const optIn = state.campaign?.voluntaryOptIn && state.campaign.voluntaryWaveId;
+  const card = renderMessageCard({
+    title: a.t('journey.notInWave.heading'),
+    text: `${a.t('journey.notInWave.text')}${optIn ? ` ${a.t('journey.notInWave.optIn')}` : ''}`,
+    style: 'accent',
+  });
+  if (optIn) {
+    card.actions = [
+      { type: 'Action.Execute', title: a.t('journey.action.optIn'), verb: JOURNEY_VERBS.optIn, data: {} },
+    ];
+  }
+  return card;
+}
+
+/**
+ * Makes sure the sender has journeys (a live Graph look-up the first time) and returns the card
+ * for where they are. Used by "start" in the chat and by the Start/opt-in buttons.
+ */
+async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): Promise<CardJson> {
+  const { participant: seen } = await rememberSender(context, deps);
+  const audience = audienceOf(context, deps, seen);
+  const aadObjectId = context.activity.from?.aadObjectId;
+  if (!aadObjectId) return errorCard(audience, audience.t('error.noIdentity'));
+  const key = participantKey(aadObjectId);
+  let state = await loadJourneyState(deps, aadObjectId);
+
+  if (!isInActiveWave(state)) {
+    const waveId = state.campaign?.voluntaryWaveId;
+    if (!optIn || !state.campaign?.voluntaryOptIn || !waveId) return notInWaveCard(audience, state);
+    // Joining early: a user sits in one wave at most, so only a user without a wave can volunteer.
+    await deps.store.participants.update(key, (cur) => (cur && !cur.waveId ? { ...cur, waveId } : undefined));
+    await deps.store.waveMembers.update(
+      { partitionKey: `wave-${waveId}`, rowKey: aadObjectId.toLowerCase() },
+      (cur) =>
+        cur ?? {
+          waveId,
+          aadObjectId,
+          userPrincipalName: seen?.userPrincipalName ?? '',
+          addedAt: deps.clock.now().toISOString(),
+        },
+    );
+    state = await loadJourneyState(deps, aadObjectId);
+    if (!isInActiveWave(state)) return notInWaveCard(audience, state);
+  }
+
+  if (!state.participant?.journeys?.length) {
+    const now = deps.clock.now();
+    const user = await deps.directory.findUser(aadObjectId);
+    if (!user) return errorCard(audience, audience.t('devices.unknownUser'));
+    const { devices, failures } = await deps.directory.deviceStateOfUser(
+      user,
+      new Date(now.getTime() - FAILURE_LOOKBACK_MS),
+    );
+    if (devices.length === 0) return errorCard(audience, audience.t('journey.noDevices'));
+    const vendor = state.campaign?.sourceMdm ?? deps.config.sourceMdm;
+    const updated = await deps.store.participants.update(key, (cur) => {
+      if (!cur || cur.journeys?.length) return undefined;
+      const started = withJourneys(
+        deps,
+        { ...cur, userPrincipalName: cur.userPrincipalName ?? user.userPrincipalName },
+        devices,
+        failures,
+        vendor,
+        now,
+      ).participant;
+      const focus = focusOf(started);
+      return focus ? applyEvent(started, focus.deviceKey, { kind: 'start' }, now).participant : started;
+    });
+    state = { ...state, participant: updated };
+  }
+
+  const participant = state.participant!;
+  if (context.activity.type === 'invoke' && context.activity.replyToId) {
+    await rememberCard(deps, participant, context.activity.replyToId);
+  }
+  return (
+    journeyCard(deps, audience, { ...state, participant }) ??
+    errorCard(audience, audience.t('journey.noDevices'))
+  );
+}
+
+async function rememberCard(deps: Deps, p: Participant, activityId: string): Promise<void> {
+  if (p.journeyCardId === activityId) return;
+  await deps.store.participants.update(participantKey(p.aadObjectId), (cur) =>
+    cur ? { ...cur, journeyCardId: activityId } : undefined,
+  );
+}
+
+/** "start" / "status" typed in the chat: the journey card as a new message, remembered for updates. */
+export const onStartMessage = (deps: Deps) => async (context: TurnContext) => {
+  const card = await startJourney(context, deps, false);
+  const res = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  const aadObjectId = context.activity.from?.aadObjectId;
+  if (res?.id && aadObjectId && card.body && JSON.stringify(card).includes(JOURNEY_VERBS.refresh)) {
+    const stored = await deps.store.participants.get(participantKey(aadObjectId));
+    if (stored) await rememberCard(deps, stored.value, res.id);
+  }
+};
+
+export const onStartAction = (deps: Deps) => (context: TurnContext) => startJourney(context, deps, false);
+export const onOptIn = (deps: Deps) => (context: TurnContext) => startJourney(context, deps, true);
+
+/** Every button on the journey card. */
+export const onJourneyAction =
+  (deps: Deps) =>
+  async (context: TurnContext): Promise<CardJson> => {
+    const log = turnLogger(context, deps.logger);
+    const { participant: seen } = await rememberSender(context, deps);
+    const audience = audienceOf(context, deps, seen);
+    const aadObjectId = context.activity.from?.aadObjectId;
+    if (!aadObjectId) return errorCard(audience, audience.t('error.noIdentity'));
+    const verb = actionVerbOf(context) ?? '';
+    const parsed = actionData.safeParse(
+      (context.activity.value as { action?: { data?: unknown } })?.action?.data ?? {},
+    );
+    if (!parsed.success) {
+      log.warn(
+        { verb, issues: parsed.error.issues.map((i) => i.path.join('.')) },
+        'malformed journey card data',
+      );
+      return errorCard(
+        audience,
+        audience.t('error.malformed', {
+          detail: parsed.error.issues.map((i) => i.path.join('.')).join(', '),
+        }),
+      );
+    }
+    const data = parsed.data;
+    const state = await loadJourneyState(deps, aadObjectId);
+    const participant = state.participant;
+    if (!participant?.journeys?.length || !isInActiveWave(state)) return notInWaveCard(audience, state);
+    const current = { ...state, participant };
+    if (context.activity.replyToId) await rememberCard(deps, participant, context.activity.replyToId);
+
+    if (verb === JOURNEY_VERBS.refresh) return journeyCard(deps, audience, current)!;
+    // A card older than the journey may show steps that no longer apply: answer with the current card.
+    if (data.v === undefined || data.v !== (participant.journeyVersion ?? 0)) {
+      return journeyCard(deps, audience, current, {
+        notice: { text: audience.t('journey.stale'), style: 'accent' },
+      })!;
+    }
+    const device = participant.journeys.find((j) => j.deviceKey === data.device);
+    if (!device) {
+      log.warn({ verb, device: data.device }, 'journey action for a device the user does not have');
+      return errorCard(audience, audience.t('error.malformed', { detail: 'device' }));
+    }
+
+    const now = deps.clock.now();
+    const key = participantKey(aadObjectId);
+    if (verb === JOURNEY_VERBS.focus) {
+      const updated = await deps.store.participants.update(key, (cur) =>
+        cur
+          ? { ...cur, focusDeviceKey: device.deviceKey, journeyVersion: (cur.journeyVersion ?? 0) + 1 }
+          : undefined,
+      );
+      return journeyCard(deps, audience, { ...state, participant: updated! })!;
+    }
+    if (verb === JOURNEY_VERBS.defer) return defer(deps, audience, current, now);
+    if (verb === JOURNEY_VERBS.check) return check(context, deps, audience, current, device);
+
+    const event = eventFor(verb, data, audience, state);
+    if (!event) return errorCard(audience, audience.t('error.unknownAction', { verb: verb.slice(0, 60) }));
+    return applyAndRender(deps, audience, state, device, event);
+  };
+
+function eventFor(
+  verb: string,
+  data: ActionData,
+  a: Audience,
+  state: JourneyState,
+): JourneyEvent | undefined {
+  switch (verb) {
+    case JOURNEY_VERBS.unenrolled:
+      return { kind: 'user-says-unenrolled' };
+    case JOURNEY_VERBS.enrolling:
+      return { kind: 'begin-enroll' };
+    case JOURNEY_VERBS.cannot:
+      return {
+        kind: 'cannot-self-unenroll',
+        reason: `The user says they cannot remove ${a.t(`vendor.${state.campaign?.sourceMdm ?? 'other'}`)} themselves.`,
+      };
+    case JOURNEY_VERBS.postCheck: {
+      const answers = Object.fromEntries(POST_CHECK_ITEMS.map((i) => [i, data[i]]));
+      if (POST_CHECK_ITEMS.some((i) => answers[i] === undefined)) return undefined;
+      return {
+        kind: 'post-check',
+        answers: answers as Record<(typeof POST_CHECK_ITEMS)[number], 'yes' | 'no'>,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+async function applyAndRender(
+  deps: Deps,
+  a: Audience,
+  state: JourneyState,
+  device: DeviceJourney,
+  event: JourneyEvent,
+  notice?: Notice,
+): Promise<CardJson> {
+  const now = deps.clock.now();
+  let rejected = false;
+  const updated = await deps.store.participants.update(
+    participantKey(state.participant!.aadObjectId),
+    (cur) => {
+      if (!cur) return undefined;
+      const result = applyEvent(cur, device.deviceKey, event, now);
+      rejected = result.effects.some((e) => e.kind === 'rejected');
+      return result.changed ? result.participant : undefined;
+    },
+  );
+  const participant = updated ?? state.participant!;
+  const shown =
+    rejected && !notice
+      ? { text: a.t('journey.rejected', { device: device.name }), style: 'warning' as const }
+      : notice;
+  return journeyCard(deps, a, { ...state, participant }, { notice: shown })!;
+}
+
+/** "Check my device": a live look-up inside the invoke budget; Graph's answer moves the journey. */
+async function check(
+  context: TurnContext,
+  deps: Deps,
+  a: Audience,
+  state: JourneyState & { participant: Participant },
+  device: DeviceJourney,
+): Promise<CardJson> {
+  const now = deps.clock.now();
+  const aadObjectId = state.participant.aadObjectId;
+  const lookup = (async () => {
+    const user = await deps.directory.findUser(aadObjectId);
+    if (!user) return undefined;
+    return deps.directory.deviceStateOfUser(user, new Date(now.getTime() - FAILURE_LOOKBACK_MS));
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), deps.invokeBudgetMs);
+  });
+  let result: Awaited<typeof lookup> | 'slow';
+  try {
+    result = await Promise.race([lookup, budget]);
+  } catch (err) {
+    turnLogger(context, deps.logger).warn({ err }, 'device check failed');
+    return journeyCard(deps, a, state, {
+      notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
+    })!;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (result === 'slow') {
+    lookup.catch(() => undefined);
+    return journeyCard(deps, a, state, { notice: { text: a.t('journey.check.slow'), style: 'accent' } })!;
+  }
+  const observed = result?.devices.find((d) => d.key === device.deviceKey);
+  if (!observed)
+    return journeyCard(deps, a, state, {
+      notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
+    })!;
+  const view = graphViewOf(observed, failuresFor(device, result?.failures ?? []));
+  const vendor = a.t(`vendor.${state.campaign?.sourceMdm ?? deps.config.sourceMdm}`);
+  const latestFailure = view.enrollmentFailures?.at(-1);
+  const words =
+    view.management.kind === 'partner'
+      ? a.t('journey.check.partner', { vendor })
+      : view.management.kind === 'none'
+        ? latestFailure
+          ? a.t('journey.check.failed', {
+              reason: failureText(a.t, latestFailure.category, latestFailure.reason),
+            })
+          : a.t('journey.check.none', { vendor })
+        : view.management.alsoPartnerMdmAppId
+          ? a.t('journey.check.dual', { vendor })
+          : view.complianceState === 'compliant'
+            ? a.t('journey.check.compliant')
+            : a.t('journey.check.enrolled');
+  const style = view.management.kind === 'intune' && view.complianceState === 'compliant' ? 'good' : 'accent';
+  return applyAndRender(deps, a, state, device, { kind: 'observed', view }, { text: words, style });
+}
+
+/** "Remind me tomorrow", within the wave's limit. */
+async function defer(
+  deps: Deps,
+  a: Audience,
+  state: JourneyState & { participant: Participant },
+  now: Date,
+): Promise<CardJson> {
+  const limit = state.wave?.reminders.enabled ? state.wave.reminders.deferralLimit : 0;
+  const used = state.participant.deferrals?.used ?? 0;
+  if (used >= limit) {
+    return journeyCard(deps, a, state, {
+      notice: { text: a.t('journey.deferLimit', { count: used }), style: 'warning' },
+    })!;
+  }
+  const until = new Date(now.getTime() + DAY_MS).toISOString();
+  const updated = await deps.store.participants.update(
+    participantKey(state.participant.aadObjectId),
+    (cur) =>
+      cur
+        ? {
+            ...cur,
+            deferrals: { used: (cur.deferrals?.used ?? 0) + 1, until },
+            journeyVersion: (cur.journeyVersion ?? 0) + 1,
+          }
+        : undefined,
+  );
+  return journeyCard(
+    deps,
+    a,
+    { ...state, participant: updated! },
+    {
+      notice: { text: a.t('journey.deferred', { when: a.t('journey.deferredTomorrow') }), style: 'accent' },
+    },
+  )!;
+}

@@ -1,0 +1,182 @@
+import { type JourneyCardInput, journeyView, renderJourneyCard } from '../../cards/journey-card';
+import type { CardJson } from '../../cards/render';
+import type { Deps } from '../../deps';
+import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
+import type { DeviceObservation } from '../../domain/device';
+import {
+  type DeviceJourney,
+  type EnrollmentFailure,
+  isTerminal,
+  type JourneyEffect,
+  type JourneyEvent,
+  openJourney,
+  transition,
+} from '../../domain/journey';
+import { type Participant, participantKey } from '../../domain/participant';
+import { guideTargetOf } from '../../guidance/guide-target';
+import type { EnrollmentFailureEvent } from '../../ports/device-directory';
+import type { Audience } from '../user-context';
+
+export interface JourneyState {
+  participant?: Participant;
+  wave?: Wave;
+  campaign?: Campaign;
+}
+
+const MAX_PENDING_ESCALATIONS = 20;
+/** Phones first: they are what people lose work email on, and the guidance starts with them. */
+const PLATFORM_PRIORITY = ['ios', 'android', 'ipados', 'macos', 'windows', 'other'];
+
+export async function loadJourneyState(deps: Deps, aadObjectId: string): Promise<JourneyState> {
+  const [participant, campaign] = await Promise.all([
+    deps.store.participants.get(participantKey(aadObjectId)),
+    deps.store.campaigns.get(campaignKey()),
+  ]);
+  const waveId = participant?.value.waveId;
+  const wave = waveId ? await deps.store.waves.get(waveKey(waveId)) : undefined;
+  return { participant: participant?.value, wave: wave?.value, campaign: campaign?.value };
+}
+
+export function isInActiveWave(state: JourneyState): boolean {
+  return !!state.wave && ACTIVE_WAVE_STATES.includes(state.wave.state);
+}
+
+/** The device the card is about: the one the user chose, else the first unfinished one, phones first. */
+export function focusOf(p: Participant): DeviceJourney | undefined {
+  const journeys = p.journeys ?? [];
+  // The device the user last acted on stays in view, finished or not ("All done" + "Next device").
+  const chosen = journeys.find((j) => j.deviceKey === p.focusDeviceKey);
+  if (chosen) return chosen;
+  const open = journeys
+    .filter((j) => !isTerminal(j.stage))
+    .sort((a, b) => PLATFORM_PRIORITY.indexOf(a.platform) - PLATFORM_PRIORITY.indexOf(b.platform));
+  return open[0] ?? journeys[0];
+}
+
+/** Attributes enrollment failures to a device: by id when Graph has one, else by platform. */
+export function failuresFor(journey: DeviceJourney, failures: EnrollmentFailureEvent[]): EnrollmentFailure[] {
+  const platformWord = journey.platform === 'ipados' ? 'ios' : journey.platform;
+  return failures
+    .filter((f) =>
+      f.deviceId
+        ? f.deviceId.toLowerCase() === journey.deviceKey
+        : (f.operatingSystem ?? '').toLowerCase().includes(platformWord),
+    )
+    .map((f) => ({ category: f.category, reason: f.reason, at: f.at }));
+}
+
+/**
+ * Creates a journey for every device Graph shows (keeping journeys that already exist), and hands
+ * devices the user cannot unenroll alone (corporate, supervised) to IT straight away.
+ */
+export function withJourneys(
+  deps: Deps,
+  p: Participant,
+  devices: DeviceObservation[],
+  failures: EnrollmentFailureEvent[],
+  vendor: Campaign['sourceMdm'],
+  now: Date,
+): { participant: Participant; effects: JourneyEffect[] } {
+  const journeys = [...(p.journeys ?? [])];
+  const effects: JourneyEffect[] = [];
+  let escalated = p;
+  for (const device of devices) {
+    if (device.platform === 'other' || journeys.some((j) => j.deviceKey === device.key)) continue;
+    const opened = openJourney(device, now);
+    let journey = opened.journey;
+    const deviceEffects = [...opened.effects];
+    const target = guideTargetOf({ platform: device.platform, ownership: device.ownership });
+    const guide = target
+      ? deps.guidance.unenroll(vendor, target.platform, target.ownership, 'en')
+      : undefined;
+    if (guide && !guide.selfService && ['notified', 'started', 'unenrolling'].includes(journey.stage)) {
+      const reason = guide.itReason ?? 'IT must do this step.';
+      const handed = transition(journey, { kind: 'cannot-self-unenroll', reason }, now);
+      journey = handed.journey;
+      deviceEffects.push(...handed.effects);
+    }
+    const failed = failuresFor(journey, failures);
+    if (failed.length) {
+      const view = {
+        management: device.management,
+        complianceState: device.intune?.complianceState,
+        enrollmentFailures: failed,
+      };
+      const observed = transition(journey, { kind: 'observed', view }, now);
+      journey = observed.journey;
+      deviceEffects.push(...observed.effects);
+    }
+    journeys.push(journey);
+    effects.push(...deviceEffects);
+    escalated = recordEffects(escalated, deviceEffects, now, device.key);
+  }
+  return { participant: { ...escalated, journeys }, effects };
+}
+
+/** Applies one event to one device and records what the app must follow up on. */
+export function applyEvent(
+  p: Participant,
+  deviceKey: string,
+  event: JourneyEvent,
+  now: Date,
+): { participant: Participant; effects: JourneyEffect[]; changed: boolean } {
+  const journeys = p.journeys ?? [];
+  const index = journeys.findIndex((j) => j.deviceKey === deviceKey);
+  if (index < 0) return { participant: p, effects: [], changed: false };
+  const result = transition(journeys[index]!, event, now);
+  if (result.journey === journeys[index]) return { participant: p, effects: result.effects, changed: false };
+  const next = [...journeys];
+  next[index] = result.journey;
+  return {
+    participant: recordEffects({ ...p, journeys: next, focusDeviceKey: deviceKey }, result.effects, now, deviceKey),
+    effects: result.effects,
+    changed: true,
+  };
+}
+
+/** Bumps the card version when anything visible changed and queues escalations for the helpdesk. */
+export function recordEffects(
+  p: Participant,
+  effects: JourneyEffect[],
+  now: Date,
+  deviceKey = '',
+): Participant {
+  const escalations = effects.flatMap((e) =>
+    e.kind === 'escalate' ? [{ reason: e.reason, deviceKey, detail: e.detail, at: now.toISOString() }] : [],
+  );
+  return {
+    ...p,
+    journeyVersion: (p.journeyVersion ?? 0) + 1,
+    pendingEscalations: [...(p.pendingEscalations ?? []), ...escalations].slice(-MAX_PENDING_ESCALATIONS),
+  };
+}
+
+export function journeyCard(
+  deps: Deps,
+  audience: Audience,
+  state: JourneyState & { participant: Participant },
+  extra: { notice?: JourneyCardInput['notice'] } = {},
+): CardJson | undefined {
+  const focus = focusOf(state.participant);
+  if (!focus) return undefined;
+  const limit = state.wave?.reminders.enabled ? state.wave.reminders.deferralLimit : undefined;
+  return renderJourneyCard(
+    journeyView({
+      t: audience.t,
+      language: audience.language,
+      locale: audience.locale,
+      timeZone: audience.timeZone,
+      now: deps.clock.now(),
+      journeys: state.participant.journeys ?? [],
+      focus,
+      version: state.participant.journeyVersion ?? 0,
+      wave: state.wave,
+      vendor: state.campaign?.sourceMdm ?? deps.config.sourceMdm,
+      guidance: deps.guidance,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      notice: extra.notice,
+      deferralsLeft:
+        limit === undefined ? undefined : Math.max(0, limit - (state.participant.deferrals?.used ?? 0)),
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { JOURNEY_VERBS } from '../../cards/journey-card';
+import type { Deps } from '../../deps';
+import { safeInvoke } from '../safe-invoke';
+import { onJourneyAction, onOptIn, onStartAction, onStartMessage } from './journey-handlers';
+
+/** Words that open the journey card, in English and Swedish. */
+export const START_WORDS = /^\s*(start|starta|begin|börja|status|my status|min status)\b/i;
+
+export function register(app: Application<TurnState>, deps: Deps): void {
+  app.adaptiveCards.actionExecute(JOURNEY_VERBS.start, safeInvoke(deps, onStartAction(deps)));
+  app.adaptiveCards.actionExecute(JOURNEY_VERBS.optIn, safeInvoke(deps, onOptIn(deps)));
+  app.adaptiveCards.actionExecute(
+    [
+      JOURNEY_VERBS.refresh,
+      JOURNEY_VERBS.focus,
+      JOURNEY_VERBS.unenrolled,
+      JOURNEY_VERBS.cannot,
+      JOURNEY_VERBS.enrolling,
+      JOURNEY_VERBS.check,
+      JOURNEY_VERBS.postCheck,
+      JOURNEY_VERBS.defer,
+    ],
+    safeInvoke(deps, onJourneyAction(deps)),
+  );
+  app.message(START_WORDS, onStartMessage(deps));
+}
