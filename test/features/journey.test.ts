@@ -28,7 +28,11 @@ const LAPTOP: DeviceObservation = {
 async function pilot() {
   const t = testDeps();
   await seedDemoCampaign(t.store, t.clock.now());
-  t.directory.users.set(ALEX.aadObjectId, { id: ALEX.aadObjectId, userPrincipalName: ALEX.upn, displayName: ALEX.name });
+  t.directory.users.set(ALEX.aadObjectId, {
+    id: ALEX.aadObjectId,
+    userPrincipalName: ALEX.upn,
+    displayName: ALEX.name,
+  });
   t.directory.devices.set(ALEX.aadObjectId, [IPHONE, LAPTOP]);
   const app = createApp(t.deps);
   const { replies } = await runTurn(app, personalMessage('start'));
@@ -36,12 +40,28 @@ async function pilot() {
 }
 
 function actionsOf(card: Record<string, unknown>) {
-  return (card.actions as { title: string; verb?: string; data?: { v?: unknown; device?: string }; url?: string }[]) ?? [];
+  return (
+    (card.actions as {
+      title: string;
+      verb?: string;
+      data?: { v?: unknown; device?: string };
+      url?: string;
+    }[]) ?? []
+  );
 }
 
-function press(card: Record<string, unknown>, title: string, extra: Record<string, unknown> = {}): Partial<Activity> {
+function press(
+  card: Record<string, unknown>,
+  title: string,
+  extra: Record<string, unknown> = {},
+): Partial<Activity> {
   const action = actionsOf(card).find((a) => a.title === title);
-  assert.ok(action?.verb, `no button "${title}" in ${actionsOf(card).map((a) => a.title).join(', ')}`);
+  assert.ok(
+    action?.verb,
+    `no button "${title}" in ${actionsOf(card)
+      .map((a) => a.title)
+      .join(', ')}`,
+  );
   return cardAction(action.verb, { ...action.data, ...extra });
 }
 
@@ -100,10 +120,13 @@ describe('routes: the device journey', () => {
     assert.equal(after!.etag, before!.etag);
   });
 
-  it('refuses card data naming a device that is not the sender\'s', async () => {
+  it("refuses card data naming a device that is not the sender's", async () => {
     const { app, startCard, store } = await pilot();
     const before = await stored(store);
-    const { invokeResponse } = await runTurn(app, press(startCard, "I've removed it", { device: 'someone-elses-phone' }));
+    const { invokeResponse } = await runTurn(
+      app,
+      press(startCard, "I've removed it", { device: 'someone-elses-phone' }),
+    );
     assert.match(textOf(cardOf(invokeResponse)), /incomplete or damaged/);
     const after = await stored(store);
     assert.deepEqual(after.journeys, before.journeys);
@@ -113,7 +136,10 @@ describe('routes: the device journey', () => {
   it('refuses malformed card data with a clear message', async () => {
     const { app, store } = await pilot();
     const v = (await stored(store)).journeyVersion;
-    const { invokeResponse } = await runTurn(app, cardAction('journey.postcheck', { v, device: 'iphone-1', email: 'maybe' }));
+    const { invokeResponse } = await runTurn(
+      app,
+      cardAction('journey.postcheck', { v, device: 'iphone-1', email: 'maybe' }),
+    );
     assert.match(textOf(cardOf(invokeResponse)), /incomplete or damaged.*email/);
   });
 
@@ -126,7 +152,11 @@ describe('routes: the device journey', () => {
     assert.match(textOf(stillPartner), /Step 1: remove Workspace ONE/);
     // Now the device is enrolled and compliant.
     directory.devices.set(ALEX.aadObjectId, [
-      { ...IPHONE, management: { kind: 'intune' }, intune: { managedDeviceId: 'm1', complianceState: 'compliant' } },
+      {
+        ...IPHONE,
+        management: { kind: 'intune' },
+        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
+      },
       LAPTOP,
     ]);
     const compliant = cardOf((await runTurn(app, press(stillPartner, 'Check my device'))).invokeResponse);
@@ -137,18 +167,33 @@ describe('routes: the device journey', () => {
 
   it('names an enrollment failure in words', async () => {
     const { app, startCard, directory } = await pilot();
-    directory.devices.set(ALEX.aadObjectId, [{ ...IPHONE, management: { kind: 'none' }, entra: { ...IPHONE.entra!, mdmAppId: null } }, LAPTOP]);
+    directory.devices.set(ALEX.aadObjectId, [
+      { ...IPHONE, management: { kind: 'none' }, entra: { ...IPHONE.entra!, mdmAppId: null } },
+      LAPTOP,
+    ]);
     directory.failures.set(ALEX.aadObjectId, [
-      { operatingSystem: 'iOS', category: 'enrollmentRestrictionsEnforced', reason: 'Personal iOS devices are blocked', at: new Date('2026-11-23T08:00:00Z').toISOString() },
+      {
+        operatingSystem: 'iOS',
+        category: 'enrollmentRestrictionsEnforced',
+        reason: 'Personal iOS devices are blocked',
+        at: new Date('2026-11-23T08:00:00Z').toISOString(),
+      },
     ]);
     const card = cardOf((await runTurn(app, press(startCard, 'Check my device'))).invokeResponse);
-    assert.match(textOf(card), /failed: an enrollment restriction blocked this device \(Personal iOS devices are blocked\)/);
+    assert.match(
+      textOf(card),
+      /failed: an enrollment restriction blocked this device \(Personal iOS devices are blocked\)/,
+    );
   });
 
   it('the post-enrollment check verifies the device, or escalates what does not work', async () => {
     const { app, startCard, directory, store } = await pilot();
     directory.devices.set(ALEX.aadObjectId, [
-      { ...IPHONE, management: { kind: 'intune' }, intune: { managedDeviceId: 'm1', complianceState: 'compliant' } },
+      {
+        ...IPHONE,
+        management: { kind: 'intune' },
+        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
+      },
       LAPTOP,
     ]);
     const compliant = cardOf((await runTurn(app, press(startCard, 'Check my device'))).invokeResponse);
@@ -156,14 +201,20 @@ describe('routes: the device journey', () => {
     const failed = cardOf((await runTurn(app, press(compliant, 'Send answers', answers))).invokeResponse);
     assert.match(textOf(failed), /Something does not work yet \(VPN\)/);
     const p = await stored(store);
-    assert.ok(p.pendingEscalations!.some((e) => e.reason === 'post-check-failed' && e.deviceKey === 'iphone-1'));
+    assert.ok(
+      p.pendingEscalations!.some((e) => e.reason === 'post-check-failed' && e.deviceKey === 'iphone-1'),
+    );
     assert.equal(p.journeys!.find((j) => j.deviceKey === 'iphone-1')!.stage, 'compliant');
   });
 
   it('all yes in the post-enrollment check completes the device', async () => {
     const { app, startCard, directory, store } = await pilot();
     directory.devices.set(ALEX.aadObjectId, [
-      { ...IPHONE, management: { kind: 'intune' }, intune: { managedDeviceId: 'm1', complianceState: 'compliant' } },
+      {
+        ...IPHONE,
+        management: { kind: 'intune' },
+        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
+      },
       LAPTOP,
     ]);
     const compliant = cardOf((await runTurn(app, press(startCard, 'Check my device'))).invokeResponse);
@@ -188,9 +239,20 @@ describe('routes: the device journey', () => {
   it('a user in no wave is told so politely and may migrate early', async () => {
     const t = testDeps();
     await seedDemoCampaign(t.store, t.clock.now());
-    const isaiah = { id: '29:isaiah', aadObjectId: '00000000-0000-0000-0000-0000000000023', name: 'Isaiah Langer', upn: 'isaiah@example.com' };
-    t.directory.users.set(isaiah.aadObjectId, { id: isaiah.aadObjectId, userPrincipalName: isaiah.upn, displayName: isaiah.name });
-    t.directory.devices.set(isaiah.aadObjectId, [{ ...IPHONE, key: 'isaiah-phone', name: "Isaiah's iPhone" }]);
+    const isaiah = {
+      id: '29:isaiah',
+      aadObjectId: '00000000-0000-0000-0000-0000000000023',
+      name: 'Isaiah Langer',
+      upn: 'isaiah@example.com',
+    };
+    t.directory.users.set(isaiah.aadObjectId, {
+      id: isaiah.aadObjectId,
+      userPrincipalName: isaiah.upn,
+      displayName: isaiah.name,
+    });
+    t.directory.devices.set(isaiah.aadObjectId, [
+      { ...IPHONE, key: 'isaiah-phone', name: "Isaiah's iPhone" },
+    ]);
     const app = createApp(t.deps);
     const { replies } = await runTurn(app, personalMessage('start', { from: isaiah }));
     const card = cardOf(replies[0]);
@@ -206,7 +268,11 @@ describe('routes: the device journey', () => {
   it('speaks Swedish to a Swedish Teams client', async () => {
     const t = testDeps();
     await seedDemoCampaign(t.store, t.clock.now());
-    t.directory.users.set(ALEX.aadObjectId, { id: ALEX.aadObjectId, userPrincipalName: ALEX.upn, displayName: ALEX.name });
+    t.directory.users.set(ALEX.aadObjectId, {
+      id: ALEX.aadObjectId,
+      userPrincipalName: ALEX.upn,
+      displayName: ALEX.name,
+    });
     t.directory.devices.set(ALEX.aadObjectId, [IPHONE]);
     const { replies } = await runTurn(createApp(t.deps), personalMessage('starta', { locale: 'sv-SE' }));
     const text = textOf(cardOf(replies[0]));

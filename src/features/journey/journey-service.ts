@@ -128,7 +128,12 @@ export function applyEvent(
   const next = [...journeys];
   next[index] = result.journey;
   return {
-    participant: recordEffects({ ...p, journeys: next, focusDeviceKey: deviceKey }, result.effects, now, deviceKey),
+    participant: recordEffects(
+      { ...p, journeys: next, focusDeviceKey: deviceKey },
+      result.effects,
+      now,
+      deviceKey,
+    ),
     effects: result.effects,
     changed: true,
   };
