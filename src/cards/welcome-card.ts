@@ -13,12 +13,22 @@ export interface WelcomeView {
   tip: string;
   checkDevices: string;
   verb: string;
+  /** Empty when the user is in no active wave: the card then offers no Start button. */
+  startTitle: string;
+  startVerb: string;
   locale: string;
 }
 
 export function welcomeView(
   t: Translate,
-  input: { givenName?: string; vendor: SourceMdm; locale: string; verb: string; notice?: string },
+  input: {
+    givenName?: string;
+    vendor: SourceMdm;
+    locale: string;
+    verb: string;
+    notice?: string;
+    startVerb?: string;
+  },
 ): WelcomeView {
   return {
     notice: input.notice ?? '',
@@ -37,6 +47,8 @@ export function welcomeView(
     tip: t('welcome.tip'),
     checkDevices: t('welcome.checkDevices'),
     verb: input.verb,
+    startTitle: input.startVerb ? t('welcome.start') : '',
+    startVerb: input.startVerb ?? '',
     locale: input.locale,
   };
 }

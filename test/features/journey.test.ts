@@ -265,6 +265,17 @@ describe('routes: the device journey', () => {
     assert.equal(p.waveId, 'volunteers');
   });
 
+  it('the welcome card offers "Start my migration" to a user in an active wave', async () => {
+    const t = testDeps();
+    await seedDemoCampaign(t.store, t.clock.now());
+    const { replies } = await runTurn(createApp(t.deps), personalMessage('hello'));
+    const titles = actionsOf(cardOf(replies[0])).map((a) => [a.title, a.verb]);
+    assert.deepEqual(titles, [
+      ['Start my migration', 'journey.start'],
+      ['Check my devices', 'devices.check'],
+    ]);
+  });
+
   it('speaks Swedish to a Swedish Teams client', async () => {
     const t = testDeps();
     await seedDemoCampaign(t.store, t.clock.now());

@@ -1,9 +1,11 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
+import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderWelcomeCard, welcomeView } from '../../cards/welcome-card';
 import type { Deps } from '../../deps';
 import type { Participant } from '../../domain/participant';
 import { DEVICE_VERBS } from '../devices/ids';
+import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
 
 function givenNameOf(displayName: string | undefined): string | undefined {
@@ -17,6 +19,7 @@ async function sendWelcome(
   notice?: 'fallback',
 ): Promise<void> {
   const { t, locale } = audienceOf(context, deps, participant);
+  const state = participant?.waveId ? await loadJourneyState(deps, participant.aadObjectId) : {};
   const card = renderWelcomeCard(
     welcomeView(t, {
       givenName: givenNameOf(participant?.displayName ?? context.activity.from?.name),
@@ -24,6 +27,7 @@ async function sendWelcome(
       locale,
       verb: DEVICE_VERBS.check,
       notice: notice ? t('help.fallback') : undefined,
+      startVerb: isInActiveWave(state) ? JOURNEY_VERBS.start : undefined,
     }),
   );
   await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: t('app.name') });
