@@ -1,4 +1,5 @@
 import { ConfigError, readConfig } from './config';
+import { GuidanceError } from './guidance/guidance';
 import { createLogger } from './logging';
 import { startBot } from './runtime';
 
@@ -19,6 +20,11 @@ async function main(): Promise<void> {
   try {
     bot = await startBot(config, logger);
   } catch (err) {
+    if (err instanceof GuidanceError) {
+      // Broken guidance content is a configuration problem: name the file and field, like ConfigError.
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
     logger.fatal({ err }, err instanceof Error ? err.message : 'start-up failed');
     process.exit(1);
   }

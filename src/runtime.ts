@@ -41,6 +41,8 @@ export async function startBot(
   logger: Logger,
   options: { host?: string } = {},
 ): Promise<RunningBot> {
+  // Content first: a broken guidance file is a configuration error and should stop start-up at once.
+  const guidance = loadGuidance({ overridePath: config.guidanceOverridePath });
   const storage = createAzureStorage(config.storage);
   try {
     await storage.ensureCreated();
@@ -50,7 +52,6 @@ export async function startBot(
     );
   }
 
-  const guidance = loadGuidance({ overridePath: config.guidanceOverridePath });
   const graph = new GraphApi({
     baseUrl: config.graph.baseUrl,
     credential: credentialFor(config.graph.auth),

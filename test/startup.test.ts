@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,6 +47,22 @@ describe('start-up (the real entry point)', function () {
     });
     assert.equal(res.status, 78);
     assert.match(res.stderr, /GRAPH_BASE_URL: "http:\/\/127.0.0.1:5055" is not Microsoft Graph/);
+  });
+
+  it('with a broken guidance override file, exits 78 naming the file and field', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mc-guidance-'));
+    const file = path.join(dir, 'override.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ guides: { jamf: { ios: { personal: { steps: [{ en: 'only English' }] } } } } }),
+    );
+    const res = start({
+      GRAPH_BASE_URL: 'http://127.0.0.1:5055',
+      STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      GUIDANCE_OVERRIDE_PATH: file,
+    });
+    assert.equal(res.status, 78, res.stderr);
+    assert.match(res.stderr, /override\.json/);
   });
 
   it('with storage unreachable, exits non-zero and says where to look', function () {
