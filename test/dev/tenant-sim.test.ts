@@ -349,6 +349,249 @@ describe('dev: tenant simulator', () => {
     });
   });
 
+  describe('Entra devices delta', () => {
+    type DeltaBody = Collection & { '@odata.deltaLink'?: string };
+    /** GET with an optional Prefer header (call() sends none). */
+    const delta = async (url: string, maxPageSize?: number): Promise<Reply & { page: DeltaBody }> => {
+      const started = Date.now();
+      const res = await fetch(url.startsWith('http') ? url : `${sim.url}/v1.0${url}`, {
+        headers: {
+          Authorization: 'Bearer test-token',
+          ...(maxPageSize ? { Prefer: `odata.maxpagesize=${maxPageSize}` } : {}),
+        },
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      return {
+        status: res.status,
+        headers: res.headers,
+        body,
+        ms: Date.now() - started,
+        page: body as DeltaBody,
+      };
+    };
+    /** Follows nextLinks to the end of a round: every item, page count and the round's deltaLink. */
+    const round = async (start: string, maxPageSize?: number) => {
+      const items: Record<string, unknown>[] = [];
+      let pages = 0;
+      let next: string | undefined = start;
+      for (;;) {
+        const r = await delta(next, maxPageSize);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        pages++;
+        items.push(...r.page.value);
+        if (r.page['@odata.deltaLink']) {
+          assert.equal(
+            r.page['@odata.nextLink'],
+            undefined,
+            'a page has a nextLink or a deltaLink, not both',
+          );
+          return { items, pages, deltaLink: r.page['@odata.deltaLink'] };
+        }
+        next = r.page['@odata.nextLink'];
+        assert.ok(next, 'a page without a deltaLink has a nextLink');
+      }
+    };
+    const later = (minutes: number): void => {
+      sim.tenant.now = () => new Date(FIXED_NOW.getTime() + minutes * 60_000);
+    };
+
+    it('enumerates every device page by page, then ends the round with a deltaLink', async () => {
+      const first = await delta('/devices/delta?$select=deviceId,displayName,mdmAppId', 4);
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('preference-applied'), 'odata.maxpagesize=4');
+      assert.equal(first.page.value.length, 4);
+      assert.match(
+        String(first.page['@odata.nextLink']),
+        /^http:\/\/127\.0\.0\.1:\d+\/v1\.0\/devices\/delta\?\$skiptoken=/,
+      );
+      // id always comes, selected or not; nothing else than what was selected.
+      assert.deepEqual(Object.keys(first.page.value[0]).sort(), [
+        'deviceId',
+        'displayName',
+        'id',
+        'mdmAppId',
+      ]);
+
+      const all = await round('/devices/delta?$select=deviceId,displayName,mdmAppId', 4);
+      assert.equal(all.pages, 3);
+      assert.equal(all.items.length, 11);
+      assert.equal(new Set(all.items.map((d) => d.deviceId)).size, 11);
+      // The $select of the first call travels in the tokens, not in the links.
+      assert.ok(all.items.every((d) => Object.keys(d).length === 4));
+      assert.match(all.deltaLink, /\/v1\.0\/devices\/delta\?\$deltatoken=[A-Za-z0-9_-]+$/);
+      assert.equal(sim.stats.byRoute['GET /devices/delta'], 4);
+
+      // Without Prefer: Graph's default page size (100); above 999 it is capped at 999.
+      assert.equal((await round('/devices/delta')).pages, 1);
+      const capped = await delta('/devices/delta', 5000);
+      assert.equal(capped.headers.get('preference-applied'), 'odata.maxpagesize=999');
+    });
+
+    it('returns only what changed since the deltaLink, with the selected properties, then nothing', async () => {
+      const baseline = await round('/devices/delta?$select=deviceId,mdmAppId,isManaged');
+      const quiet = await round(baseline.deltaLink);
+      assert.deepEqual(quiet.items, []);
+
+      later(10);
+      sim.tenant.applyUserAction('alexw@example.com', 'unenroll', "Alex's iPhone");
+      sim.tenant.applyUserAction('meganb@example.com', 'enroll', 'pixel');
+      sim.tenant.applyUserAction('meganb@example.com', 'comply', 'pixel');
+      sim.tenant.applyUserAction('adelev@example.com', 'fail', 'macbook');
+      const changes = await round(quiet.deltaLink);
+      const byId = new Map(changes.items.map((d) => [d.deviceId, d]));
+      assert.deepEqual(
+        [...byId.keys()].sort(),
+        [
+          'a0000000-0000-4000-8000-000000000001',
+          'a0000000-0000-4000-8000-000000000004',
+          'a0000000-0000-4000-8000-000000000005',
+        ],
+        'each changed device once, however often it changed',
+      );
+      assert.deepEqual(byId.get('a0000000-0000-4000-8000-000000000001'), {
+        id: byId.get('a0000000-0000-4000-8000-000000000001')?.id,
+        deviceId: 'a0000000-0000-4000-8000-000000000001',
+        mdmAppId: null,
+        isManaged: false,
+      });
+      assert.equal(byId.get('a0000000-0000-4000-8000-000000000004')?.mdmAppId, WORKSPACE_ONE_MDM_APP_ID);
+      assert.deepEqual((await round(changes.deltaLink)).items, []);
+      // An old deltaLink still works (within its lifetime) and reports the same changes again.
+      assert.equal((await round(quiet.deltaLink)).items.length, 3);
+    });
+
+    it('loses no change made while a round is being paged', async () => {
+      const first = await delta('/devices/delta?$select=deviceId', 4);
+      const seenFirst = first.page.value.map((d) => String(d.deviceId));
+      const notYet = [...sim.tenant.devices()].find((d) => !seenFirst.includes(d.entra.deviceId))!;
+      sim.tenant.unenroll(seenFirst[0]);
+      sim.tenant.unenroll(notYet.entra.deviceId);
+      const rest = await round(String(first.page['@odata.nextLink']), 4);
+      const seen = [...seenFirst, ...rest.items.map((d) => String(d.deviceId))];
+      // The device changed before its page came is left to the next round, so nothing is listed twice…
+      assert.equal(new Set(seen).size, seen.length);
+      assert.equal(seen.length, 10);
+      // …and the next round has both changes.
+      const next = await round(rest.deltaLink);
+      assert.deepEqual(
+        next.items.map((d) => d.deviceId).sort(),
+        [seenFirst[0], notYet.entra.deviceId].sort(),
+      );
+    });
+
+    it('refuses what it does not implement and expires tokens after a reset or seven days', async () => {
+      assertGraphError(await graph(sim, '/devices/delta?$top=10'), 400, /Prefer: odata\.maxpagesize/);
+      assertGraphError(
+        await graph(sim, `/devices/delta?$filter=${encodeURIComponent("deviceId eq 'x'")}`),
+        400,
+        /\$filter/,
+      );
+      assertGraphError(await graph(sim, '/devices/delta?$select=colour'), 400, /'colour'/);
+      assertGraphError(
+        await graph(sim, '/devices/delta?$deltatoken=garbage'),
+        400,
+        /deltatoken is not valid/,
+      );
+      const { deltaLink } = await round('/devices/delta?$select=id');
+      assertGraphError(
+        await call(sim, 'GET', `${deltaLink}&$select=displayName`),
+        400,
+        /first devices\/delta/,
+      );
+
+      later(7 * 24 * 60 + 1);
+      const expired = await call(sim, 'GET', deltaLink);
+      assertGraphError(expired, 400, /delta token is expired/);
+      assert.equal(errorOf(expired).code, 'syncStateNotFound');
+
+      sim.tenant.now = () => FIXED_NOW;
+      const fresh = (await round('/devices/delta?$select=id')).deltaLink;
+      assert.equal((await call(sim, 'GET', fresh)).status, 200);
+      sim.tenant.load({ users: [] });
+      assert.equal(errorOf(await call(sim, 'GET', fresh)).code, 'syncStateNotFound');
+    });
+
+    it('pages a 1,500-device tenant in two pages of up to 999', async () => {
+      const big = await startTenantSimulator({ seed: generateTenant({ users: 1500, devicesPerUser: 1 }) });
+      try {
+        let pages = 0;
+        let count = 0;
+        let next: string | undefined = `${big.url}/v1.0/devices/delta?$select=id,deviceId,mdmAppId`;
+        let deltaLink: string | undefined;
+        while (next) {
+          const res = await fetch(next, {
+            headers: { Authorization: 'Bearer t', Prefer: 'odata.maxpagesize=999' },
+          });
+          const page = (await res.json()) as DeltaBody;
+          pages++;
+          count += page.value.length;
+          next = page['@odata.nextLink'];
+          deltaLink = page['@odata.deltaLink'];
+        }
+        assert.equal(pages, 2);
+        assert.equal(count, 1500);
+        assert.ok(deltaLink);
+        assert.equal(big.stats.byRoute['GET /devices/delta'], 2);
+      } finally {
+        await big.close();
+      }
+    });
+
+    it('every action moves Intune lastSyncDateTime where Intune knows the device; the filters find them', async () => {
+      sim.tenant.applyUserAction('alexw@example.com', 'enroll', "Alex's iPhone");
+      sim.tenant.applyUserAction('meganb@example.com', 'enroll', 'pixel');
+      const intuneIdOf = (name: string): string =>
+        [...sim.tenant.devices()].find((d) => d.entra.displayName === name)!.intune!.id;
+      const changedSince = async (at: Date, path: string, field: string): Promise<string[]> =>
+        values(
+          await graph(
+            sim,
+            `${path}?$filter=${encodeURIComponent(`${field} ge ${at.toISOString()}`)}&$top=1000`,
+          ),
+        )
+          .map((d) => String(d.id))
+          .sort();
+
+      later(30);
+      const cut = sim.tenant.now();
+      assert.deepEqual(await changedSince(cut, '/deviceManagement/managedDevices', 'lastSyncDateTime'), []);
+      for (const [action, name] of [
+        ['unenroll', "Alex's iPhone"],
+        ['comply', "Megan's Pixel"],
+      ] as const) {
+        sim.tenant.applyAction(name, action);
+      }
+      assert.deepEqual(
+        await changedSince(cut, '/deviceManagement/managedDevices', 'lastSyncDateTime'),
+        [intuneIdOf("Alex's iPhone"), intuneIdOf("Megan's Pixel")].sort(),
+      );
+
+      later(60);
+      const cut2 = sim.tenant.now();
+      const failed = sim.tenant.applyAction("Megan's Pixel", 'fail', {
+        failureCategory: 'deviceNotSupported',
+      });
+      sim.tenant.applyAction("Adele's iPhone", 'fail');
+      // A failed attempt on a device Intune already has: it checked in, so its lastSyncDateTime moves.
+      assert.deepEqual(await changedSince(cut2, '/deviceManagement/managedDevices', 'lastSyncDateTime'), [
+        intuneIdOf("Megan's Pixel"),
+      ]);
+      assert.ok(failed.changes.some((c) => c.record === 'intune' && c.field === 'lastSyncDateTime'));
+      const events = await changedSince(cut2, '/deviceManagement/troubleshootingEvents', 'eventDateTime');
+      assert.equal(events.length, 2);
+      assert.ok(events.includes(String(failed.event?.id)));
+      assert.deepEqual(
+        await changedSince(sim.tenant.now(), '/deviceManagement/troubleshootingEvents', 'eventDateTime'),
+        events,
+      );
+      later(61);
+      assert.deepEqual(
+        await changedSince(sim.tenant.now(), '/deviceManagement/troubleshootingEvents', 'eventDateTime'),
+        [],
+      );
+    });
+  });
+
   describe('$batch', () => {
     it('runs 20 requests and refuses 21 with a clear 400', async () => {
       const requests = Array.from({ length: 20 }, (_, i) => ({

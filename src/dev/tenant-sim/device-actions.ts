@@ -226,7 +226,11 @@ function setCompliance(
   return { changes };
 }
 
-/** A failed enrollment attempt: Intune records a troubleshooting event; the device itself is unchanged. */
+/**
+ * A failed enrollment attempt: Intune records a troubleshooting event. The device's records are
+ * unchanged, except that a device Intune already knows checked in (its lastSyncDateTime moves), as
+ * every action does.
+ */
 function fail(device: SimDevice, ctx: ActionContext, options: ActionOptions): ActionOutcome {
   const category = options.failureCategory ?? 'authentication';
   const event: TroubleshootingEvent = {
@@ -246,6 +250,11 @@ function fail(device: SimDevice, ctx: ActionContext, options: ActionOptions): Ac
   const changes: FieldChange[] = (['id', 'eventDateTime', 'failureCategory', 'failureReason'] as const).map(
     (field) => ({ record: 'troubleshootingEvent', field, from: null, to: event[field] }),
   );
+  // Seeded events may lie in the past: a check-in time never moves backwards.
+  const now = ctx.now.toISOString();
+  if (device.intune && Date.parse(now) > Date.parse(device.intune.lastSyncDateTime)) {
+    set(changes, 'intune', device.intune, 'lastSyncDateTime', now);
+  }
   return { changes, event };
 }
 

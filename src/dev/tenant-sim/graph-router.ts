@@ -1,6 +1,7 @@
 /** Finds the route for a Graph path; literal segments match case-insensitively, as Graph's do. */
 import { GraphHttpError } from './graph-error';
 import type { Route, RouteParams } from './graph-request';
+import { deltaRoutes } from './routes-delta';
 import { directoryRoutes } from './routes-directory';
 import { intuneRoutes } from './routes-intune';
 import { teamworkRoutes } from './routes-teamwork';
@@ -10,10 +11,13 @@ interface CompiledRoute {
   segments: string[];
 }
 
-const ROUTES: CompiledRoute[] = [...directoryRoutes, ...intuneRoutes, ...teamworkRoutes].map((route) => ({
-  route,
-  segments: route.pattern.split('/').filter(Boolean),
-}));
+// Delta first: /devices/delta must not be taken for /devices/{device}.
+const ROUTES: CompiledRoute[] = [...deltaRoutes, ...directoryRoutes, ...intuneRoutes, ...teamworkRoutes].map(
+  (route) => ({
+    route,
+    segments: route.pattern.split('/').filter(Boolean),
+  }),
+);
 
 export type RouteMatch = { route: Route; params: RouteParams } | { error: GraphHttpError };
 

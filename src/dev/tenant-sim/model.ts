@@ -136,6 +136,12 @@ export interface SimDevice {
   isSupervised: boolean;
   entra: EntraDevice;
   intune: ManagedDevice | null;
+  /**
+   * Sim-only: the tenant's change sequence number when this device's Entra record last changed
+   * (seeding or any device action). GET /devices/delta returns the devices whose number is past the
+   * one its token remembers; it never reaches the wire.
+   */
+  changeSeq: number;
 }
 
 export interface TroubleshootingEvent {

@@ -52,7 +52,7 @@ function systemOptions(query: URLSearchParams): Map<string, string> {
   return out;
 }
 
-function parseSelect(value: string | undefined, set: EntitySet): string[] | undefined {
+export function parseSelect(value: string | undefined, set: EntitySet): string[] | undefined {
   if (value === undefined) return undefined;
   const fields = value
     .split(',')

@@ -79,6 +79,9 @@ export class Tenant {
   private readonly events: TroubleshootingEvent[] = [];
   private readonly eventsByUserId = new Map<string, TroubleshootingEvent[]>();
   private readonly appsByUserId = new Map<string, Map<string, InstalledApp>>();
+  /** Last change sequence number handed out; devices/delta tokens remember one (see SimDevice.changeSeq). */
+  private changeCounter = 0;
+  private changeGeneration = randomUUID();
 
   constructor(private readonly defaultTenantId = 'simulated-tenant') {
     this.tenantId = defaultTenantId;
@@ -123,6 +126,24 @@ export class Tenant {
       m.clear();
     }
     this.events.length = 0;
+    // Delta tokens handed out before a reset describe a tenant that no longer exists: they expire.
+    this.changeCounter = 0;
+    this.changeGeneration = randomUUID();
+  }
+
+  /** The newest change sequence number; a devices/delta round remembers it in its deltaLink. */
+  get changeSequence(): number {
+    return this.changeCounter;
+  }
+
+  /** Changes on every reset, so that delta tokens from before it answer syncStateNotFound. */
+  get generation(): string {
+    return this.changeGeneration;
+  }
+
+  private nextChange(): number {
+    this.changeCounter += 1;
+    return this.changeCounter;
   }
 
   private addUser(u: ParsedUserSeed): SimUser {
@@ -219,6 +240,7 @@ export class Tenant {
         profileType: 'RegisteredDevice',
       },
       intune: null,
+      changeSeq: this.nextChange(),
     };
     if (inIntune) {
       device.intune = createManagedDevice(device, user, {
@@ -475,6 +497,8 @@ export class Tenant {
     const user = this.usersById.get(device.userId)!;
     const outcome = performAction(action, device, { now: this.now(), newId: this.newId, user }, options);
     if (action === 'enroll' && device.intune) this.devicesByManagedId.set(key(device.intune.id), device);
+    // Every action is a change a devices/delta round reports, as Entra sees the device check in.
+    device.changeSeq = this.nextChange();
     if (outcome.event) this.recordEvent(outcome.event);
     return {
       action,
