@@ -3,6 +3,7 @@ import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Deps } from './deps';
+import { onProgress } from './features/journey/on-progress';
 import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
 import { credentialFor } from './integrations/graph/credential';
@@ -12,6 +13,7 @@ import { createAzureStorage } from './integrations/storage/azure-storage';
 import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import { createServer } from './server';
+import { ProgressRefresher } from './workers/progress-refresher';
 import { Scheduler } from './workers/scheduler';
 
 export interface RunningBot {
@@ -71,7 +73,14 @@ export async function startBot(
   };
   const app = createApp(deps, adapter);
   const server = createServer({ adapter, app, logger, ping: storage.store.ping, guidance });
-  const scheduler = new Scheduler(storage.lock, [], logger);
+  const refresher = new ProgressRefresher({
+    graph,
+    store: storage.store,
+    clock: systemClock,
+    logger,
+    onChanged: onProgress(deps),
+  });
+  const scheduler = new Scheduler(storage.lock, [refresher], logger);
 
   const port = await server.listen(config.port, options.host);
   scheduler.start();

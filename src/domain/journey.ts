@@ -172,10 +172,9 @@ export type ElapsedFn = (from: Date, to: Date) => number;
 // ---------------------------------------------------------------------------------------------
 // Stage helpers
 
-const RANK: Readonly<Record<FlowStage, number>> = Object.fromEntries(STAGE_ORDER.map((s, i) => [s, i])) as Record<
-  FlowStage,
-  number
->;
+const RANK: Readonly<Record<FlowStage, number>> = Object.fromEntries(
+  STAGE_ORDER.map((s, i) => [s, i]),
+) as Record<FlowStage, number>;
 
 export function isFlowStage(stage: JourneyStage): stage is FlowStage {
   return (STAGE_ORDER as readonly string[]).includes(stage);
@@ -249,7 +248,9 @@ export function openJourney(
 // ---------------------------------------------------------------------------------------------
 // The transition function
 
-type Outcome = { ok: true; journey: DeviceJourney; effects: JourneyEffect[] } | { ok: false; reason: RejectReason };
+type Outcome =
+  | { ok: true; journey: DeviceJourney; effects: JourneyEffect[] }
+  | { ok: false; reason: RejectReason };
 
 export function transition(journey: DeviceJourney, event: JourneyEvent, now: Date): TransitionResult {
   const at = effectiveNow(journey, now);
@@ -268,7 +269,8 @@ function decide(j: DeviceJourney, event: JourneyEvent, at: string): Outcome {
     return accept(observe(j, event.view, at, 'observed'));
   }
   if (j.stage === 'excluded' && event.kind !== 'include') return reject('excluded');
-  if (j.stage === 'needs-it' && event.kind !== 'it-resolved' && event.kind !== 'exclude') return reject('needs-it');
+  if (j.stage === 'needs-it' && event.kind !== 'it-resolved' && event.kind !== 'exclude')
+    return reject('needs-it');
 
   switch (event.kind) {
     case 'start':
@@ -277,7 +279,9 @@ function decide(j: DeviceJourney, event: JourneyEvent, at: string): Outcome {
       return userMove(j, ['notified', 'started'], 'unenrolling', at, event.kind);
     case 'user-says-unenrolled': {
       const moved = userMove(j, ['notified', 'started', 'unenrolling'], 'unenrolled', at, event.kind);
-      return moved.ok ? accept(withFlags(moved.journey, { userClaimedUnenrolled: true }), moved.effects) : moved;
+      return moved.ok
+        ? accept(withFlags(moved.journey, { userClaimedUnenrolled: true }), moved.effects)
+        : moved;
     }
     case 'begin-enroll':
       return userMove(j, ['unenrolled'], 'enrolling', at, event.kind);
@@ -327,7 +331,10 @@ function cannotSelfUnenroll(j: DeviceJourney, reason: string, at: string): Outco
   if (!isFlowStage(j.stage) || !from.includes(j.stage)) return reject('invalid-for-stage');
   const text = checkReason(reason);
   if (typeof text !== 'string') return text;
-  const moved = { ...moveTo(j, 'needs-it', at, 'cannot-self-unenroll'), needsIt: { reason: text, at, from: j.stage } };
+  const moved = {
+    ...moveTo(j, 'needs-it', at, 'cannot-self-unenroll'),
+    needsIt: { reason: text, at, from: j.stage },
+  };
   return accept(moved, [{ kind: 'escalate', reason: 'needs-it', detail: { reason: text } }]);
 }
 
@@ -352,7 +359,10 @@ function exclude(j: DeviceJourney, reason: string, by: string, at: string): Outc
   const text = checkReason(reason);
   if (typeof text !== 'string') return text;
   if (typeof by !== 'string' || by.trim() === '') return reject('actor-required');
-  return accept({ ...moveTo(j, 'excluded', at, 'exclude'), exclusion: { reason: text, by: by.trim(), at, from: j.stage } });
+  return accept({
+    ...moveTo(j, 'excluded', at, 'exclude'),
+    exclusion: { reason: text, by: by.trim(), at, from: j.stage },
+  });
 }
 
 /** Back to where the device was, then whatever Graph last said is applied again: Graph wins. */
@@ -384,7 +394,11 @@ function observe(
   const failures = newFailures(view.enrollmentFailures, j.failuresSeenUntil);
   const seen: DeviceJourney = {
     ...j,
-    lastSeen: { management: m, ...(view.complianceState ? { complianceState: view.complianceState } : {}), at },
+    lastSeen: {
+      management: m,
+      ...(view.complianceState ? { complianceState: view.complianceState } : {}),
+      at,
+    },
     ...(failures.watermark ? { failuresSeenUntil: failures.watermark } : {}),
   };
   if (j.stage === 'excluded') return { journey: seen, effects: [] };
@@ -434,7 +448,10 @@ function graphStage(
     case 'partner':
       if (rank >= RANK.enrolled) return { stage: 'unenrolling', disagreement: 'left-intune' };
       if (rank > RANK.unenrolling || claimed || failed) {
-        return { stage: rank > RANK.unenrolling ? 'unenrolling' : current, disagreement: 'graph-still-partner-managed' };
+        return {
+          stage: rank > RANK.unenrolling ? 'unenrolling' : current,
+          disagreement: 'graph-still-partner-managed',
+        };
       }
       return { stage: current };
     case 'none':
@@ -445,7 +462,10 @@ function graphStage(
       if (m.alsoPartnerMdmAppId) return { stage: 'enrolled', disagreement: 'dual-enrollment' };
       if (current === 'verified') return { stage: 'verified' };
       if (view.complianceState === 'compliant') return { stage: 'compliant' };
-      return { stage: 'enrolled', ...(current === 'compliant' ? { disagreement: 'compliance-lost' as const } : {}) };
+      return {
+        stage: 'enrolled',
+        ...(current === 'compliant' ? { disagreement: 'compliance-lost' as const } : {}),
+      };
   }
 }
 

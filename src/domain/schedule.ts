@@ -165,7 +165,9 @@ export function isBusinessMoment(instant: Date, zone: string, hours: BusinessHou
   const local = t + offsetAt(t, zone);
   const day = Math.floor(local / DAY);
   const ms = local - day * DAY;
-  return hours.days.includes(isoWeekday(day)) && ms >= hours.startMinute * MINUTE && ms < hours.endMinute * MINUTE;
+  return (
+    hours.days.includes(isoWeekday(day)) && ms >= hours.startMinute * MINUTE && ms < hours.endMinute * MINUTE
+  );
 }
 
 /** The business window of local day `day`, in local-time milliseconds, or undefined on a day off. */
@@ -377,7 +379,8 @@ export function defer(input: {
   limit?: number;
 }): DeferralResult {
   const limit = input.limit ?? DEFAULT_DEFERRAL_LIMIT;
-  if (deferralsLeft(input.used, limit) === 0) return { ok: false, error: new DeferralError(input.used, limit) };
+  if (deferralsLeft(input.used, limit) === 0)
+    return { ok: false, error: new DeferralError(input.used, limit) };
   const used = Math.max(0, Math.floor(input.used)) + 1;
   return {
     ok: true,

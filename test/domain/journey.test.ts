@@ -75,7 +75,8 @@ function compliantJourney(): DeviceJourney {
   ]).journey;
 }
 
-const kinds = (effects: JourneyEffect[]) => effects.map((e) => (e.kind === 'escalate' ? `escalate:${e.reason}` : e.kind));
+const kinds = (effects: JourneyEffect[]) =>
+  effects.map((e) => (e.kind === 'escalate' ? `escalate:${e.reason}` : e.kind));
 
 describe('domain: journey', () => {
   describe('starting a journey', () => {
@@ -142,7 +143,11 @@ describe('domain: journey', () => {
       );
       assert.deepEqual(kinds(steps[7]), ['congratulate', 'card-changed']);
       for (const s of steps) assert.ok(kinds(s).includes('card-changed'));
-      assert.equal(journey.flags.userClaimedUnenrolled, undefined, 'Graph confirmed the claim, so it is cleared');
+      assert.equal(
+        journey.flags.userClaimedUnenrolled,
+        undefined,
+        'Graph confirmed the claim, so it is cleared',
+      );
       assert.equal(journey.stageSince, at(8).toISOString());
     });
 
@@ -200,7 +205,11 @@ describe('domain: journey', () => {
     });
 
     it('losing compliance goes back to enrolled and says so until compliance returns', () => {
-      const { journey, steps } = run(compliantJourney(), [seen(intune, 'noncompliant'), seen(intune, 'noncompliant')], 10);
+      const { journey, steps } = run(
+        compliantJourney(),
+        [seen(intune, 'noncompliant'), seen(intune, 'noncompliant')],
+        10,
+      );
       assert.equal(journey.stage, 'enrolled');
       assert.equal(journey.flags.explanation, 'compliance-lost');
       assert.deepEqual(steps[1], [], 'the same look again changes nothing visible');
@@ -278,7 +287,9 @@ describe('domain: journey', () => {
     });
 
     it('a failure while the old MDM still manages the device is recorded, but the stage stays capped', () => {
-      const { journey, last } = run(newJourney(device(partner), T0), [seen(partner, undefined, [failure(0)])]);
+      const { journey, last } = run(newJourney(device(partner), T0), [
+        seen(partner, undefined, [failure(0)]),
+      ]);
       assert.equal(journey.stage, 'notified');
       assert.equal(journey.flags.explanation, 'graph-still-partner-managed');
       assert.ok(journey.flags.enrollmentFailure);
@@ -297,7 +308,10 @@ describe('domain: journey', () => {
 
   describe('post-enrollment check', () => {
     it('is refused before the device is compliant, leaving the journey untouched', () => {
-      const j = run(newJourney(device(none), T0), [{ kind: 'begin-enroll' }, seen(intune, 'noncompliant')]).journey;
+      const j = run(newJourney(device(none), T0), [
+        { kind: 'begin-enroll' },
+        seen(intune, 'noncompliant'),
+      ]).journey;
       const r = transition(j, { kind: 'post-check', answers: allYes }, at(10));
       assert.equal(r.journey, j);
       assert.deepEqual(r.effects, [{ kind: 'rejected', reason: 'not-compliant', stage: 'enrolled' }]);
@@ -368,7 +382,10 @@ describe('domain: journey', () => {
 
   describe('needs IT', () => {
     const inNeedsIt = () =>
-      run(newJourney(device(partner), T0), [{ kind: 'start' }, { kind: 'cannot-self-unenroll', reason: 'supervised' }]);
+      run(newJourney(device(partner), T0), [
+        { kind: 'start' },
+        { kind: 'cannot-self-unenroll', reason: 'supervised' },
+      ]);
 
     it('routes a device that cannot self-unenroll to IT and escalates with the reason', () => {
       const { journey, last } = inNeedsIt();
@@ -400,7 +417,7 @@ describe('domain: journey', () => {
       assert.ok(kinds(g.effects).includes('escalate:dual-enrollment'));
     });
 
-    it('IT resolved without a fresh look: unenrolled on IT\'s word, corrected by the next observation', () => {
+    it("IT resolved without a fresh look: unenrolled on IT's word, corrected by the next observation", () => {
       const resolved = run(inNeedsIt().journey, [{ kind: 'it-resolved' }], 5).journey;
       assert.equal(resolved.stage, 'unenrolled');
       assert.equal(resolved.needsIt, undefined);
@@ -415,9 +432,18 @@ describe('domain: journey', () => {
         management,
         complianceState,
       });
-      assert.equal(transition(j, { kind: 'it-resolved', view: view(intune, 'compliant') }, at(5)).journey.stage, 'compliant');
-      assert.equal(transition(j, { kind: 'it-resolved', view: view(none) }, at(5)).journey.stage, 'unenrolled');
-      assert.equal(transition(j, { kind: 'it-resolved', view: view(partner) }, at(5)).journey.stage, 'unenrolling');
+      assert.equal(
+        transition(j, { kind: 'it-resolved', view: view(intune, 'compliant') }, at(5)).journey.stage,
+        'compliant',
+      );
+      assert.equal(
+        transition(j, { kind: 'it-resolved', view: view(none) }, at(5)).journey.stage,
+        'unenrolled',
+      );
+      assert.equal(
+        transition(j, { kind: 'it-resolved', view: view(partner) }, at(5)).journey.stage,
+        'unenrolling',
+      );
     });
   });
 
@@ -441,18 +467,24 @@ describe('domain: journey', () => {
     });
 
     it('an excluded device ignores user events and Graph, and is never excluded twice', () => {
-      const j = run(newJourney(device(partner), T0), [{ kind: 'exclude', reason: 'retired', by: 'a' }]).journey;
+      const j = run(newJourney(device(partner), T0), [
+        { kind: 'exclude', reason: 'retired', by: 'a' },
+      ]).journey;
       const r = transition(j, { kind: 'start' }, at(5));
       assert.deepEqual(r.effects, [{ kind: 'rejected', reason: 'excluded', stage: 'excluded' }]);
       const g = run(j, [seen(intune, 'compliant'), seen(dual)], 6);
       assert.equal(g.journey.stage, 'excluded');
       assert.ok(g.steps.flat().every((e) => e.kind !== 'escalate'));
-      assert.deepEqual(kinds(transition(j, { kind: 'exclude', reason: 'x', by: 'a' }, at(7)).effects), ['rejected']);
+      assert.deepEqual(kinds(transition(j, { kind: 'exclude', reason: 'x', by: 'a' }, at(7)).effects), [
+        'rejected',
+      ]);
     });
 
     it('include returns the device to where it was, then lets what Graph last saw place it', () => {
-      const j = run(newJourney(device(partner), T0), [{ kind: 'begin-unenroll' }, { kind: 'exclude', reason: 'r', by: 'a' }])
-        .journey;
+      const j = run(newJourney(device(partner), T0), [
+        { kind: 'begin-unenroll' },
+        { kind: 'exclude', reason: 'r', by: 'a' },
+      ]).journey;
       assert.equal(stepperStage(j), 'unenrolling');
       assert.equal(run(j, [{ kind: 'include' }], 5).journey.stage, 'unenrolling');
       const moved = run(j, [seen(intune, 'compliant'), { kind: 'include' }], 5).journey;
@@ -473,7 +505,7 @@ describe('domain: journey', () => {
   });
 
   describe('time and history', () => {
-    it('stageSince never moves backwards when another instance\'s clock is behind', () => {
+    it("stageSince never moves backwards when another instance's clock is behind", () => {
       const j = run(newJourney(device(partner), T0), [{ kind: 'start' }], 10).journey;
       const r = transition(j, { kind: 'begin-unenroll' }, at(3));
       assert.equal(r.journey.stage, 'unenrolling');
@@ -522,9 +554,13 @@ describe('domain: journey', () => {
 
     it('progress: done only when every device is verified or excluded; the slowest device is the headline', () => {
       const verified = run(compliantJourney(), [{ kind: 'post-check', answers: allYes }], 10).journey;
-      const excluded = run(newJourney(device(partner), T0), [{ kind: 'exclude', reason: 'r', by: 'a' }]).journey;
+      const excluded = run(newJourney(device(partner), T0), [
+        { kind: 'exclude', reason: 'r', by: 'a' },
+      ]).journey;
       const enrolling = run(newJourney(device(none), T0), [{ kind: 'begin-enroll' }]).journey;
-      const needsIt = run(newJourney(device(partner), T0), [{ kind: 'cannot-self-unenroll', reason: 'r' }]).journey;
+      const needsIt = run(newJourney(device(partner), T0), [
+        { kind: 'cannot-self-unenroll', reason: 'r' },
+      ]).journey;
 
       assert.deepEqual(participantProgress([verified, excluded]).done, true);
       assert.equal(participantProgress([verified, excluded]).overall, 'verified');
@@ -543,7 +579,16 @@ describe('domain: journey', () => {
     it('stage order and indices follow the flow; off-flow stages have no index', () => {
       assert.deepEqual(
         [...STAGE_ORDER],
-        ['notified', 'started', 'unenrolling', 'unenrolled', 'enrolling', 'enrolled', 'compliant', 'verified'],
+        [
+          'notified',
+          'started',
+          'unenrolling',
+          'unenrolled',
+          'enrolling',
+          'enrolled',
+          'compliant',
+          'verified',
+        ],
       );
       STAGE_ORDER.forEach((s, i) => assert.equal(stageIndex(s), i));
       assert.equal(stageIndex('needs-it'), -1);
@@ -591,7 +636,11 @@ describe('domain: journey', () => {
         apps: fc.constantFrom('yes', 'no'),
       }) as fc.Arbitrary<PostCheckAnswers>,
     );
-    const reasonArb = fc.oneof(fc.constant('supervised device'), fc.constant(''), fc.string({ maxLength: 8 }));
+    const reasonArb = fc.oneof(
+      fc.constant('supervised device'),
+      fc.constant(''),
+      fc.string({ maxLength: 8 }),
+    );
     const eventArb: fc.Arbitrary<JourneyEvent> = fc.oneof(
       { weight: 5, arbitrary: viewArb.map((view): JourneyEvent => ({ kind: 'observed', view })) },
       {
@@ -606,17 +655,28 @@ describe('domain: journey', () => {
         ),
       },
       { weight: 3, arbitrary: answersArb.map((answers): JourneyEvent => ({ kind: 'post-check', answers })) },
-      { weight: 1, arbitrary: reasonArb.map((reason): JourneyEvent => ({ kind: 'cannot-self-unenroll', reason })) },
+      {
+        weight: 1,
+        arbitrary: reasonArb.map((reason): JourneyEvent => ({ kind: 'cannot-self-unenroll', reason })),
+      },
       {
         weight: 1,
         arbitrary: fc
           .tuple(reasonArb, fc.constantFrom('admin-1', ''))
           .map(([reason, by]): JourneyEvent => ({ kind: 'exclude', reason, by })),
       },
-      { weight: 1, arbitrary: fc.option(viewArb, { nil: undefined }).map((view): JourneyEvent => ({ kind: 'it-resolved', view })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .option(viewArb, { nil: undefined })
+          .map((view): JourneyEvent => ({ kind: 'it-resolved', view })),
+      },
     );
     const deviceArb: fc.Arbitrary<DeviceObservation> = fc
-      .tuple(managementArb, complianceArb.map((c) => c ?? 'unknown'))
+      .tuple(
+        managementArb,
+        complianceArb.map((c) => c ?? 'unknown'),
+      )
       .map(([m, c]) => device(m, c));
     /** Minutes between events; sometimes negative, as when instances' clocks disagree. */
     const stepArb = fc.integer({ min: -30, max: 24 * 60 });
@@ -666,7 +726,10 @@ describe('domain: journey', () => {
     it('Graph wins: after an observation, a device in the flow sits where Graph puts it', () => {
       fc.assert(
         fc.property(scenarioArb, viewArb, ({ start, steps }, view) => {
-          const before = run(newJourney(start, T0), steps.map(([e]) => e)).journey;
+          const before = run(
+            newJourney(start, T0),
+            steps.map(([e]) => e),
+          ).journey;
           const after = transition(before, { kind: 'observed', view }, at(10_000)).journey;
           if (before.stage === 'excluded' || before.stage === 'needs-it') {
             assert.equal(after.stage, before.stage);
@@ -678,7 +741,8 @@ describe('domain: journey', () => {
             (f) => Date.parse(f.at) > Date.parse(before.failuresSeenUntil ?? '1970-01-01T00:00:00Z'),
           );
           if (m.kind === 'partner') assert.ok(stageIndex(s) <= stageIndex('unenrolling'), s);
-          else if (m.kind === 'none') assert.ok(failed ? s === 'enrolling' : ['unenrolled', 'enrolling'].includes(s), s);
+          else if (m.kind === 'none')
+            assert.ok(failed ? s === 'enrolling' : ['unenrolled', 'enrolling'].includes(s), s);
           else if (m.alsoPartnerMdmAppId) assert.equal(s, 'enrolled');
           else if (view.complianceState === 'compliant') assert.ok(['compliant', 'verified'].includes(s), s);
           else assert.ok(['enrolled', 'verified'].includes(s), s);
@@ -690,7 +754,10 @@ describe('domain: journey', () => {
     it('the same observation twice: the second changes nothing and raises nothing', () => {
       fc.assert(
         fc.property(scenarioArb, viewArb, ({ start, steps }, view) => {
-          const j = run(newJourney(start, T0), steps.map(([e]) => e)).journey;
+          const j = run(
+            newJourney(start, T0),
+            steps.map(([e]) => e),
+          ).journey;
           const once = transition(j, { kind: 'observed', view }, at(10_000)).journey;
           const twice = transition(once, { kind: 'observed', view }, at(10_001));
           assert.deepEqual(twice.effects, []);
@@ -726,7 +793,12 @@ describe('domain: journey', () => {
           fc.date({ noInvalidDate: true }),
           fc.integer({ min: -1_000, max: 1_000_000 }),
           (stage, since, now, threshold) =>
-            !isStuck({ stage, stageSince: since.toISOString() }, now, threshold, () => Number.MAX_SAFE_INTEGER),
+            !isStuck(
+              { stage, stageSince: since.toISOString() },
+              now,
+              threshold,
+              () => Number.MAX_SAFE_INTEGER,
+            ),
         ),
       );
     });

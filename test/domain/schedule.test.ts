@@ -3,8 +3,6 @@ import fc from 'fast-check';
 import type { BusinessHours } from '../../src/config';
 import { isStuck } from '../../src/domain/journey';
 import {
-  type ReminderCadence,
-  type ReminderInput,
   businessElapsed,
   businessTimeBetween,
   DeferralError,
@@ -14,6 +12,8 @@ import {
   nextBusinessMoment,
   nextBusinessMorning,
   nextReminderAt,
+  type ReminderCadence,
+  type ReminderInput,
 } from '../../src/domain/schedule';
 
 const MIN = 60_000;
@@ -68,10 +68,23 @@ function oracleInBusiness(t: Date, zone: string, h: BusinessHours): boolean {
 describe('domain: schedule', () => {
   describe('businessTimeBetween', () => {
     it('counts office hours on working days only', () => {
-      assert.equal(hours(businessTimeBetween(d('2025-06-02T09:00:00+02:00'), d('2025-06-02T10:00:00+02:00'), STO, OFFICE)), 1);
+      assert.equal(
+        hours(
+          businessTimeBetween(d('2025-06-02T09:00:00+02:00'), d('2025-06-02T10:00:00+02:00'), STO, OFFICE),
+        ),
+        1,
+      );
       // Friday 16:00 to Monday 09:00: one hour on Friday, one on Monday, nothing at the weekend.
-      assert.equal(hours(businessTimeBetween(d('2025-06-06T16:00:00+02:00'), d('2025-06-09T09:00:00+02:00'), STO, OFFICE)), 2);
-      assert.equal(businessTimeBetween(d('2025-06-07T00:00:00+02:00'), d('2025-06-09T00:00:00+02:00'), STO, OFFICE), 0);
+      assert.equal(
+        hours(
+          businessTimeBetween(d('2025-06-06T16:00:00+02:00'), d('2025-06-09T09:00:00+02:00'), STO, OFFICE),
+        ),
+        2,
+      );
+      assert.equal(
+        businessTimeBetween(d('2025-06-07T00:00:00+02:00'), d('2025-06-09T00:00:00+02:00'), STO, OFFICE),
+        0,
+      );
     });
 
     it('a week with a spring-forward Sunday still has exactly 45 office hours', () => {
@@ -83,15 +96,31 @@ describe('domain: schedule', () => {
     });
 
     it('a DST day is 23 or 25 hours long when every hour is business time', () => {
-      assert.equal(hours(businessTimeBetween(d('2025-03-09T00:00:00-05:00'), d('2025-03-10T00:00:00-04:00'), NYC, ALWAYS)), 23);
-      assert.equal(hours(businessTimeBetween(d('2025-11-02T00:00:00-04:00'), d('2025-11-03T00:00:00-05:00'), NYC, ALWAYS)), 25);
+      assert.equal(
+        hours(
+          businessTimeBetween(d('2025-03-09T00:00:00-05:00'), d('2025-03-10T00:00:00-04:00'), NYC, ALWAYS),
+        ),
+        23,
+      );
+      assert.equal(
+        hours(
+          businessTimeBetween(d('2025-11-02T00:00:00-04:00'), d('2025-11-03T00:00:00-05:00'), NYC, ALWAYS),
+        ),
+        25,
+      );
     });
 
     it('a window inside a spring-forward gap is partly missing; one inside a fall-back is counted twice', () => {
       const sundayEarly: BusinessHours = { startMinute: 120, endMinute: 240, days: [7] };
-      assert.equal(hours(businessTimeBetween(d('2025-03-09T00:00:00Z'), d('2025-03-10T00:00:00Z'), NYC, sundayEarly)), 1);
+      assert.equal(
+        hours(businessTimeBetween(d('2025-03-09T00:00:00Z'), d('2025-03-10T00:00:00Z'), NYC, sundayEarly)),
+        1,
+      );
       const sundayOneAm: BusinessHours = { startMinute: 60, endMinute: 120, days: [7] };
-      assert.equal(hours(businessTimeBetween(d('2025-11-02T00:00:00Z'), d('2025-11-03T00:00:00Z'), NYC, sundayOneAm)), 2);
+      assert.equal(
+        hours(businessTimeBetween(d('2025-11-02T00:00:00Z'), d('2025-11-03T00:00:00Z'), NYC, sundayOneAm)),
+        2,
+      );
     });
 
     it('is signed: reversing the instants negates it', () => {
@@ -104,7 +133,10 @@ describe('domain: schedule', () => {
     it('refuses an unknown zone and impossible hours with a clear RangeError', () => {
       const a = d('2025-06-02T09:00:00Z');
       assert.throws(() => businessTimeBetween(a, a, 'Mars/Olympus', OFFICE), /not an IANA time zone/);
-      assert.throws(() => businessTimeBetween(a, a, STO, { ...OFFICE, startMinute: 1000, endMinute: 900 }), RangeError);
+      assert.throws(
+        () => businessTimeBetween(a, a, STO, { ...OFFICE, startMinute: 1000, endMinute: 900 }),
+        RangeError,
+      );
       assert.throws(() => businessTimeBetween(a, a, STO, { ...OFFICE, days: [] }), /weekday/);
       assert.throws(() => businessTimeBetween(new Date(Number.NaN), a, STO, OFFICE), /from/);
     });
@@ -114,27 +146,48 @@ describe('domain: schedule', () => {
     it('returns the instant itself inside business hours, the next opening otherwise', () => {
       const inside = d('2025-06-03T10:15:00+02:00');
       assert.equal(nextBusinessMoment(inside, STO, OFFICE).getTime(), inside.getTime());
-      assert.equal(nextBusinessMoment(d('2025-06-07T12:00:00+02:00'), STO, OFFICE).toISOString(), '2025-06-09T06:00:00.000Z');
+      assert.equal(
+        nextBusinessMoment(d('2025-06-07T12:00:00+02:00'), STO, OFFICE).toISOString(),
+        '2025-06-09T06:00:00.000Z',
+      );
       // Closing time is outside: the window is [start, end).
-      assert.equal(nextBusinessMoment(d('2025-06-03T17:00:00+02:00'), STO, OFFICE).toISOString(), '2025-06-04T06:00:00.000Z');
+      assert.equal(
+        nextBusinessMoment(d('2025-06-03T17:00:00+02:00'), STO, OFFICE).toISOString(),
+        '2025-06-04T06:00:00.000Z',
+      );
     });
 
-    it('handles half-hour offsets (Kolkata) and the southern hemisphere\'s autumn change (Sydney)', () => {
+    it("handles half-hour offsets (Kolkata) and the southern hemisphere's autumn change (Sydney)", () => {
       const kolkata: BusinessHours = { startMinute: 9 * 60, endMinute: 17 * 60 + 30, days: [1, 2, 3, 4, 5] };
-      assert.equal(nextBusinessMoment(d('2025-06-02T00:00:00Z'), 'Asia/Kolkata', kolkata).toISOString(), '2025-06-02T03:30:00.000Z');
+      assert.equal(
+        nextBusinessMoment(d('2025-06-02T00:00:00Z'), 'Asia/Kolkata', kolkata).toISOString(),
+        '2025-06-02T03:30:00.000Z',
+      );
       // Sydney leaves DST on Sunday 6 April 2025: Monday 08:00 is then AEST (+10).
-      assert.equal(nextBusinessMoment(d('2025-04-04T07:00:00Z'), 'Australia/Sydney', OFFICE).toISOString(), '2025-04-06T22:00:00.000Z');
+      assert.equal(
+        nextBusinessMoment(d('2025-04-04T07:00:00Z'), 'Australia/Sydney', OFFICE).toISOString(),
+        '2025-04-06T22:00:00.000Z',
+      );
     });
 
     it('skips a business window that a spring-forward gap swallows in part', () => {
       const sundayEarly: BusinessHours = { startMinute: 120, endMinute: 240, days: [7] };
       // 02:00 does not exist in New York on 9 March 2025; 03:00 EDT is the first business moment.
-      assert.equal(nextBusinessMoment(d('2025-03-08T17:00:00Z'), NYC, sundayEarly).toISOString(), '2025-03-09T07:00:00.000Z');
+      assert.equal(
+        nextBusinessMoment(d('2025-03-08T17:00:00Z'), NYC, sundayEarly).toISOString(),
+        '2025-03-09T07:00:00.000Z',
+      );
     });
 
-    it('nextBusinessMorning is the next business day\'s opening, never later today', () => {
-      assert.equal(nextBusinessMorning(d('2025-06-06T15:00:00+02:00'), STO, OFFICE).toISOString(), '2025-06-09T06:00:00.000Z');
-      assert.equal(nextBusinessMorning(d('2025-06-02T06:00:00+02:00'), STO, OFFICE).toISOString(), '2025-06-03T06:00:00.000Z');
+    it("nextBusinessMorning is the next business day's opening, never later today", () => {
+      assert.equal(
+        nextBusinessMorning(d('2025-06-06T15:00:00+02:00'), STO, OFFICE).toISOString(),
+        '2025-06-09T06:00:00.000Z',
+      );
+      assert.equal(
+        nextBusinessMorning(d('2025-06-02T06:00:00+02:00'), STO, OFFICE).toISOString(),
+        '2025-06-03T06:00:00.000Z',
+      );
     });
   });
 
@@ -153,10 +206,13 @@ describe('domain: schedule', () => {
 
     it('the first reminder goes now in business hours, else at the next opening', () => {
       assert.equal(nextReminderAt(base({}))?.toISOString(), '2025-06-02T08:00:00.000Z');
-      assert.equal(nextReminderAt(base({ now: d('2025-06-07T10:00:00+02:00') }))?.toISOString(), '2025-06-09T06:00:00.000Z');
+      assert.equal(
+        nextReminderAt(base({ now: d('2025-06-07T10:00:00+02:00') }))?.toISOString(),
+        '2025-06-09T06:00:00.000Z',
+      );
     });
 
-    it('at most one a day: a reminder this morning means nothing before tomorrow\'s opening, even in the last days', () => {
+    it("at most one a day: a reminder this morning means nothing before tomorrow's opening, even in the last days", () => {
       const r = nextReminderAt(
         base({ lastReminderAt: '2025-06-02T08:05:00+02:00', deadline: '2025-06-03T17:00:00+02:00' }),
       );
@@ -166,14 +222,17 @@ describe('domain: schedule', () => {
     it('without a deadline, reminds every farDays, at the opening of the due day', () => {
       const r = nextReminderAt(base({ lastReminderAt: '2025-06-02T09:30:00+02:00' }));
       assert.equal(r?.toISOString(), '2025-06-09T06:00:00.000Z');
-      const custom = nextReminderAt(base({ lastReminderAt: '2025-06-02T09:30:00+02:00', cadence: { farDays: 3 } }));
+      const custom = nextReminderAt(
+        base({ lastReminderAt: '2025-06-02T09:30:00+02:00', cadence: { farDays: 3 } }),
+      );
       assert.equal(custom?.toISOString(), '2025-06-05T06:00:00.000Z');
     });
 
     it('tightens toward the deadline: weekly, then every other day from 14 days left, then daily from 3', () => {
       const all: BusinessHours = { ...OFFICE, days: [1, 2, 3, 4, 5, 6, 7] };
       const deadline = '2025-07-01T15:00:00Z';
-      const daysLeft = (t: Date) => Math.round((Date.parse('2025-07-01T00:00:00+02:00') - t.getTime()) / DAY) + 0;
+      const daysLeft = (t: Date) =>
+        Math.round((Date.parse('2025-07-01T00:00:00+02:00') - t.getTime()) / DAY) + 0;
       let last: Date | undefined;
       let now = d('2025-06-05T07:00:00Z');
       const sent: number[] = [];
@@ -190,13 +249,25 @@ describe('domain: schedule', () => {
 
     it('after the deadline keeps to business days by default, or stops when told to', () => {
       const deadline = '2025-06-05T12:00:00Z';
-      const friday = nextReminderAt(base({ now: d('2025-06-06T10:00:00Z'), lastReminderAt: '2025-06-06T06:00:00Z', deadline }));
+      const friday = nextReminderAt(
+        base({ now: d('2025-06-06T10:00:00Z'), lastReminderAt: '2025-06-06T06:00:00Z', deadline }),
+      );
       assert.equal(friday?.toISOString(), '2025-06-09T06:00:00.000Z', 'Friday → Monday, not Saturday');
       const stop = { afterDeadline: 'stop' as const };
-      assert.equal(nextReminderAt(base({ now: d('2025-06-06T10:00:00Z'), deadline, cadence: stop })), undefined);
+      assert.equal(
+        nextReminderAt(base({ now: d('2025-06-06T10:00:00Z'), deadline, cadence: stop })),
+        undefined,
+      );
       // Before the deadline but with nothing left in business hours before it: nothing either.
       assert.equal(
-        nextReminderAt(base({ now: d('2025-06-05T10:00:00Z'), lastReminderAt: '2025-06-05T06:00:00Z', deadline, cadence: stop })),
+        nextReminderAt(
+          base({
+            now: d('2025-06-05T10:00:00Z'),
+            lastReminderAt: '2025-06-05T06:00:00Z',
+            deadline,
+            cadence: stop,
+          }),
+        ),
         undefined,
       );
     });
@@ -245,7 +316,10 @@ describe('domain: schedule', () => {
     const monday = d('2025-06-09T09:30:00+02:00');
     assert.equal(isStuck(journey, monday, 8 * HOUR, businessElapsed(STO, OFFICE)), false);
     assert.equal(isStuck(journey, monday, 8 * HOUR), true);
-    assert.equal(isStuck(journey, d('2025-06-09T16:30:00+02:00'), 8 * HOUR, businessElapsed(STO, OFFICE)), true);
+    assert.equal(
+      isStuck(journey, d('2025-06-09T16:30:00+02:00'), 8 * HOUR, businessElapsed(STO, OFFICE)),
+      true,
+    );
   });
 
   describe('properties', () => {
@@ -328,25 +402,41 @@ describe('domain: schedule', () => {
 
     it('businessTimeBetween matches a minute-by-minute count of business minutes', () => {
       fc.assert(
-        fc.property(instantArb, fc.integer({ min: 0, max: 2 * 24 * 60 }), zoneArb, hoursArb, (t, minutes, zone, h) => {
-          const from = Math.floor(t.getTime() / MIN) * MIN;
-          let expected = 0;
-          for (let m = 0; m < minutes; m++) if (oracleInBusiness(new Date(from + m * MIN), zone, h)) expected += MIN;
-          assert.equal(businessTimeBetween(new Date(from), new Date(from + minutes * MIN), zone, h), expected);
-        }),
+        fc.property(
+          instantArb,
+          fc.integer({ min: 0, max: 2 * 24 * 60 }),
+          zoneArb,
+          hoursArb,
+          (t, minutes, zone, h) => {
+            const from = Math.floor(t.getTime() / MIN) * MIN;
+            let expected = 0;
+            for (let m = 0; m < minutes; m++)
+              if (oracleInBusiness(new Date(from + m * MIN), zone, h)) expected += MIN;
+            assert.equal(
+              businessTimeBetween(new Date(from), new Date(from + minutes * MIN), zone, h),
+              expected,
+            );
+          },
+        ),
         { numRuns: 40 },
       );
     });
 
     it('businessTimeBetween is zero within a local day that is not a business day, and never exceeds wall time', () => {
       fc.assert(
-        fc.property(instantArb, fc.integer({ min: 0, max: 6 * HOUR }), zoneArb, hoursArb, (t, len, zone, h) => {
-          const end = new Date(t.getTime() + len);
-          const spent = businessTimeBetween(t, end, zone, h);
-          assert.ok(spent >= 0 && spent <= len);
-          const w = wall(t, zone);
-          if (!h.days.includes(w.weekday) && wall(end, zone).date === w.date) assert.equal(spent, 0);
-        }),
+        fc.property(
+          instantArb,
+          fc.integer({ min: 0, max: 6 * HOUR }),
+          zoneArb,
+          hoursArb,
+          (t, len, zone, h) => {
+            const end = new Date(t.getTime() + len);
+            const spent = businessTimeBetween(t, end, zone, h);
+            assert.ok(spent >= 0 && spent <= len);
+            const w = wall(t, zone);
+            if (!h.days.includes(w.weekday) && wall(end, zone).date === w.date) assert.equal(spent, 0);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -376,7 +466,7 @@ describe('domain: schedule', () => {
       cadence: cadenceArb,
     });
 
-    it('nextReminderAt: in business hours, never the last reminder\'s local day, never before now or the deferral', () => {
+    it("nextReminderAt: in business hours, never the last reminder's local day, never before now or the deferral", () => {
       fc.assert(
         fc.property(reminderArb, (r) => {
           const now = r.now.getTime();
@@ -402,8 +492,10 @@ describe('domain: schedule', () => {
           assert.ok(oracleInBusiness(next, r.zone, r.hours), `${next.toISOString()} outside business hours`);
           assert.ok(next.getTime() >= now);
           if (r.deferred !== undefined) assert.ok(next.getTime() >= now + r.deferred);
-          if (r.last !== undefined) assert.notEqual(wall(next, r.zone).date, wall(new Date(now + r.last), r.zone).date);
-          if (r.deadline !== undefined && r.cadence.afterDeadline === 'stop') assert.ok(next.getTime() < now + r.deadline);
+          if (r.last !== undefined)
+            assert.notEqual(wall(next, r.zone).date, wall(new Date(now + r.last), r.zone).date);
+          if (r.deadline !== undefined && r.cadence.afterDeadline === 'stop')
+            assert.ok(next.getTime() < now + r.deadline);
         }),
         { numRuns: 400 },
       );

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import type { DeviceObservation } from '../../src/domain/device';
 import { participantKey } from '../../src/domain/participant';
+import { onProgress } from '../../src/features/journey/on-progress';
 import { ALEX, cardAction, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
 
 const WS1 = 'workspace-one-app-id';
@@ -274,6 +275,21 @@ describe('routes: the device journey', () => {
       ['Start my migration', 'journey.start'],
       ['Check my devices', 'devices.check'],
     ]);
+  });
+
+  it("background progress updates the journey card in place in the user's chat", async () => {
+    const { deps, store, messenger, startCard, app } = await pilot();
+    // Pressing a button tells the bot which message holds the journey card.
+    await runTurn(app, press(startCard, "I've removed it"));
+    const p = await stored(store);
+    assert.equal(p.journeyCardId, 'card-activity-1');
+    await onProgress(deps)(p, [{ kind: 'card-changed' }]);
+    assert.equal(messenger.updated.length, 1);
+    assert.equal(messenger.updated[0]!.activityId, 'card-activity-1');
+    assert.equal(messenger.updated[0]!.to.conversationId, `a:personal-${ALEX.id}`);
+    assert.match(textOf(messenger.updated[0]!.message.card), /Step 2: enroll Alex's iPhone/);
+    await onProgress(deps)(p, [{ kind: 'rejected', reason: 'invalid-for-stage', stage: 'unenrolled' }]);
+    assert.equal(messenger.updated.length, 1, 'nothing visible changed, so no update is sent');
   });
 
   it('speaks Swedish to a Swedish Teams client', async () => {

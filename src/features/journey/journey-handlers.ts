@@ -8,6 +8,7 @@ import type { Deps } from '../../deps';
 import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
 import { type Participant, participantKey } from '../../domain/participant';
 import { turnLogger } from '../../logging';
+import { recordDeviceOwners } from '../../workers/progress-refresher';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
 import {
@@ -114,6 +115,14 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
       return focus ? applyEvent(started, focus.deviceKey, { kind: 'start' }, now).participant : started;
     });
     state = { ...state, participant: updated };
+    // Entra's device records do not name their owner; the background refresh finds them through this index.
+    if (updated?.journeys) {
+      await recordDeviceOwners(
+        deps.store.deviceOwners,
+        aadObjectId,
+        updated.journeys.map((j) => j.deviceKey),
+      );
+    }
   }
 
   const participant = state.participant!;

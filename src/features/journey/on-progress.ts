@@ -1,0 +1,32 @@
+import type { Deps } from '../../deps';
+import type { JourneyEffect } from '../../domain/journey';
+import type { Participant } from '../../domain/participant';
+import { languageOf, translator } from '../../i18n';
+import type { Audience } from '../user-context';
+import { journeyCard, loadJourneyState } from './journey-service';
+
+/** How to speak to a participant outside a turn (proactive updates): what their Teams client last told us. */
+export function audienceForParticipant(deps: Deps, p: Participant): Audience {
+  const locale = p.locale ?? deps.config.defaults.locale;
+  const language = languageOf(locale, deps.config.defaults.locale);
+  return { language, locale, timeZone: p.timeZone ?? deps.config.defaults.timeZone, t: translator(language) };
+}
+
+/**
+ * Graph showed progress for a participant (background refresh): the journey card in their chat is
+ * updated in place, so the card they look at is always current.
+ */
+export const onProgress = (deps: Deps) => async (participant: Participant, effects: JourneyEffect[]) => {
+  if (!participant.conversation || !participant.journeyCardId) return;
+  if (!effects.some((e) => e.kind === 'card-changed' || e.kind === 'escalate' || e.kind === 'congratulate'))
+    return;
+  const state = await loadJourneyState(deps, participant.aadObjectId);
+  const current = state.participant ?? participant;
+  const audience = audienceForParticipant(deps, current);
+  const card = journeyCard(deps, audience, { ...state, participant: current });
+  if (!card) return;
+  await deps.messenger.update(participant.conversation, participant.journeyCardId, {
+    card,
+    summary: audience.t('app.name'),
+  });
+};
