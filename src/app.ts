@@ -4,6 +4,7 @@ import { renderMessageCard } from './cards/message-card';
 import type { Deps } from './deps';
 import { register as registerDevices } from './features/devices/register';
 import { register as registerFallback } from './features/fallback/register';
+import { register as registerHelp } from './features/help/register';
 import { register as registerJourney } from './features/journey/register';
 import { audienceOf } from './features/user-context';
 import { register as registerWelcome } from './features/welcome/register';
@@ -21,6 +22,7 @@ export function createApp(deps: Deps, adapter?: TeamsAdapter): Application<TurnS
   registerWelcome(app, deps);
   registerDevices(app, deps);
   registerJourney(app, deps);
+  registerHelp(app, deps);
   registerFallback(app, deps);
 
   app.error(async (context: TurnContext, error: Error) => {
