@@ -166,6 +166,27 @@ describe('routes: the device journey', () => {
     assert.equal((await stored(store)).journeys!.find((j) => j.deviceKey === 'iphone-1')!.stage, 'compliant');
   });
 
+  it('when Graph is slower than the invoke budget, answers at once and updates the card when Graph answers', async () => {
+    const { app, startCard, directory, messenger } = await pilot();
+    directory.devices.set(ALEX.aadObjectId, [
+      {
+        ...IPHONE,
+        management: { kind: 'intune' },
+        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
+      },
+      LAPTOP,
+    ]);
+    directory.delayMs = 500; // the test budget is 300 ms
+    const { invokeResponse } = await runTurn(app, {
+      ...press(startCard, 'Check my device'),
+      replyToId: 'journey-card-7',
+    });
+    assert.match(textOf(cardOf(invokeResponse)), /slow to answer/);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(messenger.updated.at(-1)?.activityId, 'journey-card-7');
+    assert.match(textOf(messenger.updated.at(-1)!.message.card), /Enrolled and compliant/);
+  });
+
   it('names an enrollment failure in words', async () => {
     const { app, startCard, directory } = await pilot();
     directory.devices.set(ALEX.aadObjectId, [

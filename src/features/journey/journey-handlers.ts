@@ -5,9 +5,12 @@ import { failureText, JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
+import type { DeviceObservation } from '../../domain/device';
 import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
 import { type Participant, participantKey } from '../../domain/participant';
+import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
+import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import { recordDeviceOwners } from '../../workers/progress-refresher';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
@@ -306,14 +309,36 @@ async function check(
     clearTimeout(timer);
   }
   if (result === 'slow') {
-    lookup.catch(() => undefined);
+    // Answer now, inside Teams' 5 s; the look-up goes on and the card is updated in place when it lands.
+    const address = addressOf(context.activity);
+    const cardId = context.activity.replyToId;
+    const log = turnLogger(context, deps.logger);
+    void lookup
+      .then(async (late) => {
+        if (!address || !cardId) return;
+        const card = await observeAndRender(deps, a, state, device, late);
+        await deps.messenger.update(address, cardId, { card, summary: a.t('app.name') });
+      })
+      .catch((err) => log.warn({ err }, 'slow device check could not update the card'));
     return journeyCard(deps, a, state, { notice: { text: a.t('journey.check.slow'), style: 'accent' } })!;
   }
+  return observeAndRender(deps, a, state, device, result);
+}
+
+/** Turns what Graph said about the device into words, and into an `observed` event for the journey. */
+async function observeAndRender(
+  deps: Deps,
+  a: Audience,
+  state: JourneyState & { participant: Participant },
+  device: DeviceJourney,
+  result: { devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] } | undefined,
+): Promise<CardJson> {
   const observed = result?.devices.find((d) => d.key === device.deviceKey);
-  if (!observed)
+  if (!observed) {
     return journeyCard(deps, a, state, {
       notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
     })!;
+  }
   const view = graphViewOf(observed, failuresFor(device, result?.failures ?? []));
   const vendor = a.t(`vendor.${state.campaign?.sourceMdm ?? deps.config.sourceMdm}`);
   const latestFailure = view.enrollmentFailures?.at(-1);
