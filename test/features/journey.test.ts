@@ -252,7 +252,7 @@ describe('routes: the device journey', () => {
     let card = startCard;
     for (const left of [3, 2, 1]) {
       card = cardOf((await runTurn(app, press(card, `Remind me tomorrow (${left} left)`))).invokeResponse);
-      assert.match(textOf(card), /I'll remind you tomorrow/);
+      assert.match(textOf(card), /I'll remind you Nov 24, 2026, 8:00 AM/);
     }
     assert.ok(!actionsOf(card).some((a) => a.title.startsWith('Remind me tomorrow')));
     assert.equal((await stored(store)).deferrals?.used, 3);

@@ -8,6 +8,8 @@ import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
 import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
 import { type Participant, participantKey } from '../../domain/participant';
+import { defer } from '../../domain/schedule';
+import { formatDateTime } from '../../i18n';
 import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
@@ -214,7 +216,7 @@ export const onJourneyAction =
       );
       return journeyCard(deps, audience, { ...state, participant: updated! })!;
     }
-    if (verb === JOURNEY_VERBS.defer) return defer(deps, audience, current, now);
+    if (verb === JOURNEY_VERBS.defer) return deferReminders(deps, audience, current, now);
     if (verb === JOURNEY_VERBS.check) return check(context, deps, audience, current, device);
 
     const event = eventFor(verb, data, audience, state);
@@ -360,21 +362,24 @@ async function observeAndRender(
   return applyAndRender(deps, a, state, device, { kind: 'observed', view }, { text: words, style });
 }
 
-/** "Remind me tomorrow", within the wave's limit. */
-async function defer(
+/** "Remind me tomorrow": no reminders before the next business morning, within the wave's limit. */
+async function deferReminders(
   deps: Deps,
   a: Audience,
   state: JourneyState & { participant: Participant },
   now: Date,
 ): Promise<CardJson> {
   const limit = state.wave?.reminders.enabled ? state.wave.reminders.deferralLimit : 0;
-  const used = state.participant.deferrals?.used ?? 0;
-  if (used >= limit) {
-    return journeyCard(deps, a, state, {
-      notice: { text: a.t('journey.deferLimit', { count: used }), style: 'warning' },
-    })!;
+  const hours = deps.config.defaults.businessHours;
+  const result = defer({ now, zone: a.timeZone, hours, used: state.participant.deferrals?.used ?? 0, limit });
+  if (!result.ok) {
+    const notice = {
+      text: a.t('journey.deferLimit', { count: result.error.used }),
+      style: 'warning' as const,
+    };
+    return journeyCard(deps, a, state, { notice })!;
   }
-  const until = new Date(now.getTime() + DAY_MS).toISOString();
+  const until = result.deferredUntil.toISOString();
   const updated = await deps.store.participants.update(
     participantKey(state.participant.aadObjectId),
     (cur) =>
@@ -386,12 +391,13 @@ async function defer(
           }
         : undefined,
   );
+  const when = formatDateTime(result.deferredUntil, a.locale, a.timeZone);
   return journeyCard(
     deps,
     a,
     { ...state, participant: updated! },
     {
-      notice: { text: a.t('journey.deferred', { when: a.t('journey.deferredTomorrow') }), style: 'accent' },
+      notice: { text: a.t('journey.deferred', { when }), style: 'accent' },
     },
   )!;
 }
