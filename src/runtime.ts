@@ -14,6 +14,7 @@ import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import { createServer } from './server';
 import { ProgressRefresher } from './workers/progress-refresher';
+import { ReminderJob } from './workers/reminders';
 import { Scheduler } from './workers/scheduler';
 
 export interface RunningBot {
@@ -80,7 +81,7 @@ export async function startBot(
     logger,
     onChanged: onProgress(deps),
   });
-  const scheduler = new Scheduler(storage.lock, [refresher], logger);
+  const scheduler = new Scheduler(storage.lock, [refresher, new ReminderJob(deps)], logger);
 
   const port = await server.listen(config.port, options.host);
   scheduler.start();
