@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as AC from 'adaptivecards';
 import { deviceListView, renderDeviceListCard } from '../../src/cards/device-list-card';
 import { renderCard } from '../../src/cards/render';
+import { renderWaveAnnouncementCard } from '../../src/cards/wave-announcement-card';
 import { renderWelcomeCard, welcomeView } from '../../src/cards/welcome-card';
 import { LANGUAGES, translator } from '../../src/i18n';
 
@@ -111,5 +112,43 @@ describe('cards: templates', () => {
     });
     assert.match(view.checkedAt, /21 Nov 2026, 08:30/);
     assert.equal(view.showEmpty, true);
+  });
+});
+
+describe('cards: wave announcement', () => {
+  it('is personal: name, the devices Graph shows, dates in the user zone, CA mode in words', () => {
+    const card = renderWaveAnnouncementCard({
+      t: translator('sv'),
+      locale: 'sv-SE',
+      timeZone: 'Europe/Stockholm',
+      givenName: 'Megan',
+      vendor: 'workspace-one',
+      wave: {
+        id: 'pilot',
+        name: 'Pilot',
+        order: 0,
+        state: 'announced',
+        startAt: '2026-11-24T07:00:00Z',
+        conditionalAccess: { kind: 'grace', endsAt: '2026-12-07T17:00:00Z' },
+        reminders: { enabled: true, deferralLimit: 3 },
+        estimatedMinutes: 25,
+        createdAt: '2026-11-20T09:00:00Z',
+      },
+      devices: [
+        {
+          key: 'a',
+          name: 'Megans Pixel',
+          platform: 'android',
+          management: { kind: 'partner', mdmAppId: 'x' },
+        },
+      ],
+    });
+    const text = JSON.stringify(card);
+    assert.match(text, /Hej Megan!/);
+    assert.match(text, /Megans Pixel \(Android\)/);
+    assert.match(text, /24 nov\. 2026 08:00/);
+    assert.match(text, /Fram till 7 dec\. 2026 18:00 behåller du åtkomsten/);
+    assert.match(text, /ungefär 25 minuter per enhet/);
+    assert.deepEqual(problemsOf(card), []);
   });
 });

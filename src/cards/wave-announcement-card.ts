@@ -1,0 +1,58 @@
+import template from '../../adaptiveCards/wave-announcement.json';
+import type { SourceMdm } from '../config';
+import { endOfWave, type Wave } from '../domain/campaign';
+import type { DeviceObservation } from '../domain/device';
+import { formatDateTime, type Translate } from '../i18n';
+import { JOURNEY_VERBS } from './journey-card';
+import { type CardJson, renderCard } from './render';
+
+export interface WaveAnnouncementInput {
+  t: Translate;
+  locale: string;
+  timeZone: string;
+  givenName?: string;
+  wave: Wave;
+  vendor: SourceMdm;
+  /** The devices Graph shows for the recipient, so the card can name them. */
+  devices: DeviceObservation[];
+}
+
+/** The card a wave's members receive when it is announced: personal, dated in their zone, with one Start button. */
+export function waveAnnouncementView(input: WaveAnnouncementInput) {
+  const { t, wave } = input;
+  const vendor = t(`vendor.${input.vendor}`);
+  const when = (iso: string | undefined) =>
+    iso ? formatDateTime(new Date(iso), input.locale, input.timeZone) : '—';
+  const facts = [
+    { title: t('announce.starts'), value: when(wave.startAt) },
+    { title: t('announce.ends'), value: when(endOfWave(wave)) },
+    { title: t('announce.time'), value: t('announce.minutes', { minutes: wave.estimatedMinutes }) },
+  ];
+  const ca = wave.conditionalAccess;
+  const caText =
+    ca.kind === 'immediate'
+      ? t('journey.ca.immediate')
+      : ca.kind === 'grace'
+        ? t('journey.ca.grace', { date: when(ca.endsAt) })
+        : t('journey.ca.none');
+  return {
+    appName: t('app.name'),
+    title: t('announce.title', { wave: wave.name }),
+    intro: input.givenName
+      ? t('announce.intro', { name: input.givenName, vendor })
+      : t('announce.introAnonymous', { vendor }),
+    facts,
+    caHeading: t('announce.caHeading'),
+    caText,
+    devicesHeading: t('announce.devicesHeading'),
+    devices: input.devices.map((d) => `${d.name} (${t(`platform.${d.platform}`)})`),
+    noDevices: t('announce.noDevices'),
+    keepOpen: t('journey.keepOpen'),
+    startTitle: t('welcome.start'),
+    startVerb: JOURNEY_VERBS.start,
+    waveId: wave.id,
+  };
+}
+
+export const renderWaveAnnouncementCard = (input: WaveAnnouncementInput): CardJson =>
+  renderCard(template, waveAnnouncementView(input));
