@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PlaygroundPage } from './playground-page';
-import { type Stack, startStack } from './stack';
+import { type Stack, usePlaygroundStack } from './stack';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -22,40 +21,22 @@ function sim(stack: Stack, action: string): string {
  */
 describe('browser: the device journey in the Agents Playground', function () {
   this.timeout(240_000);
-  let stack: Stack | undefined;
-  let ui: PlaygroundPage | undefined;
-
-  before(async () => {
-    stack = await startStack();
-    ui = await PlaygroundPage.launch();
-    await ui.open(stack.playgroundUrl);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !ui) return;
-    const shot = await ui.screenshot(`failed-${this.currentTest.title}`).catch(() => 'none');
-    process.stderr.write(`\nscreenshot: ${shot}\n${ui.diagnostics()}\n${stack?.recentOutput() ?? ''}\n`);
-  });
-
-  after(async () => {
-    await ui?.close();
-    await stack?.stop();
-  });
+  const harness = usePlaygroundStack(this);
 
   it('walks Alex from Workspace ONE to a verified iPhone in Intune', async () => {
-    const page = ui!;
+    const page = harness.ui();
     await page.sendMessage('start');
     const guide = await page.waitForCardContaining("Step 1: remove Workspace ONE from Alex's iPhone");
     assert.match((await guide.textContent()) ?? '', /VPN & Device Management/);
     await page.screenshot('journey-1-unenroll');
 
-    sim(stack!, 'unenroll');
+    sim(harness.stack(), 'unenroll');
     await page.clickCardButton("I've removed it", guide);
     const enroll = await page.waitForCardContaining("Step 2: enroll Alex's iPhone with Company Portal");
     await page.screenshot('journey-2-enroll');
 
-    sim(stack!, 'enroll');
-    sim(stack!, 'comply');
+    sim(harness.stack(), 'enroll');
+    sim(harness.stack(), 'comply');
     await page.clickCardButton('Check my device', enroll);
     const compliant = await page.waitForCardContaining('Enrolled and compliant');
     assert.match((await compliant.textContent()) ?? '', /Last step: does everything work\?/);

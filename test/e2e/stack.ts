@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * The whole local stack for browser tests, on free ports: Azurite (in memory), the tenant simulator
  * (demo tenant), the bot (`tsx src/index.ts`, no watch) and the Agents Playground with the repo's
@@ -22,6 +23,7 @@ import {
   startPlaygroundProcess,
   startTenantSimulatorProcess,
 } from '../../src/dev/processes';
+import { PlaygroundPage } from './playground-page';
 
 export interface Stack {
   playgroundUrl: string;
@@ -94,4 +96,31 @@ export async function startStack(): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * Mocha hooks for a browser suite: the whole stack and a playground page before the tests, a
+ * screenshot and the processes' recent output when a test fails, everything stopped afterwards.
+ */
+export function usePlaygroundStack(suite: Mocha.Suite): { stack(): Stack; ui(): PlaygroundPage } {
+  let stack: Stack | undefined;
+  let ui: PlaygroundPage | undefined;
+  suite.beforeAll(async () => {
+    stack = await startStack();
+    ui = await PlaygroundPage.launch();
+    await ui.open(stack.playgroundUrl);
+  });
+  suite.afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !ui) return;
+    const shot = await ui.screenshot(`failed-${this.currentTest.title}`).catch(() => 'none');
+    process.stderr.write(`\nscreenshot: ${shot}\n${ui.diagnostics()}\n${stack?.recentOutput() ?? ''}\n`);
+  });
+  suite.afterAll(async () => {
+    await ui?.close();
+    await stack?.stop();
+  });
+  return {
+    stack: () => stack ?? assert.fail('the stack did not start'),
+    ui: () => ui ?? assert.fail('the playground page did not open'),
+  };
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { PlaygroundPage } from './playground-page';
-import { type Stack, startStack } from './stack';
+import { usePlaygroundStack } from './stack';
 
 /**
  * First contact, as Alex Wilber in the Agents Playground: "hello" gets the welcome card, and its
@@ -10,28 +9,10 @@ import { type Stack, startStack } from './stack';
 describe('browser: welcome and device check in the Agents Playground', function () {
   // Starting the stack compiles the bot and the simulator with tsx: allow it, but bounded.
   this.timeout(180_000);
-  let stack: Stack | undefined;
-  let ui: PlaygroundPage | undefined;
-
-  before(async () => {
-    stack = await startStack();
-    ui = await PlaygroundPage.launch();
-    await ui.open(stack.playgroundUrl);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !ui) return;
-    const shot = await ui.screenshot(`failed-${this.currentTest.title}`).catch(() => 'none');
-    process.stderr.write(`\nscreenshot: ${shot}\n${ui.diagnostics()}\n${stack?.recentOutput() ?? ''}\n`);
-  });
-
-  after(async () => {
-    await ui?.close();
-    await stack?.stop();
-  });
+  const harness = usePlaygroundStack(this);
 
   it('answers "hello" with the welcome card, then lists Alex\'s devices with an iPhone', async () => {
-    const page = ui!;
+    const page = harness.ui();
     await page.sendMessage('hello');
     const welcome = await page.waitForCardContaining('Migration Companion');
     assert.equal(

@@ -26,6 +26,18 @@ const LAPTOP: DeviceObservation = {
   entra: { objectId: 'o2', deviceId: 'laptop-1', isManaged: true, mdmAppId: WS1 },
 };
 
+/** Graph now shows the iPhone enrolled in Intune and compliant. */
+function iphoneCompliantIn(directory: ReturnType<typeof testDeps>['directory']) {
+  directory.devices.set(ALEX.aadObjectId, [
+    {
+      ...IPHONE,
+      management: { kind: 'intune' },
+      intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
+    },
+    LAPTOP,
+  ]);
+}
+
 async function pilot() {
   const t = testDeps();
   await seedDemoCampaign(t.store, t.clock.now());
@@ -152,14 +164,7 @@ describe('routes: the device journey', () => {
     assert.match(textOf(stillPartner), /Still managed by Workspace ONE/);
     assert.match(textOf(stillPartner), /Step 1: remove Workspace ONE/);
     // Now the device is enrolled and compliant.
-    directory.devices.set(ALEX.aadObjectId, [
-      {
-        ...IPHONE,
-        management: { kind: 'intune' },
-        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
-      },
-      LAPTOP,
-    ]);
+    iphoneCompliantIn(directory);
     const compliant = cardOf((await runTurn(app, press(stillPartner, 'Check my device'))).invokeResponse);
     assert.match(textOf(compliant), /Enrolled and compliant/);
     assert.match(textOf(compliant), /Last step: does everything work\?/);
@@ -168,14 +173,7 @@ describe('routes: the device journey', () => {
 
   it('when Graph is slower than the invoke budget, answers at once and updates the card when Graph answers', async () => {
     const { app, startCard, directory, messenger } = await pilot();
-    directory.devices.set(ALEX.aadObjectId, [
-      {
-        ...IPHONE,
-        management: { kind: 'intune' },
-        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
-      },
-      LAPTOP,
-    ]);
+    iphoneCompliantIn(directory);
     directory.delayMs = 500; // the test budget is 300 ms
     const { invokeResponse } = await runTurn(app, {
       ...press(startCard, 'Check my device'),
@@ -210,14 +208,7 @@ describe('routes: the device journey', () => {
 
   it('the post-enrollment check verifies the device, or escalates what does not work', async () => {
     const { app, startCard, directory, store } = await pilot();
-    directory.devices.set(ALEX.aadObjectId, [
-      {
-        ...IPHONE,
-        management: { kind: 'intune' },
-        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
-      },
-      LAPTOP,
-    ]);
+    iphoneCompliantIn(directory);
     const compliant = cardOf((await runTurn(app, press(startCard, 'Check my device'))).invokeResponse);
     const answers = { email: 'yes', wifi: 'yes', vpn: 'no', certificates: 'yes', apps: 'yes' };
     const failed = cardOf((await runTurn(app, press(compliant, 'Send answers', answers))).invokeResponse);
@@ -231,14 +222,7 @@ describe('routes: the device journey', () => {
 
   it('all yes in the post-enrollment check completes the device', async () => {
     const { app, startCard, directory, store } = await pilot();
-    directory.devices.set(ALEX.aadObjectId, [
-      {
-        ...IPHONE,
-        management: { kind: 'intune' },
-        intune: { managedDeviceId: 'm1', complianceState: 'compliant' },
-      },
-      LAPTOP,
-    ]);
+    iphoneCompliantIn(directory);
     const compliant = cardOf((await runTurn(app, press(startCard, 'Check my device'))).invokeResponse);
     const answers = { email: 'yes', wifi: 'yes', vpn: 'yes', certificates: 'yes', apps: 'yes' };
     const done = cardOf((await runTurn(app, press(compliant, 'Send answers', answers))).invokeResponse);
