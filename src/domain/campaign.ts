@@ -1,4 +1,5 @@
 import type { SourceMdm } from '../config';
+import type { ReminderCadence } from './schedule';
 
 /** The migration as a whole: which MDM is being left, and whether users may join a wave early. */
 export interface Campaign {
@@ -24,6 +25,8 @@ export interface ReminderPolicy {
   /** How many times a user may say "remind me tomorrow". */
   deferralLimit: number;
   enabled: boolean;
+  /** Overrides of the default cadence (weekly, every other day from 14 days left, daily from 3). */
+  cadence?: Partial<ReminderCadence>;
 }
 
 export interface Wave {

@@ -61,6 +61,7 @@ export class ReminderJob implements Job {
       lastReminderAt: p.lastReminderAt,
       deferredUntil: p.deferrals?.until,
       deadline: endOfWave(wave),
+      cadence: wave.reminders.cadence,
     });
     return next !== undefined && next.getTime() <= now.getTime();
   }

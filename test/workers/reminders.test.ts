@@ -85,6 +85,26 @@ describe('workers: reminders', () => {
     assert.match(textOf(messenger.sent[0]!.message.card), /Påminnelse: Pilot/);
   });
 
+  it("follows the wave's own cadence", async () => {
+    const { job, messenger, store, clock } = await setup('2026-11-23T09:00:00Z');
+    await store.waves.update(
+      { partitionKey: 'wave', rowKey: 'pilot' },
+      (w) =>
+        w && {
+          ...w,
+          conditionalAccess: { kind: 'none' },
+          reminders: { ...w.reminders, cadence: { farDays: 2 } },
+        },
+    );
+    await job.runOnce();
+    clock.advance(24 * 60 * 60 * 1000); // Tuesday: only one day since the last reminder
+    await job.runOnce();
+    assert.equal(messenger.sent.length, 1);
+    clock.advance(24 * 60 * 60 * 1000); // Wednesday: two days
+    await job.runOnce();
+    assert.equal(messenger.sent.length, 2);
+  });
+
   it('leaves members of waves that are not active alone', async () => {
     const { job, messenger, store } = await setup('2026-11-23T09:00:00Z');
     await store.waves.update(
