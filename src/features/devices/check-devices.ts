@@ -5,6 +5,7 @@ import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
 import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
+import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
 import { DEVICE_VERBS } from './ids';
 
@@ -88,13 +89,8 @@ export const onCheckDevices =
     }
 
     const lookup = lookUp(deps, aadObjectId);
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<'pending'>((resolve) => {
-      timer = setTimeout(() => resolve('pending'), deps.invokeBudgetMs);
-    });
-    const first = await Promise.race([lookup, budget]);
-    clearTimeout(timer);
-    if (first !== 'pending') {
+    const first = await withinBudget(lookup, deps.invokeBudgetMs);
+    if (first !== OVER_BUDGET) {
       if (first.kind === 'failed') log.warn({ reason: first.reason }, 'device look-up failed');
       return cardFor(deps, audience, first);
     }

@@ -14,6 +14,7 @@ import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import { recordDeviceOwners } from '../../workers/progress-refresher';
+import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
 import {
@@ -152,7 +153,8 @@ export const onStartMessage = (deps: Deps) => async (context: TurnContext) => {
   const card = await startJourney(context, deps, false);
   const res = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
   const aadObjectId = context.activity.from?.aadObjectId;
-  if (res?.id && aadObjectId && card.body && JSON.stringify(card).includes(JOURNEY_VERBS.refresh)) {
+  // Only the journey card (the one with `refresh`) is kept current in place; notices are not.
+  if (res?.id && aadObjectId && card.refresh !== undefined) {
     const stored = await deps.store.participants.get(participantKey(aadObjectId));
     if (stored) await rememberCard(deps, stored.value, res.id);
   }
@@ -295,22 +297,16 @@ async function check(
     if (!user) return undefined;
     return deps.directory.deviceStateOfUser(user, new Date(now.getTime() - FAILURE_LOOKBACK_MS));
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<'slow'>((resolve) => {
-    timer = setTimeout(() => resolve('slow'), deps.invokeBudgetMs);
-  });
-  let result: Awaited<typeof lookup> | 'slow';
+  let result: Awaited<typeof lookup> | typeof OVER_BUDGET;
   try {
-    result = await Promise.race([lookup, budget]);
+    result = await withinBudget(lookup, deps.invokeBudgetMs);
   } catch (err) {
     turnLogger(context, deps.logger).warn({ err }, 'device check failed');
     return journeyCard(deps, a, state, {
       notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
     })!;
-  } finally {
-    clearTimeout(timer);
   }
-  if (result === 'slow') {
+  if (result === OVER_BUDGET) {
     // Answer now, inside Teams' 5 s; the look-up goes on and the card is updated in place when it lands.
     const address = addressOf(context.activity);
     const cardId = context.activity.replyToId;
