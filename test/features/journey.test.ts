@@ -94,6 +94,11 @@ describe('routes: the device journey', () => {
     const titles = actionsOf(startCard).map((a) => a.title);
     assert.deepEqual(titles.slice(0, 3), ["I've removed it", 'Check my device', "I can't do this myself"]);
     assert.ok(titles.includes('Remind me tomorrow (3 left)'));
+    assert.deepEqual(
+      (startCard.refresh as { userIds: string[] }).userIds,
+      [ALEX.id],
+      'Teams refreshes it for Alex',
+    );
     const guide = actionsOf(startCard).find((a) => a.url);
     assert.equal(guide?.url, 'https://bot.example.com/guides/workspace-one/ios?lang=en');
   });

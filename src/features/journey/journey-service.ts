@@ -165,7 +165,7 @@ export function journeyCard(
   const focus = focusOf(state.participant);
   if (!focus) return undefined;
   const limit = state.wave?.reminders.enabled ? state.wave.reminders.deferralLimit : undefined;
-  return renderJourneyCard(
+  const card = renderJourneyCard(
     journeyView({
       t: audience.t,
       language: audience.language,
@@ -184,4 +184,9 @@ export function journeyCard(
         limit === undefined ? undefined : Math.max(0, limit - (state.participant.deferrals?.used ?? 0)),
     }),
   );
+  // Teams refreshes a card automatically only for the users listed (at most 60): here, its owner.
+  const userId = state.participant.conversation?.userId;
+  const refresh = card.refresh as { userIds?: string[] } | undefined;
+  if (refresh) refresh.userIds = userId ? [userId] : [];
+  return card;
 }
