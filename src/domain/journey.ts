@@ -268,7 +268,8 @@ function decide(j: DeviceJourney, event: JourneyEvent, at: string): Outcome {
     if (!validView(event.view)) return reject('invalid-observation');
     return accept(observe(j, event.view, at, 'observed'));
   }
-  if (j.stage === 'excluded' && event.kind !== 'include') return reject('excluded');
+  if (j.stage === 'excluded' && event.kind !== 'include' && event.kind !== 'exclude')
+    return reject('excluded');
   if (j.stage === 'needs-it' && event.kind !== 'it-resolved' && event.kind !== 'exclude')
     return reject('needs-it');
 
@@ -355,7 +356,7 @@ function itResolved(j: DeviceJourney, view: GraphView | undefined, at: string): 
 }
 
 function exclude(j: DeviceJourney, reason: string, by: string, at: string): Outcome {
-  if (j.stage === 'excluded') return reject('invalid-for-stage');
+  if (j.stage === 'excluded') return reject('excluded');
   const text = checkReason(reason);
   if (typeof text !== 'string') return text;
   if (typeof by !== 'string' || by.trim() === '') return reject('actor-required');

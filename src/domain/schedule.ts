@@ -110,17 +110,23 @@ export function localDayNumber(instant: Date, zone: string): number {
   return Math.floor((t + offsetAt(t, zone)) / DAY);
 }
 
-/** The first instant whose local calendar day is `dayNumber` or later (midnight, or the end of a gap over it). */
+/**
+ * The instant from which the local date is `dayNumber` or later for good: local midnight, or the end
+ * of a DST gap that swallows midnight. "For good" matters where a fall-back crossed midnight (St
+ * John's went from 00:01 back to 23:01 until 2011): the previous date returns for an hour, and
+ * a reminder sent then would land on the same local day as the one before.
+ */
 export function startOfLocalDay(dayNumber: number, zone: string): Date {
-  // Offsets lie within ±26 h, so the answer is inside this window; search it for the first instant.
-  let lo = dayNumber * DAY - 27 * HOUR;
-  let hi = dayNumber * DAY + 27 * HOUR;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (Math.floor((mid + offsetAt(mid, zone)) / DAY) >= dayNumber) hi = mid;
-    else lo = mid;
+  checkZone(zone);
+  const midnight = dayNumber * DAY;
+  // Offsets lie within ±26 h, so the day's start is inside this window; its first instant is still
+  // on an earlier date. Within a segment local time only grows, so the instants of a segment that
+  // are before the date form a prefix of it, ending where its local clock reaches midnight.
+  let start = midnight - 27 * HOUR;
+  for (const seg of segments(start, midnight + 27 * HOUR, zone)) {
+    if (seg.start + seg.offset < midnight) start = Math.min(seg.end, midnight - seg.offset);
   }
-  return new Date(hi);
+  return new Date(start);
 }
 
 export interface WallClock {
@@ -302,14 +308,10 @@ export function nextReminderAt(input: ReminderInput): Date | undefined {
     candidate = Math.max(candidate, startOfLocalDay(dueDay(lastDay, deadlineDay, cadence), zone).getTime());
   }
 
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const at = nextBusinessMoment(new Date(candidate), zone, hours);
-    if (stopped(at.getTime())) return undefined;
-    // Where a fall-back crosses midnight, a later instant can still be on the last reminder's day.
-    if (lastDay === undefined || localDayNumber(at, zone) > lastDay) return at;
-    candidate = at.getTime() + HOUR;
-  }
-  return undefined;
+  // The due day starts "for good" (see startOfLocalDay), so every instant from `candidate` on is on
+  // a later local day than the last reminder.
+  const at = nextBusinessMoment(new Date(candidate), zone, hours);
+  return stopped(at.getTime()) ? undefined : at;
 }
 
 /**
@@ -394,8 +396,12 @@ export function defer(input: {
 
 /** Fails fast on a bad zone or bad hours even when the work at hand would never look at them. */
 function checkInputs(zone: string, hours: BusinessHours): void {
-  formatterFor(zone);
+  checkZone(zone);
   assertBusinessHours(hours);
+}
+
+function checkZone(zone: string): void {
+  formatterFor(zone);
 }
 
 function instantMs(d: Date, name: string): number {

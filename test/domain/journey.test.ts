@@ -52,7 +52,11 @@ const seen = (management: Management, complianceState?: ComplianceState, failure
 const allYes: PostCheckAnswers = { email: 'yes', wifi: 'yes', vpn: 'yes', certificates: 'yes', apps: 'yes' };
 
 /** Applies events one minute apart; returns the final journey and every step's effects. */
-function run(start: DeviceJourney, events: JourneyEvent[], fromMinute = 1) {
+function run(
+  start: DeviceJourney,
+  events: JourneyEvent[],
+  fromMinute = 1,
+): { journey: DeviceJourney; steps: JourneyEffect[][]; last: JourneyEffect[] } {
   let journey = start;
   const steps: JourneyEffect[][] = [];
   events.forEach((e, i) => {
@@ -166,6 +170,30 @@ describe('domain: journey', () => {
       assert.equal(later.journey.flags.userClaimedUnenrolled, undefined);
     });
 
+    it('a user action clears an explanation that no longer describes the card', () => {
+      const held = run(newJourney(device(partner), T0), [
+        { kind: 'user-says-unenrolled' },
+        seen(partner),
+      ]).journey;
+      assert.equal(held.flags.explanation, 'graph-still-partner-managed');
+      const r = transition(held, { kind: 'user-says-unenrolled' }, at(5));
+      assert.equal(r.journey.stage, 'unenrolled');
+      assert.equal(r.journey.flags.explanation, undefined);
+      assert.deepEqual(kinds(r.effects), ['card-changed']);
+    });
+
+    it('a standing claim is enough for the explanation, whatever the stored stage', () => {
+      // As a journey stored by an earlier version could be: claim set, stage unenrolling, no explanation.
+      const stored: DeviceJourney = {
+        ...newJourney(device(partner), T0),
+        stage: 'unenrolling',
+        flags: { dualEnrollment: false, userClaimedUnenrolled: true },
+      };
+      const { journey } = run(stored, [seen(partner)]);
+      assert.equal(journey.stage, 'unenrolling');
+      assert.equal(journey.flags.explanation, 'graph-still-partner-managed');
+    });
+
     it('the old MDM seen before the user did anything is no disagreement', () => {
       for (const before of [[], [{ kind: 'start' }], [{ kind: 'begin-unenroll' }]] as JourneyEvent[][]) {
         const { journey } = run(newJourney(device(partner), T0), [...before, seen(partner)]);
@@ -190,7 +218,7 @@ describe('domain: journey', () => {
         const { journey } = run(j, [seen(none)], 20);
         assert.equal(journey.stage, 'unenrolled', reached);
         assert.equal(journey.flags.explanation, 'left-intune');
-        const back = run(j, [seen(partner)], 20).journey;
+        const back: DeviceJourney = run(j, [seen(partner)], 20).journey;
         assert.equal(back.stage, 'unenrolling', reached);
         assert.equal(back.flags.explanation, 'left-intune');
       }
@@ -377,6 +405,14 @@ describe('domain: journey', () => {
       assert.deepEqual(transition(j, noManagement, at(1)).effects, [
         { kind: 'rejected', reason: 'invalid-observation', stage: 'notified' },
       ]);
+      const inIt = run(j, [{ kind: 'cannot-self-unenroll', reason: 'kiosk' }]).journey;
+      const badView = {
+        kind: 'it-resolved',
+        view: { management: { kind: 'jamf' } },
+      } as unknown as JourneyEvent;
+      const r = transition(inIt, badView, at(3));
+      assert.equal(r.journey, inIt);
+      assert.deepEqual(r.effects, [{ kind: 'rejected', reason: 'invalid-observation', stage: 'needs-it' }]);
     });
   });
 
@@ -475,8 +511,8 @@ describe('domain: journey', () => {
       const g = run(j, [seen(intune, 'compliant'), seen(dual)], 6);
       assert.equal(g.journey.stage, 'excluded');
       assert.ok(g.steps.flat().every((e) => e.kind !== 'escalate'));
-      assert.deepEqual(kinds(transition(j, { kind: 'exclude', reason: 'x', by: 'a' }, at(7)).effects), [
-        'rejected',
+      assert.deepEqual(transition(j, { kind: 'exclude', reason: 'x', by: 'a' }, at(7)).effects, [
+        { kind: 'rejected', reason: 'excluded', stage: 'excluded' },
       ]);
     });
 
@@ -590,7 +626,7 @@ describe('domain: journey', () => {
           'verified',
         ],
       );
-      STAGE_ORDER.forEach((s, i) => assert.equal(stageIndex(s), i));
+      for (const [i, s] of STAGE_ORDER.entries()) assert.equal(stageIndex(s), i);
       assert.equal(stageIndex('needs-it'), -1);
       assert.equal(stageIndex('excluded'), -1);
     });

@@ -9,11 +9,13 @@ import {
   defer,
   deferralsLeft,
   isBusinessMoment,
+  localDayNumber,
   nextBusinessMoment,
   nextBusinessMorning,
   nextReminderAt,
   type ReminderCadence,
   type ReminderInput,
+  startOfLocalDay,
 } from '../../src/domain/schedule';
 
 const MIN = 60_000;
@@ -157,6 +159,22 @@ describe('domain: schedule', () => {
       );
     });
 
+    it('isBusinessMoment: opening time is in, closing time is out', () => {
+      assert.equal(isBusinessMoment(d('2025-06-03T08:00:00+02:00'), STO, OFFICE), true);
+      assert.equal(isBusinessMoment(d('2025-06-03T16:59:59+02:00'), STO, OFFICE), true);
+      assert.equal(isBusinessMoment(d('2025-06-03T17:00:00+02:00'), STO, OFFICE), false);
+      assert.equal(isBusinessMoment(d('2025-06-03T07:59:59+02:00'), STO, OFFICE), false);
+    });
+
+    it('startOfLocalDay is local midnight, or the end of a DST gap that swallows it', () => {
+      const day = (iso: string, zone: string) =>
+        startOfLocalDay(localDayNumber(d(iso), zone), zone).toISOString();
+      assert.equal(day('2025-06-02T12:00:00Z', STO), '2025-06-01T22:00:00.000Z');
+      assert.equal(day('2025-06-02T12:00:00Z', 'Asia/Kolkata'), '2025-06-01T18:30:00.000Z');
+      // Santiago springs forward at midnight on 7 September 2025: that day begins at 01:00 (-03).
+      assert.equal(day('2025-09-07T12:00:00Z', 'America/Santiago'), '2025-09-07T04:00:00.000Z');
+    });
+
     it("handles half-hour offsets (Kolkata) and the southern hemisphere's autumn change (Sydney)", () => {
       const kolkata: BusinessHours = { startMinute: 9 * 60, endMinute: 17 * 60 + 30, days: [1, 2, 3, 4, 5] };
       assert.equal(
@@ -247,6 +265,32 @@ describe('domain: schedule', () => {
       assert.deepEqual(sent, [26, 19, 14, 12, 10, 8, 6, 4, 3, 2, 1, 0, -1, -2]);
     });
 
+    it('after the deadline reminds every business day even when the final cadence is slower', () => {
+      const r = nextReminderAt(
+        base({
+          now: d('2025-06-05T10:00:00Z'),
+          lastReminderAt: '2025-06-05T06:00:00Z',
+          deadline: '2025-06-04T12:00:00Z',
+          cadence: { finalDays: 2 },
+        }),
+      );
+      assert.equal(r?.toISOString(), '2025-06-06T06:00:00.000Z');
+    });
+
+    it('a fall-back across midnight cannot put a second reminder on the same local day', () => {
+      // St John's, 7 Nov 2010: 00:01 NDT became 23:01 NST on the 6th, so the 6th came back for an hour.
+      const r = nextReminderAt({
+        now: d('2010-11-07T02:10:00Z'),
+        zone: 'America/St_Johns',
+        hours: ALWAYS,
+        journeyDone: false,
+        lastReminderAt: '2010-11-07T02:00:00Z', // 23:30 NDT on the 6th
+        deferredUntil: '2010-11-07T02:45:00Z', // 23:15 NST, the 6th again
+        cadence: { farDays: 1 },
+      });
+      assert.equal(r?.toISOString(), '2010-11-07T03:30:00.000Z', 'midnight NST on the 7th');
+    });
+
     it('after the deadline keeps to business days by default, or stops when told to', () => {
       const deadline = '2025-06-05T12:00:00Z';
       const friday = nextReminderAt(
@@ -332,6 +376,8 @@ describe('domain: schedule', () => {
       // Harder cases: DST changes at midnight (Santiago) and a 30-minute DST shift (Lord Howe).
       'America/Santiago',
       'Australia/Lord_Howe',
+      // Until 2011 St John's fell back from 00:01 to 23:01: the local date ran backwards.
+      'America/St_Johns',
     ];
     const TRANSITIONS = [
       '2025-03-30T01:00:00Z',
@@ -344,6 +390,7 @@ describe('domain: schedule', () => {
       '2025-09-07T04:00:00Z',
       '2025-04-05T15:00:00Z',
       '2025-10-04T15:30:00Z',
+      '2010-11-07T02:31:00Z',
     ].map(Date.parse);
 
     const zoneArb = fc.constantFrom(...ZONES);
