@@ -3,6 +3,7 @@ import type { Activity } from 'botbuilder';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import type { DeviceObservation } from '../../src/domain/device';
+import { openJourney } from '../../src/domain/journey';
 import { participantKey } from '../../src/domain/participant';
 import { onProgress } from '../../src/features/journey/on-progress';
 import { ALEX, cardAction, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
@@ -113,6 +114,28 @@ describe('routes: the device journey', () => {
       [['needs-it', 'laptop-1']],
     );
     assert.equal(p.journeys!.find((j) => j.deviceKey === 'iphone-1')!.stage, 'started');
+  });
+
+  it('"start" on journeys the background refresh created hands the laptop to IT and starts the iPhone, once', async () => {
+    const t = testDeps();
+    await seedDemoCampaign(t.store, t.clock.now());
+    const now = t.clock.now();
+    await t.store.participants.update(participantKey(ALEX.aadObjectId), (cur) => ({
+      ...cur!,
+      journeys: [openJourney(LAPTOP, now).journey, openJourney(IPHONE, now).journey],
+    }));
+    const app = createApp(t.deps);
+    const { replies } = await runTurn(app, personalMessage('start'));
+    assert.match(textOf(cardOf(replies[0])), /Step 1: remove Workspace ONE from Alex's iPhone/);
+    const p = await stored(t.store);
+    assert.equal(p.journeys!.find((j) => j.deviceKey === 'laptop-1')!.stage, 'needs-it');
+    assert.equal(p.journeys!.find((j) => j.deviceKey === 'iphone-1')!.stage, 'started');
+    await runTurn(app, personalMessage('status'));
+    assert.equal(
+      (await stored(t.store)).pendingEscalations!.length,
+      1,
+      'a second "start" raises nothing new',
+    );
   });
 
   it('"I\'ve removed it" moves on to Company Portal enrollment', async () => {

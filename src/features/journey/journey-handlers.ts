@@ -19,8 +19,8 @@ import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
 import {
   applyEvent,
+  beginJourney,
   failuresFor,
-  focusOf,
   isInActiveWave,
   type JourneyState,
   journeyCard,
@@ -97,28 +97,18 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
     if (!isInActiveWave(state)) return notInWaveCard(audience, state);
   }
 
+  const now = deps.clock.now();
+  const vendor = state.campaign?.sourceMdm ?? deps.config.sourceMdm;
   if (!state.participant?.journeys?.length) {
-    const now = deps.clock.now();
     const user = await deps.directory.findUser(aadObjectId);
     if (!user) return errorCard(audience, audience.t('devices.unknownUser'));
-    const { devices, failures } = await deps.directory.deviceStateOfUser(
-      user,
-      new Date(now.getTime() - FAILURE_LOOKBACK_MS),
-    );
+    const since = new Date(now.getTime() - FAILURE_LOOKBACK_MS);
+    const { devices, failures } = await deps.directory.deviceStateOfUser(user, since);
     if (devices.length === 0) return errorCard(audience, audience.t('journey.noDevices'));
-    const vendor = state.campaign?.sourceMdm ?? deps.config.sourceMdm;
     const updated = await deps.store.participants.update(key, (cur) => {
       if (!cur || cur.journeys?.length) return undefined;
-      const started = withJourneys(
-        deps,
-        { ...cur, userPrincipalName: cur.userPrincipalName ?? user.userPrincipalName },
-        devices,
-        failures,
-        vendor,
-        now,
-      ).participant;
-      const focus = focusOf(started);
-      return focus ? applyEvent(started, focus.deviceKey, { kind: 'start' }, now).participant : started;
+      const upn = cur.userPrincipalName ?? user.userPrincipalName;
+      return withJourneys({ ...cur, userPrincipalName: upn }, devices, failures, now).participant;
     });
     state = { ...state, participant: updated };
     // Entra's device records do not name their owner; the background refresh finds them through this index.
@@ -130,6 +120,12 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
       );
     }
   }
+  const begun = await deps.store.participants.update(key, (cur) => {
+    if (!cur?.journeys?.length) return undefined;
+    const result = beginJourney(deps, cur, vendor, now);
+    return result.changed ? result.participant : undefined;
+  });
+  if (begun) state = { ...state, participant: begun };
 
   const participant = state.participant!;
   if (context.activity.type === 'invoke' && context.activity.replyToId) {

@@ -65,16 +65,11 @@ export function failuresFor(journey: DeviceJourney, failures: EnrollmentFailureE
     .map((f) => ({ category: f.category, reason: f.reason, at: f.at }));
 }
 
-/**
- * Creates a journey for every device Graph shows (keeping journeys that already exist), and hands
- * devices the user cannot unenroll alone (corporate, supervised) to IT straight away.
- */
+/** Creates a journey for every device Graph shows, keeping journeys that already exist. */
 export function withJourneys(
-  deps: Deps,
   p: Participant,
   devices: DeviceObservation[],
   failures: EnrollmentFailureEvent[],
-  vendor: Campaign['sourceMdm'],
   now: Date,
 ): { participant: Participant; effects: JourneyEffect[] } {
   const journeys = [...(p.journeys ?? [])];
@@ -85,16 +80,6 @@ export function withJourneys(
     const opened = openJourney(device, now);
     let journey = opened.journey;
     const deviceEffects = [...opened.effects];
-    const target = guideTargetOf({ platform: device.platform, ownership: device.ownership });
-    const guide = target
-      ? deps.guidance.unenroll(vendor, target.platform, target.ownership, 'en')
-      : undefined;
-    if (guide && !guide.selfService && ['notified', 'started', 'unenrolling'].includes(journey.stage)) {
-      const reason = guide.itReason ?? 'IT must do this step.';
-      const handed = transition(journey, { kind: 'cannot-self-unenroll', reason }, now);
-      journey = handed.journey;
-      deviceEffects.push(...handed.effects);
-    }
     const failed = failuresFor(journey, failures);
     if (failed.length) {
       const view = {
@@ -111,6 +96,45 @@ export function withJourneys(
     escalated = recordEffects(escalated, deviceEffects, now, device.key);
   }
   return { participant: { ...escalated, journeys }, effects };
+}
+
+/**
+ * What starting the journey means: devices the user cannot unenroll alone (corporate, supervised,
+ * per the guidance) go to IT with the guide's reason, once; the device in focus is started.
+ * Journeys may have been created by the background refresh, so this runs on every "start".
+ */
+export function beginJourney(
+  deps: Deps,
+  p: Participant,
+  vendor: Campaign['sourceMdm'],
+  now: Date,
+): { participant: Participant; changed: boolean } {
+  let current = p;
+  let changed = false;
+  for (const journey of p.journeys ?? []) {
+    const handedBefore = journey.history.some((h) => h.cause === 'cannot-self-unenroll');
+    if (handedBefore || !['notified', 'started', 'unenrolling'].includes(journey.stage)) continue;
+    const target = guideTargetOf({ platform: journey.platform, ownership: journey.ownership });
+    const guide = target
+      ? deps.guidance.unenroll(vendor, target.platform, target.ownership, 'en')
+      : undefined;
+    if (!guide || guide.selfService) continue;
+    const reason = guide.itReason ?? 'IT must do this step.';
+    const result = applyEvent(current, journey.deviceKey, { kind: 'cannot-self-unenroll', reason }, now);
+    if (result.changed) {
+      current = { ...result.participant, focusDeviceKey: p.focusDeviceKey };
+      changed = true;
+    }
+  }
+  const focus = focusOf(current);
+  if (focus?.stage === 'notified') {
+    const started = applyEvent(current, focus.deviceKey, { kind: 'start' }, now);
+    if (started.changed) {
+      current = started.participant;
+      changed = true;
+    }
+  }
+  return { participant: current, changed };
 }
 
 /** Applies one event to one device and records what the app must follow up on. */
