@@ -59,6 +59,8 @@ export interface Store {
   jobState: Repository<JobState>;
   /** Device key → participant, so that Entra device changes (which name no user) find their journey. */
   deviceOwners: Repository<import('../domain/device-owner').DeviceOwner>;
+  /** One row per user holding their current helpdesk ticket (see `escalationKey`). */
+  escalations: Repository<import('../domain/escalation').Escalation>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { AuditEvent } from '../../src/domain/audit';
 import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
 import type { DeviceOwner } from '../../src/domain/device-owner';
+import type { Escalation } from '../../src/domain/escalation';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
@@ -74,6 +75,7 @@ export class InMemoryStore implements Store {
   waveMembers = new InMemoryRepository<WaveMember>();
   jobState = new InMemoryRepository<JobState>();
   deviceOwners = new InMemoryRepository<DeviceOwner>();
+  escalations = new InMemoryRepository<Escalation>();
   async ping() {}
 }
 

@@ -55,7 +55,9 @@ export async function raiseEscalation(
     // Runs again after every lost ETag race, on the fresh row: only the last run's result counts.
     attempts++;
     last = raise(current, request, clock.now(), options);
-    return last.ok && last.escalation !== current ? last.escalation : undefined;
+    // A duplicate changes nothing an agent sees; its only change would be a receipt, which guards
+    // drains that may run again, not single raises. Skipping the write spares the racing instances.
+    return last.ok && last.outcome !== 'duplicate' ? last.escalation : undefined;
   });
   if (!last) throw new Error('escalations.update did not call its mutate function');
   return last.ok

@@ -4,6 +4,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
+import type { Escalation } from '../../domain/escalation';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
@@ -27,6 +28,7 @@ const TABLES = {
   waveMembers: 'WaveMembers',
   jobState: 'JobState',
   deviceOwners: 'DeviceOwners',
+  escalations: 'Escalations',
 } as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
 export const QUEUES = { jobs: 'jobs' } as const;
@@ -64,6 +66,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     waveMembers: new TableRepository<WaveMember>(tableClient(TABLES.waveMembers), 'wave member'),
     jobState: new TableRepository<JobState>(tableClient(TABLES.jobState), 'job state'),
     deviceOwners: new TableRepository<DeviceOwner>(tableClient(TABLES.deviceOwners), 'device owner'),
+    escalations: new TableRepository<Escalation>(tableClient(TABLES.escalations), 'escalation'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();
