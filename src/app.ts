@@ -5,6 +5,7 @@ import type { Deps } from './deps';
 import { register as registerDevices } from './features/devices/register';
 import { register as registerFallback } from './features/fallback/register';
 import { register as registerHelp } from './features/help/register';
+import { register as registerHelpdesk } from './features/helpdesk/register';
 import { register as registerJourney } from './features/journey/register';
 import { audienceOf } from './features/user-context';
 import { register as registerWelcome } from './features/welcome/register';
@@ -22,6 +23,7 @@ export function createApp(deps: Deps, adapter?: TeamsAdapter): Application<TurnS
   registerWelcome(app, deps);
   registerDevices(app, deps);
   registerJourney(app, deps);
+  registerHelpdesk(app, deps);
   registerHelp(app, deps);
   registerFallback(app, deps);
 

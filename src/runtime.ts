@@ -6,6 +6,7 @@ import type { Deps } from './deps';
 import { onProgress } from './features/journey/on-progress';
 import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
+import { TeamsHelpdeskRoster } from './integrations/bot/teams-helpdesk-roster';
 import { credentialFor } from './integrations/graph/credential';
 import { GraphApi } from './integrations/graph/graph-api';
 import { GraphDeviceDirectory } from './integrations/graph/graph-device-directory';
@@ -71,6 +72,16 @@ export async function startBot(
     clock: systemClock,
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,
+    ...(config.helpdesk.teamId
+      ? {
+          helpdeskRoster: new TeamsHelpdeskRoster(
+            adapter,
+            config.bot.appId,
+            config.helpdesk.teamId,
+            systemClock,
+          ),
+        }
+      : {}),
   };
   const app = createApp(deps, adapter);
   const server = createServer({ adapter, app, logger, ping: storage.store.ping, guidance });

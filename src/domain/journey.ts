@@ -391,7 +391,7 @@ function observe(
   at: string,
   cause: HistoryCause,
 ): { journey: DeviceJourney; effects: JourneyEffect[] } {
-  const m = view.management;
+  const m = plainManagement(view.management);
   const failures = newFailures(view.enrollmentFailures, j.failuresSeenUntil);
   const seen: DeviceJourney = {
     ...j,
@@ -630,6 +630,20 @@ function validView(view: unknown): view is GraphView {
   if (typeof view !== 'object' || view === null) return false;
   const m = (view as { management?: { kind?: unknown } }).management;
   return typeof m === 'object' && m !== null && ['intune', 'partner', 'none'].includes(String(m.kind));
+}
+
+/** Only the fields the product reads are stored, whatever else the caller's object carried. */
+function plainManagement(m: Management): Management {
+  switch (m.kind) {
+    case 'intune':
+      return m.alsoPartnerMdmAppId
+        ? { kind: 'intune', alsoPartnerMdmAppId: String(m.alsoPartnerMdmAppId) }
+        : { kind: 'intune' };
+    case 'partner':
+      return { kind: 'partner', mdmAppId: String(m.mdmAppId) };
+    case 'none':
+      return { kind: 'none' };
+  }
 }
 
 function validAnswers(answers: unknown): answers is PostCheckAnswers {

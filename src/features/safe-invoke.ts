@@ -8,11 +8,12 @@ import { audienceOf } from './user-context';
 /**
  * Card actions must always be answered with a card: an exception becomes a logged error and a card
  * that tells the user something useful, instead of Teams' generic "something went wrong".
+ * A handler may answer with a string instead: Teams shows it as a banner and leaves the card as it is.
  */
-export function safeInvoke(
+export function safeInvoke<R extends CardJson | string = CardJson>(
   deps: Deps,
-  handler: (context: TurnContext) => Promise<CardJson>,
-): (context: TurnContext) => Promise<CardJson> {
+  handler: (context: TurnContext) => Promise<R>,
+): (context: TurnContext) => Promise<R | CardJson> {
   return async (context) => {
     try {
       return await handler(context);

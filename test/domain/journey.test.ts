@@ -405,6 +405,9 @@ describe('domain: journey', () => {
       assert.deepEqual(transition(j, noManagement, at(1)).effects, [
         { kind: 'rejected', reason: 'invalid-observation', stage: 'notified' },
       ]);
+      const extra = { kind: 'partner', mdmAppId: PARTNER, token: 'secret' } as unknown as Management;
+      const stored = transition(j, seen(extra), at(2)).journey;
+      assert.deepEqual(stored.lastSeen?.management, partner, 'only known fields reach the store');
       const inIt = run(j, [{ kind: 'cannot-self-unenroll', reason: 'kiosk' }]).journey;
       const badView = {
         kind: 'it-resolved',

@@ -16,6 +16,7 @@ import {
   type ReminderCadence,
   type ReminderInput,
   startOfLocalDay,
+  wallClock,
 } from '../../src/domain/schedule';
 
 const MIN = 60_000;
@@ -95,6 +96,9 @@ describe('domain: schedule', () => {
       const to = d('2025-03-31T00:00:00+02:00');
       assert.equal(hours(to.getTime() - from.getTime()), 167);
       assert.equal(hours(businessTimeBetween(from, to, STO, OFFICE)), 45);
+      // Across the change, Monday opens at 08:00 summer time: Thursday 9 + Friday 9 + Monday 08-09.
+      const thursday = d('2025-03-27T00:00:00+01:00');
+      assert.equal(hours(businessTimeBetween(thursday, d('2025-03-31T09:00:00+02:00'), STO, OFFICE)), 19);
     });
 
     it('a DST day is 23 or 25 hours long when every hour is business time', () => {
@@ -166,6 +170,18 @@ describe('domain: schedule', () => {
       assert.equal(isBusinessMoment(d('2025-06-03T07:59:59+02:00'), STO, OFFICE), false);
     });
 
+    it('wallClock reads the local date, ISO weekday and minute of the day', () => {
+      // 18:30 UTC on Sunday 1 June 2025 is already Monday 00:00 in Kolkata (+05:30).
+      assert.deepEqual(wallClock(d('2025-06-01T18:30:00Z'), 'Asia/Kolkata'), {
+        year: 2025,
+        month: 6,
+        day: 2,
+        weekday: 1,
+        minuteOfDay: 0,
+      });
+      assert.deepEqual(wallClock(d('2025-06-01T18:29:00Z'), 'Asia/Kolkata').weekday, 7);
+    });
+
     it('startOfLocalDay is local midnight, or the end of a DST gap that swallows it', () => {
       const day = (iso: string, zone: string) =>
         startOfLocalDay(localDayNumber(d(iso), zone), zone).toISOString();
@@ -173,6 +189,9 @@ describe('domain: schedule', () => {
       assert.equal(day('2025-06-02T12:00:00Z', 'Asia/Kolkata'), '2025-06-01T18:30:00.000Z');
       // Santiago springs forward at midnight on 7 September 2025: that day begins at 01:00 (-03).
       assert.equal(day('2025-09-07T12:00:00Z', 'America/Santiago'), '2025-09-07T04:00:00.000Z');
+      // St John's, 7 Nov 2010: 00:00-00:01 NDT, then back to the 6th until midnight NST. The 7th
+      // starts for good at midnight NST.
+      assert.equal(day('2010-11-07T12:00:00Z', 'America/St_Johns'), '2010-11-07T03:30:00.000Z');
     });
 
     it("handles half-hour offsets (Kolkata) and the southern hemisphere's autumn change (Sydney)", () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
+import { escalationKey } from '../../src/domain/escalation';
 import { participantKey } from '../../src/domain/participant';
 import { ALEX, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
 
@@ -20,9 +21,12 @@ describe('routes: free text in the 1:1 chat', () => {
       const { app: a, store } = await app();
       const { replies } = await runTurn(a, personalMessage(text, { locale }));
       assert.match(textOf(cardOf(replies[0])), expected);
+      // Queued on the participant, then drained into the user's helpdesk ticket.
       const p = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value;
-      assert.equal(p.pendingEscalations?.at(-1)?.reason, 'user-stuck');
-      assert.deepEqual(p.pendingEscalations?.at(-1)?.detail, { said: text });
+      assert.equal(p.pendingEscalations, undefined);
+      const ticket = (await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value;
+      assert.equal(ticket.triggers.at(-1)?.reason, 'user-stuck');
+      assert.deepEqual(ticket.triggers.at(-1)?.detail, { said: text });
     });
   }
 

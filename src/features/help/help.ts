@@ -4,6 +4,7 @@ import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
 import { participantKey } from '../../domain/participant';
+import { dispatchEscalations } from '../helpdesk/helpdesk-service';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
 
@@ -48,6 +49,12 @@ export const onStuck = (deps: Deps) => async (context: TurnContext) => {
     ];
   }
   await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  // After the answer: the user is told at once, the helpdesk card follows.
+  if (participant) {
+    await dispatchEscalations(deps, participant.aadObjectId).catch((err) =>
+      deps.logger.error({ err }, 'posting the escalation to the helpdesk failed'),
+    );
+  }
 };
 
 /** "iphone", "jamf", "android arbetsprofil" …: the matching guides, as links to their web pages. */

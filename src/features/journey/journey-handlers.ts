@@ -14,6 +14,7 @@ import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import { recordDeviceOwners } from '../../workers/progress-refresher';
+import { dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
@@ -126,6 +127,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
     return result.changed ? result.participant : undefined;
   });
   if (begun) state = { ...state, participant: begun };
+  if (begun?.pendingEscalations?.length) dispatchInBackground(deps, aadObjectId);
 
   const participant = state.participant!;
   if (context.activity.type === 'invoke' && context.activity.replyToId) {
@@ -271,6 +273,8 @@ async function applyAndRender(
     },
   );
   const participant = updated ?? state.participant!;
+  // The write may have queued escalations (needs IT, a failed post-check …): on to the helpdesk.
+  if (updated?.pendingEscalations?.length) dispatchInBackground(deps, participant.aadObjectId);
   const shown =
     rejected && !notice
       ? { text: a.t('journey.rejected', { device: device.name }), style: 'warning' as const }

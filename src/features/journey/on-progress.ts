@@ -2,6 +2,7 @@ import type { Deps } from '../../deps';
 import type { JourneyEffect } from '../../domain/journey';
 import type { Participant } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
+import { dispatchEscalations } from '../helpdesk/helpdesk-service';
 import type { Audience } from '../user-context';
 import { journeyCard, loadJourneyState } from './journey-service';
 
@@ -17,6 +18,14 @@ export function audienceForParticipant(deps: Deps, p: Participant): Audience {
  * updated in place, so the card they look at is always current.
  */
 export const onProgress = (deps: Deps) => async (participant: Participant, effects: JourneyEffect[]) => {
+  if (effects.some((e) => e.kind === 'escalate') || participant.pendingEscalations?.length) {
+    await dispatchEscalations(deps, participant.aadObjectId).catch((err) =>
+      deps.logger.error(
+        { err, user: participant.aadObjectId },
+        'posting the escalation to the helpdesk failed',
+      ),
+    );
+  }
   if (!participant.conversation || !participant.journeyCardId) return;
   if (!effects.some((e) => e.kind === 'card-changed' || e.kind === 'escalate' || e.kind === 'congratulate'))
     return;

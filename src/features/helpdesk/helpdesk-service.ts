@@ -1,0 +1,158 @@
+/**
+ * The helpdesk channel side of escalations: where the channel is, how a ticket's card looks, and
+ * posting or updating that card after the user's pending escalations were drained into the ticket.
+ */
+import {
+  type EscalationNotice,
+  type EscalationView,
+  escalationView,
+  renderEscalationCard,
+} from '../../cards/escalation-card';
+import type { CardJson } from '../../cards/render';
+import type { Deps } from '../../deps';
+import { campaignKey } from '../../domain/campaign';
+import { attachCard, type Escalation, escalationKey } from '../../domain/escalation';
+import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
+import { languageOf, translator } from '../../i18n';
+import { focusOf } from '../journey/journey-service';
+import { drainPendingEscalations } from './escalation-service';
+
+/** An appended trigger with no card yet may be racing the instance that is posting it: let that one finish. */
+const POSTING_GRACE_MS = 60_000;
+
+/** The helpdesk channel (or a thread in it) as a place to send to; undefined when not configured. */
+export function channelAddress(
+  deps: Pick<Deps, 'config'>,
+  via: Pick<ConversationAddress, 'serviceUrl' | 'botId'> & Partial<ConversationAddress>,
+  threadOf?: string,
+): ConversationAddress | undefined {
+  const channelId = deps.config.helpdesk?.channelId;
+  if (!channelId || !via.serviceUrl) return undefined;
+  return {
+    serviceUrl: via.serviceUrl,
+    channelId: via.channelId ?? 'msteams',
+    conversationId: threadOf ? `${channelId};messageid=${threadOf}` : channelId,
+    conversationType: 'channel',
+    ...(via.tenantId ? { tenantId: via.tenantId } : {}),
+    botId: via.botId,
+    ...(via.botName ? { botName: via.botName } : {}),
+    userId: '',
+  };
+}
+
+/** The channel's language: the campaign default (agents share one card). */
+export function channelAudience(deps: Pick<Deps, 'config'>) {
+  const locale = deps.config.defaults.locale;
+  return { locale, timeZone: deps.config.defaults.timeZone, t: translator(languageOf(locale)) };
+}
+
+export async function escalationViewFor(
+  deps: Deps,
+  escalation: Escalation,
+  notice?: EscalationNotice,
+  participant?: Participant,
+): Promise<EscalationView> {
+  const [stored, campaign] = await Promise.all([
+    participant
+      ? Promise.resolve({ value: participant })
+      : deps.store.participants.get(participantKey(escalation.participant.aadObjectId)),
+    deps.store.campaigns.get(campaignKey()),
+  ]);
+  const a = channelAudience(deps);
+  return escalationView({
+    ...a,
+    now: deps.clock.now(),
+    escalation,
+    journeys: stored?.value.journeys ?? [],
+    ...(stored?.value ? { focusDeviceKey: focusOf(stored.value)?.deviceKey } : {}),
+    vendor: a.t(`vendor.${campaign?.value.sourceMdm ?? deps.config.sourceMdm}`),
+    ...(notice ? { notice } : {}),
+  });
+}
+
+export async function escalationCardFor(
+  deps: Deps,
+  escalation: Escalation,
+  notice?: EscalationNotice,
+): Promise<CardJson> {
+  return renderEscalationCard(await escalationViewFor(deps, escalation, notice));
+}
+
+export type DispatchOutcome = 'nothing' | 'posted' | 'updated' | 'no-channel' | 'deferred';
+
+/**
+ * Drains the participant's pending escalations into their ticket and shows the result in the
+ * helpdesk channel: a new card for a new (or reopened) ticket, an in-place update otherwise.
+ */
+export async function dispatchEscalations(deps: Deps, aadObjectId: string): Promise<DispatchOutcome> {
+  const log = deps.logger.child({ feature: 'helpdesk', user: aadObjectId });
+  const drained = await drainPendingEscalations(deps.store, deps.clock, aadObjectId);
+  if (drained.invalid.length)
+    log.warn({ invalid: drained.invalid }, 'dropped pending escalations with an unknown reason');
+  const escalation = drained.escalation;
+  if (drained.outcome === 'nothing' || drained.outcome === 'duplicate' || !escalation) return 'nothing';
+
+  const participant = (await deps.store.participants.get(participantKey(aadObjectId)))?.value;
+  const via = participant?.conversation;
+  const channel = via ? channelAddress(deps, via) : undefined;
+  if (!channel) {
+    log.warn(
+      { ticket: escalation.ticketId, configured: !!deps.config.helpdesk?.channelId, conversation: !!via },
+      'escalation recorded but not posted: no helpdesk channel configured or no service URL known yet',
+    );
+    return 'no-channel';
+  }
+  const summary = channelAudience(deps).t('helpdesk.title', {
+    number: escalation.ticketNumber,
+    name: escalation.participant.displayName ?? escalation.participant.userPrincipalName ?? aadObjectId,
+  });
+  const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
+
+  const post = drained.outcome === 'created' || drained.outcome === 'reopened' || !escalation.cardActivityId;
+  if (!post) {
+    await deps.messenger.update(channel, escalation.cardActivityId!, { card, summary });
+    log.info({ ticket: escalation.ticketId, outcome: drained.outcome }, 'escalation card updated');
+    return 'updated';
+  }
+  if (drained.outcome === 'appended') {
+    const age = deps.clock.now().getTime() - Date.parse(escalation.createdAt);
+    if (age < POSTING_GRACE_MS) return 'deferred';
+  }
+  const { activityId } = await deps.messenger.send(channel, { card, summary });
+  if (!activityId) {
+    log.warn({ ticket: escalation.ticketId }, 'the connector returned no id for the escalation card');
+    return 'posted';
+  }
+  const saved = await deps.store.escalations.update(escalationKey(aadObjectId), (cur) => {
+    if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
+    const result = attachCard(cur, activityId);
+    return result.ok && result.escalation !== cur ? result.escalation : undefined;
+  });
+  // Something changed the ticket while the card was on its way: show that too.
+  if (saved && saved.ticketId === escalation.ticketId && saved.version !== escalation.version) {
+    await deps.messenger.update(channel, activityId, {
+      card: await escalationCardFor(deps, saved),
+      summary,
+    });
+  }
+  log.info({ ticket: escalation.ticketId, outcome: drained.outcome, activityId }, 'escalation card posted');
+  return 'posted';
+}
+
+const inFlight = new Set<Promise<unknown>>();
+
+/**
+ * Fire-and-forget for turns that must answer fast (invokes): failures are logged, never thrown.
+ * Tests await `settleDispatches()`.
+ */
+export function dispatchInBackground(deps: Deps, aadObjectId: string): void {
+  const work = dispatchEscalations(deps, aadObjectId).catch((err) =>
+    deps.logger.error({ err, user: aadObjectId }, 'posting the escalation to the helpdesk failed'),
+  );
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work));
+}
+
+export async function settleDispatches(): Promise<void> {
+  while (inFlight.size) await Promise.allSettled([...inFlight]);
+}

@@ -1,0 +1,365 @@
+import assert from 'node:assert/strict';
+import type { Activity, InvokeResponse } from 'botbuilder';
+import { createApp } from '../../../src/app';
+import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
+import type { AuditEvent } from '../../../src/domain/audit';
+import { type Escalation, escalationKey } from '../../../src/domain/escalation';
+import { participantKey } from '../../../src/domain/participant';
+import { dispatchEscalations, settleDispatches } from '../../../src/features/helpdesk/helpdesk-service';
+import { HELPDESK_VERBS } from '../../../src/features/helpdesk/ids';
+import type { HelpdeskMember, HelpdeskRoster } from '../../../src/ports/helpdesk-roster';
+import {
+  ALEX,
+  cardAction,
+  cardOf,
+  personalMessage,
+  runTurn,
+  testDeps,
+  textOf,
+} from '../../helpers/activities';
+
+const CHANNEL = '19:mc-migration-escalations@thread.tacv2';
+const TEAM = '19:mc-team-general@thread.tacv2';
+const MEGAN = {
+  id: '29:megan-teams-id',
+  aadObjectId: '00000000-0000-0000-0000-0000000000021',
+  name: 'Megan Bowen',
+  upn: 'meganb@example.com',
+};
+const ADELE = {
+  id: '29:adele-teams-id',
+  aadObjectId: '00000000-0000-0000-0000-0000000000022',
+  name: 'Adele Vance',
+  upn: 'adelev@example.com',
+};
+const OUTSIDER = {
+  id: '29:eve',
+  aadObjectId: '00000000-0000-0000-0000-0000000000099',
+  name: 'Eve',
+  upn: 'eve@x',
+};
+
+class FakeRoster implements HelpdeskRoster {
+  calls = 0;
+  constructor(public list: HelpdeskMember[]) {}
+  async members() {
+    this.calls++;
+    return this.list;
+  }
+}
+
+async function setup() {
+  const t = testDeps();
+  await seedDemoCampaign(t.store, t.clock.now());
+  const roster = new FakeRoster([
+    { aadObjectId: MEGAN.aadObjectId, name: 'Megan Bowen' },
+    { aadObjectId: ALEX.aadObjectId },
+  ]);
+  t.deps.config = { ...t.deps.config, helpdesk: { channelId: CHANNEL, teamId: TEAM } };
+  t.deps.helpdeskRoster = roster;
+  return { ...t, roster, app: createApp(t.deps) };
+}
+
+/** An Action.Execute from the escalation card in the helpdesk channel's thread. */
+function channelAction(
+  verb: string,
+  data: Record<string, unknown>,
+  opts: { from?: typeof ALEX; replyToId: string },
+): Partial<Activity> {
+  const base = cardAction(verb, data, { from: opts.from ?? MEGAN, replyToId: opts.replyToId });
+  return {
+    ...base,
+    conversation: {
+      id: `${CHANNEL};messageid=${opts.replyToId}`,
+      conversationType: 'channel',
+      isGroup: true,
+      tenantId: 'tenant-1',
+      name: '',
+    },
+    channelData: { tenant: { id: 'tenant-1' }, team: { id: TEAM }, channel: { id: CHANNEL } },
+  };
+}
+
+async function ticketOf(store: Awaited<ReturnType<typeof setup>>['store'], who = ALEX): Promise<Escalation> {
+  return (await store.escalations.get(escalationKey(who.aadObjectId)))!.value;
+}
+
+function bannerOf(r: InvokeResponse | undefined): string {
+  const body = r?.body as { type?: string; value?: unknown } | undefined;
+  assert.equal(body?.type, 'application/vnd.microsoft.activity.message', JSON.stringify(body).slice(0, 300));
+  return String(body?.value);
+}
+
+const channelCards = (m: Awaited<ReturnType<typeof setup>>['messenger']) =>
+  m.sent.filter((s) => s.to.conversationId === CHANNEL);
+const threadLines = (m: Awaited<ReturnType<typeof setup>>['messenger'], root: string) =>
+  m.sent
+    .filter((s) => s.to.conversationId === `${CHANNEL};messageid=${root}`)
+    .map((s) => textOf(s.message.card));
+const userMessages = (m: Awaited<ReturnType<typeof setup>>['messenger'], who = ALEX) =>
+  m.sent.filter((s) => s.to.conversationId === `a:personal-${who.id}`).map((s) => textOf(s.message.card));
+
+async function stuckTicket(text = "I'm stuck, the profile won't go away", locale = 'en-US') {
+  const s = await setup();
+  await runTurn(s.app, personalMessage(text, { locale }));
+  const ticket = await ticketOf(s.store);
+  return { ...s, ticket, cardId: ticket.cardActivityId! };
+}
+
+describe('helpdesk: escalation cards in the helpdesk channel', () => {
+  it('"I\'m stuck" posts one card into the helpdesk channel and remembers it on the ticket', async () => {
+    const { messenger, ticket, store } = await stuckTicket();
+    const posted = channelCards(messenger);
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0]!.to.conversationType, 'channel');
+    assert.equal(posted[0]!.to.serviceUrl, 'https://smba.trafficmanager.net/emea/');
+    assert.equal(ticket.cardActivityId, 'activity-1');
+    const text = textOf(posted[0]!.message.card);
+    assert.match(text, /Escalation #1: Alex Wilber/);
+    assert.match(text, /Open · nobody assigned yet/);
+    assert.match(text, /I'm stuck, the profile won't go away/);
+    assert.match(text, /says they are stuck/);
+    const p = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value;
+    assert.equal(p.pendingEscalations, undefined, 'drained');
+  });
+
+  it('a second trigger updates the same card in place, never a second card', async () => {
+    const { app, messenger, cardId, store } = await stuckTicket();
+    await runTurn(app, personalMessage('still not working, the app crashes'));
+    assert.equal(channelCards(messenger).length, 1);
+    assert.equal(messenger.updated.length, 1);
+    assert.equal(messenger.updated[0]!.activityId, cardId);
+    assert.equal(messenger.updated[0]!.to.conversationId, CHANNEL);
+    assert.match(textOf(messenger.updated[0]!.message.card), /still not working/);
+    assert.equal((await ticketOf(store)).triggers.length, 2);
+  });
+
+  it('a journey write that queues an escalation (cannot remove the MDM) reaches the channel too', async () => {
+    const { app, deps, messenger, store } = await setup();
+    await runTurn(app, personalMessage('hello'));
+    // No journeys in this test: the queue is what the journey leaves behind; the dispatcher does the rest.
+    await store.participants.update(participantKey(ALEX.aadObjectId), (cur) =>
+      cur
+        ? {
+            ...cur,
+            pendingEscalations: [
+              {
+                reason: 'needs-it',
+                deviceKey: 'dev-1',
+                detail: { reason: 'supervised' },
+                at: deps.clock.now().toISOString(),
+              },
+            ],
+          }
+        : undefined,
+    );
+    assert.equal(await dispatchEscalations(deps, ALEX.aadObjectId), 'posted');
+    assert.match(textOf(channelCards(messenger)[0]!.message.card), /cannot remove the old MDM themselves/);
+    assert.equal(await dispatchEscalations(deps, ALEX.aadObjectId), 'nothing');
+    await settleDispatches();
+  });
+
+  it('without a helpdesk channel the ticket is still recorded, nothing is posted', async () => {
+    const s = await setup();
+    s.deps.config = { ...s.deps.config, helpdesk: {} };
+    await runTurn(createApp(s.deps), personalMessage("I'm stuck"));
+    assert.equal(channelCards(s.messenger).length, 0);
+    assert.equal((await ticketOf(s.store)).state, 'open');
+  });
+});
+
+describe('helpdesk: agent actions on the escalation card', () => {
+  it('Assign to me: the card shows the assignee, a line in the thread, the user is told who is on it, audited', async () => {
+    const { app, messenger, ticket, cardId, store } = await stuckTicket();
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    const card = textOf(cardOf(invokeResponse));
+    assert.match(card, /Assigned to Megan Bowen/);
+    const saved = await ticketOf(store);
+    assert.equal(saved.state, 'assigned');
+    assert.equal(saved.assignee?.aadObjectId, MEGAN.aadObjectId);
+    assert.deepEqual(threadLines(messenger, cardId), [
+      'Migration Companion · Helpdesk\nMegan Bowen took this ticket.',
+    ]);
+    assert.match(userMessages(messenger).join('\n'), /Megan Bowen from the helpdesk is on it/);
+    const audit = store.audit.values() as AuditEvent[];
+    const row = audit.find((a) => a.action === 'helpdesk.assign')!;
+    assert.equal(row.actorAadObjectId, MEGAN.aadObjectId);
+    assert.equal(row.target, ticket.ticketId);
+    assert.deepEqual(row.before, { state: 'open', assignee: undefined, version: ticket.version });
+    assert.equal((row.after as { state: string }).state, 'assigned');
+  });
+
+  it('Waiting on user, Resolve (a note is required) and Reopen move the ticket and tell the user', async () => {
+    const { app, messenger, cardId, store } = await stuckTicket();
+    const act = async (verb: string, extra: Record<string, unknown> = {}) => {
+      const t = await ticketOf(store);
+      return runTurn(
+        app,
+        channelAction(verb, { ticket: t.ticketId, v: t.version, ...extra }, { replyToId: cardId }),
+      );
+    };
+    let r = await act(HELPDESK_VERBS.waitOnUser);
+    assert.match(textOf(cardOf(r.invokeResponse)), /Waiting on the user \(Megan Bowen\)/);
+    assert.equal((await ticketOf(store)).state, 'waiting-on-user');
+    assert.match(userMessages(messenger).join('\n'), /Megan Bowen from the helpdesk is waiting for you/);
+
+    r = await act(HELPDESK_VERBS.resolve, { note: '   ' });
+    assert.match(textOf(cardOf(r.invokeResponse)), /Please write a resolution note first/);
+    assert.equal((await ticketOf(store)).state, 'waiting-on-user');
+
+    r = await act(HELPDESK_VERBS.resolve, { note: 'Removed the old profile remotely' });
+    const resolved = textOf(cardOf(r.invokeResponse));
+    assert.match(resolved, /Resolved by Megan Bowen/);
+    assert.match(resolved, /Resolution: Removed the old profile remotely/);
+    assert.match(
+      userMessages(messenger).join('\n'),
+      /resolved your request: Removed the old profile remotely/,
+    );
+    assert.ok(!(cardOf(r.invokeResponse).actions as { title: string }[]).some((x) => x.title === 'Resolve'));
+
+    r = await act(HELPDESK_VERBS.reopen);
+    assert.match(textOf(cardOf(r.invokeResponse)), /Open · nobody assigned yet/);
+    assert.equal((await ticketOf(store)).reopenCount, 1);
+    assert.match(userMessages(messenger).join('\n'), /reopened your request/);
+    assert.deepEqual(
+      threadLines(messenger, cardId).map((l) => l.split('\n')[1]),
+      [
+        'Megan Bowen is waiting on the user.',
+        'Megan Bowen resolved it: Removed the old profile remotely',
+        'Megan Bowen reopened it.',
+      ],
+    );
+    const actions = (store.audit.values() as AuditEvent[]).map((a) => a.action).sort();
+    assert.deepEqual(actions, [
+      'helpdesk.reopen',
+      'helpdesk.resolve',
+      'helpdesk.resolve.rejected',
+      'helpdesk.wait-on-user',
+    ]);
+  });
+
+  it('refuses someone outside the helpdesk team with a banner; the card and ticket stay as they were', async () => {
+    const { app, messenger, ticket, cardId, store } = await stuckTicket();
+    const sentBefore = messenger.sent.length;
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { from: OUTSIDER, replyToId: cardId },
+      ),
+    );
+    assert.match(bannerOf(invokeResponse), /Only members of the helpdesk team/);
+    assert.deepEqual(await ticketOf(store), ticket);
+    assert.equal(messenger.sent.length, sentBefore);
+    const refused = (store.audit.values() as AuditEvent[]).find((a) => a.action === 'helpdesk.refused')!;
+    assert.equal(refused.actorAadObjectId, OUTSIDER.aadObjectId);
+    assert.equal(refused.reason, 'not-a-helpdesk-member');
+  });
+
+  it('fails closed when there is no roster or it cannot be read', async () => {
+    const { app, deps, ticket, cardId, store } = await stuckTicket();
+    deps.helpdeskRoster = { members: async () => Promise.reject(new Error('connector down')) };
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(bannerOf(invokeResponse), /could not check the helpdesk team's members/);
+    assert.equal((await ticketOf(store)).state, 'open');
+  });
+
+  it("refuses a forged payload naming someone else's ticket, and a ticket that does not exist", async () => {
+    const s = await setup();
+    await runTurn(s.app, personalMessage("I'm stuck"));
+    await runTurn(s.app, personalMessage("I'm stuck too", { from: ADELE }));
+    const alex = await ticketOf(s.store);
+    const adele = await ticketOf(s.store, ADELE);
+    assert.notEqual(alex.cardActivityId, adele.cardActivityId);
+    for (const ticket of [adele.ticketId, `${ADELE.aadObjectId}-7`, 'nobody-1']) {
+      const { invokeResponse } = await runTurn(
+        s.app,
+        channelAction(
+          HELPDESK_VERBS.resolve,
+          { ticket, v: adele.version, note: 'x' },
+          { replyToId: alex.cardActivityId! },
+        ),
+      );
+      assert.match(bannerOf(invokeResponse), /does not belong to that ticket/, ticket);
+    }
+    assert.deepEqual(await ticketOf(s.store, ADELE), adele);
+    assert.deepEqual(await ticketOf(s.store), alex);
+    const { invokeResponse } = await runTurn(
+      s.app,
+      channelAction(HELPDESK_VERBS.assignMe, { ticket: alex.ticketId }, { replyToId: alex.cardActivityId! }),
+    );
+    assert.match(bannerOf(invokeResponse), /incomplete or damaged.*v/);
+  });
+
+  it('a stale card (older version) gets the current card back and changes nothing', async () => {
+    const { app, ticket, cardId, store } = await stuckTicket();
+    await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    const assigned = await ticketOf(store);
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.resolve,
+        { ticket: ticket.ticketId, v: ticket.version, note: 'done' },
+        { from: ALEX, replyToId: cardId },
+      ),
+    );
+    const text = textOf(cardOf(invokeResponse));
+    assert.match(text, /This card was out of date/);
+    assert.match(text, /Assigned to Megan Bowen/);
+    assert.deepEqual(await ticketOf(store), assigned);
+  });
+
+  it('tells a Swedish user in Swedish, while the channel card stays in the helpdesk language', async () => {
+    const { app, messenger, ticket, cardId } = await stuckTicket('jag har fastnat', 'sv-SE');
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(invokeResponse)), /Assigned to Megan Bowen/);
+    assert.match(textOf(cardOf(invokeResponse)), /Swedish \(sv-SE\)/);
+    assert.match(userMessages(messenger).join('\n'), /Megan Bowen från helpdesken tar hand om det/);
+    const { invokeResponse: r2 } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.resolve,
+        { ticket: ticket.ticketId, v: ticket.version + 1, note: 'Klart nu' },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(r2)), /Resolved by Megan Bowen/);
+    assert.match(userMessages(messenger).join('\n'), /Helpdesken har löst ditt ärende: Klart nu/);
+  });
+
+  it('Chat with user is a Teams deep link to the user', async () => {
+    const { messenger } = await stuckTicket();
+    const card = channelCards(messenger)[0]!.message.card;
+    const link = (card.actions as { type: string; url?: string }[]).find((a) => a.type === 'Action.OpenUrl');
+    assert.equal(link?.url, 'https://teams.microsoft.com/l/chat/0/0?users=alexw%40example.com');
+  });
+});
