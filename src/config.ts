@@ -52,12 +52,32 @@ export interface Config {
     maxAttempts: number;
   };
   helpdesk: { channelId?: string; teamId?: string };
+  /** When the background job raises time-based escalations (see src/workers/escalation-triggers.ts). */
+  escalation: EscalationTiming;
   admins: { groupId?: string; upns: string[] };
   sourceMdm: SourceMdm;
   /** An admin's guidance content file merged over the built-in guides. */
   guidanceOverridePath?: string;
   defaults: { locale: string; timeZone: string; businessHours: BusinessHours };
 }
+
+export interface EscalationTiming {
+  /** A started device with no progress for this many business hours (user's zone) → `no-progress`. */
+  stuckAfterHours: number;
+  /** A device enrolled but not compliant for this many hours → `noncompliant`. */
+  noncompliantAfterHours: number;
+  /** A ticket nobody took for this many business minutes (campaign zone) → one reminder in its thread. */
+  slaAssignMinutes: number;
+}
+
+export const DEFAULT_ESCALATION_TIMING: Readonly<EscalationTiming> = {
+  stuckAfterHours: 8,
+  noncompliantAfterHours: 24,
+  slaAssignMinutes: 60,
+};
+
+/** Upper bound of the escalation delays: a year, so that a typo cannot silently disable a trigger forever. */
+const MAX_ESCALATION_HOURS = 24 * 365;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -117,6 +137,32 @@ export function readConfig(env: Env = process.env): Config {
     );
   }
 
+  const escalation: EscalationTiming = {
+    stuckAfterHours: positiveHours(
+      'ESCALATE_STUCK_AFTER_HOURS',
+      str('ESCALATE_STUCK_AFTER_HOURS'),
+      DEFAULT_ESCALATION_TIMING.stuckAfterHours,
+      'business hours without progress before a started device is escalated',
+      problems,
+    ),
+    noncompliantAfterHours: positiveHours(
+      'ESCALATE_NONCOMPLIANT_AFTER_HOURS',
+      str('ESCALATE_NONCOMPLIANT_AFTER_HOURS'),
+      DEFAULT_ESCALATION_TIMING.noncompliantAfterHours,
+      'hours a device may stay enrolled but not compliant before it is escalated',
+      problems,
+    ),
+    slaAssignMinutes: positiveHours(
+      'HELPDESK_SLA_ASSIGN_MINUTES',
+      str('HELPDESK_SLA_ASSIGN_MINUTES'),
+      DEFAULT_ESCALATION_TIMING.slaAssignMinutes,
+      'business minutes a ticket may stay unassigned before its thread gets a reminder',
+      problems,
+      'minutes',
+      MAX_ESCALATION_HOURS * 60,
+    ),
+  };
+
   const adminGroupId = str('ADMIN_GROUP_ID');
   // Development tenants (the simulator) may use short ids; a real Entra group id is a GUID.
   if (adminGroupId && production && !GUIDISH.test(adminGroupId)) {
@@ -163,6 +209,7 @@ export function readConfig(env: Env = process.env): Config {
     storage,
     graph,
     helpdesk: { channelId: helpdeskChannelId, teamId: str('HELPDESK_TEAM_ID') },
+    escalation,
     admins: { groupId: adminGroupId, upns: adminUpns },
     sourceMdm: sourceMdm!,
     guidanceOverridePath: str('GUIDANCE_OVERRIDE_PATH'),
@@ -289,6 +336,27 @@ function readGraph(
     auth = { kind: 'simulator' };
   }
   return { baseUrl, auth, maxAttempts };
+}
+
+/** A positive number of hours (fractions allowed, e.g. 0.5), at most a year; the default when unset. */
+function positiveHours(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  meaning: string,
+  problems: string[],
+  unit = 'hours',
+  max = MAX_ESCALATION_HOURS,
+): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > max) {
+    problems.push(
+      `${name}: "${raw}" must be a number of ${unit} above 0 and at most ${max} (${meaning}; default ${fallback}).`,
+    );
+    return fallback;
+  }
+  return n;
 }
 
 function parsePort(raw: string): number | undefined {

@@ -10,7 +10,7 @@ import type { Store } from './ports/store';
 /** Everything a feature may use; built once in the composition root (or by a test). */
 export interface Deps {
   config: Pick<Config, 'sourceMdm' | 'defaults' | 'bot' | 'publicBaseUrl'> &
-    Partial<Pick<Config, 'helpdesk'>>;
+    Partial<Pick<Config, 'helpdesk' | 'escalation'>>;
   guidance: Guidance;
   store: Store;
   directory: DeviceDirectory;

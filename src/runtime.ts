@@ -14,6 +14,8 @@ import { createAzureStorage } from './integrations/storage/azure-storage';
 import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import { createServer } from './server';
+import { EscalationTriggerJob } from './workers/escalation-triggers';
+import { HelpdeskSlaJob } from './workers/helpdesk-sla';
 import { ProgressRefresher } from './workers/progress-refresher';
 import { ReminderJob } from './workers/reminders';
 import { Scheduler } from './workers/scheduler';
@@ -92,7 +94,11 @@ export async function startBot(
     logger,
     onChanged: onProgress(deps),
   });
-  const scheduler = new Scheduler(storage.lock, [refresher, new ReminderJob(deps)], logger);
+  const scheduler = new Scheduler(
+    storage.lock,
+    [refresher, new ReminderJob(deps), new EscalationTriggerJob(deps), new HelpdeskSlaJob(deps)],
+    logger,
+  );
 
   const port = await server.listen(config.port, options.host);
   scheduler.start();

@@ -135,6 +135,35 @@ describe('config: readConfig', () => {
     );
   });
 
+  it('reads the escalation delays, with defaults', () => {
+    assert.deepEqual(readConfig(local).escalation, {
+      stuckAfterHours: 8,
+      noncompliantAfterHours: 24,
+      slaAssignMinutes: 60,
+    });
+    assert.equal(readConfig({ ...local, HELPDESK_SLA_ASSIGN_MINUTES: '90' }).escalation.slaAssignMinutes, 90);
+    assert.deepEqual(
+      readConfig({ ...local, ESCALATE_STUCK_AFTER_HOURS: '4.5', ESCALATE_NONCOMPLIANT_AFTER_HOURS: '48' })
+        .escalation,
+      { stuckAfterHours: 4.5, noncompliantAfterHours: 48, slaAssignMinutes: 60 },
+    );
+  });
+
+  it('explains invalid escalation delays, each by name', () => {
+    const p = problems({
+      ...local,
+      ESCALATE_STUCK_AFTER_HOURS: '0',
+      ESCALATE_NONCOMPLIANT_AFTER_HOURS: 'a day',
+      HELPDESK_SLA_ASSIGN_MINUTES: 'soon',
+    });
+    assert.deepEqual(
+      p.map((x) => x.split(':')[0]),
+      ['ESCALATE_STUCK_AFTER_HOURS', 'ESCALATE_NONCOMPLIANT_AFTER_HOURS', 'HELPDESK_SLA_ASSIGN_MINUTES'],
+    );
+    assert.ok(problems({ ...local, ESCALATE_STUCK_AFTER_HOURS: '-3' }).length === 1);
+    assert.ok(problems({ ...local, ESCALATE_NONCOMPLIANT_AFTER_HOURS: '99999' }).length === 1);
+  });
+
   it('requires Graph over https for public Graph hosts', () => {
     const p = problems({ ...production, GRAPH_BASE_URL: 'http://graph.microsoft.com' });
     assert.ok(p.some((x) => x.includes('must be reached over https')));

@@ -2,7 +2,7 @@ import template from '../../adaptiveCards/escalation.json';
 import type { ComplianceState } from '../domain/device';
 import type { Actor, Escalation, TimelineEntry } from '../domain/escalation';
 import type { DeviceJourney } from '../domain/journey';
-import { HELPDESK_VERBS, NOTE_INPUT_ID } from '../features/helpdesk/ids';
+import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, MAX_ASSIGNEES, NOTE_INPUT_ID } from '../features/helpdesk/ids';
 import { formatDateTime, languageOf, type MessageKey, type Translate } from '../i18n';
 import { failureText } from './journey-card';
 import { type CardJson, renderCard } from './render';
@@ -23,6 +23,8 @@ export interface EscalationCardInput {
   /** Vendor display name of the old MDM (for "managed by"). */
   vendor: string;
   notice?: EscalationNotice;
+  /** Helpdesk members for "Assign to…" (from the roster); none → no such control. */
+  members?: { aadObjectId: string; name?: string }[];
 }
 
 export interface EscalationNotice {
@@ -187,6 +189,11 @@ export function escalationView(input: EscalationCardInput) {
         ? actorName(t, e.resolution.by)
         : agentName(t, e.assignee);
   const upn = p.userPrincipalName ?? '';
+  const assignees = (input.members ?? [])
+    .filter((m) => m.aadObjectId.toLowerCase() !== e.assignee?.aadObjectId)
+    .map((m) => ({ title: m.name ?? m.aadObjectId, value: m.aadObjectId.toLowerCase() }))
+    .sort((a, b) => a.title.localeCompare(b.title))
+    .slice(0, MAX_ASSIGNEES);
   return {
     appName: t('helpdesk.appName'),
     title: t('helpdesk.title', { number: e.ticketNumber, name }),
@@ -211,6 +218,12 @@ export function escalationView(input: EscalationCardInput) {
     canWait: e.state === 'open' || e.state === 'assigned',
     canResolve: e.state !== 'resolved',
     canReopen: e.state === 'resolved',
+    canAssignTo: e.state !== 'resolved' && assignees.length > 0,
+    assignees,
+    assigneeInputId: ASSIGNEE_INPUT_ID,
+    assigneeLabel: t('helpdesk.assigneeLabel'),
+    assigneePlaceholder: t('helpdesk.assigneePlaceholder'),
+    assignToTitle: t('helpdesk.action.assignTo'),
     noteInputId: NOTE_INPUT_ID,
     noteLabel: t('helpdesk.noteLabel'),
     notePlaceholder: t('helpdesk.notePlaceholder'),

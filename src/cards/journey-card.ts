@@ -1,6 +1,7 @@
 import template from '../../adaptiveCards/journey.json';
 import type { SourceMdm } from '../config';
 import type { Wave } from '../domain/campaign';
+import { type Escalation, MAX_TEXT_LENGTH } from '../domain/escalation';
 import {
   type DeviceJourney,
   isTerminal,
@@ -26,7 +27,14 @@ export const JOURNEY_VERBS = {
   postCheck: 'journey.postcheck',
   defer: 'journey.defer',
   optIn: 'journey.optin',
+  ticketDetail: 'journey.ticket.detail',
+  ticketWithdraw: 'journey.ticket.withdraw',
 } as const;
+
+/** The journey card's input for details to the helpdesk (merged into the action data by Teams). */
+export const TICKET_DETAIL_INPUT_ID = 'detail';
+/** A resolved ticket stays visible on the journey card this long after its resolution. */
+export const RESOLVED_TICKET_SHOWN_MS = 7 * 24 * 3_600_000;
 
 export type JourneySection = 'unenroll' | 'it' | 'enroll' | 'postcheck' | 'message';
 
@@ -48,6 +56,10 @@ export interface JourneyCardInput {
   notice?: { text: string; style: 'good' | 'warning' | 'attention' | 'accent' };
   /** Deferrals the user has left; undefined when reminders are off for the wave. */
   deferralsLeft?: number;
+  /** The user's helpdesk ticket (current or last), shown while open and for a while after resolution. */
+  escalation?: Escalation;
+  /** Text the user had typed for the helpdesk, put back into the input (e.g. after a stale card). */
+  detailDraft?: string;
 }
 
 interface ActionView {
@@ -187,6 +199,7 @@ export function journeyView(input: JourneyCardInput) {
       enabled: j.deviceKey !== focus.deviceKey,
       v: input.version,
     })),
+    ticket: ticketOf(input),
     updatedAt: t('journey.updatedAt', { time: formatDateTime(input.now, input.locale, input.timeZone) }),
     actions,
     links,
@@ -195,6 +208,61 @@ export function journeyView(input: JourneyCardInput) {
 
 export type JourneyView = ReturnType<typeof journeyView>;
 export const renderJourneyCard = (view: JourneyView): CardJson => renderCard(template, view);
+
+const TICKET_STYLE = {
+  open: 'attention',
+  assigned: 'accent',
+  'waiting-on-user': 'warning',
+  resolved: 'good',
+} as const;
+
+/** The user's side of their helpdesk ticket: its state in words, "add details" and "it works now". */
+function ticketOf(input: JourneyCardInput) {
+  const { t } = input;
+  const e = input.escalation;
+  const resolvedMs = Date.parse(e?.resolvedAt ?? '');
+  const show =
+    !!e &&
+    (e.state !== 'resolved' ||
+      (Number.isFinite(resolvedMs) && input.now.getTime() - resolvedMs <= RESOLVED_TICKET_SHOWN_MS));
+  const open = !!e && e.state !== 'resolved';
+  const agent = e?.assignee?.name ?? t('journey.ticket.someone');
+  const number = e?.ticketNumber ?? 0;
+  const stateText = !e
+    ? ''
+    : e.state === 'open'
+      ? t('journey.ticket.state.open', { number })
+      : e.state === 'assigned'
+        ? t('journey.ticket.state.assigned', { number, agent })
+        : e.state === 'waiting-on-user'
+          ? t('journey.ticket.state.waiting-on-user', { number, agent })
+          : e.resolution?.withdrawn
+            ? t('journey.ticket.state.withdrawn', { number })
+            : t('journey.ticket.state.resolved', { number, note: e.resolution?.note ?? '' });
+  // The post-check form's answers are required inputs, which an "auto" action would validate too:
+  // there, details go through "I'm stuck" in the chat and only "It works now" is offered.
+  const canAdd = open && sectionOf(input.focus) !== 'postcheck';
+  return {
+    show,
+    heading: t('journey.ticket.heading'),
+    stateText,
+    style: e ? TICKET_STYLE[e.state] : 'default',
+    canAdd,
+    canWithdraw: open,
+    inputId: TICKET_DETAIL_INPUT_ID,
+    label: e?.state === 'waiting-on-user' ? t('journey.ticket.labelWaiting') : t('journey.ticket.label'),
+    placeholder: t('journey.ticket.placeholder'),
+    maxLength: MAX_TEXT_LENGTH,
+    draft: (input.detailDraft ?? '').slice(0, MAX_TEXT_LENGTH),
+    sendTitle: t('journey.ticket.send'),
+    sendVerb: JOURNEY_VERBS.ticketDetail,
+    withdrawTitle: t('journey.ticket.withdraw'),
+    withdrawVerb: JOURNEY_VERBS.ticketWithdraw,
+    id: e?.ticketId ?? '',
+    tv: e?.version ?? 0,
+    v: input.version,
+  };
+}
 
 /** Which part of the guidance the card shows for a device at its stage. */
 export function sectionOf(j: DeviceJourney): JourneySection {

@@ -173,6 +173,11 @@ export interface Escalation {
   receipts: string[];
   /** The user's previous tickets, oldest first, at most MAX_EARLIER. */
   earlier: EarlierTicket[];
+  /**
+   * The "nobody took it" reminder in the card's thread, once per open period: `period` is the
+   * `reopenCount` it was sent in, so a reopened ticket may get one again.
+   */
+  slaReminder?: { at: string; period: number };
 }
 
 export type RaiseRejectReason = 'participant-required' | 'participant-mismatch' | 'invalid-trigger';
@@ -421,6 +426,45 @@ export function attachCard(e: Escalation, activityId: string): ActionResult {
   const id = typeof activityId === 'string' ? activityId.trim() : '';
   if (!id || id.length > MAX_FIELD_LENGTH) return reject(e, 'activity-id-required');
   return id === e.cardActivityId ? { ok: true, escalation: e } : accept({ ...e, cardActivityId: id });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA
+
+/** When the current open period began: the last reopen (by an agent or a trigger), else creation. */
+export function openPeriodStart(e: Pick<Escalation, 'createdAt' | 'timeline'>): string {
+  for (let i = e.timeline.length - 1; i >= 0; i--) {
+    const entry = e.timeline[i]!;
+    if (
+      (entry.kind === 'trigger' && entry.outcome === 'reopened') ||
+      (entry.kind === 'agent-action' && entry.action === 'reopen')
+    )
+      return entry.at;
+  }
+  return e.createdAt;
+}
+
+/**
+ * True when the ticket is open, nobody is assigned, no SLA reminder was sent in this open period and
+ * more than `limitMs` (as `elapsed` counts it: business time) passed since the period began.
+ */
+export function slaAssignOverdue(
+  e: Escalation,
+  now: Date,
+  limitMs: number,
+  elapsed: (from: Date, to: Date) => number,
+): boolean {
+  if (e.state !== 'open' || e.assignee) return false;
+  if (e.slaReminder?.period === e.reopenCount) return false;
+  const start = new Date(openPeriodStart(e));
+  if (Number.isNaN(start.getTime()) || Number.isNaN(now.getTime())) return false;
+  return elapsed(start, now) >= limitMs;
+}
+
+/** Records that the SLA reminder was sent (not a visible change: no version bump). */
+export function recordSlaReminder(e: Escalation, now: Date): ActionResult {
+  if (e.state !== 'open') return reject(e, 'invalid-for-state');
+  return accept({ ...e, slaReminder: { at: effectiveNow(e, now), period: e.reopenCount } });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -48,6 +48,12 @@ export interface Participant {
   pendingEscalations?: { reason: string; deviceKey: string; detail: unknown; at: string }[];
 }
 
+/** Every partition `participantKey` (and `escalationKey`) can return, for jobs that scan all rows. */
+export const PARTICIPANT_PARTITIONS: readonly string[] = Array.from(
+  { length: 64 },
+  (_, i) => `p${i.toString().padStart(2, '0')}`,
+);
+
 /** Partition by a short hash of the object id so that no single table partition becomes hot. */
 export function participantKey(aadObjectId: string): { partitionKey: string; rowKey: string } {
   const id = aadObjectId.toLowerCase();

@@ -14,6 +14,7 @@ import {
   MAX_REASON_LENGTH,
   newJourney,
   openJourney,
+  POST_CHECK_ITEMS,
   type PostCheckAnswers,
   participantProgress,
   STAGE_ORDER,
@@ -727,6 +728,23 @@ describe('domain: journey', () => {
     const passing = (e: JourneyEvent) =>
       e.kind === 'post-check' && Object.values(e.answers).every((a) => a === 'yes');
 
+    it('include puts a verified device back to verified without congratulating again', () => {
+      const device: DeviceObservation = {
+        key: 'dev-1',
+        name: "Alex's iPhone",
+        platform: 'ios',
+        management: { kind: 'intune' },
+        intune: { managedDeviceId: 'md-1', complianceState: 'compliant' },
+      };
+      const yes = { email: 'yes', wifi: 'yes', vpn: 'yes', certificates: 'yes', apps: 'yes' } as const;
+      let j = newJourney(device, T0);
+      j = transition(j, { kind: 'post-check', answers: yes }, T0).journey;
+      j = transition(j, { kind: 'exclude', reason: 'supervised device', by: 'admin-1' }, T0).journey;
+      const back = transition(j, { kind: 'include' }, T0);
+      assert.equal(back.journey.stage, 'verified');
+      assert.ok(!back.effects.some((e) => e.kind === 'congratulate'));
+    });
+
     it('random event sequences keep every invariant of the journey', () => {
       fc.assert(
         fc.property(scenarioArb, ({ start, steps }) => {
@@ -740,7 +758,16 @@ describe('domain: journey', () => {
             assert.ok(JOURNEY_STAGES.includes(next.stage), `invalid stage ${next.stage}`);
             if (rejected) assert.equal(next, j, 'a rejected event leaves the journey untouched');
             if (next.stage === 'verified' && j.stage !== 'verified') {
-              assert.ok(passing(event) && j.stage === 'compliant', 'verified only by a passing post-check');
+              // Either a passing post-check while compliant, or `include` putting back a device that
+              // had been verified that way before it was excluded.
+              const restored =
+                event.kind === 'include' &&
+                j.exclusion?.from === 'verified' &&
+                POST_CHECK_ITEMS.every((i) => j.flags.postCheck?.[i] === 'yes');
+              assert.ok(
+                (passing(event) && j.stage === 'compliant') || restored,
+                'verified only by a passing post-check',
+              );
             }
             if (j.stage === 'excluded' && next.stage !== 'excluded') assert.equal(event.kind, 'include');
             if (j.stage === 'needs-it' && next.stage !== 'needs-it') {
@@ -753,7 +780,7 @@ describe('domain: journey', () => {
               assert.ok(Date.parse(next.history[i].at) >= Date.parse(next.history[i - 1].at));
             }
             const congratulated = effects.some((e) => e.kind === 'congratulate');
-            assert.equal(congratulated, next.stage === 'verified' && j.stage !== 'verified');
+            assert.equal(congratulated, next.stage === 'verified' && j.stage === 'compliant');
             if (next.stage !== j.stage) assert.ok(effects.some((e) => e.kind === 'card-changed'));
             j = next;
           }

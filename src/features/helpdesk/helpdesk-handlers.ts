@@ -20,19 +20,21 @@ import {
 import { participantKey } from '../../domain/participant';
 import type { MessageKey } from '../../i18n';
 import { turnLogger } from '../../logging';
+import type { HelpdeskMember } from '../../ports/helpdesk-roster';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { journeyCard, loadJourneyState } from '../journey/journey-service';
 import { audienceForParticipant } from '../journey/on-progress';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf } from '../user-context';
 import { channelAddress, channelAudience, escalationCardFor } from './helpdesk-service';
-import { HELPDESK_VERBS, NOTE_INPUT_ID } from './ids';
+import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, NOTE_INPUT_ID } from './ids';
 
 /** Card data is untrusted: the ticket and version are checked against the stored ticket. */
 const actionData = z.object({
   ticket: z.string().min(3).max(300),
   v: z.coerce.number().int().nonnegative(),
   [NOTE_INPUT_ID]: z.string().max(5_000).optional(),
+  [ASSIGNEE_INPUT_ID]: z.string().max(300).optional(),
 });
 
 const REJECT_NOTICE: Record<ActionRejectReason, MessageKey> = {
@@ -47,8 +49,9 @@ const REJECT_NOTICE: Record<ActionRejectReason, MessageKey> = {
 };
 
 type StateAction = 'assign' | 'wait-on-user' | 'resolve' | 'reopen';
-const ACTION_OF: Record<string, StateAction | 'resend'> = {
+const ACTION_OF: Record<string, StateAction | 'resend' | 'assign-to'> = {
   [HELPDESK_VERBS.assignMe]: 'assign',
+  [HELPDESK_VERBS.assignTo]: 'assign-to',
   [HELPDESK_VERBS.waitOnUser]: 'wait-on-user',
   [HELPDESK_VERBS.resolve]: 'resolve',
   [HELPDESK_VERBS.reopen]: 'reopen',
@@ -98,13 +101,15 @@ export const onHelpdeskAction =
     // Authorisation first, from the sender's identity only.
     const roster = deps.helpdeskRoster;
     let agent: Agent | undefined;
+    let members: HelpdeskMember[] = [];
     try {
       if (!roster) throw new Error('no helpdesk roster configured');
-      const members = await withinBudget(
+      const listed = await withinBudget(
         roster.members(context.activity.serviceUrl ?? ''),
         deps.invokeBudgetMs,
       );
-      if (members === OVER_BUDGET) throw new Error('helpdesk roster look-up over the invoke budget');
+      if (listed === OVER_BUDGET) throw new Error('helpdesk roster look-up over the invoke budget');
+      members = listed;
       const member = members.find((m) => m.aadObjectId.toLowerCase() === senderId);
       if (member)
         agent = { aadObjectId: senderId, name: context.activity.from?.name || member.name || senderId };
@@ -159,6 +164,34 @@ export const onHelpdeskAction =
 
     if (action === 'resend') return resend(context, deps, current, agent, audit);
 
+    // "Assign to…": the chosen id must be on the roster read above; the name comes from there too.
+    let assignee: Agent = agent;
+    if (action === 'assign-to') {
+      const chosen = (data[ASSIGNEE_INPUT_ID] ?? '').trim().toLowerCase();
+      if (!chosen) {
+        return escalationCardFor(deps, current, {
+          text: a.t('helpdesk.notice.chooseAssignee'),
+          style: 'warning',
+        });
+      }
+      const member = members.find((m) => m.aadObjectId.toLowerCase() === chosen);
+      if (!member) {
+        log.warn(
+          { verb, ticket: current.ticketId, chosen },
+          '"Assign to…" someone outside the helpdesk team',
+        );
+        await audit('helpdesk.refused', {
+          target: current.ticketId,
+          reason: `assignee-not-a-member: ${chosen.slice(0, 60)}`,
+        });
+        return a.t('helpdesk.refuse.notAssignable');
+      }
+      assignee = {
+        aadObjectId: chosen,
+        name: member.name || (chosen === agent.aadObjectId ? agent.name : undefined) || chosen,
+      };
+    }
+
     // ETag read-modify-write: a concurrent change makes this card stale rather than being overwritten.
     let result: ActionResult | 'stale' | undefined;
     const note = (data[NOTE_INPUT_ID] ?? '').trim();
@@ -169,8 +202,8 @@ export const onHelpdeskAction =
       }
       const at = deps.clock.now();
       result =
-        action === 'assign'
-          ? assign(cur, agent, agent, at)
+        action === 'assign' || action === 'assign-to'
+          ? assign(cur, assignee, agent, at)
           : action === 'wait-on-user'
             ? waitOnUser(cur, agent, at)
             : action === 'resolve'
@@ -186,6 +219,16 @@ export const onHelpdeskAction =
     }
     if (!result?.ok) {
       const reason = result?.reason ?? 'invalid-for-state';
+      if (
+        action === 'assign-to' &&
+        reason === 'already-assigned' &&
+        assignee.aadObjectId !== agent.aadObjectId
+      ) {
+        return escalationCardFor(deps, saved, {
+          text: a.t('helpdesk.notice.alreadyAssignedTo', { assignee: assignee.name ?? assignee.aadObjectId }),
+          style: 'warning',
+        });
+      }
       await audit(`helpdesk.${action}.rejected`, {
         target: current.ticketId,
         before: snapshot(current),
@@ -200,7 +243,8 @@ export const onHelpdeskAction =
       ...(action === 'resolve' ? { reason: note } : {}),
     });
     log.info({ ticket: saved.ticketId, action, state: saved.state }, 'helpdesk action applied');
-    await tellEveryone(context, deps, saved, action, agent, note);
+    const done = action === 'assign-to' ? 'assign' : action;
+    await tellEveryone(context, deps, saved, done, agent, note, assignee);
     return escalationCardFor(deps, saved);
   };
 
@@ -212,25 +256,43 @@ async function tellEveryone(
   action: StateAction | 'resend',
   agent: Agent,
   note: string,
+  assignee: Agent = agent,
 ): Promise<void> {
   const log = turnLogger(context, deps.logger);
   const agentName = agent.name ?? agent.aadObjectId;
+  const assigneeName = assignee.name ?? assignee.aadObjectId;
+  // Assigned by someone else: the thread line @mentions the assignee, which notifies them in Teams.
+  const assignedOther = action === 'assign' && assignee.aadObjectId !== agent.aadObjectId;
   const ch = channelAudience(deps);
   const work: Promise<unknown>[] = [];
   const thread = threadAddress(context, deps, e);
   if (thread) {
-    const text = ch.t(`helpdesk.thread.${action}`, { agent: agentName, note });
-    work.push(
-      deps.messenger.send(thread, {
-        card: renderMessageCard({ title: ch.t('helpdesk.appName'), text, style: 'default' }),
-        summary: text,
-      }),
-    );
+    const text = assignedOther
+      ? ch.t('helpdesk.thread.assignTo', { agent: agentName, assignee: assigneeName })
+      : ch.t(`helpdesk.thread.${action}`, { agent: agentName, note });
+    const card = assignedOther
+      ? mentioning(
+          renderMessageCard({
+            title: ch.t('helpdesk.appName'),
+            text: ch.t('helpdesk.thread.assignTo', {
+              agent: agentName,
+              assignee: `<at>${assigneeName}</at>`,
+            }),
+            style: 'default',
+          }),
+          assignee,
+          assigneeName,
+        )
+      : renderMessageCard({ title: ch.t('helpdesk.appName'), text, style: 'default' });
+    work.push(deps.messenger.send(thread, { card, summary: text }));
   }
   const participant = (await deps.store.participants.get(participantKey(e.participant.aadObjectId)))?.value;
   if (participant?.conversation && action !== 'resend') {
     const u = audienceForParticipant(deps, participant);
-    const text = u.t(`helpdesk.user.${action}`, { agent: agentName, note });
+    const text = u.t(`helpdesk.user.${action}`, {
+      agent: action === 'assign' ? assigneeName : agentName,
+      note,
+    });
     work.push(
       deps.messenger.send(participant.conversation, {
         card: renderMessageCard({
@@ -249,6 +311,16 @@ async function tellEveryone(
   if ((await withinBudget(all, Math.max(1, deps.invokeBudgetMs / 2))) === OVER_BUDGET) {
     log.warn({ action }, 'helpdesk notices still on their way after the invoke budget');
   }
+}
+
+/** An Adaptive Card @mention of a helpdesk member by Entra object id (Teams resolves it and notifies them). */
+function mentioning(card: CardJson, who: Agent, name: string): CardJson {
+  return {
+    ...card,
+    msteams: {
+      entities: [{ type: 'mention', text: `<at>${name}</at>`, mentioned: { id: who.aadObjectId, name } }],
+    },
+  };
 }
 
 function threadAddress(context: TurnContext, deps: Deps, e: Escalation) {

@@ -15,6 +15,7 @@ import { attachCard, type Escalation, escalationKey } from '../../domain/escalat
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
 import { focusOf } from '../journey/journey-service';
+import { assignableMembers } from './assignees';
 import { drainPendingEscalations } from './escalation-service';
 
 /** An appended trigger with no card yet may be racing the instance that is posting it: let that one finish. */
@@ -59,8 +60,10 @@ export async function escalationViewFor(
     deps.store.campaigns.get(campaignKey()),
   ]);
   const a = channelAudience(deps);
+  const members = await assignableMembers(deps, stored?.value.conversation?.serviceUrl);
   return escalationView({
     ...a,
+    members,
     now: deps.clock.now(),
     escalation,
     journeys: stored?.value.journeys ?? [],

@@ -5,6 +5,7 @@ export const HELPDESK_VERBS = {
   resolve: 'helpdesk.resolve',
   reopen: 'helpdesk.reopen',
   resend: 'helpdesk.resend',
+  assignTo: 'helpdesk.assignto',
 } as const;
 
 export type HelpdeskVerb = (typeof HELPDESK_VERBS)[keyof typeof HELPDESK_VERBS];
@@ -13,3 +14,9 @@ export const HELPDESK_VERB_LIST: readonly HelpdeskVerb[] = Object.values(HELPDES
 
 /** The resolution note's input id on the card (merged into the action data by Teams). */
 export const NOTE_INPUT_ID = 'note';
+
+/** The "Assign to…" choice of a helpdesk member (an Entra object id; checked against the roster). */
+export const ASSIGNEE_INPUT_ID = 'assignee';
+
+/** At most this many helpdesk members are offered in "Assign to…" (names sorted). */
+export const MAX_ASSIGNEES = 100;

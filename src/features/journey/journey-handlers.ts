@@ -48,7 +48,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** How far back "Check my device" looks for failed enrollment attempts. */
 const FAILURE_LOOKBACK_MS = 7 * DAY_MS;
 
-function errorCard(a: Audience, text: string): CardJson {
+export function errorCard(a: Audience, text: string): CardJson {
   return renderMessageCard({ title: a.t('error.title'), text, style: 'warning' });
 }
 

@@ -3,6 +3,7 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
+import { type Escalation, escalationKey } from '../../domain/escalation';
 import {
   type DeviceJourney,
   type EnrollmentFailure,
@@ -21,6 +22,8 @@ export interface JourneyState {
   participant?: Participant;
   wave?: Wave;
   campaign?: Campaign;
+  /** The user's helpdesk ticket (current or last), which the journey card shows. */
+  escalation?: Escalation;
 }
 
 const MAX_PENDING_ESCALATIONS = 20;
@@ -28,13 +31,19 @@ const MAX_PENDING_ESCALATIONS = 20;
 const PLATFORM_PRIORITY = ['ios', 'android', 'ipados', 'macos', 'windows', 'other'];
 
 export async function loadJourneyState(deps: Deps, aadObjectId: string): Promise<JourneyState> {
-  const [participant, campaign] = await Promise.all([
+  const [participant, campaign, escalation] = await Promise.all([
     deps.store.participants.get(participantKey(aadObjectId)),
     deps.store.campaigns.get(campaignKey()),
+    deps.store.escalations.get(escalationKey(aadObjectId)),
   ]);
   const waveId = participant?.value.waveId;
   const wave = waveId ? await deps.store.waves.get(waveKey(waveId)) : undefined;
-  return { participant: participant?.value, wave: wave?.value, campaign: campaign?.value };
+  return {
+    participant: participant?.value,
+    wave: wave?.value,
+    campaign: campaign?.value,
+    ...(escalation ? { escalation: escalation.value } : {}),
+  };
 }
 
 export function isInActiveWave(state: JourneyState): boolean {
@@ -184,7 +193,7 @@ export function journeyCard(
   deps: Deps,
   audience: Audience,
   state: JourneyState & { participant: Participant },
-  extra: { notice?: JourneyCardInput['notice'] } = {},
+  extra: { notice?: JourneyCardInput['notice']; detailDraft?: string } = {},
 ): CardJson | undefined {
   const focus = focusOf(state.participant);
   if (!focus) return undefined;
@@ -206,6 +215,8 @@ export function journeyCard(
       notice: extra.notice,
       deferralsLeft:
         limit === undefined ? undefined : Math.max(0, limit - (state.participant.deferrals?.used ?? 0)),
+      ...(state.escalation ? { escalation: state.escalation } : {}),
+      ...(extra.detailDraft ? { detailDraft: extra.detailDraft } : {}),
     }),
   );
   // Teams refreshes a card automatically only for the users listed (at most 60): here, its owner.

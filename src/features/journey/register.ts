@@ -3,6 +3,7 @@ import { JOURNEY_VERBS } from '../../cards/journey-card';
 import type { Deps } from '../../deps';
 import { safeInvoke } from '../safe-invoke';
 import { onJourneyAction, onOptIn, onStartAction, onStartMessage } from './journey-handlers';
+import { onTicketAction } from './ticket-handlers';
 
 /** Words that open the journey card, in English and Swedish. */
 export const START_WORDS = /^\s*(start|starta|begin|börja|status|my status|min status)\b/i;
@@ -22,6 +23,10 @@ export function register(app: Application<TurnState>, deps: Deps): void {
       JOURNEY_VERBS.defer,
     ],
     safeInvoke(deps, onJourneyAction(deps)),
+  );
+  app.adaptiveCards.actionExecute(
+    [JOURNEY_VERBS.ticketDetail, JOURNEY_VERBS.ticketWithdraw],
+    safeInvoke(deps, onTicketAction(deps)),
   );
   app.message(START_WORDS, onStartMessage(deps));
 }

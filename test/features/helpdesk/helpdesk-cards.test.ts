@@ -363,3 +363,222 @@ describe('helpdesk: agent actions on the escalation card', () => {
     assert.equal(link?.url, 'https://teams.microsoft.com/l/chat/0/0?users=alexw%40example.com');
   });
 });
+
+describe('helpdesk: "Assign to…" a helpdesk member', () => {
+  const choiceSetOf = (card: Record<string, unknown>) =>
+    (card.body as { type: string; id?: string; choices?: { title: string; value: string }[] }[]).find(
+      (b) => b.type === 'Input.ChoiceSet',
+    );
+
+  it('the card offers the helpdesk members from the roster (names and ids), not once resolved', async () => {
+    const { app, messenger, roster, ticket, cardId } = await stuckTicket();
+    assert.ok(roster.calls > 0);
+    const card = channelCards(messenger)[0]!.message.card;
+    const choices = choiceSetOf(card);
+    assert.equal(choices?.id, 'assignee');
+    assert.deepEqual(choices?.choices, [
+      { title: ALEX.aadObjectId, value: ALEX.aadObjectId },
+      { title: 'Megan Bowen', value: MEGAN.aadObjectId },
+    ]);
+    const action = (
+      card.body as { type: string; actions?: { title: string; verb?: string; associatedInputs?: string }[] }[]
+    )
+      .flatMap((b) => (b.type === 'ActionSet' ? (b.actions ?? []) : []))
+      .find((a) => a.title === 'Assign to…');
+    assert.equal(action?.verb, HELPDESK_VERBS.assignTo);
+    assert.equal(action?.associatedInputs, 'auto');
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.resolve,
+        { ticket: ticket.ticketId, v: ticket.version, note: 'fixed' },
+        { replyToId: cardId },
+      ),
+    );
+    const resolved = cardOf(invokeResponse);
+    assert.equal(choiceSetOf(resolved), undefined);
+    assert.doesNotMatch(textOf(resolved), /Assign to…/);
+  });
+
+  it('assigns to the chosen member: card, @mention in the thread, the user told who is on it, audited', async () => {
+    const { app, messenger, ticket, cardId, store, roster } = await stuckTicket();
+    roster.list.push({ aadObjectId: ADELE.aadObjectId, name: ADELE.name });
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignTo,
+        { ticket: ticket.ticketId, v: ticket.version, assignee: ADELE.aadObjectId.toUpperCase() },
+        { replyToId: cardId },
+      ),
+    );
+    const card = cardOf(invokeResponse);
+    assert.match(textOf(card), /Assigned to Adele Vance/);
+    assert.ok(
+      !choiceSetOf(card)?.choices?.some((c) => c.value === ADELE.aadObjectId),
+      'the assignee is not offered again',
+    );
+    const saved = await ticketOf(store);
+    assert.equal(saved.state, 'assigned');
+    assert.deepEqual(saved.assignee, { aadObjectId: ADELE.aadObjectId, name: 'Adele Vance' });
+    const agentEntry = saved.timeline.at(-1)!;
+    assert.equal(
+      agentEntry.kind === 'agent-action' && agentEntry.actor.kind === 'agent' && agentEntry.actor.name,
+      'Megan Bowen',
+    );
+
+    const line = messenger.sent
+      .filter((s) => s.to.conversationId === `${CHANNEL};messageid=${cardId}`)
+      .at(-1)!;
+    assert.match(textOf(line.message.card), /Megan Bowen assigned it to <at>Adele Vance<\/at>\./);
+    assert.equal(line.message.summary, 'Megan Bowen assigned it to Adele Vance.');
+    assert.deepEqual((line.message.card.msteams as { entities: unknown[] }).entities, [
+      {
+        type: 'mention',
+        text: '<at>Adele Vance</at>',
+        mentioned: { id: ADELE.aadObjectId, name: 'Adele Vance' },
+      },
+    ]);
+    assert.match(userMessages(messenger).join('\n'), /Adele Vance from the helpdesk is on it/);
+    const row = (store.audit.values() as AuditEvent[]).find((a) => a.action === 'helpdesk.assign-to')!;
+    assert.equal(row.actorAadObjectId, MEGAN.aadObjectId);
+    assert.equal((row.after as { assignee: string }).assignee, 'Adele Vance');
+  });
+
+  it('refuses a forged assignee id (not on the roster) with a banner; nothing changes or is sent', async () => {
+    const { app, messenger, ticket, cardId, store } = await stuckTicket();
+    const sentBefore = messenger.sent.length;
+    for (const forged of [OUTSIDER.aadObjectId, 'not-an-id']) {
+      const { invokeResponse } = await runTurn(
+        app,
+        channelAction(
+          HELPDESK_VERBS.assignTo,
+          { ticket: ticket.ticketId, v: ticket.version, assignee: forged },
+          { replyToId: cardId },
+        ),
+      );
+      assert.match(bannerOf(invokeResponse), /not a member of the helpdesk team/);
+    }
+    assert.deepEqual(await ticketOf(store), ticket);
+    assert.equal(messenger.sent.length, sentBefore);
+    const refused = (store.audit.values() as AuditEvent[]).filter((a) => a.action === 'helpdesk.refused');
+    assert.equal(refused.length, 2);
+    assert.match(refused[0]!.reason ?? '', /^assignee-not-a-member/);
+  });
+
+  it('without a choice, or to the current assignee, the card says so and nothing changes', async () => {
+    const { app, ticket, cardId, store } = await stuckTicket();
+    let r = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignTo,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(r.invokeResponse)), /Choose someone from the list first/);
+    assert.deepEqual(await ticketOf(store), ticket);
+
+    await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignTo,
+        { ticket: ticket.ticketId, v: ticket.version, assignee: ALEX.aadObjectId },
+        { replyToId: cardId },
+      ),
+    );
+    const assigned = await ticketOf(store);
+    assert.equal(assigned.assignee?.aadObjectId, ALEX.aadObjectId);
+    r = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignTo,
+        { ticket: ticket.ticketId, v: assigned.version, assignee: ALEX.aadObjectId },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(r.invokeResponse)), /is already assigned to this ticket/);
+    assert.deepEqual(await ticketOf(store), assigned);
+  });
+
+  it('a non-member cannot use "Assign to…" either', async () => {
+    const { app, ticket, cardId, store } = await stuckTicket();
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.assignTo,
+        { ticket: ticket.ticketId, v: ticket.version, assignee: MEGAN.aadObjectId },
+        { from: OUTSIDER, replyToId: cardId },
+      ),
+    );
+    assert.match(bannerOf(invokeResponse), /Only members of the helpdesk team/);
+    assert.deepEqual(await ticketOf(store), ticket);
+  });
+});
+
+describe('helpdesk: "Re-send instructions"', () => {
+  it('sends the user a note and their journey card again, kept current from then on; the ticket does not change', async () => {
+    const s = await setup();
+    s.directory.users.set(ALEX.aadObjectId, {
+      id: ALEX.aadObjectId,
+      userPrincipalName: ALEX.upn,
+      displayName: ALEX.name,
+    });
+    s.directory.devices.set(ALEX.aadObjectId, [
+      {
+        key: 'iphone-1',
+        name: "Alex's iPhone",
+        platform: 'ios',
+        osVersion: '18.1',
+        ownership: 'personal',
+        management: { kind: 'partner', mdmAppId: 'ws1' },
+        entra: { objectId: 'o1', deviceId: 'iphone-1', isManaged: true, mdmAppId: 'ws1' },
+      },
+    ]);
+    await runTurn(s.app, personalMessage('start'));
+    await runTurn(s.app, personalMessage("I'm stuck"));
+    await settleDispatches();
+    const ticket = await ticketOf(s.store);
+    const cardId = ticket.cardActivityId!;
+    const { invokeResponse } = await runTurn(
+      s.app,
+      channelAction(
+        HELPDESK_VERBS.resend,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(invokeResponse)), /sent to them again/);
+
+    const toAlex = s.messenger.sent.filter((m) => m.to.conversationId === `a:personal-${ALEX.id}`);
+    assert.equal(toAlex.length, 2);
+    assert.match(textOf(toAlex[0]!.message.card), /The helpdesk sent you your migration steps again/);
+    const journey = toAlex[1]!.message.card;
+    assert.match(textOf(journey), /Moving Alex's iPhone to Microsoft Intune/);
+    assert.match(textOf(journey), /Request #1 is with the helpdesk/);
+    assert.deepEqual((journey.refresh as { userIds: string[] }).userIds, [ALEX.id]);
+    const resentId = `activity-${s.messenger.sent.indexOf(toAlex[1]!) + 1}`;
+    const p = (await s.store.participants.get(participantKey(ALEX.aadObjectId)))!.value;
+    assert.equal(p.journeyCardId, resentId, 'the re-sent card is the one kept current');
+
+    assert.deepEqual(threadLines(s.messenger, cardId), [
+      'Migration Companion · Helpdesk\nMegan Bowen sent the user their migration steps again.',
+    ]);
+    assert.deepEqual(await ticketOf(s.store), ticket);
+    const row = (s.store.audit.values() as AuditEvent[]).find((a) => a.action === 'helpdesk.resend')!;
+    assert.equal(row.target, ticket.ticketId);
+  });
+
+  it('says so on the card when the user has no journey to send', async () => {
+    const { app, ticket, cardId, messenger } = await stuckTicket();
+    const { invokeResponse } = await runTurn(
+      app,
+      channelAction(
+        HELPDESK_VERBS.resend,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: cardId },
+      ),
+    );
+    assert.match(textOf(cardOf(invokeResponse)), /I could not send the steps/);
+    assert.equal(userMessages(messenger).length, 0);
+  });
+});
