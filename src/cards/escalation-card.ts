@@ -25,6 +25,8 @@ export interface EscalationCardInput {
   notice?: EscalationNotice;
   /** Helpdesk members for "Assign to…" (from the roster); none → no such control. */
   members?: { aadObjectId: string; name?: string }[];
+  /** The wave's display name; the ticket itself only holds its id. */
+  waveName?: string;
 }
 
 export interface EscalationNotice {
@@ -118,7 +120,7 @@ export function escalationView(input: EscalationCardInput) {
     title: t('helpdesk.fact.user'),
     value: p.userPrincipalName && p.userPrincipalName !== name ? `${name} (${p.userPrincipalName})` : name,
   });
-  facts.push({ title: t('helpdesk.fact.wave'), value: p.waveId ?? t('helpdesk.none') });
+  facts.push({ title: t('helpdesk.fact.wave'), value: input.waveName ?? p.waveId ?? t('helpdesk.none') });
   facts.push({
     title: t('helpdesk.fact.language'),
     value: p.locale ? `${t(`helpdesk.language.${languageOf(p.locale)}`)} (${p.locale})` : t('helpdesk.none'),

@@ -10,7 +10,7 @@ import {
 } from '../../cards/escalation-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
-import { campaignKey } from '../../domain/campaign';
+import { campaignKey, waveKey } from '../../domain/campaign';
 import { attachCard, type Escalation, escalationKey } from '../../domain/escalation';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
@@ -53,11 +53,13 @@ export async function escalationViewFor(
   notice?: EscalationNotice,
   participant?: Participant,
 ): Promise<EscalationView> {
-  const [stored, campaign] = await Promise.all([
+  const waveId = escalation.participant.waveId;
+  const [stored, campaign, wave] = await Promise.all([
     participant
       ? Promise.resolve({ value: participant })
       : deps.store.participants.get(participantKey(escalation.participant.aadObjectId)),
     deps.store.campaigns.get(campaignKey()),
+    waveId ? deps.store.waves.get(waveKey(waveId)) : Promise.resolve(undefined),
   ]);
   const a = channelAudience(deps);
   const members = await assignableMembers(deps, stored?.value.conversation?.serviceUrl);
@@ -69,6 +71,7 @@ export async function escalationViewFor(
     journeys: stored?.value.journeys ?? [],
     ...(stored?.value ? { focusDeviceKey: focusOf(stored.value)?.deviceKey } : {}),
     vendor: a.t(`vendor.${campaign?.value.sourceMdm ?? deps.config.sourceMdm}`),
+    ...(wave ? { waveName: wave.value.name } : {}),
     ...(notice ? { notice } : {}),
   });
 }

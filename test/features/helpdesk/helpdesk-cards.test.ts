@@ -117,6 +117,7 @@ describe('helpdesk: escalation cards in the helpdesk channel', () => {
     const text = textOf(posted[0]!.message.card);
     assert.match(text, /Escalation #1: Alex Wilber/);
     assert.match(text, /Open · nobody assigned yet/);
+    assert.match(text, /Wave\nPilot/, 'the wave by its name, not its id');
     assert.match(text, /I'm stuck, the profile won't go away/);
     assert.match(text, /says they are stuck/);
     const p = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value;
