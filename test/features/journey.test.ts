@@ -2,33 +2,14 @@ import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
-import type { DeviceObservation } from '../../src/domain/device';
 import { escalationKey } from '../../src/domain/escalation';
 import { openJourney } from '../../src/domain/journey';
 import { participantKey } from '../../src/domain/participant';
 import { settleDispatches } from '../../src/features/helpdesk/helpdesk-service';
 import { onProgress } from '../../src/features/journey/on-progress';
 import { ALEX, cardAction, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
+import { IPHONE, LAPTOP } from '../helpers/demo';
 import type { InMemoryStore } from '../helpers/fakes';
-
-const WS1 = 'workspace-one-app-id';
-const IPHONE: DeviceObservation = {
-  key: 'iphone-1',
-  name: "Alex's iPhone",
-  platform: 'ios',
-  osVersion: '18.1',
-  ownership: 'personal',
-  management: { kind: 'partner', mdmAppId: WS1 },
-  entra: { objectId: 'o1', deviceId: 'iphone-1', isManaged: true, mdmAppId: WS1 },
-};
-const LAPTOP: DeviceObservation = {
-  key: 'laptop-1',
-  name: 'ALEX-LAPTOP',
-  platform: 'windows',
-  ownership: 'company',
-  management: { kind: 'partner', mdmAppId: WS1 },
-  entra: { objectId: 'o2', deviceId: 'laptop-1', isManaged: true, mdmAppId: WS1 },
-};
 
 /** Graph now shows the iPhone enrolled in Intune and compliant. */
 function iphoneCompliantIn(directory: ReturnType<typeof testDeps>['directory']) {

@@ -17,21 +17,8 @@ import {
   testDeps,
   textOf,
 } from '../../helpers/activities';
+import { ADELE, HELPDESK_CHANNEL as CHANNEL, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 
-const CHANNEL = '19:mc-migration-escalations@thread.tacv2';
-const TEAM = '19:mc-team-general@thread.tacv2';
-const MEGAN = {
-  id: '29:megan-teams-id',
-  aadObjectId: '00000000-0000-0000-0000-0000000000021',
-  name: 'Megan Bowen',
-  upn: 'meganb@example.com',
-};
-const ADELE = {
-  id: '29:adele-teams-id',
-  aadObjectId: '00000000-0000-0000-0000-0000000000022',
-  name: 'Adele Vance',
-  upn: 'adelev@example.com',
-};
 const OUTSIDER = {
   id: '29:eve',
   aadObjectId: '00000000-0000-0000-0000-0000000000099',

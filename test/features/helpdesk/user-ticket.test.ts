@@ -4,7 +4,6 @@ import { createApp } from '../../../src/app';
 import { JOURNEY_VERBS } from '../../../src/cards/journey-card';
 import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
 import type { AuditEvent } from '../../../src/domain/audit';
-import type { DeviceObservation } from '../../../src/domain/device';
 import { type Escalation, escalationKey } from '../../../src/domain/escalation';
 import { settleDispatches } from '../../../src/features/helpdesk/helpdesk-service';
 import { HELPDESK_VERBS } from '../../../src/features/helpdesk/ids';
@@ -17,31 +16,7 @@ import {
   testDeps,
   textOf,
 } from '../../helpers/activities';
-
-const CHANNEL = '19:mc-migration-escalations@thread.tacv2';
-const TEAM = '19:mc-team-general@thread.tacv2';
-const MEGAN = {
-  id: '29:megan-teams-id',
-  aadObjectId: '00000000-0000-0000-0000-0000000000021',
-  name: 'Megan Bowen',
-  upn: 'meganb@example.com',
-};
-const ADELE = {
-  id: '29:adele-teams-id',
-  aadObjectId: '00000000-0000-0000-0000-0000000000022',
-  name: 'Adele Vance',
-  upn: 'adelev@example.com',
-};
-const WS1 = 'workspace-one-app-id';
-const IPHONE: DeviceObservation = {
-  key: 'iphone-1',
-  name: "Alex's iPhone",
-  platform: 'ios',
-  osVersion: '18.1',
-  ownership: 'personal',
-  management: { kind: 'partner', mdmAppId: WS1 },
-  entra: { objectId: 'o1', deviceId: 'iphone-1', isManaged: true, mdmAppId: WS1 },
-};
+import { ADELE, HELPDESK_CHANNEL as CHANNEL, IPHONE, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 
 type Action = { type: string; title: string; verb?: string; data?: Record<string, unknown> };
 
