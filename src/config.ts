@@ -3,6 +3,8 @@
  * failed start-up names every variable that needs attention, with what to put there.
  */
 
+import { type HelpdeskRoute, parseHelpdeskRoutes } from './domain/helpdesk-routing';
+
 export type BotAppType = 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' | 'local';
 export type GraphAuth =
   | { kind: 'client-secret'; tenantId: string; clientId: string; clientSecret: string }
@@ -51,7 +53,13 @@ export interface Config {
     /** Attempts per request before a throttled or unavailable Graph call gives up. */
     maxAttempts: number;
   };
-  helpdesk: { channelId?: string; teamId?: string };
+  helpdesk: {
+    /** The default helpdesk channel. */
+    channelId?: string;
+    teamId?: string;
+    /** `HELPDESK_ROUTES`, in order: the first rule matching a ticket picks its channel (src/domain/helpdesk-routing.ts). */
+    routes?: readonly HelpdeskRoute[];
+  };
   /** When the background job raises time-based escalations (see src/workers/escalation-triggers.ts). */
   escalation: EscalationTiming;
   admins: { groupId?: string; upns: string[] };
@@ -137,6 +145,9 @@ export function readConfig(env: Env = process.env): Config {
     );
   }
 
+  const helpdeskRoutes = parseHelpdeskRoutes(str('HELPDESK_ROUTES'));
+  problems.push(...helpdeskRoutes.problems);
+
   const escalation: EscalationTiming = {
     stuckAfterHours: positiveHours(
       'ESCALATE_STUCK_AFTER_HOURS',
@@ -208,7 +219,11 @@ export function readConfig(env: Env = process.env): Config {
     bot,
     storage,
     graph,
-    helpdesk: { channelId: helpdeskChannelId, teamId: str('HELPDESK_TEAM_ID') },
+    helpdesk: {
+      channelId: helpdeskChannelId,
+      teamId: str('HELPDESK_TEAM_ID'),
+      routes: helpdeskRoutes.routes,
+    },
     escalation,
     admins: { groupId: adminGroupId, upns: adminUpns },
     sourceMdm: sourceMdm!,

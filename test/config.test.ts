@@ -164,6 +164,64 @@ describe('config: readConfig', () => {
     assert.ok(problems({ ...local, ESCALATE_NONCOMPLIANT_AFTER_HOURS: '99999' }).length === 1);
   });
 
+  it('reads HELPDESK_ROUTES into an ordered list of rules (none when unset)', () => {
+    assert.deepEqual(readConfig(local).helpdesk.routes, []);
+    const c = readConfig({
+      ...production,
+      HELPDESK_ROUTES:
+        'lang:sv=19:sv-desk@thread.tacv2; wave:pilot=19:pilot-desk@thread.tacv2;platform:macos=19:mac@thread.skype',
+    });
+    assert.equal(c.helpdesk.channelId, '19:abc@thread.tacv2', 'the default channel stays');
+    assert.deepEqual(c.helpdesk.routes, [
+      { kind: 'lang', value: 'sv', channelId: '19:sv-desk@thread.tacv2' },
+      { kind: 'wave', value: 'pilot', channelId: '19:pilot-desk@thread.tacv2' },
+      { kind: 'platform', value: 'macos', channelId: '19:mac@thread.skype' },
+    ]);
+  });
+
+  it('explains every bad HELPDESK_ROUTES rule, naming the rule', () => {
+    const p = problems({
+      ...local,
+      HELPDESK_ROUTES: [
+        'lang:sv=19:ok@thread.tacv2',
+        'country:se=19:x@thread.tacv2',
+        'platform:linux=19:x@thread.tacv2',
+        'lang:fi=19:x@thread.tacv2',
+        'wave:=19:x@thread.tacv2',
+        'platform:ios=General',
+        'lang:sv=19:other@thread.tacv2',
+        'just-a-channel',
+        'wave:w1=19:x@thread.tacv2;messageid=123',
+      ].join(';'),
+    });
+    assert.ok(
+      p.every((x) => x.startsWith('HELPDESK_ROUTES: rule ')),
+      p.join('\n'),
+    );
+    const about = (n: number) => p.filter((x) => x.startsWith(`HELPDESK_ROUTES: rule ${n} `));
+    assert.equal(about(1).length, 0);
+    assert.match(
+      about(2).join(),
+      /"country:se=19:x@thread.tacv2": kind "country" is not one of wave, platform, lang/,
+    );
+    assert.match(about(3).join(), /platform "linux" is not one of ios, ipados, android, windows, macos/);
+    assert.match(about(4).join(), /language "fi" is not one of en, sv/);
+    assert.match(about(5).join(), /"" is not a wave id/);
+    assert.match(about(6).join(), /"General" is not a channel conversation id such as 19:abc@thread.tacv2/);
+    assert.match(about(7).join(), /repeats rule 1 for lang:sv/);
+    assert.match(about(8).join(), /is not <kind>:<value>=<channelId>/);
+    // `;` separates rules: a thread address pasted in ends at its channel, the rest is malformed.
+    assert.equal(about(9).length, 0);
+    assert.match(about(10).join(), /"messageid=123" is not <kind>:<value>=<channelId>/);
+    assert.equal(p.length, 8);
+    // One ConfigError lists them all, next to other problems.
+    const both = problems({ ...local, PORT: 'x', HELPDESK_ROUTES: 'lang:de=19:x@thread.tacv2' });
+    assert.deepEqual(
+      both.map((x) => x.split(':')[0]),
+      ['PORT', 'HELPDESK_ROUTES'],
+    );
+  });
+
   it('requires Graph over https for public Graph hosts', () => {
     const p = problems({ ...production, GRAPH_BASE_URL: 'http://graph.microsoft.com' });
     assert.ok(p.some((x) => x.includes('must be reached over https')));

@@ -149,6 +149,11 @@ export interface Escalation {
   assignee?: Agent;
   /** The helpdesk channel card, set by the card feature once it has posted it. */
   cardActivityId?: string;
+  /**
+   * The channel that card lives in (routing may pick another than the default); updates and thread
+   * lines go there. Absent on tickets posted before routing: the default channel.
+   */
+  cardChannelId?: string;
   /** Distinct triggers of this ticket, oldest first, at most MAX_TRIGGERS. */
   triggers: EscalationTrigger[];
   /** Oldest first, at most MAX_TIMELINE entries; `timelineOmitted` counts what was dropped. */
@@ -421,11 +426,21 @@ export function userWithdraws(e: Escalation, now: Date): ActionResult {
   });
 }
 
-/** Remembers the channel card that shows this ticket (not a visible change: no version bump). */
-export function attachCard(e: Escalation, activityId: string): ActionResult {
+/**
+ * Remembers the channel card that shows this ticket and, when given, the channel it was posted in
+ * (not a visible change: no version bump). Without a channel id a previously stored one is dropped
+ * for a new card (the new card lives in the default channel), kept for the same card.
+ */
+export function attachCard(e: Escalation, activityId: string, channelId?: string): ActionResult {
   const id = typeof activityId === 'string' ? activityId.trim() : '';
   if (!id || id.length > MAX_FIELD_LENGTH) return reject(e, 'activity-id-required');
-  return id === e.cardActivityId ? { ok: true, escalation: e } : accept({ ...e, cardActivityId: id });
+  const channel = typeof channelId === 'string' ? channelId.trim() : '';
+  if (channel.length > MAX_FIELD_LENGTH) return reject(e, 'activity-id-required');
+  const sameCard = id === e.cardActivityId;
+  const nextChannel = channel || (sameCard ? e.cardChannelId : undefined);
+  if (sameCard && nextChannel === e.cardChannelId) return { ok: true, escalation: e };
+  const { cardChannelId: _previous, ...rest } = e;
+  return accept({ ...rest, cardActivityId: id, ...(nextChannel ? { cardChannelId: nextChannel } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------

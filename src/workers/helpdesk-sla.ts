@@ -4,7 +4,12 @@ import type { Deps } from '../deps';
 import { type Escalation, escalationKey, recordSlaReminder, slaAssignOverdue } from '../domain/escalation';
 import { PARTICIPANT_PARTITIONS, participantKey } from '../domain/participant';
 import { businessElapsed } from '../domain/schedule';
-import { channelAddress, channelAudience } from '../features/helpdesk/helpdesk-service';
+import {
+  channelAddress,
+  channelAudience,
+  helpdeskConfigured,
+  ticketChannelId,
+} from '../features/helpdesk/helpdesk-service';
 import type { Job } from './scheduler';
 
 const MINUTE = 60_000;
@@ -40,7 +45,7 @@ export class HelpdeskSlaJob implements Job {
     const limitMs = timing.slaAssignMinutes * MINUTE;
     const { timeZone, businessHours } = this.deps.config.defaults;
     const elapsed = businessElapsed(timeZone, businessHours);
-    if (!this.deps.config.helpdesk?.channelId) return report;
+    if (!helpdeskConfigured(this.deps)) return report;
     for (const partition of PARTICIPANT_PARTITIONS) {
       for await (const { value: ticket } of this.deps.store.escalations.listPartition(partition)) {
         if (signal?.aborted) return report;
@@ -78,7 +83,7 @@ export class HelpdeskSlaJob implements Job {
       return claimed;
     });
     const thread = claimed?.cardActivityId
-      ? channelAddress(this.deps, via, claimed.cardActivityId)
+      ? channelAddress(this.deps, via, claimed.cardActivityId, ticketChannelId(this.deps, claimed))
       : undefined;
     if (!claimed || !thread) return false;
     const ch = channelAudience(this.deps);

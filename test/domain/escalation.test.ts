@@ -495,6 +495,18 @@ describe('domain: escalation', () => {
       const bad = attachCard(e, '   ');
       assert.equal(!bad.ok && bad.reason, 'activity-id-required');
     });
+
+    it('attachCard remembers the channel the card lives in (optional, no version bump)', () => {
+      const e = opened();
+      const routed = ok(attachCard(e, 'activity-1', '19:swedish@thread.tacv2'));
+      assert.equal(routed.cardChannelId, '19:swedish@thread.tacv2');
+      assert.equal(routed.version, e.version);
+      assert.equal(ok(attachCard(routed, 'activity-1', '19:swedish@thread.tacv2')), routed);
+      assert.equal(ok(attachCard(routed, 'activity-1')), routed, 'same card: its channel is kept');
+      const moved = ok(attachCard(routed, 'activity-2'));
+      assert.equal(moved.cardChannelId, undefined, 'a new card without a channel: the default one');
+      assert.equal('cardChannelId' in ok(attachCard(e, 'activity-1')), false, 'backwards compatible');
+    });
   });
 
   describe('user side', () => {

@@ -23,10 +23,10 @@ import { turnLogger } from '../../logging';
 import type { HelpdeskMember } from '../../ports/helpdesk-roster';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { journeyCard, loadJourneyState } from '../journey/journey-service';
-import { audienceForParticipant } from '../journey/on-progress';
+import { audienceForParticipant, onProgress } from '../journey/on-progress';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf } from '../user-context';
-import { channelAddress, channelAudience, escalationCardFor } from './helpdesk-service';
+import { channelAddress, channelAudience, escalationCardFor, ticketChannelId } from './helpdesk-service';
 import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, NOTE_INPUT_ID } from './ids';
 
 /** Card data is untrusted: the ticket and version are checked against the stored ticket. */
@@ -303,6 +303,8 @@ async function tellEveryone(
         summary: text,
       }),
     );
+    // The journey card shows the ticket's state: bring it up to date where the user sees it.
+    work.push(onProgress(deps)(participant, [{ kind: 'card-changed' }]));
   }
   const all = Promise.allSettled(work).then((results) => {
     for (const r of results)
@@ -337,6 +339,8 @@ function threadAddress(context: TurnContext, deps: Deps, e: Escalation) {
       ...(activity.conversation?.tenantId ? { tenantId: activity.conversation.tenantId } : {}),
     },
     root,
+    // The channel the ticket's card lives in (routing may have put it outside the default one).
+    ticketChannelId(deps, e),
   );
 }
 

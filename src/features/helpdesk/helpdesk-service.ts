@@ -12,6 +12,7 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { campaignKey, waveKey } from '../../domain/campaign';
 import { attachCard, type Escalation, escalationKey } from '../../domain/escalation';
+import { routeFor } from '../../domain/helpdesk-routing';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
 import { focusOf } from '../journey/journey-service';
@@ -21,13 +22,16 @@ import { drainPendingEscalations } from './escalation-service';
 /** An appended trigger with no card yet may be racing the instance that is posting it: let that one finish. */
 const POSTING_GRACE_MS = 60_000;
 
-/** The helpdesk channel (or a thread in it) as a place to send to; undefined when not configured. */
+/**
+ * A helpdesk channel (or a thread in it) as a place to send to: `channelId` (a routed channel, or
+ * the one a ticket's card lives in), else the default `HELPDESK_CHANNEL_ID`; undefined when none.
+ */
 export function channelAddress(
   deps: Pick<Deps, 'config'>,
   via: Pick<ConversationAddress, 'serviceUrl' | 'botId'> & Partial<ConversationAddress>,
   threadOf?: string,
+  channelId: string | undefined = deps.config.helpdesk?.channelId,
 ): ConversationAddress | undefined {
-  const channelId = deps.config.helpdesk?.channelId;
   if (!channelId || !via.serviceUrl) return undefined;
   return {
     serviceUrl: via.serviceUrl,
@@ -39,6 +43,44 @@ export function channelAddress(
     ...(via.botName ? { botName: via.botName } : {}),
     userId: '',
   };
+}
+
+/** Whether any helpdesk channel is configured: the default one or a routing rule. */
+export function helpdeskConfigured(deps: Pick<Deps, 'config'>): boolean {
+  return !!deps.config.helpdesk?.channelId || !!deps.config.helpdesk?.routes?.length;
+}
+
+/** The channel a ticket's card lives in: the one stored with it, else (older tickets) the default. */
+export function ticketChannelId(deps: Pick<Deps, 'config'>, e: Escalation): string | undefined {
+  return e.cardChannelId ?? deps.config.helpdesk?.channelId;
+}
+
+/**
+ * The channel a new card for this ticket goes to (`HELPDESK_ROUTES`, first match, else the default):
+ * its wave, its language (the user's locale), and the platform of the device it is about — the
+ * newest trigger naming a device, else the user's focus device, as on the card.
+ */
+export function routedChannelId(
+  deps: Pick<Deps, 'config'>,
+  e: Escalation,
+  participant: Participant | undefined,
+): string | undefined {
+  const journeys = participant?.journeys ?? [];
+  const deviceKey = [...e.triggers].reverse().find((x) => x.deviceKey)?.deviceKey;
+  const device = deviceKey
+    ? journeys.find((j) => j.deviceKey === deviceKey)
+    : participant
+      ? focusOf(participant)
+      : undefined;
+  return routeFor(
+    deps.config.helpdesk?.routes,
+    {
+      waveId: e.participant.waveId ?? participant?.waveId,
+      platform: device?.platform,
+      language: e.participant.locale ?? participant?.locale ?? deps.config.defaults.locale,
+    },
+    deps.config.helpdesk?.channelId,
+  );
 }
 
 /** The channel's language: the campaign default (agents share one card). */
@@ -100,10 +142,13 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
 
   const participant = (await deps.store.participants.get(participantKey(aadObjectId)))?.value;
   const via = participant?.conversation;
-  const channel = via ? channelAddress(deps, via) : undefined;
-  if (!channel) {
+  const post = drained.outcome === 'created' || drained.outcome === 'reopened' || !escalation.cardActivityId;
+  // A new card goes where the routes say; an update goes to the channel the card already lives in.
+  const channelId = post ? routedChannelId(deps, escalation, participant) : ticketChannelId(deps, escalation);
+  const channel = via ? channelAddress(deps, via, undefined, channelId) : undefined;
+  if (!channel || !channelId) {
     log.warn(
-      { ticket: escalation.ticketId, configured: !!deps.config.helpdesk?.channelId, conversation: !!via },
+      { ticket: escalation.ticketId, configured: helpdeskConfigured(deps), conversation: !!via },
       'escalation recorded but not posted: no helpdesk channel configured or no service URL known yet',
     );
     return 'no-channel';
@@ -114,7 +159,6 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
   });
   const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
 
-  const post = drained.outcome === 'created' || drained.outcome === 'reopened' || !escalation.cardActivityId;
   if (!post) {
     await deps.messenger.update(channel, escalation.cardActivityId!, { card, summary });
     log.info({ ticket: escalation.ticketId, outcome: drained.outcome }, 'escalation card updated');
@@ -131,7 +175,7 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
   }
   const saved = await deps.store.escalations.update(escalationKey(aadObjectId), (cur) => {
     if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
-    const result = attachCard(cur, activityId);
+    const result = attachCard(cur, activityId, channelId);
     return result.ok && result.escalation !== cur ? result.escalation : undefined;
   });
   // Something changed the ticket while the card was on its way: show that too.
@@ -141,7 +185,10 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
       summary,
     });
   }
-  log.info({ ticket: escalation.ticketId, outcome: drained.outcome, activityId }, 'escalation card posted');
+  log.info(
+    { ticket: escalation.ticketId, outcome: drained.outcome, activityId, channel: channelId },
+    'escalation card posted',
+  );
   return 'posted';
 }
 

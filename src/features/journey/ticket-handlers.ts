@@ -22,7 +22,12 @@ import {
 import { type Participant, participantKey } from '../../domain/participant';
 import type { MessageKey } from '../../i18n';
 import { turnLogger } from '../../logging';
-import { channelAddress, channelAudience, escalationCardFor } from '../helpdesk/helpdesk-service';
+import {
+  channelAddress,
+  channelAudience,
+  escalationCardFor,
+  ticketChannelId,
+} from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf, rememberSender } from '../user-context';
@@ -148,8 +153,9 @@ async function tellHelpdesk(
   const log = turnLogger(context, deps.logger);
   const via = participant.conversation;
   const cardId = e.cardActivityId;
-  const channel = via && cardId ? channelAddress(deps, via) : undefined;
-  const thread = via && cardId ? channelAddress(deps, via, cardId) : undefined;
+  const channelId = ticketChannelId(deps, e);
+  const channel = via && cardId ? channelAddress(deps, via, undefined, channelId) : undefined;
+  const thread = via && cardId ? channelAddress(deps, via, cardId, channelId) : undefined;
   if (!channel || !thread || !cardId) {
     log.warn({ ticket: e.ticketId, action }, 'no helpdesk card to update for the user’s change');
     return;

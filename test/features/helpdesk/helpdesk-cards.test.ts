@@ -17,7 +17,7 @@ import {
   testDeps,
   textOf,
 } from '../../helpers/activities';
-import { ADELE, HELPDESK_CHANNEL as CHANNEL, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
+import { ADELE, HELPDESK_CHANNEL as CHANNEL, IPHONE, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 
 const OUTSIDER = {
   id: '29:eve',
@@ -182,6 +182,35 @@ describe('helpdesk: agent actions on the escalation card', () => {
     assert.equal(row.target, ticket.ticketId);
     assert.deepEqual(row.before, { state: 'open', assignee: undefined, version: ticket.version });
     assert.equal((row.after as { state: string }).state, 'assigned');
+  });
+
+  it("an agent action brings the user's journey card up to date in place", async () => {
+    const s = await setup();
+    s.directory.users.set(ALEX.aadObjectId, {
+      id: ALEX.aadObjectId,
+      userPrincipalName: ALEX.upn,
+      displayName: ALEX.name,
+    });
+    s.directory.devices.set(ALEX.aadObjectId, [IPHONE]);
+    const { replies } = await runTurn(s.app, personalMessage('start'));
+    const start = cardOf(replies[0]);
+    const refresh = (start.refresh as { action: { verb: string; data: Record<string, unknown> } }).action;
+    // Any press on the journey card tells the bot which message holds it.
+    await runTurn(s.app, cardAction(refresh.verb, refresh.data, { replyToId: 'journey-card-1' }));
+    await runTurn(s.app, personalMessage("I'm stuck"));
+    const ticket = await ticketOf(s.store);
+    await runTurn(
+      s.app,
+      channelAction(
+        HELPDESK_VERBS.assignMe,
+        { ticket: ticket.ticketId, v: ticket.version },
+        { replyToId: ticket.cardActivityId! },
+      ),
+    );
+    await settleDispatches();
+    const update = s.messenger.updated.filter((u) => u.activityId === 'journey-card-1').at(-1);
+    assert.ok(update, 'the journey card was updated');
+    assert.match(textOf(update.message.card), /Megan Bowen/);
   });
 
   it('Waiting on user, Resolve (a note is required) and Reopen move the ticket and tell the user', async () => {
