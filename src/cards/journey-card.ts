@@ -29,7 +29,12 @@ export const JOURNEY_VERBS = {
   optIn: 'journey.optin',
   ticketDetail: 'journey.ticket.detail',
   ticketWithdraw: 'journey.ticket.withdraw',
+  stuck: 'journey.stuck',
 } as const;
+
+/** What "I'm stuck" on the card asks; the helpdesk sees the choice in the user's words. */
+export const STUCK_CATEGORIES = ['cannot-remove', 'portal', 'missing', 'other'] as const;
+export type StuckCategory = (typeof STUCK_CATEGORIES)[number];
 
 /** The journey card's input for details to the helpdesk (merged into the action data by Teams). */
 export const TICKET_DETAIL_INPUT_ID = 'detail';
@@ -200,6 +205,21 @@ export function journeyView(input: JourneyCardInput) {
       v: input.version,
     })),
     ticket: ticketOf(input),
+    stuck: {
+      // With a ticket open, details go through the ticket section instead.
+      show: !isTerminal(focus.stage) && (!input.escalation || input.escalation.state === 'resolved'),
+      title: t('journey.stuck.title'),
+      categoryLabel: t('journey.stuck.category'),
+      categories: STUCK_CATEGORIES.map((value) => ({
+        title: t(`journey.stuck.cat.${value}`, { vendor }),
+        value,
+      })),
+      saidLabel: t('journey.stuck.said'),
+      sendTitle: t('journey.stuck.send'),
+      verb: JOURNEY_VERBS.stuck,
+      v: input.version,
+      device: focus.deviceKey,
+    },
     updatedAt: t('journey.updatedAt', { time: formatDateTime(input.now, input.locale, input.timeZone) }),
     actions,
     links,

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
 import { z } from 'zod';
-import { failureText, JOURNEY_VERBS } from '../../cards/journey-card';
+import { failureText, JOURNEY_VERBS, STUCK_CATEGORIES } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
@@ -14,7 +14,7 @@ import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import { recordDeviceOwners } from '../../workers/progress-refresher';
-import { dispatchInBackground } from '../helpdesk/helpdesk-service';
+import { dispatchEscalations, dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
@@ -39,6 +39,8 @@ const actionData = z.object({
   vpn: yesNo.optional(),
   certificates: yesNo.optional(),
   apps: yesNo.optional(),
+  category: z.enum(STUCK_CATEGORIES).optional(),
+  said: z.string().max(500).optional(),
 });
 type ActionData = z.infer<typeof actionData>;
 
@@ -218,6 +220,7 @@ export const onJourneyAction =
     }
     if (verb === JOURNEY_VERBS.defer) return deferReminders(deps, audience, current, now);
     if (verb === JOURNEY_VERBS.check) return check(context, deps, audience, current, device);
+    if (verb === JOURNEY_VERBS.stuck) return reportStuck(context, deps, audience, current, device, data);
 
     const event = eventFor(verb, data, audience, state);
     if (!event) return errorCard(audience, audience.t('error.unknownAction', { verb: verb.slice(0, 60) }));
@@ -394,6 +397,55 @@ async function deferReminders(
     { ...state, participant: updated! },
     {
       notice: { text: a.t('journey.deferred', { when }), style: 'accent' },
+    },
+  )!;
+}
+
+const MAX_PENDING_ESCALATIONS = 20;
+
+/** "I'm stuck" on the card: the category and the user's words go to the helpdesk with the device. */
+async function reportStuck(
+  context: TurnContext,
+  deps: Deps,
+  a: Audience,
+  state: JourneyState & { participant: Participant },
+  device: DeviceJourney,
+  data: ActionData,
+): Promise<CardJson> {
+  if (!data.category) return errorCard(a, a.t('error.malformed', { detail: 'category' }));
+  const vendor = a.t(`vendor.${state.campaign?.sourceMdm ?? deps.config.sourceMdm}`);
+  const category = a.t(`journey.stuck.cat.${data.category}`, { vendor });
+  const words = data.said?.trim();
+  const said = words ? `${category}: ${words}` : category;
+  const at = deps.clock.now().toISOString();
+  const aadObjectId = state.participant.aadObjectId;
+  const updated = await deps.store.participants.update(participantKey(aadObjectId), (cur) =>
+    cur
+      ? {
+          ...cur,
+          pendingEscalations: [
+            ...(cur.pendingEscalations ?? []),
+            {
+              reason: 'user-stuck',
+              deviceKey: device.deviceKey,
+              detail: { said, category: data.category },
+              at,
+            },
+          ].slice(-MAX_PENDING_ESCALATIONS),
+        }
+      : undefined,
+  );
+  // Answer within the invoke budget; the helpdesk card is posted right after.
+  const log = turnLogger(context, deps.logger);
+  void dispatchEscalations(deps, aadObjectId).catch((err) =>
+    log.error({ err }, 'posting the escalation failed'),
+  );
+  return journeyCard(
+    deps,
+    a,
+    { ...state, participant: updated ?? state.participant },
+    {
+      notice: { text: a.t('help.stuck.text'), style: 'accent' },
     },
   )!;
 }

@@ -21,6 +21,7 @@ export function register(app: Application<TurnState>, deps: Deps): void {
       JOURNEY_VERBS.check,
       JOURNEY_VERBS.postCheck,
       JOURNEY_VERBS.defer,
+      JOURNEY_VERBS.stuck,
     ],
     safeInvoke(deps, onJourneyAction(deps)),
   );

@@ -213,6 +213,50 @@ describe('helpdesk: agent actions on the escalation card', () => {
     assert.match(textOf(update.message.card), /Megan Bowen/);
   });
 
+  it('"I\'m stuck" on the journey card sends the category, the user\'s words and the device to the helpdesk', async () => {
+    const s = await setup();
+    s.directory.users.set(ALEX.aadObjectId, {
+      id: ALEX.aadObjectId,
+      userPrincipalName: ALEX.upn,
+      displayName: ALEX.name,
+    });
+    s.directory.devices.set(ALEX.aadObjectId, [IPHONE]);
+    const start = cardOf((await runTurn(s.app, personalMessage('start'))).replies[0]);
+    const json = JSON.stringify(start);
+    assert.match(json, /"title":"I'm stuck"/);
+    const submit = (
+      start.body as {
+        type: string;
+        actions?: { type: string; card?: { actions: { verb: string; data: Record<string, unknown> }[] } }[];
+      }[]
+    )
+      .flatMap((b) => b.actions ?? [])
+      .find((x) => x.type === 'Action.ShowCard')!.card!.actions[0]!;
+    const refused = await runTurn(s.app, cardAction(submit.verb, { ...submit.data }));
+    assert.match(textOf(cardOf(refused.invokeResponse)), /incomplete or damaged, so I ignored it: category/);
+    const { invokeResponse } = await runTurn(
+      s.app,
+      cardAction(submit.verb, {
+        ...submit.data,
+        category: 'portal',
+        said: 'It says the device is not supported',
+      }),
+    );
+    assert.match(textOf(cardOf(invokeResponse)), /noted it for the migration helpdesk/);
+    await settleDispatches();
+    const posted = channelCards(s.messenger);
+    assert.equal(posted.length, 1);
+    assert.match(
+      textOf(posted[0]!.message.card),
+      /Company Portal won't enroll the device: It says the device is not supported/,
+    );
+    const ticket = await ticketOf(s.store);
+    assert.deepEqual(
+      ticket.triggers.map((t) => [t.reason, t.deviceKey]),
+      [['user-stuck', 'iphone-1']],
+    );
+  });
+
   it('Waiting on user, Resolve (a note is required) and Reopen move the ticket and tell the user', async () => {
     const { app, messenger, cardId, store } = await stuckTicket();
     const act = async (verb: string, extra: Record<string, unknown> = {}) => {
