@@ -8,6 +8,7 @@ import {
   channelAddress,
   channelAudience,
   helpdeskConfigured,
+  postMissingCard,
   ticketChannelId,
 } from '../features/helpdesk/helpdesk-service';
 import type { Job } from './scheduler';
@@ -17,6 +18,8 @@ const MINUTE = 60_000;
 export interface SlaReport {
   considered: number;
   reminded: number;
+  /** Cards posted for tickets whose first post never arrived. */
+  reposted: number;
   failed: number;
 }
 
@@ -25,7 +28,7 @@ export interface SlaReport {
  * minutes (campaign default zone and business hours: the helpdesk's clock) gets one reminder line in
  * its channel card's thread, once per open period (again after a reopen). The reminder is claimed on
  * the ticket first (ETag write of `slaReminder`), then sent: a crash can skip one, never double it.
- * Tickets without a channel card yet are left for a later round. Runs on the scheduler's leader only.
+ * Tickets whose card never reached the channel get it posted here. Runs on the scheduler's leader only.
  */
 export class HelpdeskSlaJob implements Job {
   readonly name = 'helpdesk-sla';
@@ -40,7 +43,7 @@ export class HelpdeskSlaJob implements Job {
   }
 
   async runOnce(signal?: AbortSignal): Promise<SlaReport> {
-    const report: SlaReport = { considered: 0, reminded: 0, failed: 0 };
+    const report: SlaReport = { considered: 0, reminded: 0, reposted: 0, failed: 0 };
     const timing = this.deps.config.escalation ?? DEFAULT_ESCALATION_TIMING;
     const limitMs = timing.slaAssignMinutes * MINUTE;
     const { timeZone, businessHours } = this.deps.config.defaults;
@@ -49,8 +52,20 @@ export class HelpdeskSlaJob implements Job {
     for (const partition of PARTICIPANT_PARTITIONS) {
       for await (const { value: ticket } of this.deps.store.escalations.listPartition(partition)) {
         if (signal?.aborted) return report;
-        if (!ticket.cardActivityId || !slaAssignOverdue(ticket, this.deps.clock.now(), limitMs, elapsed))
+        if (!ticket.cardActivityId) {
+          // Its card never made it to the channel (a failed post, or an instance that died): post it now.
+          try {
+            if (await postMissingCard(this.deps, ticket)) report.reposted++;
+          } catch (err) {
+            report.failed++;
+            this.deps.logger.warn(
+              { err, ticket: ticket.ticketId },
+              'posting a missing escalation card failed',
+            );
+          }
           continue;
+        }
+        if (!slaAssignOverdue(ticket, this.deps.clock.now(), limitMs, elapsed)) continue;
         report.considered++;
         try {
           if (await this.remind(ticket, limitMs, elapsed)) report.reminded++;

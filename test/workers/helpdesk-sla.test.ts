@@ -108,6 +108,25 @@ describe('workers: helpdesk SLA (time to assign)', () => {
     assert.equal(messenger.sent.length, 2);
   });
 
+  it('posts the card of a ticket whose first post never reached the channel, once, after the grace period', async () => {
+    const { job, clock, messenger, store, key, ticket } = await setup('2026-11-23T09:00:00Z');
+    // The first post failed: the ticket exists but knows no card.
+    await store.escalations.update(key, (cur) => cur && { ...cur, cardActivityId: undefined });
+    clock.advance(30_000);
+    assert.equal(
+      (await job.runOnce()).reposted,
+      0,
+      'not within the grace period: another instance may be posting',
+    );
+    clock.advance(60_000);
+    const report = await job.runOnce();
+    assert.equal(report.reposted, 1);
+    assert.equal(messenger.sent.length, 1);
+    assert.equal(messenger.sent[0]!.to.conversationId, CHANNEL);
+    assert.ok((await ticket()).cardActivityId, 'the card is remembered on the ticket');
+    assert.equal((await job.runOnce()).reposted, 0);
+  });
+
   it('uses the configured limit', async () => {
     const { job, clock, messenger, deps } = await setup('2026-11-23T09:00:00Z');
     deps.config = {

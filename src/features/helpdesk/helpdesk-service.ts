@@ -168,28 +168,68 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
     const age = deps.clock.now().getTime() - Date.parse(escalation.createdAt);
     if (age < POSTING_GRACE_MS) return 'deferred';
   }
+  await postCard(deps, escalation, channel, channelId, card, summary, drained.outcome);
+  return 'posted';
+}
+
+/** Sends a ticket's card to its channel and remembers where it lives on the ticket. */
+async function postCard(
+  deps: Deps,
+  escalation: Escalation,
+  channel: ConversationAddress,
+  channelId: string,
+  card: CardJson,
+  summary: string,
+  outcome: string,
+): Promise<void> {
+  const log = deps.logger.child({ feature: 'helpdesk', user: escalation.participant.aadObjectId });
   const { activityId } = await deps.messenger.send(channel, { card, summary });
   if (!activityId) {
     log.warn({ ticket: escalation.ticketId }, 'the connector returned no id for the escalation card');
-    return 'posted';
+    return;
   }
-  const saved = await deps.store.escalations.update(escalationKey(aadObjectId), (cur) => {
-    if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
-    const result = attachCard(cur, activityId, channelId);
-    return result.ok && result.escalation !== cur ? result.escalation : undefined;
-  });
+  const saved = await deps.store.escalations.update(
+    escalationKey(escalation.participant.aadObjectId),
+    (cur) => {
+      if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
+      const result = attachCard(cur, activityId, channelId);
+      return result.ok && result.escalation !== cur ? result.escalation : undefined;
+    },
+  );
   // Something changed the ticket while the card was on its way: show that too.
   if (saved && saved.ticketId === escalation.ticketId && saved.version !== escalation.version) {
-    await deps.messenger.update(channel, activityId, {
-      card: await escalationCardFor(deps, saved),
-      summary,
-    });
+    await deps.messenger.update(channel, activityId, { card: await escalationCardFor(deps, saved), summary });
   }
   log.info(
-    { ticket: escalation.ticketId, outcome: drained.outcome, activityId, channel: channelId },
+    { ticket: escalation.ticketId, outcome, activityId, channel: channelId },
     'escalation card posted',
   );
-  return 'posted';
+}
+
+/**
+ * A ticket that has been open past the posting grace period without a card (its post failed, or
+ * the instance posting it died) gets its card now. Called by the periodic helpdesk job.
+ */
+export async function postMissingCard(deps: Deps, escalation: Escalation): Promise<boolean> {
+  if (escalation.state === 'resolved' || escalation.cardActivityId) return false;
+  const age = deps.clock.now().getTime() - Date.parse(escalation.updatedAt ?? escalation.createdAt);
+  if (!(age >= POSTING_GRACE_MS)) return false;
+  const participant = (await deps.store.participants.get(participantKey(escalation.participant.aadObjectId)))
+    ?.value;
+  const via = participant?.conversation;
+  const channelId = routedChannelId(deps, escalation, participant);
+  const channel = via && channelId ? channelAddress(deps, via, undefined, channelId) : undefined;
+  if (!channel || !channelId) return false;
+  const summary = channelAudience(deps).t('helpdesk.title', {
+    number: escalation.ticketNumber,
+    name:
+      escalation.participant.displayName ??
+      escalation.participant.userPrincipalName ??
+      escalation.participant.aadObjectId,
+  });
+  const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
+  await postCard(deps, escalation, channel, channelId, card, summary, 'repaired');
+  return true;
 }
 
 const inFlight = new Set<Promise<unknown>>();
