@@ -99,3 +99,17 @@ export function recordSighting(current: Participant | undefined, s: Sighting): P
     version: current.version + 1,
   };
 }
+
+/** Escalations waiting to be moved into the user's helpdesk ticket; the oldest drop off past this. */
+export const MAX_PENDING_ESCALATIONS = 20;
+
+export type PendingEscalation = NonNullable<Participant['pendingEscalations']>[number];
+
+/** Queues escalations for the helpdesk on the participant, keeping the queue bounded. */
+export function withPendingEscalations(p: Participant, entries: readonly PendingEscalation[]): Participant {
+  if (entries.length === 0) return p;
+  return {
+    ...p,
+    pendingEscalations: [...(p.pendingEscalations ?? []), ...entries].slice(-MAX_PENDING_ESCALATIONS),
+  };
+}

@@ -3,14 +3,13 @@ import type { Deps } from '../deps';
 import { ACTIVE_WAVE_STATES, type Wave, type WaveMember } from '../domain/campaign';
 import { canonicalJson, type Escalation, escalationKey, raise } from '../domain/escalation';
 import { type TimeTrigger, timeTriggers } from '../domain/escalation-triggers';
-import { type Participant, participantKey } from '../domain/participant';
+import { type Participant, participantKey, withPendingEscalations } from '../domain/participant';
 import { participantOf } from '../features/helpdesk/escalation-service';
 import { dispatchEscalations } from '../features/helpdesk/helpdesk-service';
 import type { Job } from './scheduler';
 
 const HOUR = 3_600_000;
 /** Same bound as the journey's and "I'm stuck"'s queue. */
-const MAX_PENDING = 20;
 
 export interface EscalationTriggerReport {
   considered: number;
@@ -83,11 +82,7 @@ export class EscalationTriggerJob implements Job {
       const have = new Set(pending.map((e) => canonicalJson(e)));
       const add = fresh.filter((t) => !have.has(canonicalJson(t)));
       if (add.length === 0) return undefined;
-      return {
-        ...cur,
-        pendingEscalations: [...pending, ...add].slice(-MAX_PENDING),
-        version: cur.version + 1,
-      };
+      return { ...withPendingEscalations(cur, add), version: cur.version + 1 };
     });
     await dispatchEscalations(this.deps, p.aadObjectId);
     this.deps.logger.info(

@@ -30,7 +30,7 @@ import {
   type TransitionResult,
   transition,
 } from '../domain/journey';
-import { type Participant, participantKey } from '../domain/participant';
+import { type Participant, participantKey, withPendingEscalations } from '../domain/participant';
 import { type BatchResponse, type GraphApi, GraphRequestError } from '../integrations/graph/graph-api';
 import {
   DEVICE_FIELDS,
@@ -47,9 +47,6 @@ import type { Job } from './scheduler';
 
 export const PROGRESS_REFRESH_JOB = 'progress-refresh';
 export const PROGRESS_REFRESH_CURSOR_KEY = { partitionKey: 'job', rowKey: PROGRESS_REFRESH_JOB } as const;
-
-/** Most escalations a participant row keeps waiting for the helpdesk (newest last). */
-export const MAX_PENDING_ESCALATIONS = 20;
 
 /** An effect of one device's journey, with the device it concerns. */
 export type DeviceEffect = JourneyEffect & { deviceKey: string };
@@ -646,15 +643,15 @@ function advance(current: Participant, w: Work, looked: DeviceObservation[] | un
     version: current.version + 1,
     observedAt: at,
     ...(cardChanged ? { journeyVersion: (current.journeyVersion ?? 0) + 1 } : {}),
-    ...(escalations.length > 0
-      ? {
-          pendingEscalations: [...(current.pendingEscalations ?? []), ...escalations].slice(
-            -MAX_PENDING_ESCALATIONS,
-          ),
-        }
-      : {}),
   };
-  return { kind: 'advanced', participant, changed, effects, devicesChanged, created };
+  return {
+    kind: 'advanced',
+    participant: withPendingEscalations(participant, escalations),
+    changed,
+    effects,
+    devicesChanged,
+    created,
+  };
 }
 
 /**

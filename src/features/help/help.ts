@@ -3,7 +3,7 @@ import { CardFactory } from 'botbuilder';
 import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
-import { participantKey } from '../../domain/participant';
+import { participantKey, withPendingEscalations } from '../../domain/participant';
 import { dispatchEscalations } from '../helpdesk/helpdesk-service';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
@@ -15,7 +15,6 @@ export const STUCK_WORDS =
 export const GUIDE_WORDS =
   /\b(iphone|ipad|ios|ipados|android|windows|pc|laptop|mac|macbook|macos|surfplatta|telefon|dator|workspace one|airwatch|intelligent hub|ivanti|mobileiron|jamf|blackberry|citrix|secure hub|company portal|företagsportalen)\b/i;
 
-const MAX_PENDING = 20;
 const MAX_GUIDES_SHOWN = 4;
 
 /** "I'm stuck": noted on the participant for the helpdesk, and the user is told what happens next. */
@@ -27,13 +26,9 @@ export const onStuck = (deps: Deps) => async (context: TurnContext) => {
     const said = (context.activity.text ?? '').slice(0, 500);
     await deps.store.participants.update(participantKey(participant.aadObjectId), (cur) =>
       cur
-        ? {
-            ...cur,
-            pendingEscalations: [
-              ...(cur.pendingEscalations ?? []),
-              { reason: 'user-stuck', deviceKey: cur.focusDeviceKey ?? '', detail: { said }, at: now },
-            ].slice(-MAX_PENDING),
-          }
+        ? withPendingEscalations(cur, [
+            { reason: 'user-stuck', deviceKey: cur.focusDeviceKey ?? '', detail: { said }, at: now },
+          ])
         : undefined,
     );
   }

@@ -7,7 +7,7 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
 import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
-import { type Participant, participantKey } from '../../domain/participant';
+import { type Participant, participantKey, withPendingEscalations } from '../../domain/participant';
 import { defer } from '../../domain/schedule';
 import { formatDateTime } from '../../i18n';
 import { addressOf } from '../../integrations/bot/teams-context';
@@ -401,8 +401,6 @@ async function deferReminders(
   )!;
 }
 
-const MAX_PENDING_ESCALATIONS = 20;
-
 /** "I'm stuck" on the card: the category and the user's words go to the helpdesk with the device. */
 async function reportStuck(
   context: TurnContext,
@@ -419,21 +417,14 @@ async function reportStuck(
   const said = words ? `${category}: ${words}` : category;
   const at = deps.clock.now().toISOString();
   const aadObjectId = state.participant.aadObjectId;
+  const entry = {
+    reason: 'user-stuck',
+    deviceKey: device.deviceKey,
+    detail: { said, category: data.category },
+    at,
+  };
   const updated = await deps.store.participants.update(participantKey(aadObjectId), (cur) =>
-    cur
-      ? {
-          ...cur,
-          pendingEscalations: [
-            ...(cur.pendingEscalations ?? []),
-            {
-              reason: 'user-stuck',
-              deviceKey: device.deviceKey,
-              detail: { said, category: data.category },
-              at,
-            },
-          ].slice(-MAX_PENDING_ESCALATIONS),
-        }
-      : undefined,
+    cur ? withPendingEscalations(cur, [entry]) : undefined,
   );
   // Answer within the invoke budget; the helpdesk card is posted right after.
   const log = turnLogger(context, deps.logger);

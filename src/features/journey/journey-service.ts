@@ -13,7 +13,7 @@ import {
   openJourney,
   transition,
 } from '../../domain/journey';
-import { type Participant, participantKey } from '../../domain/participant';
+import { type Participant, participantKey, withPendingEscalations } from '../../domain/participant';
 import { guideTargetOf } from '../../guidance/guide-target';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import type { Audience } from '../user-context';
@@ -26,7 +26,6 @@ export interface JourneyState {
   escalation?: Escalation;
 }
 
-const MAX_PENDING_ESCALATIONS = 20;
 /** Phones first: they are what people lose work email on, and the guidance starts with them. */
 const PLATFORM_PRIORITY = ['ios', 'android', 'ipados', 'macos', 'windows', 'other'];
 
@@ -182,11 +181,7 @@ export function recordEffects(
   const escalations = effects.flatMap((e) =>
     e.kind === 'escalate' ? [{ reason: e.reason, deviceKey, detail: e.detail, at: now.toISOString() }] : [],
   );
-  return {
-    ...p,
-    journeyVersion: (p.journeyVersion ?? 0) + 1,
-    pendingEscalations: [...(p.pendingEscalations ?? []), ...escalations].slice(-MAX_PENDING_ESCALATIONS),
-  };
+  return withPendingEscalations({ ...p, journeyVersion: (p.journeyVersion ?? 0) + 1 }, escalations);
 }
 
 export function journeyCard(
