@@ -56,7 +56,7 @@ export const onStuck = (deps: Deps) => async (context: TurnContext) => {
 export const onGuideWords = (deps: Deps) => async (context: TurnContext) => {
   const { participant } = await rememberSender(context, deps);
   const a = audienceOf(context, deps, participant);
-  const state = participant ? await loadJourneyState(deps, participant.aadObjectId) : {};
+  const state = participant ? await loadJourneyState(deps, participant.aadObjectId, participant) : {};
   const vendor = state.campaign?.sourceMdm ?? deps.config.sourceMdm;
   const text = context.activity.text ?? '';
   // The campaign's own MDM unless the user named another one.

@@ -79,7 +79,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
   const aadObjectId = context.activity.from?.aadObjectId;
   if (!aadObjectId) return errorCard(audience, audience.t('error.noIdentity'));
   const key = participantKey(aadObjectId);
-  let state = await loadJourneyState(deps, aadObjectId);
+  let state = await loadJourneyState(deps, aadObjectId, seen);
 
   if (!isInActiveWave(state)) {
     const waveId = state.campaign?.voluntaryWaveId;
@@ -189,7 +189,7 @@ export const onJourneyAction =
       );
     }
     const data = parsed.data;
-    const state = await loadJourneyState(deps, aadObjectId);
+    const state = await loadJourneyState(deps, aadObjectId, seen);
     const participant = state.participant;
     if (!participant?.journeys?.length || !isInActiveWave(state)) return notInWaveCard(audience, state);
     const current = { ...state, participant };

@@ -29,17 +29,29 @@ export interface JourneyState {
 /** Phones first: they are what people lose work email on, and the guidance starts with them. */
 const PLATFORM_PRIORITY = ['ios', 'android', 'ipados', 'macos', 'windows', 'other'];
 
-export async function loadJourneyState(deps: Deps, aadObjectId: string): Promise<JourneyState> {
-  const [participant, campaign, escalation] = await Promise.all([
-    deps.store.participants.get(participantKey(aadObjectId)),
+/**
+ * Everything the journey card needs. Pass `known` when the turn has just read the participant
+ * (rememberSender), so the row is not read twice and the wave is read alongside the rest.
+ */
+export async function loadJourneyState(
+  deps: Deps,
+  aadObjectId: string,
+  known?: Participant,
+): Promise<JourneyState> {
+  const readParticipant = async () =>
+    known ?? (await deps.store.participants.get(participantKey(aadObjectId)))?.value;
+  const readWave = async (p: Participant | undefined) =>
+    p?.waveId ? (await deps.store.waves.get(waveKey(p.waveId)))?.value : undefined;
+  const [participant, campaign, escalation, knownWave] = await Promise.all([
+    readParticipant(),
     deps.store.campaigns.get(campaignKey()),
     deps.store.escalations.get(escalationKey(aadObjectId)),
+    known ? readWave(known) : Promise.resolve(undefined),
   ]);
-  const waveId = participant?.value.waveId;
-  const wave = waveId ? await deps.store.waves.get(waveKey(waveId)) : undefined;
+  const wave = known ? knownWave : await readWave(participant);
   return {
-    participant: participant?.value,
-    wave: wave?.value,
+    participant,
+    wave,
     campaign: campaign?.value,
     ...(escalation ? { escalation: escalation.value } : {}),
   };

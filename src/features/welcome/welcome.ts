@@ -19,7 +19,7 @@ async function sendWelcome(
   notice?: 'fallback',
 ): Promise<void> {
   const { t, locale } = audienceOf(context, deps, participant);
-  const state = participant?.waveId ? await loadJourneyState(deps, participant.aadObjectId) : {};
+  const state = participant?.waveId ? await loadJourneyState(deps, participant.aadObjectId, participant) : {};
   const card = renderWelcomeCard(
     welcomeView(t, {
       givenName: givenNameOf(participant?.displayName ?? context.activity.from?.name),
