@@ -67,7 +67,27 @@ export interface Config {
   /** An admin's guidance content file merged over the built-in guides. */
   guidanceOverridePath?: string;
   defaults: { locale: string; timeZone: string; businessHours: BusinessHours };
+  broadcast: BroadcastSettings;
+  /** Signs the expiring download links of CSV exports (HMAC-SHA256). */
+  exportSigningKey: string;
 }
+
+export interface BroadcastSettings {
+  /** Messages per second all instances together may send (Teams allows 50 per app per tenant). */
+  ratePerSecond: number;
+  /** Attempts per recipient before a delivery is recorded as failed. */
+  maxAttempts: number;
+  /** Bot Connector address for users the bot has never talked to (Teams: https://smba.trafficmanager.net/teams/). */
+  serviceUrl: string;
+  /** The Teams app's catalog id, installed for users with no conversation yet (Graph installedApps). */
+  teamsAppId?: string;
+  /** Where announcements are also posted, if set (a channel conversation id). */
+  announcementsChannelId?: string;
+}
+
+/** Teams allows 50 messages per second per app per tenant; stay clearly below it. */
+export const TEAMS_TENANT_RATE_LIMIT = 50;
+export const DEFAULT_BROADCAST_RATE = 45;
 
 export interface EscalationTiming {
   /** A started device with no progress for this many business hours (user's zone) → `no-progress`. */
@@ -210,6 +230,16 @@ export function readConfig(env: Env = process.env): Config {
     problems,
   );
 
+  const broadcast = readBroadcast(str, problems);
+  const exportSigningKey = str('EXPORT_SIGNING_KEY') ?? (production ? undefined : 'development-export-key');
+  if (!exportSigningKey) {
+    problems.push(
+      'EXPORT_SIGNING_KEY: not set; set a random secret of at least 32 characters (signs CSV download links).',
+    );
+  } else if (production && exportSigningKey.length < 32) {
+    problems.push('EXPORT_SIGNING_KEY: shorter than 32 characters; use a long random secret.');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
@@ -229,6 +259,40 @@ export function readConfig(env: Env = process.env): Config {
     sourceMdm: sourceMdm!,
     guidanceOverridePath: str('GUIDANCE_OVERRIDE_PATH'),
     defaults: { locale, timeZone, businessHours: businessHours! },
+    broadcast,
+    exportSigningKey: exportSigningKey!,
+  };
+}
+
+function readBroadcast(str: (n: string) => string | undefined, problems: string[]): BroadcastSettings {
+  const rateRaw = str('BROADCAST_RATE_PER_SECOND');
+  const rate = rateRaw === undefined ? DEFAULT_BROADCAST_RATE : Number(rateRaw);
+  if (!Number.isFinite(rate) || rate <= 0 || rate >= TEAMS_TENANT_RATE_LIMIT) {
+    problems.push(
+      `BROADCAST_RATE_PER_SECOND: "${rateRaw}" must be a number above 0 and below Teams' limit of ${TEAMS_TENANT_RATE_LIMIT} messages per second per tenant (default ${DEFAULT_BROADCAST_RATE}).`,
+    );
+  }
+  const attemptsRaw = str('BROADCAST_MAX_ATTEMPTS');
+  const attempts = attemptsRaw === undefined ? 6 : Number(attemptsRaw);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) {
+    problems.push(
+      `BROADCAST_MAX_ATTEMPTS: "${attemptsRaw}" must be a whole number from 1 to 20 (default 6).`,
+    );
+  }
+  const serviceUrl = str('BOT_SERVICE_URL') ?? 'https://smba.trafficmanager.net/teams/';
+  if (!isHttpUrl(serviceUrl)) problems.push(`BOT_SERVICE_URL: "${serviceUrl}" is not an http(s) URL.`);
+  const announcementsChannelId = str('ANNOUNCEMENTS_CHANNEL_ID');
+  if (announcementsChannelId && !announcementsChannelId.startsWith('19:')) {
+    problems.push(
+      `ANNOUNCEMENTS_CHANNEL_ID: "${announcementsChannelId}" is not a channel conversation id (19:…@thread.tacv2).`,
+    );
+  }
+  return {
+    ratePerSecond: rate,
+    maxAttempts: attempts,
+    serviceUrl,
+    teamsAppId: str('TEAMS_APP_ID'),
+    announcementsChannelId,
   };
 }
 

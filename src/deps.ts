@@ -1,16 +1,19 @@
 import type { Config } from './config';
+import type { DeliveryJob } from './domain/broadcast';
 import type { Guidance } from './guidance/guidance';
 import type { Logger } from './logging';
+import type { AppInstaller } from './ports/app-installer';
 import type { Clock } from './ports/clock';
 import type { DeviceDirectory } from './ports/device-directory';
 import type { HelpdeskRoster } from './ports/helpdesk-roster';
 import type { Messenger } from './ports/messenger';
+import type { WorkQueue } from './ports/queue';
 import type { Store } from './ports/store';
 
 /** Everything a feature may use; built once in the composition root (or by a test). */
 export interface Deps {
   config: Pick<Config, 'sourceMdm' | 'defaults' | 'bot' | 'publicBaseUrl'> &
-    Partial<Pick<Config, 'helpdesk' | 'escalation'>>;
+    Partial<Pick<Config, 'helpdesk' | 'escalation' | 'admins' | 'broadcast' | 'exportSigningKey'>>;
   guidance: Guidance;
   store: Store;
   directory: DeviceDirectory;
@@ -21,4 +24,8 @@ export interface Deps {
   invokeBudgetMs: number;
   /** Members of the helpdesk team; without it nobody may act on escalation cards (fail closed). */
   helpdeskRoster?: HelpdeskRoster;
+  /** Installs the app for users the bot has never talked to (broadcasts); absent: such users fail as "no chat". */
+  appInstaller?: AppInstaller;
+  /** Durable per-recipient work of broadcasts (Azure Queues); absent: broadcasts cannot be sent. */
+  deliveryQueue?: WorkQueue<DeliveryJob>;
 }

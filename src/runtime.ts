@@ -70,7 +70,10 @@ export async function startBot(
     guidance,
     store: storage.store,
     directory: new GraphDeviceDirectory(graph),
-    messenger: new BotMessenger(adapter, config.bot.appId),
+    messenger: new BotMessenger(adapter, config.bot.appId, {
+      serviceUrl: config.broadcast.serviceUrl,
+      tenantId: config.bot.tenantId,
+    }),
     clock: systemClock,
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,

@@ -19,6 +19,7 @@ const production = {
   GRAPH_CLIENT_SECRET: 'graph-secret',
   HELPDESK_CHANNEL_ID: '19:abc@thread.tacv2',
   ADMIN_UPNS: 'admin@contoso.com',
+  EXPORT_SIGNING_KEY: 'k'.repeat(40),
 };
 
 function problems(env: Record<string, string>): string[] {

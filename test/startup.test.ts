@@ -28,6 +28,7 @@ describe('start-up (the real entry point)', function () {
       'BOT_TENANT_ID',
       'STORAGE_CONNECTION_STRING',
       'HELPDESK_CHANNEL_ID',
+      'EXPORT_SIGNING_KEY',
     ]) {
       assert.match(res.stderr, new RegExp(`${name}: not set`));
     }

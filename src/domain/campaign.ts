@@ -43,7 +43,41 @@ export interface Wave {
   /** Minutes a user should set aside, shown on the announcement. */
   estimatedMinutes: number;
   createdAt: string;
+  /** What the wave must show before the next one may be announced (the wave gate). */
+  criteria?: SuccessCriteria;
+  /** Tickets per day the helpdesk can absorb while this wave runs (for the load forecast). */
+  helpdeskCapacityPerDay?: number;
+  /** Where the members came from, for the admin's overview. */
+  source?: WaveSource;
+  /** An admin let the wave after this one start although this wave's gate failed. */
+  gateOverride?: { by: string; byName?: string; reason: string; at: string };
+  updatedAt?: string;
 }
+
+export type WaveSource =
+  | { kind: 'group'; groupId: string; groupName?: string }
+  | { kind: 'list'; count: number }
+  | { kind: 'csv'; fileName?: string; count: number }
+  | { kind: 'opt-in' };
+
+/** Thresholds of the wave gate; rates are fractions 0…1, escalations per 100 users. */
+export interface SuccessCriteria {
+  /** Share of the wave's devices that enrolled in Intune (of those that started). */
+  minEnrollmentSuccessRate: number;
+  /** Most helpdesk tickets per 100 users. */
+  maxEscalationsPer100: number;
+  /** Share of post-enrollment checks answered "everything works". */
+  minPostCheckPassRate: number;
+  /** Share of enrolled devices that Intune reports compliant. */
+  minComplianceRate: number;
+}
+
+export const DEFAULT_SUCCESS_CRITERIA: Readonly<SuccessCriteria> = {
+  minEnrollmentSuccessRate: 0.9,
+  maxEscalationsPer100: 15,
+  minPostCheckPassRate: 0.9,
+  minComplianceRate: 0.9,
+};
 
 /** Waves whose users are being guided and watched for progress. */
 export const ACTIVE_WAVE_STATES: readonly WaveState[] = ['announced', 'active', 'evaluating'];

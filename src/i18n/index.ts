@@ -1,7 +1,20 @@
-import en from './en.json';
-import sv from './sv.json';
+import adminEn from './admin.en.json';
+import adminSv from './admin.sv.json';
+import broadcastEn from './broadcast.en.json';
+import broadcastSv from './broadcast.sv.json';
+import dashboardEn from './dashboard.en.json';
+import dashboardSv from './dashboard.sv.json';
+import coreEn from './en.json';
+import extensionEn from './extension.en.json';
+import extensionSv from './extension.sv.json';
+import coreSv from './sv.json';
 
-/** Every user-facing string lives in a locale file; English is the reference and the fallback. */
+/**
+ * Every user-facing string lives in a locale file; English is the reference and the fallback.
+ * The catalog is split by area (core, admin, broadcast, dashboard, message extension).
+ */
+const en = { ...coreEn, ...adminEn, ...broadcastEn, ...dashboardEn, ...extensionEn };
+const sv = { ...coreSv, ...adminSv, ...broadcastSv, ...dashboardSv, ...extensionSv };
 export type MessageKey = keyof typeof en;
 export type Language = 'en' | 'sv';
 

@@ -21,6 +21,10 @@ export interface EnrollmentFailureEvent {
 
 export interface DeviceDirectory {
   findUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
+  /** Users in a group, nested groups included (transitive); undefined when the group does not exist. */
+  groupMembers(groupId: string): Promise<{ groupName?: string; users: DirectoryUser[] } | undefined>;
+  /** Whether the user is in the group, directly or through nested groups. */
+  isMemberOfGroup(userId: string, groupId: string): Promise<boolean>;
   /** All devices of one user as Intune and Entra see them, merged per physical device. */
   devicesOfUser(user: { id: string; userPrincipalName: string }): Promise<DeviceObservation[]>;
   /** Devices plus enrollment failures since `since`, in one round trip. */

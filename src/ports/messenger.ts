@@ -10,4 +10,23 @@ export interface OutgoingCard {
 export interface Messenger {
   send(to: ConversationAddress, message: OutgoingCard): Promise<{ activityId: string }>;
   update(to: ConversationAddress, activityId: string, message: OutgoingCard): Promise<void>;
+  /**
+   * Opens (or finds) the 1:1 chat between the bot and a user it has not talked to yet; needs the
+   * app to be installed for that user. Returns the address to send to.
+   */
+  openPersonalChat(user: { aadObjectId: string; tenantId?: string }): Promise<ConversationAddress>;
+}
+
+/** Errors from the Bot Connector keep their HTTP status so callers can tell retryable from final. */
+export class ConnectorError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+    /** Seconds the service asked us to wait (429). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ConnectorError';
+  }
 }

@@ -61,6 +61,10 @@ export interface Store {
   deviceOwners: Repository<import('../domain/device-owner').DeviceOwner>;
   /** One row per user holding their current helpdesk ticket (see `escalationKey`). */
   escalations: Repository<import('../domain/escalation').Escalation>;
+  /** Admin broadcasts (announcements, reminders to stragglers). */
+  broadcasts: Repository<import('../domain/broadcast').Broadcast>;
+  /** One row per broadcast × recipient, partitioned by broadcast. */
+  deliveries: Repository<import('../domain/broadcast').Delivery>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AuditEvent } from '../../src/domain/audit';
+import type { Broadcast, Delivery } from '../../src/domain/broadcast';
 import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
 import type { DeviceOwner } from '../../src/domain/device-owner';
@@ -76,6 +77,8 @@ export class InMemoryStore implements Store {
   jobState = new InMemoryRepository<JobState>();
   deviceOwners = new InMemoryRepository<DeviceOwner>();
   escalations = new InMemoryRepository<Escalation>();
+  broadcasts = new InMemoryRepository<Broadcast>();
+  deliveries = new InMemoryRepository<Delivery>();
   async ping() {}
 }
 
@@ -102,6 +105,24 @@ export class FakeDirectory implements DeviceDirectory {
     return [...this.users.values()].find((u) => u.id === idOrUpn || u.userPrincipalName === idOrUpn);
   }
   failures = new Map<string, EnrollmentFailureEvent[]>();
+  /** Group id → display name and member ids (already flattened, as transitiveMembers returns them). */
+  groups = new Map<string, { name: string; memberIds: string[] }>();
+  async groupMembers(groupId: string) {
+    await this.pause();
+    const g = this.groups.get(groupId);
+    if (!g) return undefined;
+    return {
+      groupName: g.name,
+      users: g.memberIds.flatMap((id) => {
+        const u = this.users.get(id) ?? [...this.users.values()].find((x) => x.id === id);
+        return u ? [u] : [];
+      }),
+    };
+  }
+  async isMemberOfGroup(userId: string, groupId: string) {
+    await this.pause();
+    return this.groups.get(groupId)?.memberIds.includes(userId) ?? false;
+  }
   async devicesOfUser(user: { id: string }) {
     await this.pause();
     return this.devices.get(user.id) ?? [];
@@ -127,6 +148,19 @@ export class RecordingMessenger implements Messenger {
   }
   async update(to: ConversationAddress, activityId: string, message: OutgoingCard) {
     this.updated.push({ to, activityId, message });
+  }
+  opened: string[] = [];
+  async openPersonalChat(user: { aadObjectId: string; tenantId?: string }): Promise<ConversationAddress> {
+    this.opened.push(user.aadObjectId);
+    return {
+      serviceUrl: 'https://smba.example/teams/',
+      channelId: 'msteams',
+      conversationId: `a:chat-${user.aadObjectId}`,
+      conversationType: 'personal',
+      tenantId: user.tenantId,
+      botId: 'bot',
+      userId: user.aadObjectId,
+    };
   }
 }
 

@@ -27,7 +27,45 @@ export class BotMessenger implements Messenger {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
+    /** Connector address and tenant for users the bot has never talked to. */
+    private readonly newChats: { serviceUrl: string; tenantId?: string } = {
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+    },
   ) {}
+
+  async openPersonalChat(user: { aadObjectId: string; tenantId?: string }): Promise<ConversationAddress> {
+    const tenantId = user.tenantId ?? this.newChats.tenantId;
+    let address: ConversationAddress | undefined;
+    await this.adapter.createConversationAsync(
+      this.botAppId,
+      'msteams',
+      this.newChats.serviceUrl,
+      '',
+      {
+        isGroup: false,
+        bot: { id: this.botAppId, name: '' },
+        // Teams accepts the user's Entra object id here once the app is installed for them.
+        members: [{ id: user.aadObjectId, name: '' }],
+        tenantId,
+        channelData: tenantId ? { tenant: { id: tenantId } } : undefined,
+        activity: undefined as never,
+        topicName: '',
+      },
+      async (ctx) => {
+        address = {
+          serviceUrl: this.newChats.serviceUrl,
+          channelId: 'msteams',
+          conversationId: ctx.activity.conversation.id,
+          conversationType: 'personal',
+          tenantId,
+          botId: this.botAppId,
+          userId: user.aadObjectId,
+        };
+      },
+    );
+    if (!address) throw new Error(`the connector opened no chat with ${user.aadObjectId}`);
+    return address;
+  }
 
   async send(to: ConversationAddress, message: OutgoingCard): Promise<{ activityId: string }> {
     let activityId = '';

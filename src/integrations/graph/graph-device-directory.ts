@@ -62,6 +62,39 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     return (await this.lookUp(user)).devices;
   }
 
+  async groupMembers(groupId: string): Promise<{ groupName?: string; users: DirectoryUser[] } | undefined> {
+    const id = encodeURIComponent(groupId);
+    let groupName: string | undefined;
+    try {
+      groupName = (await this.graph.get<{ displayName?: string }>(`/groups/${id}?$select=id,displayName`))
+        .displayName;
+    } catch (err) {
+      if (err instanceof GraphRequestError && err.status === 404) return undefined;
+      throw err;
+    }
+    const users: DirectoryUser[] = [];
+    for await (const u of this.graph.pageAll<DirectoryUser>(
+      `/groups/${id}/transitiveMembers/microsoft.graph.user?$select=${USER_FIELDS}&$top=999`,
+    )) {
+      users.push(u);
+    }
+    return { groupName, users };
+  }
+
+  async isMemberOfGroup(userId: string, groupId: string): Promise<boolean> {
+    const filter = encodeURIComponent(`id eq '${userId.replace(/'/g, "''")}'`);
+    try {
+      const page = await this.graph.get<{ value: unknown[] }>(
+        `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$filter=${filter}`,
+        { ConsistencyLevel: 'eventual' },
+      );
+      return page.value.length > 0;
+    } catch (err) {
+      if (err instanceof GraphRequestError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
   async deviceStateOfUser(
     user: { id: string; userPrincipalName: string },
     since: Date,

@@ -2,6 +2,7 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
+import type { Broadcast, Delivery } from '../../domain/broadcast';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation';
@@ -29,9 +30,11 @@ const TABLES = {
   jobState: 'JobState',
   deviceOwners: 'DeviceOwners',
   escalations: 'Escalations',
+  broadcasts: 'Broadcasts',
+  deliveries: 'Deliveries',
 } as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
-export const QUEUES = { jobs: 'jobs' } as const;
+export const QUEUES = { jobs: 'jobs', deliveries: 'deliveries' } as const;
 
 export interface AzureStorage {
   store: Store;
@@ -67,6 +70,8 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     jobState: new TableRepository<JobState>(tableClient(TABLES.jobState), 'job state'),
     deviceOwners: new TableRepository<DeviceOwner>(tableClient(TABLES.deviceOwners), 'device owner'),
     escalations: new TableRepository<Escalation>(tableClient(TABLES.escalations), 'escalation'),
+    broadcasts: new TableRepository<Broadcast>(tableClient(TABLES.broadcasts), 'broadcast'),
+    deliveries: new TableRepository<Delivery>(tableClient(TABLES.deliveries), 'delivery'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();
