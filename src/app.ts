@@ -2,11 +2,13 @@ import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams
 import { CardFactory, type TurnContext } from 'botbuilder';
 import { renderMessageCard } from './cards/message-card';
 import type { Deps } from './deps';
+import { register as registerAdmin } from './features/admin/register';
 import { register as registerDevices } from './features/devices/register';
 import { register as registerFallback } from './features/fallback/register';
 import { register as registerHelp } from './features/help/register';
 import { register as registerHelpdesk } from './features/helpdesk/register';
 import { register as registerJourney } from './features/journey/register';
+import { register as registerMessageExtension } from './features/message-extension/register';
 import { audienceOf } from './features/user-context';
 import { register as registerWelcome } from './features/welcome/register';
 import { turnLogger } from './logging';
@@ -24,7 +26,9 @@ export function createApp(deps: Deps, adapter?: TeamsAdapter): Application<TurnS
   registerDevices(app, deps);
   registerJourney(app, deps);
   registerHelpdesk(app, deps);
+  registerAdmin(app, deps);
   registerHelp(app, deps);
+  registerMessageExtension(app, deps);
   registerFallback(app, deps);
 
   app.error(async (context: TurnContext, error: Error) => {

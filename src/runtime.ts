@@ -3,6 +3,7 @@ import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Deps } from './deps';
+import { isAdmin } from './features/admin/admin-access';
 import { onProgress } from './features/journey/on-progress';
 import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
@@ -89,7 +90,21 @@ export async function startBot(
       : {}),
   };
   const app = createApp(deps, adapter);
-  const server = createServer({ adapter, app, logger, ping: storage.store.ping, guidance });
+  const server = createServer({
+    adapter,
+    app,
+    logger,
+    ping: storage.store.ping,
+    guidance,
+    exports: {
+      store: storage.store,
+      clock: systemClock,
+      logger,
+      signingKey: config.exportSigningKey,
+      // A link outlives nothing: whoever it was issued to must still be an admin when it is used.
+      mayExport: (aadObjectId) => isAdmin(deps, { aadObjectId }),
+    },
+  });
   const refresher = new ProgressRefresher({
     graph,
     store: storage.store,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { CloudAdapter } from 'botbuilder';
 import restify from 'restify';
+import { type ExportRouteDeps, registerExportRoutes } from './exports/export-routes';
 import type { Guidance } from './guidance/guidance';
 import { registerGuideRoutes } from './guidance/guide-routes';
 import { type Logger, setTurnLogger } from './logging';
@@ -14,6 +15,8 @@ export interface ServerDeps {
   ping(): Promise<void>;
   /** When given, the guide web pages are served under /guides. */
   guidance?: Guidance;
+  /** When given, signed CSV downloads are served under /exports. */
+  exports?: ExportRouteDeps;
 }
 
 export interface BotServer {
@@ -86,6 +89,7 @@ export function createServer(deps: ServerDeps): BotServer {
   });
 
   if (deps.guidance) registerGuideRoutes(server, deps.guidance);
+  if (deps.exports) registerExportRoutes(server, deps.exports);
 
   return {
     server,

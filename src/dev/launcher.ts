@@ -180,6 +180,10 @@ async function main(): Promise<void> {
   const sim = await startTenantSimulatorProcess({ port: simPort, echo: true });
   track({ name: 'sim', process: sim.process, stop: sim.stop });
   say(`tenant simulator is up: ${sim.url}/`);
+  await moveDemoPilotAlong(sim.url);
+  say(
+    "pilot progress: Adele's Galaxy Tab migrated, Megan's iPad unenrolled, Adele's MacBook failed to enroll",
+  );
 
   // 3. The bot, restarted by tsx watch on every change under src/.
   const botEnv: Env = { ...process.env };
@@ -188,6 +192,7 @@ async function main(): Promise<void> {
     storageConnectionString: azurite.connectionString,
     graphBaseUrl: sim.url,
     helpdeskChannelId,
+    ...(withPlayground ? { playgroundPort: PLAYGROUND_DEFAULT_PORT } : {}),
   });
   for (const [key, value] of Object.entries({ ...defaults, ...dotEnv })) {
     // Precedence: defaults < .env < the shell (so `LOG_LEVEL=debug npm run dev` works as expected).
@@ -245,3 +250,27 @@ main().catch((err: unknown) => {
   fail(err instanceof Error ? err.message : String(err));
   void stopAll('start-up failed', 1);
 });
+
+/**
+ * Gives the Pilot wave's dashboard something to show: one device through to compliant, one half-way,
+ * one failed enrollment, moved along through the simulator's control API as a user would. Alex's own
+ * devices are left alone for the walk-through.
+ */
+async function moveDemoPilotAlong(simUrl: string): Promise<void> {
+  const steps: [string, string][] = [
+    ["Adele's Galaxy Tab", 'unenroll'],
+    ["Adele's Galaxy Tab", 'enroll'],
+    ["Adele's Galaxy Tab", 'comply'],
+    ["Megan's iPad", 'unenroll'],
+    ["Adele's MacBook Pro", 'unenroll'],
+    ["Adele's MacBook Pro", 'fail'],
+  ];
+  for (const [device, action] of steps) {
+    const res = await fetch(`${simUrl}/_sim/devices/${encodeURIComponent(device)}/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (!res.ok) throw new Error(`tenant simulator: ${action} ${device} → ${res.status} ${await res.text()}`);
+  }
+}

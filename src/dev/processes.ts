@@ -324,7 +324,7 @@ export async function waitForHttp(
 
 /** Keys of src/config.ts: test harnesses drop them from the inherited environment to stay hermetic. */
 export const BOT_CONFIG_KEY =
-  /^(NODE_ENV|PORT|LOG_LEVEL|PUBLIC_BASE_URL|SOURCE_MDM|DEFAULT_LOCALE|DEFAULT_TIME_ZONE|(BOT|STORAGE|GRAPH|HELPDESK|ADMIN|BUSINESS)_\w+)$/;
+  /^(NODE_ENV|PORT|LOG_LEVEL|PUBLIC_BASE_URL|SOURCE_MDM|DEFAULT_LOCALE|DEFAULT_TIME_ZONE|(BOT|STORAGE|GRAPH|HELPDESK|ADMIN|BUSINESS|BROADCAST|TEAMS|ANNOUNCEMENTS|EXPORT)_\w+)$/;
 
 /** Loopback must never go through a proxy a developer may have configured (the playground and Azure SDKs honour *_PROXY). */
 export function withLoopbackNoProxy(env: Env): Env {
@@ -631,15 +631,25 @@ export function devBotEnv(options: {
   storageConnectionString: string;
   graphBaseUrl: string;
   helpdeskChannelId: string;
+  /** Where the Agents Playground's connector listens, for chats with users the bot has not met yet. */
+  playgroundPort?: number;
 }): Record<string, string> {
   return {
+    ...(options.playgroundPort
+      ? { BOT_SERVICE_URL: `http://localhost:${options.playgroundPort}/_connector` }
+      : {}),
     PORT: String(options.port),
     STORAGE_CONNECTION_STRING: options.storageConnectionString,
     GRAPH_BASE_URL: options.graphBaseUrl,
     BOT_APP_TYPE: 'local',
     HELPDESK_CHANNEL_ID: options.helpdeskChannelId,
     HELPDESK_TEAM_ID: '19:mc-team-general@thread.tacv2',
+    // Alex runs the campaign: named here and a member of the demo tenant's "Migration Admins" group.
     ADMIN_UPNS: 'alexw@example.com',
+    ADMIN_GROUP_ID: '00000000-0000-0000-0000-000000000042',
+    // The simulator installs any app id; the playground's General channel stands in for announcements.
+    TEAMS_APP_ID: 'migration-companion-dev',
+    ANNOUNCEMENTS_CHANNEL_ID: '19:mc-team-general@thread.tacv2',
     // The demo tenant's devices are managed by Workspace ONE.
     SOURCE_MDM: 'workspace-one',
     // Guide pages are served by the bot itself; cards link to them.

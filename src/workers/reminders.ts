@@ -7,6 +7,7 @@ import { type Participant, participantKey } from '../domain/participant';
 import { nextReminderAt } from '../domain/schedule';
 import { audienceForParticipant } from '../features/journey/on-progress';
 import { formatDateTime } from '../i18n';
+import type { OutgoingCard } from '../ports/messenger';
 import type { Job } from './scheduler';
 
 export interface ReminderReport {
@@ -77,31 +78,31 @@ export class ReminderJob implements Job {
       return claimed;
     });
     if (!claimed?.conversation) return false;
-    const a = audienceForParticipant(this.deps, claimed);
-    const left = (claimed.journeys ?? []).filter(
-      (j) => j.stage !== 'verified' && j.stage !== 'excluded',
-    ).length;
-    const end = endOfWave(wave);
-    const text = [
-      left > 0
-        ? a.t('reminder.devicesLeft', { count: left, minutes: wave.estimatedMinutes })
-        : a.t('reminder.notStarted', { minutes: wave.estimatedMinutes }),
-      end ? a.t('reminder.endsAt', { date: formatDateTime(new Date(end), a.locale, a.timeZone) }) : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const card = renderMessageCard({
-      title: a.t('reminder.title', { wave: wave.name }),
-      text,
-      style: 'accent',
-    });
-    card.actions = [
-      { type: 'Action.Execute', title: a.t('help.openJourney'), verb: JOURNEY_VERBS.start, data: {} },
-    ];
-    await this.deps.messenger.send(claimed.conversation, {
-      card,
-      summary: a.t('reminder.title', { wave: wave.name }),
-    });
+    await this.deps.messenger.send(claimed.conversation, reminderCard(this.deps, claimed, wave));
     return true;
   }
+}
+
+/** The reminder a wave member gets: how many devices are left, how long it takes, when the wave ends. */
+export function reminderCard(deps: Deps, p: Participant, wave: Wave): OutgoingCard {
+  const a = audienceForParticipant(deps, p);
+  const left = (p.journeys ?? []).filter((j) => j.stage !== 'verified' && j.stage !== 'excluded').length;
+  const end = endOfWave(wave);
+  const text = [
+    left > 0
+      ? a.t('reminder.devicesLeft', { count: left, minutes: wave.estimatedMinutes })
+      : a.t('reminder.notStarted', { minutes: wave.estimatedMinutes }),
+    end ? a.t('reminder.endsAt', { date: formatDateTime(new Date(end), a.locale, a.timeZone) }) : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const card = renderMessageCard({
+    title: a.t('reminder.title', { wave: wave.name }),
+    text,
+    style: 'accent',
+  });
+  card.actions = [
+    { type: 'Action.Execute', title: a.t('help.openJourney'), verb: JOURNEY_VERBS.start, data: {} },
+  ];
+  return { card, summary: a.t('reminder.title', { wave: wave.name }) };
 }

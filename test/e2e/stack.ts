@@ -60,6 +60,7 @@ export async function startStack(): Promise<Stack> {
     const sim = await startTenantSimulatorProcess({ port: await freePort(), echo, env: hermeticEnv() });
     started.push(sim);
     const env = hermeticEnv();
+    const playgroundPort = await freePort();
     Object.assign(
       env,
       devBotEnv({
@@ -67,13 +68,14 @@ export async function startStack(): Promise<Stack> {
         storageConnectionString: azurite.connectionString,
         graphBaseUrl: sim.url,
         helpdeskChannelId,
+        playgroundPort,
       }),
       { LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     );
     const bot = await startBotProcess({ env, watch: false, echo });
     started.push(bot);
     const playground = await startPlaygroundProcess({
-      port: await freePort(),
+      port: playgroundPort,
       botEndpoint: `${bot.url}/api/messages`,
       configPath: PLAYGROUND_CONFIG,
       logFile: path.join(os.tmpdir(), `mc-e2e-playground-${process.pid}`, 'playground.log'),

@@ -3,14 +3,17 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
 import type { Broadcast, Delivery } from '../../domain/broadcast';
+import type { RateGateState } from '../../domain/broadcast-pacing';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
+import type { RateGate } from '../../ports/rate-gate';
 import type { JobState, Store } from '../../ports/store';
 import { BlobLock } from './blob-lock';
+import { SharedRateGate, type SharedRateGateOptions } from './shared-rate-gate';
 import { StorageWorkQueue } from './storage-queue';
 import { TableRepository } from './table-repository';
 
@@ -32,6 +35,8 @@ const TABLES = {
   escalations: 'Escalations',
   broadcasts: 'Broadcasts',
   deliveries: 'Deliveries',
+  /** Shared send rates (broadcast pacing across instances); not an entity of the Store. */
+  rateGates: 'RateGates',
 } as const;
 /** Queues (names allow lowercase letters, digits and dashes). */
 export const QUEUES = { jobs: 'jobs', deliveries: 'deliveries' } as const;
@@ -40,6 +45,8 @@ export interface AzureStorage {
   store: Store;
   lock: Lock;
   queue<T>(name: keyof typeof QUEUES): WorkQueue<T>;
+  /** A send rate shared by every instance on this storage account (one table row per gate name). */
+  rateGate(options: SharedRateGateOptions): RateGate;
   /** Creates every table, queue and container; safe to call on every start and from every instance. */
   ensureCreated(): Promise<void>;
 }
@@ -83,6 +90,11 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     lock: new BlobLock(container),
     queue: <T>(name: keyof typeof QUEUES) =>
       new StorageWorkQueue<T>(queueService.getQueueClient(`${options.prefix}-${QUEUES[name]}`)),
+    rateGate: (gate: SharedRateGateOptions) =>
+      new SharedRateGate(
+        new TableRepository<RateGateState>(tableClient(TABLES.rateGates), 'rate gate'),
+        gate,
+      ),
     async ensureCreated() {
       await Promise.all([
         ...Object.values(TABLES).map((t) => tableService.createTable(`${options.prefix}${t}`)),

@@ -1,0 +1,98 @@
+// Key Vault for every secret the app reads: the storage connection string, the bot's client secret,
+// a separate Graph client secret when there is one, and the CSV export signing key. Access by Azure
+// RBAC; only the app's managed identity may read secrets. App settings refer to the secrets without a
+// version, so a rotated secret reaches the app within a day, or at once after a restart.
+
+param name string
+param location string
+param tags object
+param storageAccountName string
+
+@description('Principal (object) id of the managed identity that reads the secrets.')
+param readerPrincipalId string
+
+@secure()
+param botAppPassword string
+
+@secure()
+param graphClientSecret string
+
+@secure()
+param exportSigningKey string
+
+// Key Vault Secrets User: read secret values, nothing else.
+var secretsUserRole = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource storageSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'storage-connection-string'
+  properties: {
+    value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+    contentType: 'Azure Storage connection string (account key 1)'
+  }
+}
+
+resource exportKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'export-signing-key'
+  properties: {
+    value: exportSigningKey
+    contentType: 'HMAC key for CSV download links'
+  }
+}
+
+resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(botAppPassword)) {
+  parent: vault
+  name: 'bot-app-password'
+  properties: {
+    value: botAppPassword
+    contentType: 'Client secret of the bot app registration'
+  }
+}
+
+resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(graphClientSecret)) {
+  parent: vault
+  name: 'graph-client-secret'
+  properties: {
+    value: graphClientSecret
+    contentType: 'Client secret of the Graph app registration'
+  }
+}
+
+resource readSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, readerPrincipalId, secretsUserRole)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsUserRole)
+    principalId: readerPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = vault.name
+output storageConnectionStringUri string = storageSecret.properties.secretUri
+output exportSigningKeyUri string = exportKeySecret.properties.secretUri
+output botAppPasswordUri string = empty(botAppPassword) ? '' : botSecret.properties.secretUri
+output graphClientSecretUri string = empty(graphClientSecret) ? '' : graphSecret.properties.secretUri

@@ -1,0 +1,304 @@
+/**
+ * GET /exports/participants.csv and GET /exports/deliveries.csv — CSV downloads behind signed,
+ * expiring links (signed-link.ts). The link is the authorization: the bot issues it to an admin in
+ * their 1:1 chat, and every download is audited under that admin.
+ *
+ * Rows are streamed from storage as they are read (one wave through its membership index, everyone
+ * through the participant partitions, a broadcast through its delivery partition), so the size of an
+ * export does not depend on memory. Nothing from the URL is echoed into a response.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type restify from 'restify';
+import { auditKey } from '../domain/audit';
+import { broadcastKey, deliveryPartition } from '../domain/broadcast';
+import { type Wave, waveKey, waveMemberKey } from '../domain/campaign';
+import { type Escalation, escalationKey } from '../domain/escalation';
+import { PARTICIPANT_PARTITIONS, participantKey } from '../domain/participant';
+import { languageFromHeader } from '../guidance/guide-routes';
+import importEn from '../i18n/import.en.json';
+import importSv from '../i18n/import.sv.json';
+import type { Logger } from '../logging';
+import type { Clock } from '../ports/clock';
+import type { Store } from '../ports/store';
+import { type CsvLanguage, deliveriesCsv, type ParticipantExportRow, participantsCsv } from './csv';
+import { EXPORT_KINDS, type ExportKind, type ExportRequest, exportPath, verifyExport } from './signed-link';
+
+export interface ExportRouteDeps {
+  store: Pick<
+    Store,
+    'participants' | 'waveMembers' | 'waves' | 'escalations' | 'broadcasts' | 'deliveries' | 'audit'
+  >;
+  clock: Clock;
+  logger: Logger;
+  /** EXPORT_SIGNING_KEY. */
+  signingKey: string;
+  /**
+   * Asked at download time whether the admin the link was issued to may still export (e.g. still in
+   * the admin group); absent, a valid link is enough.
+   */
+  mayExport?: (aadObjectId: string) => Promise<boolean>;
+}
+
+/** Point reads in flight while a wave's members are read. */
+const READS_IN_FLIGHT = 16;
+
+const catalogs = { en: importEn, sv: importSv } as const;
+type ExportMessage =
+  | 'malformed'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-allowed'
+  | 'wave-not-found'
+  | 'broadcast-not-found'
+  | 'failed';
+
+export function registerExportRoutes(server: restify.Server, deps: ExportRouteDeps): void {
+  for (const kind of EXPORT_KINDS) {
+    server.get(exportPath(kind), async (req: restify.Request, res: restify.Response) => {
+      await serveExport(kind, req, res, deps);
+    });
+  }
+}
+
+async function serveExport(
+  kind: ExportKind,
+  req: restify.Request,
+  res: restify.Response,
+  deps: ExportRouteDeps,
+): Promise<void> {
+  const query = new URL(req.url ?? '/', 'http://exports.invalid').searchParams;
+  const fallbackLanguage = (): CsvLanguage => {
+    const lang = query.get('lang');
+    return lang === 'en' || lang === 'sv'
+      ? lang
+      : languageFromHeader(req.header('accept-language') || undefined);
+  };
+  const now = deps.clock.now();
+  const verified = verifyExport(kind, query, deps.signingKey, now);
+  if (!verified.ok) {
+    deps.logger.info({ kind, error: verified.error }, 'refused an export link');
+    const status = verified.error === 'malformed' ? 400 : 403;
+    sendText(res, status, fallbackLanguage(), verified.error, {
+      time: verified.expiredAt ? verified.expiredAt.toISOString().slice(0, 16).replace('T', ' ') : '',
+    });
+    return;
+  }
+  const request = verified.request;
+  const language = request.language ?? fallbackLanguage();
+  try {
+    if (deps.mayExport && !(await deps.mayExport(request.actorAadObjectId))) {
+      deps.logger.info({ kind, actor: request.actorAadObjectId }, 'refused an export: no longer allowed');
+      sendText(res, 403, language, 'not-allowed');
+      return;
+    }
+    const source = await exportSource(deps, request, language);
+    if ('missing' in source) {
+      sendText(res, 404, language, source.missing);
+      return;
+    }
+    await stream(res, deps, request, now, source.lines, () => source.rows);
+  } catch (err) {
+    deps.logger.error({ err, kind }, 'export failed');
+    if (!res.headersSent) sendText(res, 503, language, 'failed');
+  }
+}
+
+interface Source {
+  lines: AsyncGenerator<string>;
+  /** Rows written so far (read after streaming). */
+  readonly rows: number;
+}
+
+async function exportSource(
+  deps: ExportRouteDeps,
+  request: ExportRequest,
+  language: CsvLanguage,
+): Promise<Source | { missing: ExportMessage }> {
+  let rows = 0;
+  const counted = () => {
+    rows++;
+  };
+  if (request.kind === 'deliveries') {
+    const broadcastId = request.broadcastId!;
+    if (!(await deps.store.broadcasts.get(broadcastKey(broadcastId))))
+      return { missing: 'broadcast-not-found' };
+    const deliveries = async function* () {
+      for await (const { value } of deps.store.deliveries.listPartition(deliveryPartition(broadcastId))) {
+        yield value;
+      }
+    };
+    return {
+      lines: deliveriesCsv(deliveries(), language, counted),
+      get rows() {
+        return rows;
+      },
+    };
+  }
+  const waves = new Map<string, Wave>();
+  for await (const { value } of deps.store.waves.listPartition(waveKey('').partitionKey))
+    waves.set(value.id, value);
+  if (request.waveId && !waves.has(request.waveId)) return { missing: 'wave-not-found' };
+  const participants = request.waveId
+    ? waveParticipants(deps, request.waveId, waves)
+    : allParticipants(deps, waves);
+  return {
+    lines: participantsCsv(participants, language, counted),
+    get rows() {
+      return rows;
+    },
+  };
+}
+
+/** One wave's members, through its index partition; the participant row decides who is a member. */
+async function* waveParticipants(
+  deps: ExportRouteDeps,
+  waveId: string,
+  waves: ReadonlyMap<string, Wave>,
+): AsyncGenerator<ParticipantExportRow> {
+  let batch: string[] = [];
+  const read = async (ids: string[]) => {
+    const rows: (ParticipantExportRow | undefined)[] = new Array(ids.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const i = next++;
+        const id = ids[i]!;
+        const [p, e] = await Promise.all([
+          deps.store.participants.get(participantKey(id)),
+          deps.store.escalations.get(escalationKey(id)),
+        ]);
+        // An index row left behind by a move or a lost race is not a member.
+        if (p?.value.waveId !== waveId) continue;
+        rows[i] = { participant: p.value, waveName: waves.get(waveId)?.name, escalation: e?.value };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, ids.length) }, worker));
+    return rows.filter((r): r is ParticipantExportRow => r !== undefined);
+  };
+  for await (const { value } of deps.store.waveMembers.listPartition(
+    waveMemberKey(waveId, '').partitionKey,
+  )) {
+    batch.push(value.aadObjectId.toLowerCase());
+    if (batch.length >= 64) {
+      yield* await read(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield* await read(batch);
+}
+
+/** Everyone the bot knows, partition by partition, with each partition's tickets read alongside. */
+async function* allParticipants(
+  deps: ExportRouteDeps,
+  waves: ReadonlyMap<string, Wave>,
+): AsyncGenerator<ParticipantExportRow> {
+  for (const partition of PARTICIPANT_PARTITIONS) {
+    const tickets = new Map<string, Escalation>();
+    // escalationKey shares participantKey's partitions, so one query per partition finds the tickets.
+    for await (const row of deps.store.escalations.listPartition(partition))
+      tickets.set(row.key.rowKey, row.value);
+    for await (const { value: p } of deps.store.participants.listPartition(partition)) {
+      yield {
+        participant: p,
+        waveName: p.waveId ? waves.get(p.waveId)?.name : undefined,
+        escalation: tickets.get(p.aadObjectId.toLowerCase()),
+      };
+    }
+  }
+}
+
+/**
+ * Sends the file. The first chunk is produced before the status line, so a storage failure at the
+ * start still gets a proper error; a failure later cuts the download off (never a file that looks
+ * complete but is not). Either way the download is audited, with the rows sent.
+ */
+async function stream(
+  res: restify.Response,
+  deps: ExportRouteDeps,
+  request: ExportRequest,
+  now: Date,
+  lines: AsyncGenerator<string>,
+  rows: () => number,
+): Promise<void> {
+  const first = await lines.next();
+  res.writeHead(200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${fileName(request, now)}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    // The link carries its signature: never pass it on to another site.
+    'Referrer-Policy': 'no-referrer',
+  });
+  const body = async function* () {
+    if (!first.done) yield first.value;
+    yield* lines;
+  };
+  let completed = false;
+  try {
+    await pipeline(Readable.from(body()), res);
+    completed = true;
+  } catch (err) {
+    deps.logger.warn({ err, kind: request.kind, rows: rows() }, 'export download did not complete');
+  } finally {
+    await auditDownload(deps, request, rows(), completed);
+  }
+}
+
+async function auditDownload(
+  deps: ExportRouteDeps,
+  request: ExportRequest,
+  rows: number,
+  completed: boolean,
+): Promise<void> {
+  const at = deps.clock.now();
+  try {
+    await deps.store.audit.insert(auditKey(at, randomUUID()), {
+      at: at.toISOString(),
+      actorAadObjectId: request.actorAadObjectId,
+      action: 'export.download',
+      target:
+        request.kind === 'deliveries' ? `broadcast:${request.broadcastId}` : `wave:${request.waveId ?? '*'}`,
+      after: {
+        kind: request.kind,
+        ...(request.waveId ? { waveId: request.waveId } : {}),
+        ...(request.broadcastId ? { broadcastId: request.broadcastId } : {}),
+        rows,
+        completed,
+        linkExpiresAt: request.expiresAt.toISOString(),
+      },
+    });
+  } catch (err) {
+    deps.logger.error({ err, kind: request.kind }, 'could not audit an export download');
+  }
+}
+
+/** `participants-pilot-20261123-0915.csv`: the subject and the time (UTC), in characters any OS accepts. */
+export function fileName(request: ExportRequest, now: Date): string {
+  const subject =
+    request.kind === 'deliveries'
+      ? `deliveries-${request.broadcastId}`
+      : `participants-${request.waveId ?? 'all'}`;
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  return `${subject.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100)}-${stamp}.csv`;
+}
+
+function sendText(
+  res: restify.Response,
+  status: number,
+  language: CsvLanguage,
+  message: ExportMessage,
+  vars: Record<string, string> = {},
+): void {
+  const catalog = catalogs[language] ?? importEn;
+  const key = `import.export.${message}` as keyof typeof importEn;
+  const text = (catalog[key] ?? importEn[key]).replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
+  res.sendRaw(status, `${catalog['import.export.title']}\n\n${text}\n`, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Language': language,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  });
+}

@@ -1,0 +1,57 @@
+import type { CardJson } from '../../cards/render';
+import { auditKey } from '../../domain/audit';
+import { type Wave, waveKey } from '../../domain/campaign';
+import type { AdminTurn } from './admin-handlers';
+import { announceBlockOf } from './dashboard-service';
+import { waveHome } from './dashboards';
+
+/** A written reason is required to override a failed gate; a word or two is not a reason. */
+export const MIN_OVERRIDE_REASON = 10;
+export const MAX_OVERRIDE_REASON = 1_000;
+
+/** Why the wave may not be announced yet (its predecessor's gate failed), in the admin's words; undefined when it may. */
+export async function announceBlock(turn: AdminTurn, wave: Wave): Promise<string | undefined> {
+  return announceBlockOf(turn.deps, wave, turn.audience.language, turn.now);
+}
+
+/**
+ * Lets the wave after `waveId` be announced although `waveId`'s gate failed. The reason is stored on
+ * the wave and in the audit log with the gate's state before and after.
+ */
+export async function overrideGate(turn: AdminTurn, waveId: string, reasonRaw: string): Promise<CardJson> {
+  const { deps, audience: a } = turn;
+  const reason = reasonRaw.trim();
+  if (reason.length < MIN_OVERRIDE_REASON) {
+    return waveHome(turn, waveId, a.t('admin.gate.reasonTooShort', { min: MIN_OVERRIDE_REASON }));
+  }
+  if (reason.length > MAX_OVERRIDE_REASON) {
+    return waveHome(turn, waveId, a.t('admin.gate.reasonTooLong', { max: MAX_OVERRIDE_REASON }));
+  }
+  let before: Wave['gateOverride'];
+  const saved = await deps.store.waves.update(waveKey(waveId), (w) => {
+    if (!w) return undefined;
+    before = w.gateOverride;
+    return {
+      ...w,
+      gateOverride: {
+        by: turn.actor.aadObjectId,
+        byName: turn.actor.name,
+        reason,
+        at: turn.now.toISOString(),
+      },
+      updatedAt: turn.now.toISOString(),
+    };
+  });
+  if (!saved) return waveHome(turn, waveId);
+  await deps.store.audit.insert(auditKey(turn.now, `gate-${waveId}`), {
+    at: turn.now.toISOString(),
+    actorAadObjectId: turn.actor.aadObjectId,
+    actorName: turn.actor.name,
+    action: 'gate.override',
+    target: waveId,
+    before: { gateOverride: before ?? null },
+    after: { gateOverride: saved.gateOverride },
+    reason,
+  });
+  return waveHome(turn, waveId, a.t('admin.gate.overridden', { wave: saved.name }));
+}

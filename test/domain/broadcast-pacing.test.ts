@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Delivery } from '../../src/domain/broadcast';
+import {
+  afterFailure,
+  allDeliveriesFinal,
+  backoffMs,
+  classifyConnectorStatus,
+  decideDelivery,
+  finishedShare,
+  grantInstants,
+  markDelivered,
+  markSending,
+  parseRetryAfter,
+  progressBar,
+  queuedDelivery,
+  type RateGateState,
+  retryDelayMs,
+  uniqueRecipients,
+  withPause,
+} from '../../src/domain/broadcast-pacing';
+
+const NOW = new Date('2026-11-23T09:00:00Z');
+const T0 = NOW.getTime();
+const OPTS = { intervalMs: 1000 / 45, maxAheadMs: 500 };
+
+function delivery(over: Partial<Delivery> = {}): Delivery {
+  return { ...queuedDelivery('b1', { aadObjectId: 'User-1', displayName: 'Ann' }, NOW), ...over };
+}
+
+describe('domain: broadcast pacing', () => {
+  describe('grantInstants (shared rate as spaced instants)', () => {
+    it('hands out consecutive instants one interval apart, starting now on an idle gate', () => {
+      const g = grantInstants(undefined, T0, 3, OPTS);
+      assert.equal(g.kind, 'granted');
+      if (g.kind !== 'granted') return;
+      assert.deepEqual(g.instants, [T0, T0 + OPTS.intervalMs, T0 + 2 * OPTS.intervalMs]);
+      assert.equal(g.next.nextAt, T0 + 3 * OPTS.intervalMs);
+    });
+
+    it('does not save up capacity while idle: after a quiet minute the next instants are still spaced', () => {
+      const state: RateGateState = { nextAt: T0 - 60_000, pausedUntil: 0 };
+      const g = grantInstants(state, T0, 5, OPTS);
+      assert.equal(g.kind, 'granted');
+      if (g.kind !== 'granted') return;
+      assert.equal(g.instants[0], T0);
+      for (let i = 1; i < g.instants.length; i++) {
+        assert.ok(Math.abs(g.instants[i]! - g.instants[i - 1]! - OPTS.intervalMs) < 1e-3);
+      }
+    });
+
+    it('claims no further ahead than the horizon, and says how long to wait when it is full', () => {
+      const g = grantInstants({ nextAt: T0 + 400, pausedUntil: 0 }, T0, 50, OPTS);
+      assert.equal(g.kind, 'granted');
+      if (g.kind === 'granted') assert.ok(g.instants.at(-1)! <= T0 + OPTS.maxAheadMs);
+      const full = grantInstants({ nextAt: T0 + 800, pausedUntil: 0 }, T0, 1, OPTS);
+      assert.deepEqual(full, { kind: 'wait', waitMs: 300 });
+    });
+
+    it('grants nothing inside a pause; a pause only ever grows', () => {
+      const paused = withPause({ nextAt: T0, pausedUntil: 0 }, T0 + 3_000);
+      assert.deepEqual(withPause(paused, T0 + 1_000), paused);
+      const g = grantInstants(paused, T0 + 2_800, 1, OPTS);
+      assert.equal(g.kind, 'granted');
+      if (g.kind === 'granted') assert.equal(g.instants[0], T0 + 3_000);
+      assert.equal(grantInstants(paused, T0, 1, OPTS).kind, 'wait');
+    });
+
+    it('any sequence of claims at any times never puts two instants closer than one interval', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), count: fc.integer({ min: 1, max: 10 }) }), {
+            minLength: 1,
+            maxLength: 60,
+          }),
+          (claims) => {
+            let state: RateGateState | undefined;
+            let now = T0;
+            const all: number[] = [];
+            for (const c of claims) {
+              now += c.gapMs;
+              const g = grantInstants(state, now, c.count, OPTS);
+              if (g.kind === 'wait') continue;
+              assert.ok(g.instants[0]! >= now, 'never an instant in the past');
+              all.push(...g.instants);
+              state = g.next;
+            }
+            for (let i = 1; i < all.length; i++) assert.ok(all[i]! - all[i - 1]! >= OPTS.intervalMs - 1e-3);
+          },
+        ),
+      );
+    });
+  });
+
+  describe('retry rules', () => {
+    it('classifies connector answers: 429 throttled; 412 and 5xx retried; other 4xx final; no answer unknown', () => {
+      assert.equal(classifyConnectorStatus(429), 'throttled');
+      for (const s of [412, 500, 502, 503, 504]) assert.equal(classifyConnectorStatus(s), 'retry', String(s));
+      for (const s of [400, 401, 403, 404, 409, 413]) assert.equal(classifyConnectorStatus(s), 'rejected', String(s));
+      assert.equal(classifyConnectorStatus(undefined), 'unknown-outcome');
+      assert.equal(classifyConnectorStatus(0), 'unknown-outcome');
+    });
+
+    it('reads Retry-After as seconds or as an HTTP date', () => {
+      assert.equal(parseRetryAfter('3', NOW), 3);
+      assert.equal(parseRetryAfter(' 1.5 ', NOW), 1.5);
+      assert.equal(parseRetryAfter(new Date(T0 + 7_000).toUTCString(), NOW), 7);
+      assert.equal(parseRetryAfter(new Date(T0 - 7_000).toUTCString(), NOW), 0);
+      assert.equal(parseRetryAfter('soon', NOW), undefined);
+      assert.equal(parseRetryAfter(undefined, NOW), undefined);
+      assert.equal(parseRetryAfter('', NOW), undefined);
+    });
+
+    it('backs off exponentially with jitter inside [half, full] of the doubled delay, capped at a minute', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, r) => {
+          const ms = backoffMs(attempt, () => r);
+          const full = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
+          assert.ok(ms >= full / 2 - 1 && ms <= full + 1, `${attempt}: ${ms}`);
+        }),
+      );
+      assert.notEqual(backoffMs(3, () => 0), backoffMs(3, () => 0.9), 'jitter spreads retries');
+    });
+
+    it('waits out Retry-After (capped at 5 minutes, up to 10 % jitter) instead of backing off', () => {
+      assert.equal(retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0), 2_000);
+      assert.equal(retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0.999), 2_200);
+      assert.equal(retryDelayMs({ attempt: 1, retryAfterSeconds: 86_400 }, () => 0), 300_000);
+    });
+  });
+
+  describe('delivery records', () => {
+    it('decides what a sender does with the record it finds', () => {
+      assert.deepEqual(decideDelivery(delivery(), NOW, 30_000), { kind: 'send' });
+      for (const state of ['sent', 'failed', 'uncertain'] as const) {
+        assert.deepEqual(decideDelivery(delivery({ state }), NOW, 30_000), { kind: 'skip' }, state);
+      }
+      const young = delivery({ state: 'sending', sendingSince: new Date(T0 - 10_000).toISOString() });
+      assert.deepEqual(decideDelivery(young, NOW, 30_000), { kind: 'wait', waitMs: 20_000 });
+      const old = delivery({ state: 'sending', sendingSince: new Date(T0 - 31_000).toISOString() });
+      assert.deepEqual(decideDelivery(old, NOW, 30_000), { kind: 'resend' });
+      assert.deepEqual(decideDelivery(delivery({ state: 'sending' }), NOW, 30_000), { kind: 'resend' });
+    });
+
+    it('records sent only for its own, first send; a re-send or someone else’s claim is uncertain', () => {
+      const claim = markSending(delivery(), NOW);
+      assert.equal(claim.state, 'sending');
+      assert.equal(claim.attempts, 1);
+      const mine = { sendingSince: claim.sendingSince!, resend: false };
+      assert.equal(markDelivered(claim, mine, 'a1', NOW)?.state, 'sent');
+      assert.equal(markDelivered(claim, mine, 'a1', NOW)?.activityId, 'a1');
+      assert.equal(markDelivered(claim, { ...mine, resend: true }, 'a1', NOW)?.state, 'uncertain');
+      const other = markSending(claim, new Date(T0 + 1));
+      assert.equal(markDelivered(other, mine, 'a2', NOW)?.state, 'uncertain');
+      const sentByOther = markDelivered(other, { sendingSince: other.sendingSince!, resend: false }, 'a3', NOW)!;
+      const doubled = markDelivered(sentByOther, mine, 'a4', NOW)!;
+      assert.equal(doubled.state, 'uncertain');
+      assert.equal(doubled.activityId, 'a3', 'the first activity id is kept');
+    });
+
+    it('retries 412/429/5xx back in `queued` until the attempt limit, then fails as retries-exhausted', () => {
+      let d = delivery();
+      const seen: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        d = markSending(d, NOW);
+        const r = afterFailure(d, { class: 'retry', status: 503 }, 6, NOW, () => 0.5);
+        seen.push(r.kind);
+        d = r.record;
+      }
+      assert.deepEqual(seen, ['retry', 'retry', 'retry', 'retry', 'retry', 'failed']);
+      assert.equal(d.state, 'failed');
+      assert.equal(d.reason, 'retries-exhausted');
+      assert.equal(d.attempts, 6);
+      assert.match(d.detail ?? '', /503 after 6 attempts/);
+    });
+
+    it('a throttled send comes back after Retry-After; a rejected one fails at once with the code', () => {
+      const sending = markSending(delivery(), NOW);
+      const t = afterFailure(sending, { class: 'throttled', status: 429, retryAfterSeconds: 4 }, 6, NOW, () => 0);
+      assert.equal(t.kind, 'retry');
+      if (t.kind === 'retry') {
+        assert.equal(t.delayMs, 4_000);
+        assert.equal(t.record.state, 'queued');
+        assert.equal(t.record.sendingSince, undefined);
+      }
+      const r = afterFailure(sending, { class: 'rejected', status: 403, code: 'BotBlocked' }, 6, NOW, () => 0);
+      assert.equal(r.kind, 'failed');
+      assert.equal(r.record.reason, 'rejected');
+      assert.equal(r.record.detail, '403 BotBlocked');
+    });
+  });
+
+  describe('recipients and progress', () => {
+    it('keeps one entry per person (case-insensitive object ids), in a stable order', () => {
+      const list = uniqueRecipients([
+        { aadObjectId: 'B', displayName: 'Bo' },
+        { aadObjectId: 'a' },
+        { aadObjectId: 'b', displayName: 'dup' },
+        { aadObjectId: '  ' },
+      ]);
+      assert.deepEqual(list, [{ aadObjectId: 'a' }, { aadObjectId: 'b', displayName: 'Bo' }]);
+    });
+
+    it('is done only when nothing is queued or sending and everyone is recorded', () => {
+      const c = { queued: 0, sending: 0, sent: 8, failed: 1, uncertain: 1 };
+      assert.equal(allDeliveriesFinal(c, 10), true);
+      assert.equal(allDeliveriesFinal(c, 11), false);
+      assert.equal(allDeliveriesFinal({ ...c, sending: 1 }, 10), false);
+      assert.equal(finishedShare(c, 20), 0.5);
+      assert.equal(progressBar(0.5, 10), '▰▰▰▰▰▱▱▱▱▱');
+      assert.equal(progressBar(2, 4), '▰▰▰▰');
+    });
+  });
+});

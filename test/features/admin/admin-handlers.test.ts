@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { createApp } from '../../../src/app';
+import type { CardJson } from '../../../src/cards/render';
+import type { Deps } from '../../../src/deps';
+import type { AuditEvent } from '../../../src/domain/audit';
+import { broadcastKey, type DeliveryJob, deliveryPartition } from '../../../src/domain/broadcast';
+import { type Wave, waveKey, waveMemberKey } from '../../../src/domain/campaign';
+import { type Participant, participantKey } from '../../../src/domain/participant';
+import { clearAdminCache } from '../../../src/features/admin/admin-access';
+import { broadcastHooks } from '../../../src/features/admin/announce-service';
+import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/features/admin/ids';
+import { WAVE_FORM } from '../../../src/features/admin/wave-form';
+import { queueRecipients } from '../../../src/features/broadcast/broadcast-service';
+import { ALEX, cardAction, personalMessage, runTurn, testDeps } from '../../helpers/activities';
+import { MEGAN } from '../../helpers/demo';
+import { InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
+
+type Node = Record<string, unknown>;
+function nodes(card: unknown): Node[] {
+  const out: Node[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      out.push(n as Node);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+}
+const executes = (card: unknown) =>
+  nodes(card).filter((n) => n.type === 'Action.Execute') as { title: string; verb: string; data: Node }[];
+const actionByVerb = (card: unknown, verb: string) => executes(card).find((a) => a.verb === verb);
+const textIn = (card: unknown) =>
+  nodes(card)
+    .flatMap((n) => [n.text, n.title, n.value].filter((v): v is string => typeof v === 'string'))
+    .join('\n');
+
+const ISAIAH = {
+  id: '00000000-0000-0000-0000-0000000000023',
+  upn: 'isaiah@example.com',
+  name: 'Isaiah Langer',
+};
+const PATTI = {
+  id: '00000000-0000-0000-0000-0000000000024',
+  upn: 'pattif@example.com',
+  name: 'Patti Fernandez',
+};
+const NOT_ADMIN = { ...MEGAN };
+
+const PILOT: Wave = {
+  id: 'pilot',
+  name: 'Pilot',
+  order: 0,
+  state: 'announced',
+  conditionalAccess: { kind: 'none' },
+  reminders: { enabled: true, deferralLimit: 3 },
+  estimatedMinutes: 20,
+  createdAt: '2026-11-01T00:00:00.000Z',
+};
+
+async function setup(overrides: Partial<Deps> = {}) {
+  clearAdminCache();
+  const t = testDeps(overrides);
+  t.deps.config = {
+    ...t.deps.config,
+    admins: { upns: ['alexw@example.com'] },
+    exportSigningKey: 'k'.repeat(40),
+  };
+  for (const u of [
+    { id: ALEX.aadObjectId, upn: ALEX.upn, name: ALEX.name },
+    { id: MEGAN.aadObjectId, upn: MEGAN.upn, name: MEGAN.name },
+    ISAIAH,
+    PATTI,
+  ]) {
+    t.directory.users.set(u.id, { id: u.id, userPrincipalName: u.upn, displayName: u.name });
+  }
+  await t.store.waves.insert(waveKey(PILOT.id), PILOT);
+  for (const m of [ALEX, MEGAN]) {
+    await t.store.waveMembers.insert(waveMemberKey('pilot', m.aadObjectId), {
+      waveId: 'pilot',
+      aadObjectId: m.aadObjectId,
+      userPrincipalName: m.upn,
+      addedAt: PILOT.createdAt,
+    });
+    await t.store.participants.insert(participantKey(m.aadObjectId), {
+      aadObjectId: m.aadObjectId,
+      userPrincipalName: m.upn,
+      displayName: m.name,
+      waveId: 'pilot',
+      firstSeenAt: PILOT.createdAt,
+      lastSeenAt: PILOT.createdAt,
+      version: 1,
+    });
+  }
+  const app = createApp(t.deps);
+  const invoke = async (verb: string, data: Record<string, unknown> = {}, from = ALEX) => {
+    const { invokeResponse } = await runTurn(app, cardAction(verb, data, { from }));
+    assert.equal(invokeResponse?.status, 200);
+    const body = invokeResponse?.body as { type?: string; value?: unknown };
+    return body.type === 'application/vnd.microsoft.card.adaptive'
+      ? (body.value as CardJson)
+      : (String(body.value) as unknown as CardJson);
+  };
+  return { ...t, app, invoke };
+}
+
+async function auditOf(store: Deps['store']): Promise<AuditEvent[]> {
+  const all: AuditEvent[] = [];
+  for (const day of ['2026-11-23']) {
+    for await (const { value } of store.audit.listPartition(day)) all.push(value);
+  }
+  return all;
+}
+
+const newWaveForm = (upns: string) => ({
+  [WAVE_FORM.name]: 'Wave 1',
+  [WAVE_FORM.order]: '1',
+  [WAVE_FORM.source]: 'list',
+  [WAVE_FORM.upns]: upns,
+  [WAVE_FORM.caMode]: 'grace',
+  [WAVE_FORM.graceEndsAt]: '2026-12-31',
+});
+
+describe('admin: access, waves, gate and announcements', () => {
+  it('refuses people who are not admins, for the chat word and for every card verb, and writes nothing', async () => {
+    const h = await setup();
+    const { replies } = await runTurn(h.app, personalMessage('admin', { from: NOT_ADMIN }));
+    assert.match(textIn(replies[0]?.attachments?.[0]?.content), /This is for migration admins/);
+    for (const verb of Object.values(ADMIN_VERBS)) {
+      const card = await h.invoke(verb, { waveId: 'pilot', draftId: 'x', broadcastId: 'x' }, NOT_ADMIN);
+      assert.match(textIn(card), /This is for migration admins/, verb);
+    }
+    assert.equal((await h.store.waves.get(waveKey('pilot')))?.value.gateOverride, undefined);
+    assert.equal(h.store.broadcasts.rows.size, 0);
+  });
+
+  it('knows admins by the directory UPN or by (transitive) admin group membership, never by card data', async () => {
+    const h = await setup();
+    h.deps.config = { ...h.deps.config, admins: { groupId: 'admins-group', upns: [] } };
+    h.directory.groups.set('admins-group', { name: 'Migration Admins', memberIds: [MEGAN.aadObjectId] });
+    clearAdminCache();
+    const asMegan = await h.invoke(ADMIN_VERBS.home, {}, MEGAN);
+    assert.doesNotMatch(textIn(asMegan), /This is for migration admins/);
+    const asAlex = await h.invoke(ADMIN_VERBS.home, { admin: true, aadObjectId: MEGAN.aadObjectId });
+    assert.match(textIn(asAlex), /This is for migration admins/);
+  });
+
+  it('"admin" opens the admin home with the waves', async () => {
+    const h = await setup();
+    const { replies } = await runTurn(h.app, personalMessage('admin'));
+    const card = replies[0]?.attachments?.[0]?.content;
+    assert.match(textIn(card), /Pilot/);
+    assert.ok(actionByVerb(card, ADMIN_VERBS.editWave), 'the home offers a new wave');
+  });
+
+  it('creates a wave from a pasted list: preview first (bad rows with line numbers), nothing stored until saved', async () => {
+    const h = await setup();
+    const preview = await h.invoke(
+      ADMIN_VERBS.previewWave,
+      newWaveForm('isaiah@example.com\nnot-a-upn\npattif@example.com\nnobody@example.com'),
+    );
+    const text = textIn(preview);
+    assert.match(text, /Line 2: not-a-upn/);
+    assert.match(text, /Line 4: nobody@example.com — no such user in the directory/);
+    assert.equal(await h.store.waves.get(waveKey('wave-1')), undefined, 'nothing saved by a preview');
+    const save = actionByVerb(preview, ADMIN_VERBS.saveWave);
+    assert.ok(save);
+    assert.match(save.title, /2 new members/);
+
+    const after = await h.invoke(ADMIN_VERBS.saveWave, save.data);
+    assert.match(textIn(after), /2 people were added/);
+    const wave = (await h.store.waves.get(waveKey('wave-1')))?.value;
+    assert.equal(wave?.state, 'draft');
+    assert.deepEqual(wave?.conditionalAccess.kind, 'grace');
+    for (const u of [ISAIAH, PATTI]) {
+      assert.equal((await h.store.participants.get(participantKey(u.id)))?.value.waveId, 'wave-1');
+    }
+    const audit = await auditOf(h.store);
+    assert.ok(
+      audit.some(
+        (e) => e.action === 'wave.create' && e.target === 'wave-1' && e.actorAadObjectId === ALEX.aadObjectId,
+      ),
+    );
+
+    const again = await h.invoke(ADMIN_VERBS.saveWave, save.data);
+    assert.match(textIn(again), /expired or belongs to someone else/, 'a draft is used once');
+  });
+
+  it('keeps a user in one wave: someone already in the pilot is reported and stays there', async () => {
+    const h = await setup();
+    const preview = await h.invoke(
+      ADMIN_VERBS.previewWave,
+      newWaveForm('meganb@example.com, isaiah@example.com'),
+    );
+    assert.match(textIn(preview), /meganb@example.com.*Pilot/s);
+    const save = actionByVerb(preview, ADMIN_VERBS.saveWave)!;
+    assert.match(save.title, /1 new members/);
+    await h.invoke(ADMIN_VERBS.saveWave, save.data);
+    assert.equal((await h.store.participants.get(participantKey(MEGAN.aadObjectId)))?.value.waveId, 'pilot');
+    assert.equal(await h.store.waveMembers.get(waveMemberKey('wave-1', MEGAN.aadObjectId)), undefined);
+  });
+
+  it('only the admin who made a draft can save it', async () => {
+    const h = await setup();
+    h.deps.config = { ...h.deps.config, admins: { upns: ['alexw@example.com', 'meganb@example.com'] } };
+    clearAdminCache();
+    const preview = await h.invoke(ADMIN_VERBS.previewWave, newWaveForm('isaiah@example.com'));
+    const save = actionByVerb(preview, ADMIN_VERBS.saveWave)!;
+    const asMegan = await h.invoke(ADMIN_VERBS.saveWave, save.data, MEGAN);
+    assert.match(textIn(asMegan), /belongs to someone else/);
+    assert.equal(await h.store.waves.get(waveKey('wave-1')), undefined);
+  });
+
+  it('shows the editor again with every problem when the form is wrong', async () => {
+    const h = await setup();
+    const card = await h.invoke(ADMIN_VERBS.previewWave, {
+      ...newWaveForm(''),
+      [WAVE_FORM.graceEndsAt]: '31/12',
+    });
+    const text = textIn(card);
+    assert.match(text, /Grace period ends on: "31\/12" is not a date/);
+    assert.match(text, /User principal names: required/);
+    assert.equal(h.store.jobState.rows.size, 0, 'no draft for an invalid form');
+  });
+
+  it('blocks the next wave behind a failed gate until an admin overrides it with a written reason (audited)', async () => {
+    const h = await setup({ deliveryQueue: undefined });
+    const preview = await h.invoke(
+      ADMIN_VERBS.previewWave,
+      newWaveForm('isaiah@example.com, pattif@example.com'),
+    );
+    await h.invoke(ADMIN_VERBS.saveWave, actionByVerb(preview, ADMIN_VERBS.saveWave)!.data);
+
+    const blocked = await h.invoke(ADMIN_VERBS.announce, { waveId: 'wave-1' });
+    assert.equal(
+      actionByVerb(blocked, ADMIN_VERBS.confirmBroadcast),
+      undefined,
+      'no send button while blocked',
+    );
+    assert.match(textIn(blocked), /Pilot/);
+    assert.equal(h.store.broadcasts.rows.size, 0);
+
+    const override = actionByVerb(blocked, ADMIN_VERBS.overrideGate);
+    assert.ok(override, 'the blocked wave offers an override');
+    const tooShort = await h.invoke(ADMIN_VERBS.overrideGate, {
+      ...override.data,
+      [ADMIN_INPUTS.reason]: 'go',
+    });
+    assert.match(textIn(tooShort), /at least 10 characters/);
+    assert.equal((await h.store.waves.get(waveKey('pilot')))?.value.gateOverride, undefined);
+
+    const reason = 'Pilot had too few users to measure; the helpdesk is staffed for wave 1.';
+    await h.invoke(ADMIN_VERBS.overrideGate, { ...override.data, [ADMIN_INPUTS.reason]: reason });
+    const pilot = (await h.store.waves.get(waveKey('pilot')))?.value;
+    assert.equal(pilot?.gateOverride?.reason, reason);
+    assert.equal(pilot?.gateOverride?.by, ALEX.aadObjectId);
+    const event = (await auditOf(h.store)).find((e) => e.action === 'gate.override');
+    assert.equal(event?.reason, reason);
+    assert.deepEqual(event?.before, { gateOverride: null });
+
+    const allowed = await h.invoke(ADMIN_VERBS.announce, { waveId: 'wave-1' });
+    const send = actionByVerb(allowed, ADMIN_VERBS.confirmBroadcast);
+    assert.ok(send);
+    assert.equal(send.title, 'Send to 2 people');
+    assert.match(textIn(allowed), /Nothing has been sent yet/);
+  });
+
+  it('sends only after the explicit confirmation: one queued delivery per recipient, the wave announced', async () => {
+    const queue = new InMemoryWorkQueue<DeliveryJob>({ now: () => new Date('2026-11-23T09:00:00Z') });
+    const h = await setup({ deliveryQueue: queue });
+    const preview = await h.invoke(
+      ADMIN_VERBS.previewWave,
+      newWaveForm('isaiah@example.com, pattif@example.com'),
+    );
+    await h.invoke(ADMIN_VERBS.saveWave, actionByVerb(preview, ADMIN_VERBS.saveWave)!.data);
+    await h.store.waves.update(waveKey('pilot'), (w) =>
+      w
+        ? { ...w, gateOverride: { by: ALEX.aadObjectId, reason: 'measured elsewhere', at: '2026-11-23' } }
+        : w,
+    );
+    const announce = await h.invoke(ADMIN_VERBS.announce, { waveId: 'wave-1' });
+    const send = actionByVerb(announce, ADMIN_VERBS.confirmBroadcast)!;
+    assert.equal(queue.enqueued, 0, 'a preview sends nothing');
+
+    const stale = await h.invoke(ADMIN_VERBS.confirmBroadcast, { ...send.data, recipientCount: 5 });
+    assert.match(textIn(stale), /number of recipients changed/);
+
+    await h.invoke(ADMIN_VERBS.confirmBroadcast, send.data);
+    const id = String(send.data.broadcastId);
+    await queueRecipients(h.deps, broadcastHooks(h.deps), id);
+    assert.equal(queue.enqueued, 2);
+    const deliveries: string[] = [];
+    for await (const { value } of h.store.deliveries.listPartition(deliveryPartition(id))) {
+      deliveries.push(`${value.aadObjectId}:${value.state}`);
+    }
+    assert.deepEqual(deliveries.sort(), [`${ISAIAH.id}:queued`, `${PATTI.id}:queued`]);
+    assert.equal((await h.store.waves.get(waveKey('wave-1')))?.value.state, 'announced');
+    assert.equal(
+      (await h.store.broadcasts.get(broadcastKey(id)))?.value.progressCard?.activityId,
+      'card-activity-1',
+    );
+
+    const twice = await h.invoke(ADMIN_VERBS.confirmBroadcast, send.data);
+    assert.doesNotMatch(textIn(twice), /Send to/);
+    assert.equal(queue.enqueued, 2, 'confirming again sends nothing more');
+  });
+
+  it('answers forged or malformed card data with a specific error, changing nothing', async () => {
+    const h = await setup();
+    const card = await h.invoke(ADMIN_VERBS.openWave, { waveId: { $ne: 1 } });
+    assert.match(textIn(card), /cannot use \(wave\)/);
+    const gone = await h.invoke(ADMIN_VERBS.openWave, { waveId: 'no-such-wave' });
+    assert.match(textIn(gone), /no wave "no-such-wave"/);
+    const p = (await h.store.participants.get(participantKey(MEGAN.aadObjectId)))?.value as Participant;
+    assert.equal(p.waveId, 'pilot');
+  });
+});
+
+describe('admin: wave names that look like template expressions', () => {
+  it('refuses them with a clear problem and still shows the editor', async () => {
+    const h = await setup();
+    const card = await h.invoke(ADMIN_VERBS.previewWave, {
+      ...newWaveForm('isaiah@example.com'),
+      [WAVE_FORM.name]: 'Wave ${1+1}',
+    });
+    assert.match(textIn(card), /Name: contains a dollar sign directly followed by a curly brace/);
+    assert.equal(h.store.jobState.rows.size, 0);
+  });
+});

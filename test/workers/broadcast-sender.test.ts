@@ -1,0 +1,453 @@
+import assert from 'node:assert/strict';
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import { startConnectorSim } from '../../src/dev/connector-sim';
+import type { Deps } from '../../src/deps';
+import {
+  type Broadcast,
+  broadcastKey,
+  type Delivery,
+  type DeliveryJob,
+  deliveryKey,
+  deliveryPartition,
+} from '../../src/domain/broadcast';
+import type { ConversationAddress, Participant } from '../../src/domain/participant';
+import { participantKey } from '../../src/domain/participant';
+import {
+  type BroadcastHooks,
+  cancel,
+  confirm,
+  createDraft,
+  queueRecipients,
+  type Recipient,
+} from '../../src/features/broadcast/broadcast-service';
+import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
+import type { AppInstaller, InstallOutcome } from '../../src/ports/app-installer';
+import { ConnectorError, type OutgoingCard } from '../../src/ports/messenger';
+import type { QueueMessage, WorkQueue } from '../../src/ports/queue';
+import type { Store } from '../../src/ports/store';
+import { BroadcastSender, type SenderDeps } from '../../src/workers/broadcast-sender';
+import { FakeRateGate, InMemoryWorkQueue } from '../helpers/fake-rate-gate';
+import { FakeClock, InMemoryStore, RecordingMessenger, silentLogger } from '../helpers/fakes';
+import { freshStorage } from '../helpers/storage';
+
+const ADMIN = { aadObjectId: 'admin-1', name: 'Ada' };
+
+/** A messenger whose next calls fail as scripted (the Bot Connector seen through BotMessenger). */
+class ScriptedMessenger extends RecordingMessenger {
+  failures: unknown[] = [];
+  openFailures: unknown[] = [];
+  /** While set, send() waits for it first (a slow connector). */
+  slow?: Promise<void>;
+  calls = 0;
+  override async send(to: ConversationAddress, message: OutgoingCard) {
+    this.calls++;
+    if (this.slow) await this.slow;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    return super.send(to, message);
+  }
+  override async openPersonalChat(user: { aadObjectId: string; tenantId?: string }) {
+    const failure = this.openFailures.shift();
+    if (failure) throw failure;
+    return super.openPersonalChat(user);
+  }
+}
+
+class FakeInstaller implements AppInstaller {
+  outcomes = new Map<string, InstallOutcome>();
+  calls: string[] = [];
+  async installFor(aadObjectId: string): Promise<InstallOutcome> {
+    this.calls.push(aadObjectId);
+    return this.outcomes.get(aadObjectId) ?? 'installed';
+  }
+}
+
+function address(id: string): ConversationAddress {
+  return {
+    serviceUrl: 'https://smba.example/teams/',
+    channelId: 'msteams',
+    conversationId: `a:chat-${id}`,
+    conversationType: 'personal',
+    botId: 'bot',
+    userId: `29:${id}`,
+  };
+}
+
+function participant(id: string, withChat = true): Participant {
+  return {
+    aadObjectId: id,
+    displayName: `Name ${id}`,
+    ...(withChat ? { conversation: address(id) } : {}),
+    firstSeenAt: '2026-11-01T00:00:00.000Z',
+    lastSeenAt: '2026-11-01T00:00:00.000Z',
+    version: 3,
+  };
+}
+
+function hooks(): BroadcastHooks & { composed: (Participant | undefined)[]; sentTo: string[] } {
+  const h = {
+    composed: [] as (Participant | undefined)[],
+    sentTo: [] as string[],
+    async recipients() {
+      return [] as Recipient[];
+    },
+    async compose(_b: Broadcast, r: Recipient, p: Participant | undefined): Promise<OutgoingCard> {
+      h.composed.push(p);
+      return { card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: `Hi ${r.displayName}` }] }, summary: 'Hi' };
+    },
+    async onSent(_b: Broadcast, r: Recipient) {
+      h.sentTo.push(r.aadObjectId);
+    },
+  };
+  return h;
+}
+
+function setup(options: { maxAttempts?: number } = {}) {
+  const store = new InMemoryStore();
+  const clock = new FakeClock();
+  const queue = new InMemoryWorkQueue<DeliveryJob>(clock);
+  const messenger = new ScriptedMessenger();
+  const installer = new FakeInstaller();
+  const gate = new FakeRateGate();
+  const h = hooks();
+  const deps: SenderDeps = {
+    store,
+    clock,
+    logger: silentLogger,
+    messenger,
+    appInstaller: installer,
+    deliveryQueue: queue,
+    config: {
+      bot: { appType: 'local', appId: 'bot' },
+      broadcast: {
+        ratePerSecond: 45,
+        maxAttempts: options.maxAttempts ?? 6,
+        serviceUrl: 'https://smba.example/teams/',
+      },
+    } as Deps['config'],
+  };
+  const sender = new BroadcastSender(deps, h, gate, { broadcastCacheMs: 0, random: () => 0.5 });
+  return { store, clock, queue, messenger, installer, gate, hooks: h, deps, sender };
+}
+
+type Setup = ReturnType<typeof setup>;
+
+/** A broadcast in `sending` with one queued delivery (and its job) per id. */
+async function broadcastTo(s: Setup, ids: string[], state: Broadcast['state'] = 'sending'): Promise<Broadcast> {
+  const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
+  const now = s.clock.now().toISOString();
+  for (const id of ids) {
+    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: id });
+    await s.store.deliveries.insert(deliveryKey(b.id, id), {
+      broadcastId: b.id,
+      aadObjectId: id,
+      state: 'queued',
+      attempts: 0,
+      queuedAt: now,
+      updatedAt: now,
+    });
+  }
+  return (await s.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state })))!;
+}
+
+async function delivery(store: Store, b: Broadcast, id: string): Promise<Delivery> {
+  return (await store.deliveries.get(deliveryKey(b.id, id)))!.value;
+}
+
+async function next(s: Setup): Promise<QueueMessage<DeliveryJob>> {
+  const [m] = await s.queue.receive(1, 30);
+  assert.ok(m, 'a job is visible');
+  return m;
+}
+
+describe('workers: broadcast sender', () => {
+  it('sends to a known chat: claims the row, sends once, records sent with the activity id', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    const d = await delivery(s.store, b, 'u1');
+    assert.deepEqual([d.state, d.attempts, d.activityId], ['sent', 1, 'activity-1']);
+    assert.equal(s.messenger.sent[0]!.to.conversationId, 'a:chat-u1');
+    assert.equal(s.gate.taken, 1);
+    assert.equal(s.queue.size, 0, 'the job is completed');
+    assert.deepEqual(s.hooks.sentTo, ['u1']);
+    assert.equal(s.hooks.composed[0]?.displayName, 'Name u1', 'compose sees the participant row');
+  });
+
+  it('installs the app and opens a chat for someone the bot has never talked to, and keeps the address', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('known'), participant('known', false));
+    const b = await broadcastTo(s, ['known', 'stranger']);
+    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    assert.deepEqual(s.installer.calls, ['known', 'stranger']);
+    assert.deepEqual(s.messenger.opened, ['known', 'stranger']);
+    assert.equal(s.gate.taken, 4, 'opening a chat is a connector call too');
+    const known = (await s.store.participants.get(participantKey('known')))!.value;
+    assert.equal(known.conversation?.conversationId, 'a:chat-known');
+    assert.equal(known.version, 4);
+    const stranger = (await s.store.participants.get(participantKey('stranger')))!.value;
+    assert.deepEqual(
+      [stranger.aadObjectId, stranger.conversation?.conversationId, stranger.version, stranger.firstSeenAt],
+      ['stranger', 'a:chat-stranger', 1, s.clock.now().toISOString()],
+    );
+    assert.equal((await delivery(s.store, b, 'stranger')).state, 'sent');
+  });
+
+  it('records a blocked install (Graph 403) as failed (app-install-blocked) and does not retry it', async () => {
+    const s = setup();
+    s.installer.outcomes.set('blocker', 'blocked');
+    s.installer.outcomes.set('gone', 'user-not-found');
+    const b = await broadcastTo(s, ['blocker', 'gone']);
+    assert.equal(await s.sender.handle(await next(s)), 'failed');
+    assert.equal(await s.sender.handle(await next(s)), 'failed');
+    const blocked = await delivery(s.store, b, 'blocker');
+    assert.deepEqual([blocked.state, blocked.reason], ['failed', 'app-install-blocked']);
+    assert.equal((await delivery(s.store, b, 'gone')).reason, 'user-not-found');
+    assert.equal(s.messenger.calls, 0);
+    assert.deepEqual(s.messenger.opened, []);
+    s.queue.expireAll();
+    assert.equal(s.queue.size, 0, 'nothing left to retry');
+  });
+
+  it('on 429 pauses every sender for Retry-After and tries again after it', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    s.messenger.failures.push(new ConnectorError('throttled', 429, 'ThrottledTooManyRequests', 3));
+    const t0 = s.clock.now().getTime();
+    assert.equal(await s.sender.handle(await next(s)), 'retry');
+    assert.deepEqual(
+      s.gate.pauses.map((p) => p.getTime() - t0),
+      [3_000],
+    );
+    const d = await delivery(s.store, b, 'u1');
+    assert.deepEqual([d.state, d.attempts, d.detail], ['queued', 1, '429 ThrottledTooManyRequests']);
+    assert.equal((await s.queue.receive(1, 30)).length, 0, 'invisible until Retry-After has passed');
+    s.clock.advance(4_000);
+    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    assert.equal((await delivery(s.store, b, 'u1')).attempts, 2);
+  });
+
+  it('retries 412/5xx with growing jittered backoff, and gives up after maxAttempts (retries-exhausted)', async () => {
+    const s = setup({ maxAttempts: 3 });
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    s.messenger.failures.push(
+      new ConnectorError('precondition', 412),
+      new ConnectorError('bad gateway', 502),
+      new ConnectorError('unavailable', 503),
+      new ConnectorError('unavailable', 503),
+    );
+    const waits: number[] = [];
+    for (;;) {
+      const [m] = await s.queue.receive(1, 30);
+      if (!m) {
+        const soonest = Math.min(...s.queue.messages.map((x) => x.visibleAt));
+        if (!Number.isFinite(soonest)) break;
+        waits.push(soonest - s.clock.now().getTime());
+        s.clock.current = new Date(soonest);
+        continue;
+      }
+      await s.sender.handle(m);
+    }
+    assert.equal(s.messenger.calls, 3);
+    assert.deepEqual(waits, [1_000, 2_000], 'backoff doubles (jitter fixed at the middle here)');
+    const d = await delivery(s.store, b, 'u1');
+    assert.deepEqual([d.state, d.reason, d.attempts], ['failed', 'retries-exhausted', 3]);
+    assert.equal(s.gate.pauses.length, 0, 'only a 429 pauses everyone');
+  });
+
+  it('fails a permanent refusal (4xx) at once as rejected', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    s.messenger.failures.push(new ConnectorError('blocked', 403, 'ConversationBlockedByUser'));
+    assert.equal(await s.sender.handle(await next(s)), 'failed');
+    const d = await delivery(s.store, b, 'u1');
+    assert.deepEqual([d.state, d.reason, d.detail], ['failed', 'rejected', '403 ConversationBlockedByUser']);
+  });
+
+  it('crash resume: a row left sending whose job reappears is sent again and marked uncertain', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    // The instance that had it claimed the row and died before recording the outcome.
+    const crashedAt = s.clock.now();
+    await s.store.deliveries.update(deliveryKey(b.id, 'u1'), (d) => ({
+      ...d!,
+      state: 'sending',
+      attempts: 1,
+      sendingSince: crashedAt.toISOString(),
+    }));
+    s.clock.advance(10_000);
+    assert.equal(await s.sender.handle(await next(s)), 'wait', 'a recent claim may still be in flight elsewhere');
+    assert.equal(s.messenger.calls, 0);
+    s.clock.advance(25_000);
+    assert.equal(await s.sender.handle(await next(s)), 'uncertain');
+    const d = await delivery(s.store, b, 'u1');
+    assert.deepEqual([d.state, d.attempts, d.activityId], ['uncertain', 2, 'activity-1']);
+    assert.equal(s.messenger.calls, 1);
+  });
+
+  it('an unanswered send is left sending and comes back as a re-send (uncertain)', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    s.messenger.failures.push(new ConnectorError('socket hang up', 0, 'ECONNRESET'));
+    assert.equal(await s.sender.handle(await next(s)), 'retry');
+    assert.equal((await delivery(s.store, b, 'u1')).state, 'sending');
+    s.clock.advance(31_000);
+    assert.equal(await s.sender.handle(await next(s)), 'uncertain');
+    assert.equal(s.messenger.calls, 2);
+  });
+
+  it('never sends a final delivery again, and a duplicate job sends once', async () => {
+    const s = setup();
+    await s.store.participants.insert(participantKey('u1'), participant('u1'));
+    const b = await broadcastTo(s, ['u1']);
+    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: 'u1' });
+    let release: () => void = () => {};
+    s.messenger.slow = new Promise((r) => {
+      release = r;
+    });
+    const [m1, m2] = await s.queue.receive(2, 30);
+    const first = s.sender.handle(m1!);
+    const second = s.sender.handle(m2!);
+    await new Promise((r) => setImmediate(r));
+    release();
+    const outcomes = (await Promise.all([first, second])).sort();
+    assert.deepEqual(outcomes, ['sent', 'wait']);
+    assert.equal(s.messenger.sent.length, 1);
+    s.queue.expireAll();
+    assert.equal(await s.sender.handle(await next(s)), 'skipped');
+    assert.equal(s.messenger.sent.length, 1);
+    assert.equal(s.queue.size, 0);
+  });
+
+  it('after a cancel, queued deliveries become failed (cancelled) and nothing more is sent', async () => {
+    const s = setup();
+    for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
+    const b = await broadcastTo(s, ['u1', 'u2']);
+    await s.store.deliveries.update(deliveryKey(b.id, 'u2'), (d) => ({
+      ...d!,
+      state: 'sending',
+      sendingSince: new Date(s.clock.now().getTime() - 60_000).toISOString(),
+    }));
+    await cancel(s.deps, b.id, ADMIN);
+    const outcomes = [await s.sender.handle(await next(s)), await s.sender.handle(await next(s))];
+    assert.deepEqual(outcomes.sort(), ['cancelled', 'uncertain']);
+    const u1 = await delivery(s.store, b, 'u1');
+    assert.deepEqual([u1.state, u1.reason], ['failed', 'cancelled']);
+    assert.equal((await delivery(s.store, b, 'u2')).state, 'uncertain', 'it may have gone out before the crash');
+    assert.equal(s.messenger.calls, 0);
+    assert.equal(s.gate.taken, 0);
+  });
+
+  it('waits for a row queueing has not written yet, and drops jobs of unknown broadcasts', async () => {
+    const s = setup();
+    const b = await broadcastTo(s, [], 'queueing');
+    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: 'early' });
+    assert.equal(await s.sender.handle(await next(s)), 'wait');
+    assert.equal(s.queue.size, 1);
+    await s.queue.enqueue({ broadcastId: 'nope', aadObjectId: 'x' });
+    s.queue.expireAll();
+    const outcomes = [await s.sender.handle(await next(s)), await s.sender.handle(await next(s))];
+    assert.deepEqual(outcomes.sort(), ['orphan', 'wait']);
+  });
+
+  it('stop() hands back jobs waiting at the gate and lets sends in flight finish', async () => {
+    const s = setup();
+    for (const id of ['u1', 'u2', 'u3']) await s.store.participants.insert(participantKey(id), participant(id));
+    const b = await broadcastTo(s, ['u1', 'u2', 'u3']);
+    let open: () => void = () => {};
+    s.gate.hold = new Promise((r) => {
+      open = r;
+    });
+    const sender = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
+    sender.start();
+    while (s.queue.messages.some((m) => m.visibleAt <= s.clock.now().getTime())) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await sender.stop();
+    assert.equal(s.messenger.calls, 0);
+    assert.equal(s.queue.messages.filter((m) => m.visibleAt <= s.clock.now().getTime()).length, 3, 'handed back');
+    for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'queued');
+    open();
+
+    // A send in flight when stop() is called finishes and is recorded.
+    let release: () => void = () => {};
+    s.messenger.slow = new Promise((r) => {
+      release = r;
+    });
+    const again = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
+    again.start();
+    while (s.messenger.calls < 3) await new Promise((r) => setTimeout(r, 5));
+    const stopping = again.stop();
+    release();
+    await stopping;
+    for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'sent');
+  });
+
+  it('against Azurite and the connector simulator: two senders, a shared gate, every recipient exactly once', async function () {
+    this.timeout(60_000);
+    const storage = await freshStorage();
+    const sim = await startConnectorSim({ keepActivities: false });
+    try {
+      const queue = storage.queue<DeliveryJob>('deliveries');
+      const messenger = new BotMessenger(new TeamsAdapter({}), '', { serviceUrl: sim.url }, { sdkRetries: false });
+      const base = {
+        store: storage.store,
+        clock: { now: () => new Date() },
+        logger: silentLogger,
+        messenger,
+        deliveryQueue: queue,
+        appInstaller: new FakeInstaller(),
+        config: {
+          bot: { appType: 'local', appId: '' },
+          broadcast: { ratePerSecond: 25, maxAttempts: 6, serviceUrl: sim.url },
+        } as Deps['config'],
+      } satisfies SenderDeps;
+      const ids = Array.from({ length: 60 }, (_, i) => `person-${i}`);
+      for (const id of ids.slice(0, 50)) {
+        await storage.store.participants.insert(participantKey(id), {
+          ...participant(id),
+          conversation: { ...address(id), serviceUrl: sim.url },
+        });
+      }
+      const h = hooks();
+      h.recipients = async () => ids.map((aadObjectId) => ({ aadObjectId }));
+      const b = await createDraft(base, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
+      await confirm(base, h, b.id, { actor: ADMIN });
+      await queueRecipients(base, h, b.id);
+      const senders = [1, 2].map(
+        () =>
+          new BroadcastSender(base, h, storage.rateGate({ ratePerSecond: 25 }), {
+            concurrency: 8,
+            idlePollMs: [50, 200],
+          }),
+      );
+      const started = Date.now();
+      senders.forEach((x) => x.start());
+      for (;;) {
+        const states: string[] = [];
+        for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id))) states.push(r.value.state);
+        if (states.length === 60 && states.every((x) => x === 'sent')) break;
+        assert.ok(Date.now() - started < 30_000, `stuck: ${states.join(',')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await Promise.all(senders.map((x) => x.stop()));
+      const perChat = new Map<string, number>();
+      for (const m of sim.messages) perChat.set(m.conversationId, (perChat.get(m.conversationId) ?? 0) + 1);
+      assert.equal(perChat.size, 60);
+      assert.ok([...perChat.values()].every((n) => n === 1));
+      const stats = sim.stats();
+      assert.equal(stats.throttled, 0);
+      assert.equal(stats.conversationsCreated, 10);
+      assert.ok(stats.peakTenantWindow <= 26, `peak ${stats.peakTenantWindow} requests in a second at 25/s`);
+    } finally {
+      await sim.close();
+    }
+  });
+});
