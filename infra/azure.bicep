@@ -190,7 +190,9 @@ module vault 'modules/key-vault.bicep' = {
     tags: allTags
     storageAccountName: storage.outputs.name
     readerPrincipalId: identity.properties.principalId
+    storeBotSecret: usesBotSecret
     botAppPassword: usesBotSecret ? botAppPassword : ''
+    storeGraphSecret: separateGraphSecret
     graphClientSecret: separateGraphSecret ? graphClientSecret : ''
     exportSigningKey: exportSigningKey
   }

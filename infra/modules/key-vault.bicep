@@ -11,8 +11,14 @@ param storageAccountName string
 @description('Principal (object) id of the managed identity that reads the secrets.')
 param readerPrincipalId string
 
+@description('Store the bot app registration\'s client secret (SingleTenant bots).')
+param storeBotSecret bool
+
 @secure()
 param botAppPassword string
+
+@description('Store a separate Graph client secret.')
+param storeGraphSecret bool
 
 @secure()
 param graphClientSecret string
@@ -63,7 +69,7 @@ resource exportKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
-resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(botAppPassword)) {
+resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeBotSecret) {
   parent: vault
   name: 'bot-app-password'
   properties: {
@@ -72,7 +78,7 @@ resource botSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(b
   }
 }
 
-resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(graphClientSecret)) {
+resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeGraphSecret) {
   parent: vault
   name: 'graph-client-secret'
   properties: {
@@ -94,5 +100,5 @@ resource readSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 output name string = vault.name
 output storageConnectionStringUri string = storageSecret.properties.secretUri
 output exportSigningKeyUri string = exportKeySecret.properties.secretUri
-output botAppPasswordUri string = empty(botAppPassword) ? '' : botSecret.properties.secretUri
-output graphClientSecretUri string = empty(graphClientSecret) ? '' : graphSecret.properties.secretUri
+output botAppPasswordUri string = storeBotSecret ? botSecret.properties.secretUri : ''
+output graphClientSecretUri string = storeGraphSecret ? graphSecret.properties.secretUri : ''

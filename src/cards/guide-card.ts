@@ -145,7 +145,11 @@ const SHRINK_STEPS: ((v: GuideCardView) => GuideCardView)[] = [
       itReason: shorten(v.unenroll.itReason),
       steps: v.unenroll.steps.map(shorten),
     },
-    enroll: { ...v.enroll, corporateNote: shorten(v.enroll.corporateNote), steps: v.enroll.steps.map(shorten) },
+    enroll: {
+      ...v.enroll,
+      corporateNote: shorten(v.enroll.corporateNote),
+      steps: v.enroll.steps.map(shorten),
+    },
   }),
 ];
 

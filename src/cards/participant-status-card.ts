@@ -59,10 +59,14 @@ export function participantStatusView(input: ParticipantStatusInput): Participan
   const fmt = (iso: string) => formatDateTime(new Date(iso), input.locale, input.timeZone);
   const name =
     subject.kind === 'participant'
-      ? (subject.participant.displayName ?? subject.participant.userPrincipalName ?? subject.participant.aadObjectId)
+      ? (subject.participant.displayName ??
+        subject.participant.userPrincipalName ??
+        subject.participant.aadObjectId)
       : subject.displayName;
   const upn =
-    subject.kind === 'participant' ? (subject.participant.userPrincipalName ?? '') : (subject.userPrincipalName ?? '');
+    subject.kind === 'participant'
+      ? (subject.participant.userPrincipalName ?? '')
+      : (subject.userPrincipalName ?? '');
   const base = {
     appName: t('app.name'),
     title: t('extension.status.title', { name }),
@@ -123,7 +127,9 @@ export function renderParticipantStatusCard(input: ParticipantStatusInput): Card
 
 function ticketText(t: Translate, e: Escalation): string {
   const agent = e.assignee?.name ?? e.assignee?.aadObjectId ?? t('helpdesk.none');
-  const state = e.resolution?.withdrawn ? t('helpdesk.resolution.withdrawn') : t(`helpdesk.state.${e.state}`, { agent });
+  const state = e.resolution?.withdrawn
+    ? t('helpdesk.resolution.withdrawn')
+    : t(`helpdesk.state.${e.state}`, { agent });
   return `#${e.ticketNumber}: ${state}`;
 }
 

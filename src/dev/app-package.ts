@@ -17,6 +17,8 @@ import { REPO_ROOT } from './processes';
 export const APP_PACKAGE_DIR = path.join(REPO_ROOT, 'appPackage');
 export const ENV_DIR = path.join(REPO_ROOT, 'env');
 
+/** Values that provisioning writes into the environment file; the message says so. */
+const PROVISIONED = new Set(['TEAMS_APP_ID', 'BOT_ID', 'BOT_DOMAIN', 'BOT_ENDPOINT']);
 /** Placeholders that may be empty: the app name's suffix is empty outside development. */
 const MAY_BE_EMPTY = new Set(['APP_NAME_SUFFIX']);
 const PLACEHOLDER = /\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -126,7 +128,8 @@ export function schemaProblems(
   const key = `${kind}@${version}`;
   let validate = validators.get(key);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // The published patterns are written for JavaScript's non-unicode regular expressions.
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     addFormats(ajv, ['uri', 'email', 'regex']);
     validate = ajv.compile(officialSchema(version, kind));
     validators.set(key, validate);
@@ -217,10 +220,12 @@ export function buildAppPackage(
     const raw = read(name);
     if (!raw) return undefined;
     const { text, missing } = fillPlaceholders(raw.toString('utf8'), values);
+    const where = files.map((f) => path.relative(REPO_ROOT, f)).join(' or ');
     for (const m of missing) {
-      problems.push(
-        `${name}: \${{${m}}} has no value; set ${m} in ${files.map((f) => path.relative(REPO_ROOT, f)).join(' or ')}`,
-      );
+      const how = PROVISIONED.has(m)
+        ? `provision the environment first (teamsapp provision --env ${envName}), or set ${m} in ${where}`
+        : `set ${m} in ${where}`;
+      problems.push(`${name}: \${{${m}}} has no value; ${how}`);
     }
     try {
       return JSON.parse(text) as Record<string, unknown>;

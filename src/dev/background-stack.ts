@@ -42,7 +42,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function start(teams: boolean): Promise<void> {
   const running = runningPid();
   if (running) {
-    process.stdout.write(`The local stack is already running (process ${running}); npm run dev:stop stops it.\n`);
+    process.stdout.write(
+      `The local stack is already running (process ${running}); npm run dev:stop stops it.\n`,
+    );
     return;
   }
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
@@ -73,8 +75,15 @@ async function start(teams: boolean): Promise<void> {
     const at = text.indexOf(READY);
     if (at >= 0) {
       await sleep(200);
-      const summary = readFileSync(LOG, 'utf8').slice(at).split('\n').slice(0, 12).join('\n');
-      process.stdout.write(`Migration Companion: ${summary.trimEnd()}\n  Output: ${path.relative(REPO_ROOT, LOG)}; npm run dev:stop stops it.\n`);
+      const summary = readFileSync(LOG, 'utf8')
+        .slice(at)
+        .split('\n')
+        .slice(0, 12)
+        .filter((line) => !line.includes('Ctrl+C'))
+        .join('\n');
+      process.stdout.write(
+        `Migration Companion: ${summary.trimEnd()}\n  Output: ${path.relative(REPO_ROOT, LOG)}; npm run dev:stop stops it.\n`,
+      );
       return;
     }
     if (!alive(child.pid)) break;

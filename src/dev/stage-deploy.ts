@@ -19,14 +19,21 @@ function main(): void {
   mkdirSync(STAGE_DIR, { recursive: true });
   cpSync(path.join(REPO_ROOT, 'dist'), path.join(STAGE_DIR, 'dist'), { recursive: true });
   for (const file of ['package.json', 'package-lock.json', '.npmrc']) {
-    if (existsSync(path.join(REPO_ROOT, file))) cpSync(path.join(REPO_ROOT, file), path.join(STAGE_DIR, file));
+    if (existsSync(path.join(REPO_ROOT, file)))
+      cpSync(path.join(REPO_ROOT, file), path.join(STAGE_DIR, file));
   }
   // Lifecycle scripts stay off, as in development installs; the server needs none of them.
-  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
-    cwd: STAGE_DIR,
-    stdio: 'inherit',
-  });
-  process.stdout.write(`staged for App Service: ${path.relative(REPO_ROOT, STAGE_DIR)} (start command: node dist/src/index.js)\n`);
+  execFileSync(
+    process.platform === 'win32' ? 'npm.cmd' : 'npm',
+    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+    {
+      cwd: STAGE_DIR,
+      stdio: 'inherit',
+    },
+  );
+  process.stdout.write(
+    `staged for App Service: ${path.relative(REPO_ROOT, STAGE_DIR)} (start command: node dist/src/index.js)\n`,
+  );
 }
 
 try {

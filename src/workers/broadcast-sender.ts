@@ -322,20 +322,33 @@ export class BroadcastSender {
       to = opened;
     }
 
-    await this.gate.take(signal);
-    // Re-read after the wait: the row may have moved on, or the broadcast been cancelled.
-    if ((await this.broadcast(job.broadcastId))?.state === 'cancelled') {
-      const fresh = await this.deps.store.deliveries.get(key);
-      if (fresh) return this.cancelDelivery(held, key, fresh.value);
-    }
+    // Claim first, then wait for the turn: what lies between the turn and the request is then only
+    // this process's own work, so requests reach Teams as evenly spaced as the turns were handed out.
     const claim = markSending(d, this.deps.clock.now());
+    let claimEtag: string;
     try {
-      await this.deps.store.deliveries.replace(key, claim, row.etag);
+      claimEtag = (await this.deps.store.deliveries.replace(key, claim, row.etag)).etag;
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
       // Another sender got to this row first (a duplicate job): look again shortly.
       await held.retryIn(1_000);
       return 'wait';
+    }
+    try {
+      await this.gate.take(signal);
+    } catch (err) {
+      // Stopping: nothing was sent, so the row goes back to how it was found.
+      await this.deps.store.deliveries.replace(key, d, claimEtag).catch(() => undefined);
+      throw err;
+    }
+    if ((await this.broadcast(job.broadcastId))?.state === 'cancelled') {
+      // Nothing was sent by us; a row found mid-call from a dead sender may still have gone out.
+      const final: Delivery = resend
+        ? { ...d, state: 'uncertain', updatedAt: this.nowIso() }
+        : failedDelivery(d, 'cancelled', undefined, this.deps.clock.now());
+      await this.deps.store.deliveries.replace(key, final, claimEtag).catch(() => undefined);
+      await held.complete();
+      return resend ? 'uncertain' : 'cancelled';
     }
 
     let activityId: string;

@@ -23,7 +23,7 @@ import {
 import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
 import type { AppInstaller, InstallOutcome } from '../../src/ports/app-installer';
 import { ConnectorError, type OutgoingCard } from '../../src/ports/messenger';
-import type { QueueMessage, WorkQueue } from '../../src/ports/queue';
+import type { QueueMessage } from '../../src/ports/queue';
 import type { Store } from '../../src/ports/store';
 import { BroadcastSender, type SenderDeps } from '../../src/workers/broadcast-sender';
 import { FakeRateGate, InMemoryWorkQueue } from '../helpers/fake-rate-gate';

@@ -56,7 +56,8 @@ type SourceResult = { ok: true; message: SourceMessage } | { ok: false; reason: 
 export function sourceMessageOf(value: unknown): SourceResult {
   const raw = (value as { messagePayload?: unknown } | undefined)?.messagePayload;
   const parsed = messagePayload.safeParse(raw);
-  if (raw === undefined || raw === null || !parsed.success) return { ok: false, reason: 'extension.escalate.noMessage' };
+  if (raw === undefined || raw === null || !parsed.success)
+    return { ok: false, reason: 'extension.escalate.noMessage' };
   const m = parsed.data;
   const user = m.from?.user;
   if (!user) return { ok: false, reason: 'extension.escalate.notPerson' };
@@ -83,7 +84,10 @@ export const onEscalateFetch =
     const source = sourceMessageOf(context.activity.value);
     if (!source.ok) return a.t(source.reason, { name: source.name ?? a.t('journey.ticket.someone') });
     if (!helpdeskConfigured(deps)) return a.t('extension.escalate.noHelpdesk');
-    const text = source.message.text.length > MAX_TEXT_LENGTH ? excerpt(source.message.text, MAX_TEXT_LENGTH) : source.message.text;
+    const text =
+      source.message.text.length > MAX_TEXT_LENGTH
+        ? excerpt(source.message.text, MAX_TEXT_LENGTH)
+        : source.message.text;
     return dialog(deps, a, source.message, { text });
   };
 
@@ -115,8 +119,13 @@ export const onEscalateSubmit =
     const again = (error: string) =>
       dialog(deps, a, source.message, { text: text.slice(0, MAX_TEXT_LENGTH), category, error });
     if (!parsed.success) {
-      log.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed escalation dialog data');
-      return again(a.t('error.malformed', { detail: parsed.error.issues.map((i) => i.path.join('.')).join(', ') }));
+      log.warn(
+        { issues: parsed.error.issues.map((i) => i.path.join('.')) },
+        'malformed escalation dialog data',
+      );
+      return again(
+        a.t('error.malformed', { detail: parsed.error.issues.map((i) => i.path.join('.')).join(', ') }),
+      );
     }
     if (!category) return again(a.t('extension.escalate.badCategory'));
     if (!text) return again(a.t('extension.escalate.textRequired'));
@@ -149,7 +158,10 @@ export const onEscalateSubmit =
     }
     const e = result.escalation;
     const name = e.participant.displayName ?? e.participant.userPrincipalName ?? e.participant.aadObjectId;
-    log.info({ ticket: e.ticketId, outcome: result.outcome, channel: result.channel }, 'ticket opened from a message');
+    log.info(
+      { ticket: e.ticketId, outcome: result.outcome, channel: result.channel },
+      'ticket opened from a message',
+    );
     const said = a.t(`extension.escalate.${result.outcome}`, { number: e.ticketNumber, name });
     return [said, channelNote(a, result.channel)].filter(Boolean).join(' ');
   };

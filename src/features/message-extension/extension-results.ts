@@ -28,11 +28,21 @@ export function messageResult(text: string): MessagingExtensionResult {
 
 /** What a search result looks like in the list; tapping it asks the bot for the card (selectItem). */
 export function preview(title: string, text: string, item?: Record<string, unknown>): Attachment {
-  return CardFactory.thumbnailCard(title, text, undefined, undefined, item ? { tap: { type: 'invoke', title, value: item } } : {});
+  return CardFactory.thumbnailCard(
+    title,
+    text,
+    undefined,
+    undefined,
+    item ? { tap: { type: 'invoke', title, value: item } } : {},
+  );
 }
 
 /** A search result: the preview in the list, a copy of it as content until the item is selected. */
-export function searchResult(title: string, text: string, item: Record<string, unknown>): MessagingExtensionAttachment {
+export function searchResult(
+  title: string,
+  text: string,
+  item: Record<string, unknown>,
+): MessagingExtensionAttachment {
   return { ...preview(title, text), preview: preview(title, text, item) };
 }
 
@@ -45,7 +55,11 @@ export function taskInfo(title: string, card: CardJson): TaskModuleTaskInfo {
   return { title, width: 'medium', height: 'large', card: CardFactory.adaptiveCard(card) };
 }
 
-type ExtensionHandler<A extends unknown[], R> = (context: TurnContext, state: TurnState, ...args: A) => Promise<R>;
+type ExtensionHandler<A extends unknown[], R> = (
+  context: TurnContext,
+  state: TurnState,
+  ...args: A
+) => Promise<R>;
 
 /** For search, select and unfurl: on failure, a message result. */
 export function safeResult<A extends unknown[]>(

@@ -4,8 +4,8 @@
  */
 import type { Query, TurnState } from '@microsoft/teams-ai';
 import type { MessagingExtensionResult, TurnContext } from 'botbuilder';
-import { guideIndexLinkView, guideLinkView, renderGuideLinkCard } from '../../cards/guide-link-card';
 import { renderGuideCard } from '../../cards/guide-card';
+import { guideIndexLinkView, guideLinkView, renderGuideLinkCard } from '../../cards/guide-link-card';
 import type { SourceMdm } from '../../config';
 import type { Deps } from '../../deps';
 import { campaignKey } from '../../domain/campaign';
@@ -34,8 +34,7 @@ export function pageOf(query: Query<Record<string, unknown>>, max = MAX_RESULTS_
 }
 
 export const onSearchGuides =
-  (deps: Deps) =>
-  async (context: TurnContext, _state: TurnState, query: Query<Record<string, unknown>>) => {
+  (deps: Deps) => async (context: TurnContext, _state: TurnState, query: Query<Record<string, unknown>>) => {
     const a = audienceOf(context, deps);
     const text = queryTextOf(query);
     const vendor = await campaignVendor(deps, context);
@@ -70,7 +69,12 @@ export function guideItemResult(deps: Deps, context: TurnContext, key: GuideKey)
   if (!known) return messageResult(a.t('extension.guides.gone'));
   const unenroll = deps.guidance.unenroll(key.vendor, key.platform, key.ownership, a.language);
   const enroll = deps.guidance.enroll(key.platform, a.language);
-  const card = renderGuideCard({ t: a.t, unenroll, enroll, webUrl: webUrlOf(deps, unenroll.key, a.language) });
+  const card = renderGuideCard({
+    t: a.t,
+    unenroll,
+    enroll,
+    webUrl: webUrlOf(deps, unenroll.key, a.language),
+  });
   const summary = deps.guidance.summarize(unenroll.key, a.language);
   return resultList([cardResult(card, summary.title, previewText(deps, summary, a.language))]);
 }
@@ -86,7 +90,9 @@ export const onGuideLink =
     if (!link) return resultList([]);
     const language: Language =
       link.language ??
-      (context.activity.from?.aadObjectId ? audienceOf(context, deps).language : languageOf(deps.config.defaults.locale));
+      (context.activity.from?.aadObjectId
+        ? audienceOf(context, deps).language
+        : languageOf(deps.config.defaults.locale));
     const t = translator(language);
     const base = deps.config.publicBaseUrl!;
     if (link.kind === 'index') {
@@ -122,7 +128,10 @@ function campaignFirst(found: GuideSummary[], vendor: SourceMdm): GuideSummary[]
 /** The MDM the campaign replaces (an admin may have set it), else the configured one; never slow. */
 async function campaignVendor(deps: Deps, context: TurnContext): Promise<SourceMdm> {
   try {
-    const stored = await withinBudget(deps.store.campaigns.get(campaignKey()), Math.max(1, deps.invokeBudgetMs / 4));
+    const stored = await withinBudget(
+      deps.store.campaigns.get(campaignKey()),
+      Math.max(1, deps.invokeBudgetMs / 4),
+    );
     if (stored !== OVER_BUDGET && stored) return stored.value.sourceMdm;
   } catch (err) {
     turnLogger(context, deps.logger).warn({ err }, 'campaign not readable; using the configured MDM');

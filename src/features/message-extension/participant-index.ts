@@ -94,7 +94,10 @@ function fold(text: string): string {
 const indexes = new WeakMap<object, ParticipantIndex>();
 
 /** The index of this store (one per app instance, shared by every search). */
-export function participantIndexOf(deps: { store: Pick<Store, 'participants'>; clock: Clock }): ParticipantIndex {
+export function participantIndexOf(deps: {
+  store: Pick<Store, 'participants'>;
+  clock: Clock;
+}): ParticipantIndex {
   let index = indexes.get(deps.store);
   if (!index) {
     index = new ParticipantIndex(deps.store, deps.clock);

@@ -1,9 +1,15 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import type { SourceMdm } from '../../config';
 import type { Deps } from '../../deps';
-import { GUIDE_PLATFORMS, OWNERSHIPS } from '../../guidance/guidance';
-import { SOURCE_MDMS } from '../../config';
+import {
+  type GuidePlatform,
+  isGuidePlatform,
+  isOwnership,
+  isSourceMdm,
+  type Ownership,
+} from '../../guidance/guidance';
 import { turnLogger } from '../../logging';
 import { audienceOf } from '../user-context';
 import { onEscalateFetch, onEscalateSubmit } from './escalate-message';
@@ -16,9 +22,9 @@ import { onSearchStatus, statusItemResult } from './status-search';
 const selectedItem = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal(ITEM_KINDS.guide),
-    vendor: z.enum(SOURCE_MDMS as [string, ...string[]]),
-    platform: z.enum(GUIDE_PLATFORMS as unknown as [string, ...string[]]),
-    ownership: z.enum(OWNERSHIPS as unknown as [string, ...string[]]),
+    vendor: z.custom<SourceMdm>((v) => typeof v === 'string' && isSourceMdm(v)),
+    platform: z.custom<GuidePlatform>((v) => typeof v === 'string' && isGuidePlatform(v)),
+    ownership: z.custom<Ownership>((v) => typeof v === 'string' && isOwnership(v)),
   }),
   z.object({ kind: z.literal(ITEM_KINDS.status), id: z.string().regex(/^[0-9A-Za-z-]{1,64}$/) }),
 ]);
@@ -29,7 +35,10 @@ export function register(app: Application<TurnState>, deps: Deps): void {
   ext.query(EXTENSION_COMMANDS.searchStatus, safeResult(deps, 'search status', onSearchStatus(deps)));
   ext.selectItem(safeResult(deps, 'select item', onSelectItem(deps)));
   ext.fetchTask(EXTENSION_COMMANDS.escalateMessage, safeTask(deps, 'escalate: open', onEscalateFetch(deps)));
-  ext.submitAction(EXTENSION_COMMANDS.escalateMessage, safeTask(deps, 'escalate: submit', onEscalateSubmit(deps)));
+  ext.submitAction(
+    EXTENSION_COMMANDS.escalateMessage,
+    safeTask(deps, 'escalate: submit', onEscalateSubmit(deps)),
+  );
   ext.queryLink(safeResult(deps, 'unfurl', onGuideLink(deps)));
   // Guide pages hold no personal data, so links unfurl also where the app is not installed.
   ext.anonymousQueryLink(safeResult(deps, 'unfurl', onGuideLink(deps)));
@@ -39,14 +48,17 @@ export function register(app: Application<TurnState>, deps: Deps): void {
 const onSelectItem = (deps: Deps) => async (context: TurnContext, _state: TurnState, item: unknown) => {
   const parsed = selectedItem.safeParse(item);
   if (!parsed.success) {
-    turnLogger(context, deps.logger).warn({ item: JSON.stringify(item ?? null).slice(0, 200) }, 'unknown selected item');
+    turnLogger(context, deps.logger).warn(
+      { item: JSON.stringify(item ?? null).slice(0, 200) },
+      'unknown selected item',
+    );
     return messageResult(audienceOf(context, deps).t('error.malformed', { detail: 'item' }));
   }
   const chosen = parsed.data;
   if (chosen.kind === ITEM_KINDS.status) return statusItemResult(deps, context, chosen.id);
   return guideItemResult(deps, context, {
-    vendor: chosen.vendor as (typeof SOURCE_MDMS)[number],
-    platform: chosen.platform as (typeof GUIDE_PLATFORMS)[number],
-    ownership: chosen.ownership as (typeof OWNERSHIPS)[number],
+    vendor: chosen.vendor,
+    platform: chosen.platform,
+    ownership: chosen.ownership,
   });
 };

@@ -60,7 +60,8 @@ export const onSearchStatus =
     const work = (async () => {
       const access = await statusAccess(deps, context);
       if (access !== 'allowed') return refusal(deps, context, a, access, text);
-      if (text.length < MIN_QUERY_CHARS) return messageResult(a.t('extension.status.hint', { min: MIN_QUERY_CHARS }));
+      if (text.length < MIN_QUERY_CHARS)
+        return messageResult(a.t('extension.status.hint', { min: MIN_QUERY_CHARS }));
       const { skip, count } = pageOf(query, MAX_STATUS_RESULTS);
       const subjects = await findSubjects(deps, text, skip + count);
       if (subjects.length === 0) return messageResult(a.t('extension.status.none', { query: text }));
@@ -77,7 +78,9 @@ export const onSearchStatus =
     })();
     const answer = await withinBudget(work, deps.invokeBudgetMs);
     if (answer === OVER_BUDGET) {
-      work.catch((err) => turnLogger(context, deps.logger).warn({ err }, 'status search failed after its budget'));
+      work.catch((err) =>
+        turnLogger(context, deps.logger).warn({ err }, 'status search failed after its budget'),
+      );
       return messageResult(a.t('extension.status.slow'));
     }
     return answer;
@@ -106,11 +109,15 @@ export async function statusItemResult(
     });
     await audit(deps, context, 'extension.status.viewed', idOf(subject));
     const { name, upn } = nameOf(subject);
-    return resultList([cardResult(card, a.t('extension.status.title', { name }), upn || statusSummary(a.t, subject))]);
+    return resultList([
+      cardResult(card, a.t('extension.status.title', { name }), upn || statusSummary(a.t, subject)),
+    ]);
   })();
   const answer = await withinBudget(work, deps.invokeBudgetMs);
   if (answer === OVER_BUDGET) {
-    work.catch((err) => turnLogger(context, deps.logger).warn({ err }, 'status card failed after its budget'));
+    work.catch((err) =>
+      turnLogger(context, deps.logger).warn({ err }, 'status card failed after its budget'),
+    );
     return messageResult(a.t('extension.status.slow'));
   }
   return answer;
@@ -125,7 +132,9 @@ async function refusal(
 ): Promise<MessagingExtensionResult> {
   turnLogger(context, deps.logger).warn({ access }, 'status search refused');
   await audit(deps, context, 'extension.status.refused', target.slice(0, 200), access);
-  return messageResult(a.t(access === 'unavailable' ? 'extension.status.rosterUnavailable' : 'extension.status.refused'));
+  return messageResult(
+    a.t(access === 'unavailable' ? 'extension.status.rosterUnavailable' : 'extension.status.refused'),
+  );
 }
 
 /**
@@ -170,7 +179,12 @@ async function loadSubject(
     if (!directory) return undefined;
     const user = await deps.directory.findUser(id).catch(() => undefined);
     return user
-      ? { kind: 'directory-only', aadObjectId: id, displayName: user.displayName, userPrincipalName: user.userPrincipalName }
+      ? {
+          kind: 'directory-only',
+          aadObjectId: id,
+          displayName: user.displayName,
+          userPrincipalName: user.userPrincipalName,
+        }
       : undefined;
   }
   let wave: Promise<Wave | undefined> | undefined;

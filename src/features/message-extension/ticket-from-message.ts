@@ -47,7 +47,14 @@ export interface MessageTicketRequest {
 }
 
 /** What became of the channel card: still on its way (`pending`) or not sendable now (`failed`) included. */
-export type ChannelOutcome = 'posted' | 'updated' | 'deferred' | 'no-channel' | 'nothing' | 'pending' | 'failed';
+export type ChannelOutcome =
+  | 'posted'
+  | 'updated'
+  | 'deferred'
+  | 'no-channel'
+  | 'nothing'
+  | 'pending'
+  | 'failed';
 
 export type MessageTicketResult =
   | { ok: true; outcome: RaiseOutcome; escalation: Escalation; channel: ChannelOutcome }
@@ -98,9 +105,15 @@ export async function openTicketFromMessage(
   const via = participant?.conversation ?? request.via;
   const posting = showInChannel(deps, escalation, outcome, participant, via, request);
   inBackground(posting, log, 'the escalated message did not reach the helpdesk channel');
-  const channel = await withinBudget(posting, Math.max(1, deps.invokeBudgetMs / 2)).catch(() => 'failed' as const);
+  const channel = await withinBudget(posting, Math.max(1, deps.invokeBudgetMs / 2)).catch(
+    () => 'failed' as const,
+  );
   if (participant?.conversation && (outcome === 'created' || outcome === 'reopened')) {
-    inBackground(tellAuthor(deps, participant, escalation, request), log, 'the author was not told of the ticket');
+    inBackground(
+      tellAuthor(deps, participant, escalation, request),
+      log,
+      'the author was not told of the ticket',
+    );
   }
   return { ok: true, outcome, escalation, channel: channel === OVER_BUDGET ? 'pending' : channel };
 }
@@ -137,7 +150,11 @@ async function fromDirectory(
  * (a longer one would be stored as truncated text and lose its shape).
  */
 export function detailOf(request: Pick<MessageTicketRequest, 'text' | 'category' | 'messageId'>) {
-  const rest = { category: request.category, source: 'message', ...(request.messageId ? { messageId: request.messageId } : {}) };
+  const rest = {
+    category: request.category,
+    source: 'message',
+    ...(request.messageId ? { messageId: request.messageId } : {}),
+  };
   let said = request.text.trim();
   while (said.length > 0 && JSON.stringify({ said, ...rest }).length > MAX_DETAIL_CHARS) {
     said = `${said.slice(0, Math.max(0, said.length - 20)).trimEnd()}…`;
@@ -163,7 +180,10 @@ async function showInChannel(
   const channel = channelId ? channelAddress(deps, via, undefined, channelId) : undefined;
   if (!channel || !channelId) return 'no-channel';
   const ch = channelAudience(deps);
-  const name = escalation.participant.displayName ?? escalation.participant.userPrincipalName ?? escalation.participant.aadObjectId;
+  const name =
+    escalation.participant.displayName ??
+    escalation.participant.userPrincipalName ??
+    escalation.participant.aadObjectId;
   const summary = ch.t('helpdesk.title', { number: escalation.ticketNumber, name });
   const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
 
@@ -206,7 +226,12 @@ async function showInChannel(
 }
 
 /** The author hears it from the bot, in their language, when the bot has a chat with them. */
-async function tellAuthor(deps: Deps, p: Participant, e: Escalation, request: MessageTicketRequest): Promise<void> {
+async function tellAuthor(
+  deps: Deps,
+  p: Participant,
+  e: Escalation,
+  request: MessageTicketRequest,
+): Promise<void> {
   if (!p.conversation) return;
   const t = translator(languageOf(p.locale, deps.config.defaults.locale));
   const text = t('extension.escalate.toAuthor.text', {

@@ -8,18 +8,24 @@ import { participantKey } from '../../../src/domain/participant';
 import { EXTENSION_COMMANDS } from '../../../src/features/message-extension/ids';
 import { detailOf, settleMessageTickets } from '../../../src/features/message-extension/ticket-from-message';
 import { ALEX, personalMessage, runTurn, testDeps, textOf } from '../../helpers/activities';
-import { HELPDESK_CHANNEL as CHANNEL, HELPDESK_TEAM as TEAM, MEGAN } from '../../helpers/demo';
+import { HELPDESK_CHANNEL as CHANNEL, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 import { fetchTaskInvoke, messagePayload, submitActionInvoke, taskOf } from './extension-activities';
 
 const ESCALATE = EXTENSION_COMMANDS.escalateMessage;
-const ISAIAH = { id: '29:isaiah', aadObjectId: '00000000-0000-0000-0000-0000000000023', name: 'Isaiah Langer', upn: 'isaiah@example.com' };
+const ISAIAH = {
+  id: '29:isaiah',
+  aadObjectId: '00000000-0000-0000-0000-0000000000023',
+  name: 'Isaiah Langer',
+  upn: 'isaiah@example.com',
+};
 const MESSAGE_HTML =
   '<p>After removing <b>Workspace ONE</b> my mail is gone &amp; Company Portal says &quot;enrollment failed&quot;.</p><p>Help?</p>';
 
 async function setup(opts: { helpdesk?: boolean } = {}) {
   const t = testDeps();
   await seedDemoCampaign(t.store, t.clock.now());
-  if (opts.helpdesk !== false) t.deps.config = { ...t.deps.config, helpdesk: { channelId: CHANNEL, teamId: TEAM } };
+  if (opts.helpdesk !== false)
+    t.deps.config = { ...t.deps.config, helpdesk: { channelId: CHANNEL, teamId: TEAM } };
   t.directory.users.set(ISAIAH.aadObjectId, {
     id: ISAIAH.aadObjectId,
     userPrincipalName: ISAIAH.upn,
@@ -32,7 +38,9 @@ async function setup(opts: { helpdesk?: boolean } = {}) {
 const channelCards = (m: Awaited<ReturnType<typeof setup>>['messenger']) =>
   m.sent.filter((s) => s.to.conversationId === CHANNEL);
 const threadLines = (m: Awaited<ReturnType<typeof setup>>['messenger'], root: string) =>
-  m.sent.filter((s) => s.to.conversationId === `${CHANNEL};messageid=${root}`).map((s) => textOf(s.message.card));
+  m.sent
+    .filter((s) => s.to.conversationId === `${CHANNEL};messageid=${root}`)
+    .map((s) => textOf(s.message.card));
 
 function dialogCard(task: ReturnType<typeof taskOf>): Record<string, unknown> {
   assert.equal(task.type, 'continue', JSON.stringify(task).slice(0, 300));
@@ -49,7 +57,9 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
   it('opens a dialog prefilled with the message as plain text, for its author', async () => {
     const { app } = await setup();
     const payload = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, MESSAGE_HTML);
-    const task = taskOf((await runTurn(app, fetchTaskInvoke(ESCALATE, payload, { from: MEGAN }))).invokeResponse);
+    const task = taskOf(
+      (await runTurn(app, fetchTaskInvoke(ESCALATE, payload, { from: MEGAN }))).invokeResponse,
+    );
     const card = dialogCard(task);
     assert.equal(card.version, '1.5');
     const text = textOf(card);
@@ -77,9 +87,14 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
     const payload = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, MESSAGE_HTML);
     const { invokeResponse } = await runTurn(
       app,
-      submitActionInvoke(ESCALATE, { mx: 'escalate', category: 'portal', text: 'Mail gone, enrollment failed' }, payload, {
-        from: MEGAN,
-      }),
+      submitActionInvoke(
+        ESCALATE,
+        { mx: 'escalate', category: 'portal', text: 'Mail gone, enrollment failed' },
+        payload,
+        {
+          from: MEGAN,
+        },
+      ),
     );
     await settleMessageTickets();
     const task = taskOf(invokeResponse);
@@ -106,7 +121,10 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
     assert.match(lines[0]!, /\[Open the message\]\(https:\/\/teams\.microsoft\.com\/l\/message\//);
     const toAlex = messenger.sent.filter((s) => s.to.conversationId === `a:personal-${ALEX.id}`);
     assert.equal(toAlex.length, 1);
-    assert.match(textOf(toAlex[0]!.message.card), /Megan Bowen asked the migration helpdesk to help you .*request #1/);
+    assert.match(
+      textOf(toAlex[0]!.message.card),
+      /Megan Bowen asked the migration helpdesk to help you .*request #1/,
+    );
     const audit = store.audit.values().find((e) => e.action === 'extension.escalate');
     assert.equal(audit?.actorAadObjectId, MEGAN.aadObjectId);
     assert.equal(audit?.target, ticket.ticketId);
@@ -114,20 +132,37 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
 
   it('works for an author who never talked to the bot: name from the message, UPN from the directory', async () => {
     const { app, store, messenger } = await setup();
-    const payload = messagePayload({ aadObjectId: ISAIAH.aadObjectId, name: ISAIAH.name }, 'My laptop is stuck');
+    const payload = messagePayload(
+      { aadObjectId: ISAIAH.aadObjectId, name: ISAIAH.name },
+      'My laptop is stuck',
+    );
     const task = taskOf(
-      (await runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text: 'My laptop is stuck' }, payload, { from: MEGAN })))
-        .invokeResponse,
+      (
+        await runTurn(
+          app,
+          submitActionInvoke(ESCALATE, { category: 'other', text: 'My laptop is stuck' }, payload, {
+            from: MEGAN,
+          }),
+        )
+      ).invokeResponse,
     );
     await settleMessageTickets();
     assert.match(String(task.value), /Ticket #1 is open for Isaiah Langer/);
     const ticket = (await store.escalations.get(escalationKey(ISAIAH.aadObjectId)))!.value;
     assert.equal(ticket.participant.userPrincipalName, ISAIAH.upn);
     assert.equal(ticket.participant.locale, 'sv-SE');
-    assert.equal(await store.participants.get(participantKey(ISAIAH.aadObjectId)), undefined, 'no participant invented');
+    assert.equal(
+      await store.participants.get(participantKey(ISAIAH.aadObjectId)),
+      undefined,
+      'no participant invented',
+    );
     const posted = channelCards(messenger);
     assert.equal(posted.length, 1);
-    assert.equal(posted[0]!.to.serviceUrl, 'https://smba.trafficmanager.net/emea/', 'through the action’s connector');
+    assert.equal(
+      posted[0]!.to.serviceUrl,
+      'https://smba.trafficmanager.net/emea/',
+      'through the action’s connector',
+    );
     assert.equal(posted[0]!.to.botId, '28:bot-id');
   });
 
@@ -140,7 +175,9 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
     await settleMessageTickets();
     const again = taskOf((await submit(first, 'Mail is gone')).invokeResponse);
     assert.match(String(again.value), /already holds this message, so nothing changed/);
-    const second = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, 'two', { id: '1795237349999' });
+    const second = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, 'two', {
+      id: '1795237349999',
+    });
     const appended = taskOf((await submit(second, 'Now Wi-Fi too')).invokeResponse);
     await settleMessageTickets();
     assert.match(String(appended.value), /already has ticket #1 open; this message was added/);
@@ -160,11 +197,22 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
       [{ category: 'other', text: 42 }, /incomplete or damaged.*: text/],
     ];
     for (const [data, reason] of cases) {
-      const card = dialogCard(taskOf((await runTurn(app, submitActionInvoke(ESCALATE, data, payload, { from: MEGAN }))).invokeResponse));
+      const card = dialogCard(
+        taskOf(
+          (await runTurn(app, submitActionInvoke(ESCALATE, data, payload, { from: MEGAN }))).invokeResponse,
+        ),
+      );
       assert.match(textOf(card), reason, JSON.stringify(data));
     }
     const kept = dialogCard(
-      taskOf((await runTurn(app, submitActionInvoke(ESCALATE, { category: 'x', text: 'my words' }, payload, { from: MEGAN }))).invokeResponse),
+      taskOf(
+        (
+          await runTurn(
+            app,
+            submitActionInvoke(ESCALATE, { category: 'x', text: 'my words' }, payload, { from: MEGAN }),
+          )
+        ).invokeResponse,
+      ),
     );
     assert.equal(inputsOf(kept).text?.value, 'my words', 'what was written is kept');
     assert.equal(store.escalations.values().length, 0);
@@ -172,17 +220,41 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
 
   it('refuses messages from bots, from people outside the organisation, and without a message', async () => {
     const { app, store } = await setup();
-    const bot = taskOf((await runTurn(app, fetchTaskInvoke(ESCALATE, messagePayload(null, 'I am a bot'), { from: MEGAN }))).invokeResponse);
+    const bot = taskOf(
+      (await runTurn(app, fetchTaskInvoke(ESCALATE, messagePayload(null, 'I am a bot'), { from: MEGAN })))
+        .invokeResponse,
+    );
     assert.equal(bot.type, 'message');
     assert.match(String(bot.value), /not messages from apps or bots/);
     const external = messagePayload({ aadObjectId: 'ext-1', name: 'Guest Person' }, 'hi');
     (external.from as { user: { userIdentityType: string } }).user.userIdentityType = 'federatedUser';
-    const ext = taskOf((await runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, external, { from: MEGAN }))).invokeResponse);
+    const ext = taskOf(
+      (
+        await runTurn(
+          app,
+          submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, external, { from: MEGAN }),
+        )
+      ).invokeResponse,
+    );
     assert.match(String(ext.value), /Guest Person is not in your organisation/);
-    const none = taskOf((await runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, undefined, { from: MEGAN }))).invokeResponse);
+    const none = taskOf(
+      (
+        await runTurn(
+          app,
+          submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, undefined, { from: MEGAN }),
+        )
+      ).invokeResponse,
+    );
     assert.match(String(none.value), /couldn't read the message/);
     const forged = messagePayload({ aadObjectId: 'not a valid id!', name: 'X' }, 'hi');
-    const bad = taskOf((await runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, forged, { from: MEGAN }))).invokeResponse);
+    const bad = taskOf(
+      (
+        await runTurn(
+          app,
+          submitActionInvoke(ESCALATE, { category: 'other', text: 'hi' }, forged, { from: MEGAN }),
+        )
+      ).invokeResponse,
+    );
     assert.match(String(bad.value), /couldn't read the message/);
     assert.equal(store.escalations.values().length, 0);
   });
@@ -190,7 +262,9 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
   it('says so when no helpdesk channel is set up, before anyone writes anything', async () => {
     const { app } = await setup({ helpdesk: false });
     const payload = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, 'hi');
-    const task = taskOf((await runTurn(app, fetchTaskInvoke(ESCALATE, payload, { from: MEGAN }))).invokeResponse);
+    const task = taskOf(
+      (await runTurn(app, fetchTaskInvoke(ESCALATE, payload, { from: MEGAN }))).invokeResponse,
+    );
     assert.match(String(task.value), /helpdesk channel is not set up yet/);
   });
 
@@ -203,11 +277,18 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
       return send(to, message);
     };
     const payload = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, 'hi');
-    const submit = () => runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text: 'Mail is gone' }, payload, { from: MEGAN }));
+    const submit = () =>
+      runTurn(
+        app,
+        submitActionInvoke(ESCALATE, { category: 'other', text: 'Mail is gone' }, payload, { from: MEGAN }),
+      );
     const failed = taskOf((await submit()).invokeResponse);
     await settleMessageTickets();
     assert.match(String(failed.value), /Ticket #1 is open .* could not be reached just now/);
-    assert.equal((await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value.cardActivityId, undefined);
+    assert.equal(
+      (await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value.cardActivityId,
+      undefined,
+    );
     down = false;
     await submit();
     await settleMessageTickets();

@@ -22,7 +22,9 @@ function extensionInvoke(
     locale,
     deliveryMode: 'expectReplies',
     // Anonymous invokes (zero-install unfurling) carry an opaque id and no Entra identity.
-    from: from ? { id: from.id, name: from.name, aadObjectId: from.aadObjectId } : { id: 'anonymous-1', name: '' },
+    from: from
+      ? { id: from.id, name: from.name, aadObjectId: from.aadObjectId }
+      : { id: 'anonymous-1', name: '' },
     recipient: { id: '28:bot-id', name: 'Migration Companion' },
     conversation: {
       id: '19:group-chat-1@thread.v2',
@@ -45,7 +47,8 @@ export function searchInvoke(
     'composeExtension/query',
     {
       commandId,
-      parameters: query === undefined ? [{ name: 'initialRun', value: 'true' }] : [{ name: 'query', value: query }],
+      parameters:
+        query === undefined ? [{ name: 'initialRun', value: 'true' }] : [{ name: 'query', value: query }],
       queryOptions: { skip: opts.skip ?? 0, count: opts.count ?? 25 },
     },
     opts,
@@ -56,7 +59,10 @@ export function selectInvoke(item: unknown, opts: { from?: Person | null; locale
   return extensionInvoke('composeExtension/selectItem', item, opts);
 }
 
-export function linkInvoke(url: string, opts: { from?: Person | null; locale?: string; anonymous?: boolean } = {}) {
+export function linkInvoke(
+  url: string,
+  opts: { from?: Person | null; locale?: string; anonymous?: boolean } = {},
+) {
   return extensionInvoke(
     opts.anonymous ? 'composeExtension/anonymousQueryLink' : 'composeExtension/queryLink',
     { url },
@@ -76,13 +82,23 @@ export function messagePayload(
     linkToMessage: 'https://teams.microsoft.com/l/message/19:group-chat-1@thread.v2/1795237341757',
     body: { contentType: 'html', content: html },
     from: author
-      ? { user: { id: author.aadObjectId, displayName: author.name, userIdentityType: 'aadUser' }, application: null }
-      : { user: null, application: { id: 'bot-app', displayName: 'Some bot', applicationIdentityType: 'bot' } },
+      ? {
+          user: { id: author.aadObjectId, displayName: author.name, userIdentityType: 'aadUser' },
+          application: null,
+        }
+      : {
+          user: null,
+          application: { id: 'bot-app', displayName: 'Some bot', applicationIdentityType: 'bot' },
+        },
     ...extra,
   };
 }
 
-export function fetchTaskInvoke(commandId: string, payload: unknown, opts: { from?: Person; locale?: string } = {}) {
+export function fetchTaskInvoke(
+  commandId: string,
+  payload: unknown,
+  opts: { from?: Person; locale?: string } = {},
+) {
   return extensionInvoke(
     'composeExtension/fetchTask',
     { commandId, commandContext: 'message', messagePayload: payload, context: { theme: 'default' } },

@@ -19,7 +19,8 @@ function setup() {
 
 type Tap = { type: string; value: Record<string, string> };
 const tapOf = (a: MessagingExtensionAttachment) => (a.preview?.content as { tap?: Tap }).tap!;
-const titles = (list: MessagingExtensionAttachment[]) => list.map((a) => (a.preview?.content as { title: string }).title);
+const titles = (list: MessagingExtensionAttachment[]) =>
+  list.map((a) => (a.preview?.content as { title: string }).title);
 
 /** Problems the Adaptive Cards SDK reports for a card at a given schema version. */
 function problemsOf(card: object, version?: AC.Version): string[] {
@@ -49,7 +50,10 @@ describe('message extension: "Migration guides" search', () => {
       assert.equal(tap.value.vendor, 'jamf');
       assert.equal(tap.value.platform, 'ios');
     }
-    assert.ok(titles(list).every((t) => /Jamf/.test(t) && /iPhone/.test(t)), titles(list).join(' | '));
+    assert.ok(
+      titles(list).every((t) => /Jamf/.test(t) && /iPhone/.test(t)),
+      titles(list).join(' | '),
+    );
     // Personal and company-owned are told apart in the preview's text.
     const texts = list.map((a) => (a.preview?.content as { text: string }).text).join('\n');
     assert.match(texts, /Personal device · about \d+ minutes/);
@@ -78,14 +82,20 @@ describe('message extension: "Migration guides" search', () => {
       voluntaryOptIn: false,
       createdAt: '2026-11-01T00:00:00Z',
     });
-    const list = extensionResultOf((await runTurn(app, searchInvoke(GUIDES, undefined))).invokeResponse).attachments!;
+    const list = extensionResultOf((await runTurn(app, searchInvoke(GUIDES, undefined))).invokeResponse)
+      .attachments!;
     assert.ok(list.length > 0);
-    assert.ok(list.every((a) => tapOf(a).value.vendor === 'ivanti'), JSON.stringify(list.map(tapOf)));
+    assert.ok(
+      list.every((a) => tapOf(a).value.vendor === 'ivanti'),
+      JSON.stringify(list.map(tapOf)),
+    );
   });
 
   it('pages through many results and keeps every page within 28 KB', async () => {
     const { app } = setup();
-    const first = extensionResultOf((await runTurn(app, searchInvoke(GUIDES, 'android', { count: 5 }))).invokeResponse);
+    const first = extensionResultOf(
+      (await runTurn(app, searchInvoke(GUIDES, 'android', { count: 5 }))).invokeResponse,
+    );
     const second = extensionResultOf(
       (await runTurn(app, searchInvoke(GUIDES, 'android', { skip: 5, count: 5 }))).invokeResponse,
     );
@@ -107,7 +117,12 @@ describe('message extension: "Migration guides" search', () => {
 
   it('inserts the full guide card for a chosen result: both parts, the warning, the web page', async () => {
     const { app } = setup();
-    const item = { kind: 'guide', vendor: 'workspace-one', platform: 'android-work-profile', ownership: 'personal' };
+    const item = {
+      kind: 'guide',
+      vendor: 'workspace-one',
+      platform: 'android-work-profile',
+      ownership: 'personal',
+    };
     const result = extensionResultOf((await runTurn(app, selectInvoke(item))).invokeResponse);
     assert.equal(result.attachments!.length, 1);
     const inserted = result.attachments![0]!;
@@ -129,15 +144,19 @@ describe('message extension: "Migration guides" search', () => {
       ),
       JSON.stringify(actions),
     );
-    assert.ok(actions.some((a) => a.url.startsWith('https://play.google.com/')), 'Company Portal in the store');
+    assert.ok(
+      actions.some((a) => a.url.startsWith('https://play.google.com/')),
+      'Company Portal in the store',
+    );
     assert.ok(inserted.preview, 'a preview for the compose box');
   });
 
   it('inserts the guide in the sender’s language', async () => {
     const { app } = setup();
     const item = { kind: 'guide', vendor: 'jamf', platform: 'macos', ownership: 'corporate' };
-    const card = extensionResultOf((await runTurn(app, selectInvoke(item, { locale: 'sv-SE' })))
-      .invokeResponse).attachments![0]!.content;
+    const card = extensionResultOf(
+      (await runTurn(app, selectInvoke(item, { locale: 'sv-SE' }))).invokeResponse,
+    ).attachments![0]!.content;
     assert.match(textOf(card), /Del 1: Lämna Jamf/);
     assert.match(JSON.stringify(card), /\/guides\/jamf\/macos\?lang=sv&ownership=corporate/);
   });
@@ -176,7 +195,8 @@ describe('message extension: "Migration guides" search', () => {
   it('trims a company’s overlong guide to fit 28 KB and points to the web page for the rest', () => {
     const guidance = testGuidance();
     const unenroll = guidance.unenroll('other', 'windows', 'personal', 'en');
-    const long = (n: number) => Array.from({ length: 20 }, (_, i) => `Step ${n}.${i}: ${'word '.repeat(230)}`);
+    const long = (n: number) =>
+      Array.from({ length: 20 }, (_, i) => `Step ${n}.${i}: ${'word '.repeat(230)}`);
     const card = renderGuideCard({
       t: translator('en'),
       unenroll: { ...unenroll, steps: long(1), vendorSteps: long(2), note: 'n'.repeat(1200) },
@@ -205,17 +225,22 @@ describe('message extension: unfurling links to the guide pages', () => {
     assert.match(text, /Company-owned/i);
     const actions = card.actions as { type: string; url: string }[];
     assert.equal(actions[0]!.type, 'Action.OpenUrl');
-    assert.equal(actions[0]!.url, 'https://bot.example.com/guides/citrix/windows?lang=en&ownership=corporate');
+    assert.equal(
+      actions[0]!.url,
+      'https://bot.example.com/guides/citrix/windows?lang=en&ownership=corporate',
+    );
     assert.ok(result.attachments![0]!.preview);
   });
 
   it('follows the language the link asks for, and unfurls the index of all guides', async () => {
     const { app } = setup();
-    const sv = extensionResultOf((await runTurn(app, linkInvoke('https://bot.example.com/guides/jamf/ios?lang=sv')))
-      .invokeResponse).attachments![0]!.content;
+    const sv = extensionResultOf(
+      (await runTurn(app, linkInvoke('https://bot.example.com/guides/jamf/ios?lang=sv'))).invokeResponse,
+    ).attachments![0]!.content;
     assert.match(textOf(sv), /Öppna guiden/);
-    const index = extensionResultOf((await runTurn(app, linkInvoke('https://BOT.example.com/guides/')))
-      .invokeResponse).attachments![0]!.content as Record<string, unknown>;
+    const index = extensionResultOf(
+      (await runTurn(app, linkInvoke('https://BOT.example.com/guides/'))).invokeResponse,
+    ).attachments![0]!.content as Record<string, unknown>;
     assert.match(textOf(index), /all guides/);
     assert.equal(index.version, '1.3');
   });
@@ -223,8 +248,12 @@ describe('message extension: unfurling links to the guide pages', () => {
   it('unfurls for people who do not have the app (anonymous), since the pages hold no personal data', async () => {
     const { app } = setup();
     const result = extensionResultOf(
-      (await runTurn(app, linkInvoke('https://bot.example.com/guides/ivanti/android-fully-managed', { anonymous: true })))
-        .invokeResponse,
+      (
+        await runTurn(
+          app,
+          linkInvoke('https://bot.example.com/guides/ivanti/android-fully-managed', { anonymous: true }),
+        )
+      ).invokeResponse,
     );
     assert.equal(result.attachments!.length, 1);
     assert.match(textOf(result.attachments![0]!.content), /Ivanti/);

@@ -13,7 +13,10 @@ describe('message extension: the text of a Teams message', () => {
   });
 
   it('leaves plain text as it is, tidying whitespace only', () => {
-    assert.equal(messageText({ contentType: 'text', content: '  a <b>  b\r\n\r\n\r\n\r\nc ' }), 'a <b> b\n\nc');
+    assert.equal(
+      messageText({ contentType: 'text', content: '  a <b>  b\r\n\r\n\r\n\r\nc ' }),
+      'a <b> b\n\nc',
+    );
   });
 
   it('is empty for an empty or card-only message, and keeps unknown entities visible', () => {

@@ -26,9 +26,13 @@ describe('message extension: participant index (Azurite)', () => {
       ...Array.from({ length: 60 }, (_, i) => person(100 + i, `Person ${i}`, `person${i}@contoso.com`)),
     ];
     await Promise.all(people.map((p) => store.participants.insert(participantKey(p.aadObjectId), p)));
-    assert.ok(new Set(people.map((p) => participantKey(p.aadObjectId).partitionKey)).size > 20, 'spread over partitions');
+    assert.ok(
+      new Set(people.map((p) => participantKey(p.aadObjectId).partitionKey)).size > 20,
+      'spread over partitions',
+    );
     const index = new ParticipantIndex(store, new FakeClock());
-    const id = (n: number) => people.find((p) => p.aadObjectId.endsWith(String(n).padStart(12, '0')))!.aadObjectId;
+    const id = (n: number) =>
+      people.find((p) => p.aadObjectId.endsWith(String(n).padStart(12, '0')))!.aadObjectId;
 
     assert.deepEqual(await index.search('alex', 10), [id(1), id(2)]);
     assert.deepEqual(await index.search('alexandra.svensson@contoso.com', 10), [id(2)]);
@@ -43,7 +47,10 @@ describe('message extension: participant index (Azurite)', () => {
   it('answers from the last scan until it is stale, then picks up new participants', async () => {
     const { store } = await freshStorage();
     const clock = new FakeClock();
-    await store.participants.insert(participantKey(person(1, 'Alex Wilber', 'a@x.com').aadObjectId), person(1, 'Alex Wilber', 'a@x.com'));
+    await store.participants.insert(
+      participantKey(person(1, 'Alex Wilber', 'a@x.com').aadObjectId),
+      person(1, 'Alex Wilber', 'a@x.com'),
+    );
     const index = new ParticipantIndex(store, clock);
     assert.equal((await index.search('alex', 10)).length, 1);
 

@@ -1,0 +1,320 @@
+/**
+ * Benchmark: one announcement to 10,000 people through the broadcast engine, against Teams' rate
+ * limits, with an app instance killed (SIGKILL) half-way and started again.
+ *
+ * Real parts only: Azurite (in memory) shared by two app instances (bench/broadcast-instance.ts,
+ * separate Node processes running the production sender, rate gate and leased job), the connector
+ * simulator (src/dev/connector-sim.ts: 50 requests per second per tenant, the per-thread windows,
+ * 429 with Retry-After beyond them, random 5xx) and the tenant simulator for the Graph app
+ * installs of the people the bot has no chat with yet. The broadcast is created and confirmed
+ * through broadcast-service, as the admin card does.
+ *
+ * The last line is the measurement:
+ *
+ *   broadcast: recipients=10000 rate_ratio=R lost=L duplicates=D uncertain=U peak_rss_mb=M
+ *
+ * R = recipient messages per second over the sending period (first to last accepted message) ÷
+ * Teams' 50 per second; L = recipients with no accepted message; D = accepted messages beyond one
+ * per recipient; U = deliveries recorded `uncertain`; M = the largest resident memory of an app
+ * instance. Exits 1 when L > 0 or D > U, 2 when it could not run.
+ * Run: npm run bench:broadcast   (see docs/benchmarks.md and docs/broadcast.md)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TEAMS_TENANT_RATE_LIMIT } from '../src/config';
+import { startConnectorSim } from '../src/dev/connector-sim';
+import {
+  type ManagedProcess,
+  processError,
+  spawnManaged,
+  startAzurite,
+  TSX_CLI,
+  withLoopbackNoProxy,
+} from '../src/dev/processes';
+import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
+import { broadcastKey, type DeliveryJob, type DeliveryState, deliveryPartition } from '../src/domain/broadcast';
+import { type Participant, participantKey } from '../src/domain/participant';
+import {
+  type BroadcastDeps,
+  type BroadcastHooks,
+  confirm,
+  createDraft,
+  queueRecipients,
+  type Recipient,
+} from '../src/features/broadcast/broadcast-service';
+import { createAzureStorage } from '../src/integrations/storage/azure-storage';
+import { createLogger } from '../src/logging';
+import { systemClock } from '../src/ports/clock';
+
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+/** People the bot has no chat with: the Graph install path. */
+const WITHOUT_CHAT = Number(process.env.BENCH_WITHOUT_CHAT ?? 300);
+/** The instances' shared rate (below Teams' 50 per second). */
+const RATE = Number(process.env.BENCH_RATE ?? 49);
+/** Share of connector requests the simulator fails with a random 5xx. */
+const FAILURE_RATE = Number(process.env.BENCH_5XX_RATE ?? 0.01);
+/** Connector answer time, uniformly between these (ms). */
+const LATENCY: [number, number] = [20, 80];
+/** Kill instance a after this share of the recipients got their message. */
+const KILL_AT = 0.4;
+const RESTART_AFTER_MS = 3_000;
+const DEADLINE_MS = 10 * 60_000;
+const TEAMS_APP_ID = 'b7a1c0de-0000-4000-8000-00000000be11';
+const ADMIN_CHAT = 'a:bench-admin';
+const CHANNEL = '19:bench-announcements@thread.tacv2';
+const INSTANCE = path.join(__dirname, 'broadcast-instance.ts');
+
+const started = Date.now();
+function log(line: string): void {
+  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`[${s}s] ${line}\n`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Bulk rows through Azure Tables batch transactions (≤ 100 entities, one partition each), as TableRepository stores them. */
+async function bulkInsert<T>(table: TableClient, rows: { key: { partitionKey: string; rowKey: string }; value: T }[]) {
+  const byPartition = new Map<string, TransactionAction[]>();
+  for (const r of rows) {
+    const list = byPartition.get(r.key.partitionKey) ?? [];
+    list.push(['create', { ...r.key, data: JSON.stringify(r.value) }]);
+    byPartition.set(r.key.partitionKey, list);
+  }
+  const batches: TransactionAction[][] = [];
+  for (const list of byPartition.values()) {
+    for (let i = 0; i < list.length; i += 100) batches.push(list.slice(i, i + 100));
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) await table.submitTransaction(batches[next++]!);
+    }),
+  );
+}
+
+async function main(): Promise<number> {
+  if (!(RATE > 0 && RATE < TEAMS_TENANT_RATE_LIMIT)) throw new Error(`BENCH_RATE ${RATE} must be above 0 and below 50`);
+  log('starting Azurite (in memory), the connector simulator and the tenant simulator');
+  const azurite = await startAzurite({ inMemory: true });
+  const connector = await startConnectorSim({ failureRate: FAILURE_RATE, latencyMs: LATENCY, keepActivities: false });
+  const tenantSeed = generateTenant({ users: RECIPIENTS, devicesPerUser: 0 });
+  const tenant = await startTenantSimulator({ seed: tenantSeed });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-broadcast-'));
+  const instances = new Map<string, ManagedProcess>();
+  const rssFiles: string[] = [];
+  try {
+    const prefix = `bc${randomBytes(3).toString('hex')}`;
+    const storage = createAzureStorage({ connectionString: azurite.connectionString, prefix });
+    await storage.ensureCreated();
+
+    // People: most with a chat at the connector simulator, some spread through the list without one.
+    const step = WITHOUT_CHAT > 0 ? RECIPIENTS / WITHOUT_CHAT : Number.POSITIVE_INFINITY;
+    const noChat = new Set(Array.from({ length: WITHOUT_CHAT }, (_, i) => Math.floor(i * step)));
+    const now = new Date().toISOString();
+    const expectedChat = new Map<string, string | undefined>();
+    const rows = (tenantSeed.users ?? []).map((u, i) => {
+      const id = u.id.toLowerCase();
+      const conversationId = noChat.has(i) ? undefined : `a:bench-${i}`;
+      expectedChat.set(id, conversationId);
+      const p: Participant = {
+        aadObjectId: id,
+        userPrincipalName: u.userPrincipalName,
+        displayName: u.displayName,
+        ...(conversationId
+          ? {
+              conversation: {
+                serviceUrl: connector.url,
+                channelId: 'msteams',
+                conversationId,
+                conversationType: 'personal',
+                botId: '',
+                userId: `29:bench-${i}`,
+              },
+            }
+          : {}),
+        firstSeenAt: now,
+        lastSeenAt: now,
+        version: 1,
+      };
+      return { key: participantKey(id), value: p };
+    });
+    const participants = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Participants`, {
+      allowInsecureConnection: true,
+    });
+    await bulkInsert(participants, rows);
+    log(`seeded ${rows.length} participants (${noChat.size} without a chat: Graph install path)`);
+
+    // The admin's progress card, which the leased job updates in place.
+    const posted = await fetch(new URL(`/v3/conversations/${encodeURIComponent(ADMIN_CHAT)}/activities`, connector.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'progress' }),
+    });
+    const progressActivityId = ((await posted.json()) as { id: string }).id;
+
+    const env = (name: string, rssFile: string) =>
+      withLoopbackNoProxy({
+        ...process.env,
+        BENCH_CONNECTION_STRING: azurite.connectionString,
+        BENCH_PREFIX: prefix,
+        BENCH_CONNECTOR_URL: connector.url,
+        BENCH_GRAPH_URL: tenant.url,
+        BENCH_RATE: String(RATE),
+        BENCH_TEAMS_APP_ID: TEAMS_APP_ID,
+        BENCH_RSS_FILE: rssFile,
+        BENCH_INSTANCE: name,
+      });
+    const launch = async (name: string) => {
+      const rssFile = path.join(work, `${name}-${rssFiles.length}.rss`);
+      rssFiles.push(rssFile);
+      const proc = spawnManaged(name, process.execPath, [TSX_CLI, INSTANCE], env(name, rssFile), { echo: false });
+      instances.set(name, proc);
+      await proc.waitForLine(/^ready$/, 60_000).catch((err: unknown) => {
+        throw processError(proc, err instanceof Error ? err.message : String(err));
+      });
+      return proc;
+    };
+    await Promise.all([launch('instance-a'), launch('instance-b')]);
+    log(`two app instances running (separate processes), shared rate ${RATE}/s, storage prefix ${prefix}`);
+
+    const deps: BroadcastDeps = {
+      store: storage.store,
+      clock: systemClock,
+      logger: createLogger('warn'),
+      deliveryQueue: storage.queue<DeliveryJob>('deliveries'),
+    };
+    const hooks: BroadcastHooks = {
+      recipients: async () =>
+        rows.map((r): Recipient => ({ aadObjectId: r.value.aadObjectId, displayName: r.value.displayName })),
+      compose: async () => {
+        throw new Error('the instances compose the cards');
+      },
+    };
+    const admin = { aadObjectId: 'bench-admin', name: 'Bench Admin' };
+    const draft = await createDraft(
+      { store: storage.store, clock: systemClock },
+      { kind: 'announcement', waveId: 'Wave 2', createdBy: admin, alsoPostToChannelId: CHANNEL },
+      RECIPIENTS,
+    );
+    await storage.store.broadcasts.update(broadcastKey(draft.id), (b) => ({
+      ...b!,
+      progressCard: {
+        activityId: progressActivityId,
+        conversation: {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversationId: ADMIN_CHAT,
+          conversationType: 'personal',
+          botId: '',
+          userId: '29:bench-admin',
+        },
+      },
+    }));
+    const confirmedAt = Date.now();
+    await confirm(deps, hooks, draft.id, { actor: admin });
+    await queueRecipients(deps, hooks, draft.id);
+    log(`confirmed; ${RECIPIENTS} deliveries queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s (senders already at work)`);
+
+    const recipientMessages = () => connector.stats().accepted;
+    let killed = false;
+    let lastLog = 0;
+    for (;;) {
+      if (Date.now() - started > DEADLINE_MS) throw new Error('the broadcast did not finish within 10 minutes');
+      for (const [name, proc] of instances) {
+        const info = proc.exitInfo();
+        if (info && !(killed && name === 'instance-a' && info.signal === 'SIGKILL')) {
+          throw processError(proc, `exited unexpectedly (${info.signal ?? info.code})`);
+        }
+      }
+      const sent = recipientMessages();
+      if (!killed && sent >= KILL_AT * RECIPIENTS) {
+        killed = true;
+        const a = instances.get('instance-a')!;
+        log(`${sent} messages accepted: SIGKILL instance-a (pid ${a.pid}) mid-run`);
+        process.kill(-a.pid, 'SIGKILL');
+        await a.exited;
+        await sleep(RESTART_AFTER_MS);
+        await launch('instance-a');
+        log('instance-a started again');
+      }
+      const b = (await storage.store.broadcasts.get(broadcastKey(draft.id)))!.value;
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        const s = connector.stats();
+        log(
+          `${b.state}: ${s.accepted} accepted, ${s.throttled} × 429, ${s.failed} × 5xx, ${s.conversationsCreated} chats opened, ${s.updates} card updates`,
+        );
+      }
+      if (b.state === 'done') break;
+      await sleep(1_000);
+    }
+    log('broadcast done; stopping the instances');
+    await Promise.all([...instances.values()].map((p) => p.stop(15_000)));
+
+    // What the connector accepted, per recipient.
+    const perChat = new Map<string, number[]>();
+    for (const m of connector.messages) {
+      const list = perChat.get(m.conversationId) ?? [];
+      list.push(m.at);
+      perChat.set(m.conversationId, list);
+    }
+    let lost = 0;
+    let duplicates = 0;
+    const times: number[] = [];
+    for (const [id, planned] of expectedChat) {
+      const chat = planned ?? connector.conversations.get(id);
+      const got = chat ? (perChat.get(chat) ?? []) : [];
+      if (got.length === 0) lost++;
+      duplicates += Math.max(0, got.length - 1);
+      times.push(...got);
+    }
+    const states: Record<DeliveryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 };
+    const reasons = new Map<string, number>();
+    for await (const { value } of storage.store.deliveries.listPartition(deliveryPartition(draft.id))) {
+      states[value.state]++;
+      if (value.reason) reasons.set(value.reason, (reasons.get(value.reason) ?? 0) + 1);
+    }
+    times.sort((x, y) => x - y);
+    const seconds = (times.at(-1)! - times[0]!) / 1000;
+    const achieved = (times.length - 1) / seconds;
+    const ratio = achieved / TEAMS_TENANT_RATE_LIMIT;
+    const peakRss = Math.max(...rssFiles.map((f) => Number(readFileSync(f, 'utf8')) || 0));
+    const s = connector.stats();
+    const channelPosts = perChat.get(CHANNEL)?.length ?? 0;
+
+    log(
+      `connector: ${s.requests} requests; ${s.accepted} messages accepted (${times.length} to recipients, ${channelPosts} channel post, 1 admin card), ${s.updates} card updates, ` +
+        `${s.conversationsCreated} chats opened; refused: ${s.throttled} × 429, ${s.failed} × 5xx; ` +
+        `peak ${s.peakTenantWindow} requests in a sliding second (limit ${TEAMS_TENANT_RATE_LIMIT}), peak ${s.peakThreadWindow} in one thread's second`,
+    );
+    log(
+      `deliveries: sent=${states.sent} uncertain=${states.uncertain} failed=${states.failed}${reasons.size ? ` (${[...reasons].map(([r, n]) => `${r}: ${n}`).join(', ')})` : ''} queued=${states.queued} sending=${states.sending}`,
+    );
+    log(
+      `ratios: ${times.length} recipient messages in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${(100 * ratio).toFixed(1)}% of Teams' ${TEAMS_TENANT_RATE_LIMIT}/s (${((100 * achieved) / RATE).toFixed(1)}% of the configured ${RATE}/s)`,
+    );
+    const ok = lost === 0 && duplicates <= states.uncertain;
+    if (!ok) log('FAILED: every recipient must get the message, and every second copy must be a delivery marked uncertain');
+    process.stdout.write(
+      `broadcast: recipients=${RECIPIENTS} rate_ratio=${ratio.toFixed(3)} lost=${lost} duplicates=${duplicates} uncertain=${states.uncertain} peak_rss_mb=${Math.round(peakRss / 1024 / 1024)}\n`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    await Promise.all([...instances.values()].map((p) => p.stop(2_000)));
+    await connector.close();
+    await tenant.close();
+    await azurite.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`broadcast benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);

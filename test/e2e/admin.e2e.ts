@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { usePlaygroundStack } from './stack';
+
+/**
+ * The admin loop in the Agents Playground, where Alex is a migration admin: "admin" → the home with
+ * the Pilot wave and its charts → a new wave from a pasted list → the Pilot's gate overridden with a
+ * reason → the announcement previewed and sent → the recipients' messages delivered through the
+ * playground's connector (three new chats, and the post in the announcements channel) → the wave's
+ * dashboard counts them.
+ */
+describe('browser: a migration admin in the Agents Playground', function () {
+  this.timeout(300_000);
+  const harness = usePlaygroundStack(this);
+
+  it('creates a wave from a pasted list, announces it and sees the deliveries counted', async () => {
+    const ui = harness.ui();
+    await ui.sendMessage('admin');
+    const home = await ui.waitForCardContaining('New wave');
+    assert.match((await home.textContent()) ?? '', /Pilot/);
+    assert.ok((await home.locator('canvas, svg').count()) > 0, 'the home draws its charts');
+    await ui.screenshot('admin-1-home');
+
+    await ui.clickCardButton('New wave', home);
+    const editor = await ui.waitForCardContaining('Nothing is saved until you have seen the preview');
+    const name = editor.getByRole('textbox', { name: 'Name' });
+    await name.click();
+    await name.pressSequentially('Wave 1');
+    const list = editor.getByPlaceholder('one per line, or separated by commas');
+    await list.click();
+    await list.pressSequentially('isaiah@example.com, pattif@example.com, lynner@example.com, not-a-upn');
+    await ui.screenshot('admin-2-editor');
+    await ui.clickCardButton('Preview', editor);
+
+    const preview = await ui.waitForCardContaining('Nothing has been saved yet');
+    const previewText = (await preview.textContent()) ?? '';
+    assert.match(previewText, /Line 4: not-a-upn/);
+    await ui.screenshot('admin-3-import-preview');
+    await ui.clickCardButton('Save the wave with 3 new members', preview);
+
+    const wave = await ui.waitForCardContaining('3 people were added to the wave');
+    assert.match((await wave.textContent()) ?? '', /Not ready to announce: Pilot has not passed the gate/);
+    await ui.clickCardButton('Override the gate of Pilot', wave);
+    const reason = wave.getByRole('textbox').last();
+    await reason.click();
+    await reason.pressSequentially('The pilot is too small to measure; the helpdesk has extra staff.');
+    await ui.clickCardButton('Override and record the reason', wave);
+
+    const open = await ui.waitForCardContaining('Gate overridden for "Pilot"');
+    await ui.clickCardButton('Announce…', open);
+    const confirm = await ui.waitForCardContaining('Send to 3 people');
+    assert.match((await confirm.textContent()) ?? '', /Nothing has been sent yet/);
+    await confirm.getByRole('checkbox').first().check();
+    await ui.screenshot('admin-4-announce-preview');
+    await ui.clickCardButton('Send to 3 people', confirm);
+
+    const done = await ui.waitForCardContaining('3 delivered', 120_000);
+    await ui.screenshot('admin-5-delivered');
+    await ui.clickCardButton('Refresh', done);
+
+    // The recipients' messages went out through the playground's connector; the channel post shows.
+    await ui.switchToChannel('General');
+    await ui.waitForCardContaining('Wave 1', 60_000);
+    await ui.screenshot('admin-6-channel-post');
+
+    await ui.openChat('Personal Chat');
+    await ui.sendMessage('admin');
+    const home2 = await ui.waitForCardContaining('Wave 1');
+    // Waves are listed by order, then name: "Wave 1" (order 1) comes after "Early volunteers".
+    await ui.clickCardButton('Open', home2);
+    const dashboard = await ui.waitForCardContaining('Latest message to this wave');
+    const text = (await dashboard.textContent()) ?? '';
+    assert.match(text, /Delivered\D*3/);
+    await ui.screenshot('admin-7-wave-dashboard');
+  });
+});
