@@ -100,7 +100,11 @@ async function main(): Promise<void> {
     onError: (err) => logger.warn({ err }, 'rate gate could not reach storage'),
   });
   const sender = new BroadcastSender(deps, hooks, gate, { concurrency: 16 });
-  const job = new BroadcastJob(deps, hooks, gate, { intervalMs: 2_000, progressIntervalMs: 5_000 });
+  const job = new BroadcastJob(deps, hooks, gate, {
+    intervalMs: 2_000,
+    progressIntervalMs: 5_000,
+    queueAheadSeconds: Number(process.env.BENCH_QUEUE_AHEAD_SECONDS ?? '60'),
+  });
   const scheduler = new Scheduler(storage.lock, [job], logger, { tickMs: 2_000, leaseSeconds: 15 });
 
   let peak = 0;

@@ -61,6 +61,8 @@ const LATENCY: [number, number] = [20, 80];
 /** Kill instance a after this share of the recipients got their message. */
 const KILL_AT = 0.4;
 const RESTART_AFTER_MS = 3_000;
+/** Delivery jobs kept queued ahead of the senders, in seconds of sending (the instances' job uses the same). */
+const QUEUE_AHEAD_SECONDS = 20;
 const DEADLINE_MS = 10 * 60_000;
 const TEAMS_APP_ID = 'b7a1c0de-0000-4000-8000-00000000be11';
 const ADMIN_CHAT = 'a:bench-admin';
@@ -165,6 +167,7 @@ async function main(): Promise<number> {
         BENCH_RATE: String(RATE),
         BENCH_TEAMS_APP_ID: TEAMS_APP_ID,
         BENCH_RSS_FILE: rssFile,
+        BENCH_QUEUE_AHEAD_SECONDS: String(QUEUE_AHEAD_SECONDS),
         BENCH_INSTANCE: name,
       });
     const launch = async (name: string) => {
@@ -181,6 +184,7 @@ async function main(): Promise<number> {
     log(`two app instances running (separate processes), shared rate ${RATE}/s, storage prefix ${prefix}`);
 
     const deps: BroadcastDeps = {
+      config: { broadcast: { ratePerSecond: RATE, maxAttempts: 6, serviceUrl: connector.url } } as BroadcastDeps['config'],
       store: storage.store,
       clock: systemClock,
       logger: createLogger('warn'),
@@ -214,9 +218,11 @@ async function main(): Promise<number> {
       },
     }));
     const confirmedAt = Date.now();
-    await confirm(deps, hooks, draft.id, { actor: admin });
-    await queueRecipients(deps, hooks, draft.id);
-    log(`confirmed; ${RECIPIENTS} deliveries queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s (senders already at work)`);
+    await confirm(deps, hooks, draft.id, { actor: admin, queueAheadSeconds: QUEUE_AHEAD_SECONDS });
+    const sending = await queueRecipients(deps, hooks, draft.id, { queueAheadSeconds: QUEUE_AHEAD_SECONDS });
+    log(
+      `confirmed; ${RECIPIENTS} deliveries recorded and the first ${sending?.queuedCount} jobs queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s`,
+    );
 
     const recipientMessages = () => connector.stats().accepted;
     let killed = false;
@@ -296,6 +302,12 @@ async function main(): Promise<number> {
     log(
       `ratios: ${times.length} recipient messages in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${(100 * ratio).toFixed(1)}% of Teams' ${TEAMS_TENANT_RATE_LIMIT}/s (${((100 * achieved) / RATE).toFixed(1)}% of the configured ${RATE}/s)`,
     );
+    const buckets: number[] = [];
+    for (const t of times) {
+      const i = Math.floor((t - times[0]!) / 10_000);
+      buckets[i] = (buckets[i] ?? 0) + 1;
+    }
+    log(`recipient messages per second, by 10 s of the sending period: ${Array.from(buckets, (n) => ((n ?? 0) / 10).toFixed(1)).join(' ')}`);
     const ok = lost === 0 && duplicates <= states.uncertain;
     if (!ok) log('FAILED: every recipient must get the message, and every second copy must be a delivery marked uncertain');
     process.stdout.write(

@@ -3,18 +3,23 @@ import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
 import type { Config } from './config';
 import type { Deps } from './deps';
+import type { DeliveryJob } from './domain/broadcast';
 import { isAdmin } from './features/admin/admin-access';
+import { broadcastHooks } from './features/admin/announce-service';
+import { BroadcastJob } from './features/broadcast/broadcast-job';
 import { onProgress } from './features/journey/on-progress';
 import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
 import { TeamsHelpdeskRoster } from './integrations/bot/teams-helpdesk-roster';
 import { credentialFor } from './integrations/graph/credential';
 import { GraphApi } from './integrations/graph/graph-api';
+import { GraphAppInstaller } from './integrations/graph/graph-app-installer';
 import { GraphDeviceDirectory } from './integrations/graph/graph-device-directory';
 import { createAzureStorage } from './integrations/storage/azure-storage';
 import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import { createServer } from './server';
+import { BroadcastSender } from './workers/broadcast-sender';
 import { EscalationTriggerJob } from './workers/escalation-triggers';
 import { HelpdeskSlaJob } from './workers/helpdesk-sla';
 import { ProgressRefresher } from './workers/progress-refresher';
@@ -66,18 +71,20 @@ export async function startBot(
     onRetry: (info) => logger.warn(info, 'Microsoft Graph asked us to wait; retrying'),
   });
   const adapter = adapterFor(config);
+  const newChats = { serviceUrl: config.broadcast.serviceUrl, tenantId: config.bot.tenantId };
   const deps: Deps = {
     config,
     guidance,
     store: storage.store,
     directory: new GraphDeviceDirectory(graph),
-    messenger: new BotMessenger(adapter, config.bot.appId, {
-      serviceUrl: config.broadcast.serviceUrl,
-      tenantId: config.bot.tenantId,
-    }),
+    messenger: new BotMessenger(adapter, config.bot.appId, newChats),
     clock: systemClock,
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,
+    deliveryQueue: storage.queue<DeliveryJob>('deliveries'),
+    ...(config.broadcast.teamsAppId
+      ? { appInstaller: new GraphAppInstaller(graph, config.broadcast.teamsAppId, config.graph.baseUrl) }
+      : {}),
     ...(config.helpdesk.teamId
       ? {
           helpdeskRoster: new TeamsHelpdeskRoster(
@@ -112,14 +119,33 @@ export async function startBot(
     logger,
     onChanged: onProgress(deps),
   });
+  // Broadcasts: one sender per instance, all paced by one shared rate in storage. The broadcast
+  // messenger leaves retries to the sender, which counts every call against the tenant's rate.
+  const hooks = broadcastHooks(deps);
+  const gate = storage.rateGate({
+    ratePerSecond: config.broadcast.ratePerSecond,
+    onError: (err) => logger.warn({ err }, 'the broadcast rate gate could not reach storage'),
+  });
+  const broadcastDeps: Deps = {
+    ...deps,
+    messenger: new BotMessenger(adapter, config.bot.appId, newChats, { sdkRetries: false }),
+  };
+  const sender = new BroadcastSender(broadcastDeps, hooks, gate);
   const scheduler = new Scheduler(
     storage.lock,
-    [refresher, new ReminderJob(deps), new EscalationTriggerJob(deps), new HelpdeskSlaJob(deps)],
+    [
+      refresher,
+      new ReminderJob(deps),
+      new EscalationTriggerJob(deps),
+      new HelpdeskSlaJob(deps),
+      new BroadcastJob(broadcastDeps, hooks, gate),
+    ],
     logger,
   );
 
   const port = await server.listen(config.port, options.host);
   scheduler.start();
+  sender.start();
   logger.info(
     { port, graph: config.graph.baseUrl, graphAuth: config.graph.auth.kind, botAppType: config.bot.appType },
     'Migration Companion is listening',
@@ -132,6 +158,8 @@ export async function startBot(
       stopping ??= (async () => {
         logger.info('stopping: draining turns in flight');
         await server.drain(DRAIN_TIMEOUT_MS);
+        // Sends in flight finish; queued jobs stay in the queue for the other instances.
+        await sender.stop();
         await scheduler.stop();
         logger.info('stopped');
       })();

@@ -395,7 +395,8 @@ function announceSection(input: WaveDashboardInput, f: ReturnType<typeof formats
       error: t('dashboard.override.required'),
       confirm: t('dashboard.override.confirm'),
       verb: ADMIN_VERBS.overrideGate,
-      data: { waveId: b.wave.id },
+      // The gate overridden, and the wave the admin returns to.
+      data: { waveId: b.wave.id, returnTo: input.wave.id },
     })),
   };
 }

@@ -22,7 +22,7 @@ describe('browser: a migration admin in the Agents Playground', function () {
 
     await ui.clickCardButton('New wave', home);
     const editor = await ui.waitForCardContaining('Nothing is saved until you have seen the preview');
-    const name = editor.getByRole('textbox', { name: 'Name' });
+    const name = editor.getByRole('textbox', { name: 'Name', exact: true });
     await name.click();
     await name.pressSequentially('Wave 1');
     const list = editor.getByPlaceholder('one per line, or separated by commas');
@@ -33,13 +33,13 @@ describe('browser: a migration admin in the Agents Playground', function () {
 
     const preview = await ui.waitForCardContaining('Nothing has been saved yet');
     const previewText = (await preview.textContent()) ?? '';
-    assert.match(previewText, /Line 4: not-a-upn/);
+    assert.match(previewText, /Line 1: not-a-upn — not a user principal name/);
     await ui.screenshot('admin-3-import-preview');
     await ui.clickCardButton('Save the wave with 3 new members', preview);
 
     const wave = await ui.waitForCardContaining('3 people were added to the wave');
     assert.match((await wave.textContent()) ?? '', /Not ready to announce: Pilot has not passed the gate/);
-    await ui.clickCardButton('Override the gate of Pilot', wave);
+    await ui.clickCardButton('Override the gate', wave);
     const reason = wave.getByRole('textbox').last();
     await reason.click();
     await reason.pressSequentially('The pilot is too small to measure; the helpdesk has extra staff.');
@@ -53,13 +53,13 @@ describe('browser: a migration admin in the Agents Playground', function () {
     await ui.screenshot('admin-4-announce-preview');
     await ui.clickCardButton('Send to 3 people', confirm);
 
-    const done = await ui.waitForCardContaining('3 delivered', 120_000);
+    await ui.waitForCardContaining('3 delivered', 120_000);
     await ui.screenshot('admin-5-delivered');
-    await ui.clickCardButton('Refresh', done);
 
     // The recipients' messages went out through the playground's connector; the channel post shows.
     await ui.switchToChannel('General');
-    await ui.waitForCardContaining('Wave 1', 60_000);
+    const post = ui.page.locator('.ac-adaptiveCard', { hasText: 'Wave 1: time to move your devices' }).last();
+    await post.waitFor({ state: 'visible', timeout: 60_000 });
     await ui.screenshot('admin-6-channel-post');
 
     await ui.openChat('Personal Chat');

@@ -53,7 +53,11 @@ const schemas = {
     scheduleTime: z.string().max(40).optional(),
     [ADMIN_INPUTS.alsoChannel]: z.string().max(10).optional(),
   }),
-  override: z.object({ waveId: id, [ADMIN_INPUTS.reason]: z.string().max(5_000).optional() }),
+  override: z.object({
+    waveId: id,
+    returnTo: z.string().trim().max(200).optional(),
+    [ADMIN_INPUTS.reason]: z.string().max(5_000).optional(),
+  }),
   exportCsv: z.object({
     kind: z.enum(['participants', 'deliveries']),
     waveId: z.string().max(200).optional(),
@@ -191,7 +195,9 @@ export const onAdminAction =
       }
       case ADMIN_VERBS.overrideGate: {
         const d = parse(schemas.override);
-        return d ? overrideGate(turn, d.waveId, d[ADMIN_INPUTS.reason] ?? '') : invalidCard(a, 'wave');
+        return d
+          ? overrideGate(turn, d.waveId, d[ADMIN_INPUTS.reason] ?? '', d.returnTo || undefined)
+          : invalidCard(a, 'wave');
       }
       case ADMIN_VERBS.stragglers: {
         const d = parse(schemas.optionalWaveId);

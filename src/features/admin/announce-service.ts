@@ -119,9 +119,9 @@ export async function announcePreview(turn: AdminTurn, waveId: string): Promise<
   const { deps, audience: a } = turn;
   const wave = (await deps.store.waves.get(waveKey(waveId)))?.value;
   if (!wave) return waveHome(turn, waveId);
-  if (wave.state === 'closed') return waveHome(turn, waveId, a.t('admin.broadcast.waveClosed'));
+  if (wave.state === 'closed') return waveHome(turn, waveId, a.t('admin.broadcast.waveClosed'), 'attention');
   const block = await announceBlock(turn, wave);
-  if (block) return waveHome(turn, waveId, block);
+  if (block) return waveHome(turn, waveId, block, 'attention');
   const recipients = await waveMembersOf(deps, waveId);
   return broadcastPreview(turn, wave, 'announcement', recipients);
 }
@@ -143,7 +143,7 @@ async function broadcastPreview(
   const { deps, audience: a } = turn;
   const nf = new Intl.NumberFormat(a.locale);
   if (recipients.length === 0) {
-    return waveHome(turn, wave.id, a.t('admin.broadcast.nobody'));
+    return waveHome(turn, wave.id, a.t('admin.broadcast.nobody'), 'warning');
   }
   const channel = deps.config.broadcast?.announcementsChannelId;
   const draft = await createDraft(
@@ -230,7 +230,7 @@ export async function confirmBroadcastAction(
     const wave = (await deps.store.waves.get(waveKey(stored.waveId)))?.value;
     if (!wave) return waveHome(turn, stored.waveId);
     const block = await announceBlock(turn, wave);
-    if (block) return waveHome(turn, wave.id, block);
+    if (block) return waveHome(turn, wave.id, block, 'attention');
   }
   const when = scheduleInstant(input.scheduleDate, input.scheduleTime, a.timeZone);
   if (when === 'invalid') return notice(turn, a.t('admin.broadcast.badDate'));

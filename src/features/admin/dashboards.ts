@@ -9,7 +9,12 @@ export function campaignHome(turn: AdminTurn): Promise<CardJson> {
 }
 
 /** One wave's dashboard, or a clear answer when the wave is gone. */
-export async function waveHome(turn: AdminTurn, waveId: string, notice?: string): Promise<CardJson> {
+export async function waveHome(
+  turn: AdminTurn,
+  waveId: string,
+  notice?: string,
+  noticeStyle = 'good',
+): Promise<CardJson> {
   const card = await waveDashboard(turn.deps, waveId, turn.audience.language, turn.now);
   if (!card) {
     return renderMessageCard({
@@ -18,7 +23,7 @@ export async function waveHome(turn: AdminTurn, waveId: string, notice?: string)
       style: 'attention',
     });
   }
-  if (notice) withNotice(card, notice);
+  if (notice) withNotice(card, notice, noticeStyle);
   return card;
 }
 

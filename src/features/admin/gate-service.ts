@@ -18,14 +18,21 @@ export async function announceBlock(turn: AdminTurn, wave: Wave): Promise<string
  * Lets the wave after `waveId` be announced although `waveId`'s gate failed. The reason is stored on
  * the wave and in the audit log with the gate's state before and after.
  */
-export async function overrideGate(turn: AdminTurn, waveId: string, reasonRaw: string): Promise<CardJson> {
+export async function overrideGate(
+  turn: AdminTurn,
+  waveId: string,
+  reasonRaw: string,
+  /** The wave whose dashboard the admin was on (the one the override lets go ahead). */
+  returnTo?: string,
+): Promise<CardJson> {
   const { deps, audience: a } = turn;
+  const back = returnTo ?? waveId;
   const reason = reasonRaw.trim();
   if (reason.length < MIN_OVERRIDE_REASON) {
-    return waveHome(turn, waveId, a.t('admin.gate.reasonTooShort', { min: MIN_OVERRIDE_REASON }));
+    return waveHome(turn, back, a.t('admin.gate.reasonTooShort', { min: MIN_OVERRIDE_REASON }), 'attention');
   }
   if (reason.length > MAX_OVERRIDE_REASON) {
-    return waveHome(turn, waveId, a.t('admin.gate.reasonTooLong', { max: MAX_OVERRIDE_REASON }));
+    return waveHome(turn, back, a.t('admin.gate.reasonTooLong', { max: MAX_OVERRIDE_REASON }), 'attention');
   }
   let before: Wave['gateOverride'];
   const saved = await deps.store.waves.update(waveKey(waveId), (w) => {
@@ -42,7 +49,7 @@ export async function overrideGate(turn: AdminTurn, waveId: string, reasonRaw: s
       updatedAt: turn.now.toISOString(),
     };
   });
-  if (!saved) return waveHome(turn, waveId);
+  if (!saved) return waveHome(turn, back);
   await deps.store.audit.insert(auditKey(turn.now, `gate-${waveId}`), {
     at: turn.now.toISOString(),
     actorAadObjectId: turn.actor.aadObjectId,
@@ -53,5 +60,5 @@ export async function overrideGate(turn: AdminTurn, waveId: string, reasonRaw: s
     after: { gateOverride: saved.gateOverride },
     reason,
   });
-  return waveHome(turn, waveId, a.t('admin.gate.overridden', { wave: saved.name }));
+  return waveHome(turn, back, a.t('admin.gate.overridden', { wave: saved.name }));
 }

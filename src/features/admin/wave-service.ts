@@ -222,7 +222,7 @@ export async function saveWave(turn: AdminTurn, draftId: string): Promise<CardJs
     return applyWaveSettings(undefined, draft.waveId, draft.settings, turn.now, draft.source);
   });
   if (!saved || (draft.isNew && before)) {
-    return waveHome(turn, draft.waveId, a.t('admin.import.nameTaken'));
+    return waveHome(turn, draft.waveId, a.t('admin.import.nameTaken'), 'attention');
   }
   if (draft.source?.kind === 'opt-in') {
     await deps.store.campaigns.update(campaignKey(), (c) =>
@@ -234,7 +234,7 @@ export async function saveWave(turn: AdminTurn, draftId: string): Promise<CardJs
     toSave.length > 0
       ? await saveMembers(deps, draft.waveId, toSave, turn.actor, { source: draft.source?.kind })
       : undefined;
-  if (saving && !saving.ok) return waveHome(turn, draft.waveId, a.t('admin.import.waveNotOpen'));
+  if (saving && !saving.ok) return waveHome(turn, draft.waveId, a.t('admin.import.waveNotOpen'), 'attention');
   const result = saving ?? { added: [], moved: [], conflicts: [], failed: [] };
   await deleteImportDraft(deps, draftId).catch((err) =>
     deps.logger.warn({ err, draftId }, 'could not delete a saved import draft'),

@@ -1,10 +1,11 @@
 import { broadcastProgressMessage } from '../../cards/broadcast-progress-card';
 import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
 import {
   allDeliveriesFinal,
   classifyConnectorStatus,
   DEFAULT_THROTTLE_SECONDS,
+  failedDelivery,
 } from '../../domain/broadcast-pacing';
 import type { ConversationAddress } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
@@ -15,9 +16,12 @@ import type { Job } from '../../workers/scheduler';
 import {
   type BroadcastHooks,
   type BroadcastProgress,
+  deliveriesOf,
+  feedQueue,
   isQueueing,
-  progress,
   queueRecipients,
+  queueWindow,
+  summarise,
 } from './broadcast-service';
 
 export type BroadcastJobDeps = Pick<
@@ -34,11 +38,17 @@ export interface BroadcastJobOptions {
   stallMs?: number;
   /** A cancelled broadcast's card keeps following its draining queue this long (default 15 min). */
   cancelledFollowMs?: number;
+  /** Delivery jobs kept queued ahead of the senders, in seconds of sending (default 60). */
+  queueAheadSeconds?: number;
 }
 
 export interface BroadcastJobReport {
   started: number;
   resumed: number;
+  /** Delivery jobs put in the queue. */
+  queued: number;
+  /** Deliveries of cancelled broadcasts that never got a job, now failed (cancelled). */
+  swept: number;
   finished: number;
   cardsUpdated: number;
   channelPosts: number;
@@ -65,10 +75,11 @@ export class BroadcastJob implements Job {
   private readonly progressIntervalMs: number;
   private readonly stallMs: number;
   private readonly cancelledFollowMs: number;
+  private readonly queueAheadSeconds?: number;
   /** Last card update per broadcast: when, and what it showed. */
   private readonly cards = new Map<string, { at: number; shown: string }>();
-  /** Queueing progress per broadcast as last seen, to tell a stalled run from a running one. */
-  private readonly queueing = new Map<string, { queuedCount: number; since: number }>();
+  /** Rows recorded per queueing broadcast as last seen, to tell a stalled run from a running one. */
+  private readonly queueing = new Map<string, { recorded: number; since: number }>();
 
   constructor(
     private readonly deps: BroadcastJobDeps,
@@ -81,6 +92,7 @@ export class BroadcastJob implements Job {
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.stallMs = options.stallMs ?? 30_000;
     this.cancelledFollowMs = options.cancelledFollowMs ?? 15 * 60_000;
+    this.queueAheadSeconds = options.queueAheadSeconds;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -93,6 +105,8 @@ export class BroadcastJob implements Job {
     const report: BroadcastJobReport = {
       started: 0,
       resumed: 0,
+      queued: 0,
+      swept: 0,
       finished: 0,
       cardsUpdated: 0,
       channelPosts: 0,
@@ -134,21 +148,22 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'queueing': {
-        if (this.stalled(b, now.getTime())) {
+        const rows = await deliveriesOf(this.deps.store, b.id);
+        if (this.stalled(b, rows.length, now.getTime())) {
           report.resumed++;
           this.queue(b.id);
         }
         await this.postToChannel(b, report, signal);
-        await this.updateCard(b, await progress(this.deps.store, b.id), report, false, signal);
+        await this.updateCard(b, summarise(b, rows), report, false, signal);
         return;
       }
       case 'sending': {
-        const p = await progress(this.deps.store, b.id);
+        const rows = await deliveriesOf(this.deps.store, b.id);
+        const p = summarise(b, rows);
         if (allDeliveriesFinal(p.counts, b.recipientCount)) {
           let finished: Broadcast | undefined;
           await this.deps.store.broadcasts.update(broadcastKey(b.id), (cur) => {
-            finished =
-              cur?.state === 'sending' ? { ...cur, state: 'done', finishedAt: now.toISOString() } : undefined;
+            finished = cur?.state === 'sending' ? { ...cur, state: 'done', finishedAt: now.toISOString() } : undefined;
             return finished;
           });
           if (finished) {
@@ -160,6 +175,7 @@ export class BroadcastJob implements Job {
             return;
           }
         }
+        report.queued += await feedQueue(this.deps, b, rows, queueWindow(this.deps, { queueAheadSeconds: this.queueAheadSeconds }));
         await this.postToChannel(b, report, signal);
         await this.updateCard(b, p, report, false, signal);
         return;
@@ -170,10 +186,27 @@ export class BroadcastJob implements Job {
           this.cards.delete(b.id);
           return;
         }
-        await this.updateCard(b, await progress(this.deps.store, b.id), report, false, signal);
+        const rows = await deliveriesOf(this.deps.store, b.id);
+        report.swept += await this.sweep(b, rows);
+        const p = summarise(b, report.swept > 0 ? await deliveriesOf(this.deps.store, b.id) : rows);
+        await this.updateCard(b, p, report, false, signal);
         return;
       }
     }
+  }
+
+  /** Deliveries of a cancelled broadcast that never got a job: nobody else will finish them. */
+  private async sweep(b: Broadcast, rows: readonly Delivery[]): Promise<number> {
+    const unfed = rows.slice(b.queuedCount ?? 0).filter((d) => d.state === 'queued');
+    let swept = 0;
+    for (const d of unfed) {
+      await this.deps.store.deliveries.update(deliveryKey(b.id, d.aadObjectId), (cur) => {
+        if (cur?.state !== 'queued') return undefined;
+        swept++;
+        return failedDelivery(cur, 'cancelled', undefined, this.deps.clock.now());
+      });
+    }
+    return swept;
   }
 
   private queue(broadcastId: string): void {
@@ -182,18 +215,17 @@ export class BroadcastJob implements Job {
     );
   }
 
-  /** Queueing nobody on this instance is doing and whose count has not moved for `stallMs`. */
-  private stalled(b: Broadcast, now: number): boolean {
+  /** Queueing nobody on this instance is doing and that has recorded nobody new for `stallMs`. */
+  private stalled(b: Broadcast, recorded: number, now: number): boolean {
     if (isQueueing(b.id)) return false;
-    const count = b.queuedCount ?? -1;
     const seen = this.queueing.get(b.id);
-    if (!seen || seen.queuedCount !== count) {
-      this.queueing.set(b.id, { queuedCount: count, since: now });
+    if (!seen || seen.recorded !== recorded) {
+      this.queueing.set(b.id, { recorded, since: now });
       return false;
     }
     if (now - seen.since < this.stallMs) return false;
-    this.queueing.set(b.id, { queuedCount: count, since: now });
-    this.deps.logger.warn({ broadcastId: b.id, queuedCount: b.queuedCount }, 'queueing stalled; resuming it');
+    this.queueing.set(b.id, { recorded, since: now });
+    this.deps.logger.warn({ broadcastId: b.id, recorded }, 'queueing stalled; resuming it');
     return true;
   }
 

@@ -1,9 +1,11 @@
 /**
  * The broadcast engine's API for the admin feature: create a draft, confirm it (now or at a set
- * time), cancel it, read its progress. Confirming writes one Delivery row and one queue message per
- * recipient (queueing); the senders on every instance (src/workers/broadcast-sender.ts) do the rest.
+ * time), cancel it, read its progress. Confirming writes one Delivery row per recipient (queueing),
+ * then delivery jobs go to the durable queue a window at a time (about a minute of sending ahead of
+ * the senders); the senders on every instance (src/workers/broadcast-sender.ts) do the rest.
  */
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_BROADCAST_RATE } from '../../config';
 import type { Deps } from '../../deps';
 import { auditKey } from '../../domain/audit';
 import {
@@ -11,13 +13,13 @@ import {
   type BroadcastKind,
   broadcastKey,
   countDeliveries,
+  type Delivery,
   type DeliveryCounts,
   type DeliveryFailure,
-  type DeliveryJob,
   deliveryKey,
   deliveryPartition,
 } from '../../domain/broadcast';
-import { queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
+import { isFinalDelivery, queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
 import type { ConversationAddress, Participant } from '../../domain/participant';
 import type { OutgoingCard } from '../../ports/messenger';
 import { ConcurrencyError, type Store } from '../../ports/store';
@@ -59,15 +61,17 @@ export class BroadcastError extends Error {
   }
 }
 
-export type BroadcastDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'deliveryQueue'>;
+export type BroadcastDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'deliveryQueue'> &
+  Partial<Pick<Deps, 'config'>>;
 
 export const MAX_NOTE_LENGTH = 500;
 /** How far ahead a broadcast may be scheduled. */
 export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3_600_000;
 /** A scheduled time this close to now is "now". */
 const SCHEDULE_SLACK_MS = 5_000;
-/** Recipients per progress write while queueing (queuedCount moves in these steps). */
-const QUEUE_BATCH = 200;
+/** Rows written between two looks at whether the broadcast was cancelled meanwhile. */
+const ROW_BATCH = 500;
+/** Storage writes in flight while queueing. */
 const QUEUE_CONCURRENCY = 16;
 
 // ---------------------------------------------------------------------------------------------
@@ -123,13 +127,19 @@ export async function createDraft(
  * The admin's explicit go. With a future `scheduledAt` the draft becomes `scheduled` (the leased
  * broadcast job starts it on time); otherwise it becomes `queueing` and queueing starts in the
  * background on this instance: the call returns at once (card actions have 5 s), the progress card
- * shows the queueing, and the job resumes it should this instance stop half-way.
+ * shows the queueing, and the job resumes it should this instance stop half-way. A later call of
+ * `queueRecipients` on this instance joins that run (tests and scripts await it that way).
  */
 export async function confirm(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
-  options: { scheduledAt?: Date; actor: Actor },
+  options: {
+    scheduledAt?: Date;
+    actor: Actor;
+    /** Jobs to keep queued ahead of the senders, in seconds of sending (default 60). */
+    queueAheadSeconds?: number;
+  },
 ): Promise<Broadcast> {
   if (!deps.deliveryQueue) {
     throw new BroadcastError('unavailable', 'no delivery queue is configured, so nothing could be sent');
@@ -156,7 +166,7 @@ export async function confirm(
     before: { state: before.state },
     after: { state: after.state, scheduledAt: after.scheduledAt, recipientCount: after.recipientCount },
   });
-  if (!later) startQueueing(deps, hooks, broadcastId);
+  if (!later) startQueueing(deps, hooks, broadcastId, options.queueAheadSeconds);
   return after;
 }
 
@@ -191,22 +201,25 @@ export interface BroadcastProgress {
 export async function progress(store: Store, broadcastId: string): Promise<BroadcastProgress> {
   const stored = await store.broadcasts.get(broadcastKey(broadcastId));
   if (!stored) throw new BroadcastError('not-found', `broadcast ${broadcastId} does not exist`);
-  const states: { state: import('../../domain/broadcast').DeliveryState }[] = [];
+  return summarise(stored.value, await deliveriesOf(store, broadcastId));
+}
+
+/** Counts by state and failures by reason of a broadcast's deliveries. */
+export function summarise(broadcast: Broadcast, rows: readonly Delivery[]): BroadcastProgress {
   const failures: Partial<Record<DeliveryFailure, number>> = {};
-  for await (const { value } of store.deliveries.listPartition(deliveryPartition(broadcastId))) {
-    states.push({ state: value.state });
-    if (value.state === 'failed' && value.reason) failures[value.reason] = (failures[value.reason] ?? 0) + 1;
+  for (const d of rows) {
+    if (d.state === 'failed' && d.reason) failures[d.reason] = (failures[d.reason] ?? 0) + 1;
   }
-  return { broadcast: stored.value, counts: countDeliveries(states), failures };
+  return { broadcast, counts: countDeliveries(rows), failures };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Queueing
+// Queueing: a Delivery row per recipient, then their jobs, a window at a time
 
 const running = new Map<string, Promise<Broadcast | undefined>>();
 
-function startQueueing(deps: BroadcastDeps, hooks: BroadcastHooks, broadcastId: string): void {
-  queueRecipients(deps, hooks, broadcastId).catch((err: unknown) =>
+function startQueueing(deps: BroadcastDeps, hooks: BroadcastHooks, broadcastId: string, aheadSeconds?: number): void {
+  queueRecipients(deps, hooks, broadcastId, { queueAheadSeconds: aheadSeconds }).catch((err: unknown) =>
     deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; the broadcast job resumes it'),
   );
 }
@@ -217,21 +230,20 @@ export function isQueueing(broadcastId: string): boolean {
 }
 
 /**
- * Writes a queue message and then a Delivery row (`queued`) for every recipient not recorded yet,
- * and moves the broadcast from `queueing` to `sending`. Resumable: a recipient with a row already
- * had its message queued before the row was written, so after a crash only the recipients without a
- * row are queued again, and nobody is lost; at most the few whose message went out just before the
- * crash get a second message, which the senders recognise. A call while this instance is already
- * queueing the broadcast joins that run.
+ * Writes a `queued` Delivery row for every recipient, moves the broadcast from `queueing` to
+ * `sending`, and queues the first window of delivery jobs. Resumable: inserts are idempotent, so
+ * running it again after a crash writes only the rows that are missing, and nobody gets two. A call
+ * while this instance is already queueing the broadcast joins that run.
  */
 export function queueRecipients(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
+  options: { queueAheadSeconds?: number } = {},
 ): Promise<Broadcast | undefined> {
   let run = running.get(broadcastId);
   if (!run) {
-    run = runQueueing(deps, hooks, broadcastId).finally(() => running.delete(broadcastId));
+    run = runQueueing(deps, hooks, broadcastId, options).finally(() => running.delete(broadcastId));
     running.set(broadcastId, run);
   }
   return run;
@@ -241,9 +253,8 @@ async function runQueueing(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
+  options: { queueAheadSeconds?: number },
 ): Promise<Broadcast | undefined> {
-  const queue = deps.deliveryQueue;
-  if (!queue) throw new BroadcastError('unavailable', 'no delivery queue is configured');
   const key = broadcastKey(broadcastId);
   const b = (await deps.store.broadcasts.get(key))?.value;
   if (!b || b.state !== 'queueing') return b;
@@ -253,53 +264,99 @@ async function runQueueing(
   for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId))) {
     recorded.add(row.key.rowKey);
   }
-  const resumed = b.queuedCount !== undefined || recorded.size > 0;
   deps.logger.info(
-    { broadcastId, recipients: recipients.length, alreadyRecorded: recorded.size, resumed },
-    resumed ? 'resuming the queueing of a broadcast' : 'queueing a broadcast',
+    { broadcastId, recipients: recipients.length, alreadyRecorded: recorded.size },
+    recorded.size > 0 ? 'resuming the queueing of a broadcast' : 'queueing a broadcast',
   );
-
-  for (let from = 0; from < recipients.length; from += QUEUE_BATCH) {
-    const batch = recipients
-      .slice(from, from + QUEUE_BATCH)
-      .filter((r) => !recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(QUEUE_CONCURRENCY, batch.length) }, async () => {
-        while (next < batch.length) {
-          const r = batch[next++]!;
-          const job: DeliveryJob = { broadcastId, aadObjectId: r.aadObjectId };
-          // Message first, row second: a row always means its message exists.
-          await queue.enqueue(job);
-          try {
-            await deps.store.deliveries.insert(
-              deliveryKey(broadcastId, r.aadObjectId),
-              queuedDelivery(broadcastId, r, deps.clock.now()),
-            );
-          } catch (err) {
-            if (!(err instanceof ConcurrencyError)) throw err;
-          }
-          recorded.add(deliveryKey(broadcastId, r.aadObjectId).rowKey);
-        }
-      }),
-    );
-    const done = Math.min(recipients.length, from + QUEUE_BATCH);
-    const current = await deps.store.broadcasts.update(key, (cur) =>
-      cur?.state === 'queueing' && (cur.queuedCount ?? 0) < done ? { ...cur, queuedCount: done } : undefined,
-    );
-    // Cancelled (or finished elsewhere) meanwhile: queue nobody else.
+  const missing = recipients.filter((r) => !recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey));
+  for (let from = 0; from < missing.length; from += ROW_BATCH) {
+    const batch = missing.slice(from, from + ROW_BATCH);
+    await inParallel(batch, async (r) => {
+      try {
+        await deps.store.deliveries.insert(
+          deliveryKey(broadcastId, r.aadObjectId),
+          queuedDelivery(broadcastId, r, deps.clock.now()),
+        );
+      } catch (err) {
+        // Another run wrote it first: that is the one row this recipient gets.
+        if (!(err instanceof ConcurrencyError)) throw err;
+      }
+      recorded.add(deliveryKey(broadcastId, r.aadObjectId).rowKey);
+    });
+    // Cancelled (or taken over) meanwhile: write nobody else.
+    const current = (await deps.store.broadcasts.get(key))?.value;
     if (current?.state !== 'queueing') return current;
   }
 
   let started = false;
-  const final = await deps.store.broadcasts.update(key, (cur) => {
-    started = false;
-    if (cur?.state !== 'queueing') return undefined;
-    started = true;
-    return { ...cur, state: 'sending', queuedCount: recipients.length, recipientCount: recorded.size };
+  const sending = await deps.store.broadcasts.update(key, (cur) => {
+    started = cur?.state === 'queueing';
+    return started ? { ...cur!, state: 'sending', queuedCount: 0, recipientCount: recorded.size } : undefined;
   });
-  if (started) deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast queued; sending');
-  return final;
+  if (!started || !sending) return sending;
+  deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
+  await feedQueue(deps, sending, await deliveriesOf(deps.store, broadcastId), queueWindow(deps, options));
+  return (await deps.store.broadcasts.get(key))?.value;
+}
+
+/** Jobs kept in the queue ahead of the senders: this many seconds of sending at the configured rate. */
+export const DEFAULT_QUEUE_AHEAD_SECONDS = 60;
+
+export function queueWindow(deps: Partial<Pick<Deps, 'config'>>, options: { queueAheadSeconds?: number } = {}): number {
+  const rate = deps.config?.broadcast?.ratePerSecond ?? DEFAULT_BROADCAST_RATE;
+  return Math.max(50, Math.ceil(rate * (options.queueAheadSeconds ?? DEFAULT_QUEUE_AHEAD_SECONDS)));
+}
+
+/** Every Delivery row of a broadcast, in row-key order (the order jobs are queued in). */
+export async function deliveriesOf(store: Store, broadcastId: string): Promise<Delivery[]> {
+  const rows: { rowKey: string; value: Delivery }[] = [];
+  for await (const r of store.deliveries.listPartition(deliveryPartition(broadcastId))) {
+    rows.push({ rowKey: r.key.rowKey, value: r.value });
+  }
+  return rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0)).map((r) => r.value);
+}
+
+/**
+ * Queues the next delivery jobs of a sending broadcast so that about `window` are waiting or being
+ * worked on. `queuedCount` is the watermark: rows before it (in row-key order) have their job. It is
+ * written after the jobs, so a crash in between queues a few jobs twice, never none; the senders
+ * recognise a second job for a delivery they already handled. Returns how many jobs were queued.
+ */
+export async function feedQueue(
+  deps: BroadcastDeps,
+  b: Broadcast,
+  rows: readonly Delivery[],
+  window: number,
+): Promise<number> {
+  const queue = deps.deliveryQueue;
+  if (!queue) throw new BroadcastError('unavailable', 'no delivery queue is configured');
+  if (b.state !== 'sending') return 0;
+  const fed = Math.min(b.queuedCount ?? 0, rows.length);
+  if (fed >= rows.length) return 0;
+  let outstanding = 0;
+  for (let i = 0; i < fed; i++) if (!isFinalDelivery(rows[i]!.state)) outstanding++;
+  // Top up in steps of at least a tenth of the window, not a job at a time.
+  const room = window - outstanding;
+  if (room < Math.min(window / 10, rows.length - fed)) return 0;
+  const next = rows.slice(fed, fed + room);
+  await inParallel(
+    next.filter((d) => !isFinalDelivery(d.state)),
+    (d) => queue.enqueue({ broadcastId: b.id, aadObjectId: d.aadObjectId }),
+  );
+  const watermark = fed + next.length;
+  await deps.store.broadcasts.update(broadcastKey(b.id), (cur) =>
+    cur && (cur.queuedCount ?? 0) < watermark ? { ...cur, queuedCount: watermark } : undefined,
+  );
+  return next.length;
+}
+
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(QUEUE_CONCURRENCY, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

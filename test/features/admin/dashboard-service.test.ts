@@ -450,8 +450,8 @@ describe('admin dashboards', () => {
       assert.equal(input?.isRequired, true);
       const confirm = actions(show.card)[0]!;
       assert.equal(confirm.verb, ADMIN_VERBS.overrideGate);
-      // The override is recorded on the pilot, whose gate failed.
-      assert.deepEqual(confirm.data, { waveId: 'pilot' });
+      // The override is recorded on the pilot, whose gate failed; the admin comes back to ring 1.
+      assert.deepEqual(confirm.data, { waveId: 'pilot', returnTo: 'ring-1' });
       assert.equal((confirm as unknown as Element).associatedInputs, 'auto');
 
       assert.equal(

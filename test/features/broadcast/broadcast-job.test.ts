@@ -5,6 +5,7 @@ import { failedDelivery } from '../../../src/domain/broadcast-pacing';
 import { BroadcastJob, type BroadcastJobDeps, channelPostKey } from '../../../src/features/broadcast/broadcast-job';
 import {
   type BroadcastHooks,
+  cancel,
   confirm,
   createDraft,
   queueRecipients,
@@ -120,9 +121,8 @@ describe('features: broadcast job (leased)', () => {
   it('resumes queueing that stalled (an instance died half-way) after the stall time', async () => {
     const s = setup(people(500));
     const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 500);
-    await s.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing', queuedCount: 200 }));
+    await s.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
     for (const r of people(200)) {
-      await s.queue.enqueue({ broadcastId: b.id, aadObjectId: r.aadObjectId });
       await s.store.deliveries.insert(deliveryKey(b.id, r.aadObjectId), {
         broadcastId: b.id,
         aadObjectId: r.aadObjectId,
@@ -139,8 +139,41 @@ describe('features: broadcast job (leased)', () => {
     assert.equal((await s.job.runOnce()).resumed, 1);
     const done = await queueRecipients(s.deps, s.hooks, b.id);
     assert.equal(done?.state, 'sending');
-    assert.equal(s.queue.size, 500);
     assert.equal(s.store.deliveries.rows.size, 500);
+    assert.equal(s.queue.size, 500, 'one job per recipient once all are recorded');
+  });
+
+  it('tops the queue up as deliveries finish, about a window ahead of the senders', async () => {
+    const s = setup(people(300));
+    const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
+    const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
+    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN, queueAheadSeconds: 2 });
+    await queueRecipients(s.deps, s.hooks, b.id);
+    assert.equal(s.queue.size, 90);
+    assert.equal((await job.runOnce()).queued, 0);
+    for (const m of s.queue.messages.splice(0, 60)) {
+      await s.store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
+    }
+    assert.equal((await job.runOnce()).queued, 60);
+    assert.equal(s.queue.size, 90);
+    assert.equal((await s.store.broadcasts.get(broadcastKey(b.id)))!.value.queuedCount, 150);
+  });
+
+  it('after a cancel, fails the deliveries that never got a job (cancelled); queued jobs are left to the senders', async () => {
+    const s = setup(people(300));
+    const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
+    const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
+    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN, queueAheadSeconds: 2 });
+    await queueRecipients(s.deps, s.hooks, b.id);
+    await cancel(s.deps, b.id, ADMIN);
+    assert.equal((await job.runOnce()).swept, 210);
+    const states = new Map<string, number>();
+    for (const d of s.store.deliveries.values()) {
+      const k = `${d.state}${d.reason ? `:${d.reason}` : ''}`;
+      states.set(k, (states.get(k) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(states), { queued: 90, 'failed:cancelled': 210 });
+    assert.equal((await job.runOnce()).swept, 0);
   });
 
   it('keeps the admin’s progress card current in place, at most every 5 s and only when it changed', async () => {
