@@ -328,3 +328,130 @@ describe('admin: wave names that look like template expressions', () => {
     assert.equal(h.store.jobState.rows.size, 0);
   });
 });
+
+describe('admin: a CSV file sent in the chat', () => {
+  it('lists bad rows with line numbers, imports nothing, then imports into the wave the admin picks', async () => {
+    const { createServer } = await import('node:http');
+    const csv = 'upn;name\r\nisaiah@example.com;Isaiah\r\nbroken-row;X\r\npattif@example.com;Patti\r\n';
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.end(csv);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const h = await setup();
+      await h.store.waves.insert(waveKey('ring-1'), {
+        ...PILOT,
+        id: 'ring-1',
+        name: 'Ring 1',
+        order: 1,
+        state: 'draft',
+      });
+      const message = {
+        ...personalMessage(''),
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.teams.file.download.info',
+            name: 'ring-1.csv',
+            content: { downloadUrl: `http://127.0.0.1:${port}/ring-1.csv`, fileType: 'csv', uniqueId: 'f1' },
+          },
+        ],
+      };
+      const { replies } = await runTurn(h.app, message);
+      const card = replies[0]?.attachments?.[0]?.content;
+      assert.match(textIn(card), /Line 3: broken-row — not a user principal name/);
+      assert.equal((await h.store.participants.get(participantKey(ISAIAH.id)))?.value.waveId, undefined);
+      const into = executes(card).find(
+        (a) => a.verb === ADMIN_VERBS.previewWave && a.data.waveId === 'ring-1',
+      );
+      assert.ok(into, 'offers the open waves');
+
+      const preview = await h.invoke(ADMIN_VERBS.previewWave, into.data);
+      assert.match(textIn(preview), /Line 3: broken-row/);
+      const save = actionByVerb(preview, ADMIN_VERBS.saveWave)!;
+      assert.match(save.title, /2 new members/);
+      await h.invoke(ADMIN_VERBS.saveWave, save.data);
+      assert.equal((await h.store.participants.get(participantKey(ISAIAH.id)))?.value.waveId, 'ring-1');
+      assert.deepEqual((await h.store.waves.get(waveKey('ring-1')))?.value.source, {
+        kind: 'csv',
+        fileName: 'ring-1.csv',
+        count: 2,
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a file from a non-admin without downloading it', async () => {
+    let downloads = 0;
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      downloads++;
+      res.end('upn\nisaiah@example.com\n');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const h = await setup();
+      const { replies } = await runTurn(h.app, {
+        ...personalMessage('', { from: NOT_ADMIN }),
+        attachments: [
+          { contentType: 'text/csv', name: 'x.csv', contentUrl: `http://127.0.0.1:${port}/x.csv` },
+        ],
+      });
+      assert.match(textIn(replies[0]?.attachments?.[0]?.content), /This is for migration admins/);
+      assert.equal(downloads, 0);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('admin: stragglers, nudges, retirement and exports', () => {
+  it('lists who is not done, nudges one of them, and offers the reminder broadcast', async () => {
+    const h = await setup();
+    await h.store.participants.update(participantKey(MEGAN.aadObjectId), (p) =>
+      p
+        ? {
+            ...p,
+            conversation: {
+              serviceUrl: 'https://smba.example/teams/',
+              channelId: 'msteams',
+              conversationId: 'a:megan',
+              botId: 'bot',
+              userId: MEGAN.id,
+            },
+          }
+        : p,
+    );
+    const list = await h.invoke(ADMIN_VERBS.stragglers, { waveId: 'pilot' });
+    const text = textIn(list);
+    assert.match(text, /Megan Bowen/);
+    assert.match(text, /Alex Wilber/);
+    assert.ok(actionByVerb(list, ADMIN_VERBS.remindStragglers), 'offers a reminder to all of them');
+    const nudge = executes(list).find(
+      (a) => a.verb === ADMIN_VERBS.nudge && a.data.aadObjectId === MEGAN.aadObjectId,
+    )!;
+    const banner = await h.invoke(ADMIN_VERBS.nudge, nudge.data);
+    assert.match(String(banner), /Megan Bowen got a reminder/);
+    assert.equal(h.messenger.sent.length, 1);
+    assert.equal(h.messenger.sent[0]?.to.conversationId, 'a:megan');
+    assert.ok(
+      (await auditOf(h.store)).some(
+        (e) => e.action === 'participant.nudge' && e.target === MEGAN.aadObjectId,
+      ),
+    );
+  });
+
+  it('says the old MDM cannot be retired while people remain, and issues a signed 15-minute export link', async () => {
+    const h = await setup();
+    const report = await h.invoke(ADMIN_VERBS.retireReport);
+    assert.match(textIn(report), /Not yet/);
+    const links = await h.invoke(ADMIN_VERBS.exportCsv, { kind: 'participants', waveId: 'pilot' });
+    const url = nodes(links).find((n) => n.type === 'Action.OpenUrl')?.url as string;
+    assert.match(url, /^https:\/\/bot\.example\.com\/exports\/participants\.csv\?.*sig=/);
+    assert.match(textIn(links), /works for 15 minutes/);
+    assert.ok((await auditOf(h.store)).some((e) => e.action === 'export.link'));
+  });
+});
