@@ -67,14 +67,23 @@ async function main(): Promise<void> {
     },
     broadcast: { ratePerSecond: rate, maxAttempts: 6, serviceUrl: connectorUrl },
   } as Pick<Config, 'bot' | 'defaults' | 'broadcast'> as Config;
-  const graph = new GraphApi({ baseUrl: graphUrl, credential: credentialFor({ kind: 'simulator' }), maxAttempts: 5 });
+  const graph = new GraphApi({
+    baseUrl: graphUrl,
+    credential: credentialFor({ kind: 'simulator' }),
+    maxAttempts: 5,
+  });
   const deps = {
     config,
     store: storage.store,
     clock: systemClock,
     logger,
     // The broadcast engine does its own pacing and retries: none hidden inside the connector SDK.
-    messenger: new BotMessenger(new TeamsAdapter({}), '', { serviceUrl: connectorUrl }, { sdkRetries: false }),
+    messenger: new BotMessenger(
+      new TeamsAdapter({}),
+      '',
+      { serviceUrl: connectorUrl },
+      { sdkRetries: false },
+    ),
     appInstaller: new GraphAppInstaller(graph, required('BENCH_TEAMS_APP_ID'), graphUrl),
     deliveryQueue: storage.queue<import('../src/domain/broadcast').DeliveryJob>('deliveries'),
   };
@@ -99,9 +108,9 @@ async function main(): Promise<void> {
     ratePerSecond: rate,
     onError: (err) => logger.warn({ err }, 'rate gate could not reach storage'),
   });
-  const sender = new BroadcastSender(deps, hooks, gate, { concurrency: 16 });
+  const sender = new BroadcastSender(deps, hooks, gate);
   const job = new BroadcastJob(deps, hooks, gate, {
-    intervalMs: 2_000,
+    intervalMs: 5_000,
     progressIntervalMs: 5_000,
     queueAheadSeconds: Number(process.env.BENCH_QUEUE_AHEAD_SECONDS ?? '60'),
   });
@@ -135,7 +144,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`instance failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `instance failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(2);
   });
 }

@@ -35,7 +35,12 @@ import {
   withLoopbackNoProxy,
 } from '../src/dev/processes';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
-import { broadcastKey, type DeliveryJob, type DeliveryState, deliveryPartition } from '../src/domain/broadcast';
+import {
+  broadcastKey,
+  type DeliveryJob,
+  type DeliveryState,
+  deliveryPartition,
+} from '../src/domain/broadcast';
 import { type Participant, participantKey } from '../src/domain/participant';
 import {
   type BroadcastDeps,
@@ -78,7 +83,10 @@ function log(line: string): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Bulk rows through Azure Tables batch transactions (≤ 100 entities, one partition each), as TableRepository stores them. */
-async function bulkInsert<T>(table: TableClient, rows: { key: { partitionKey: string; rowKey: string }; value: T }[]) {
+async function bulkInsert<T>(
+  table: TableClient,
+  rows: { key: { partitionKey: string; rowKey: string }; value: T }[],
+) {
   const byPartition = new Map<string, TransactionAction[]>();
   for (const r of rows) {
     const list = byPartition.get(r.key.partitionKey) ?? [];
@@ -98,13 +106,25 @@ async function bulkInsert<T>(table: TableClient, rows: { key: { partitionKey: st
 }
 
 async function main(): Promise<number> {
-  if (!(RATE > 0 && RATE < TEAMS_TENANT_RATE_LIMIT)) throw new Error(`BENCH_RATE ${RATE} must be above 0 and below 50`);
-  log('starting Azurite (in memory), the connector simulator and the tenant simulator');
-  const azurite = await startAzurite({ inMemory: true });
-  const connector = await startConnectorSim({ failureRate: FAILURE_RATE, latencyMs: LATENCY, keepActivities: false });
+  if (!(RATE > 0 && RATE < TEAMS_TENANT_RATE_LIMIT))
+    throw new Error(`BENCH_RATE ${RATE} must be above 0 and below 50`);
+  log('starting Azurite (data in a temporary folder), the connector simulator and the tenant simulator');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-broadcast-'));
+  // On disk, as `npm run dev` runs it: in memory, Azurite keeps one extent per queue message and its
+  // once-a-minute garbage collection of them stalls every service for seconds at this message rate.
+  // BENCH_STORAGE_CONNECTION_STRING runs it against an account of your own (Azure Storage, or an
+  // Azurite started by hand) instead.
+  const own = process.env.BENCH_STORAGE_CONNECTION_STRING;
+  const azurite = own
+    ? { connectionString: own, stop: async () => {} }
+    : await startAzurite({ inMemory: false, location: path.join(work, 'azurite') });
+  const connector = await startConnectorSim({
+    failureRate: FAILURE_RATE,
+    latencyMs: LATENCY,
+    keepActivities: false,
+  });
   const tenantSeed = generateTenant({ users: RECIPIENTS, devicesPerUser: 0 });
   const tenant = await startTenantSimulator({ seed: tenantSeed });
-  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-broadcast-'));
   const instances = new Map<string, ManagedProcess>();
   const rssFiles: string[] = [];
   try {
@@ -144,17 +164,20 @@ async function main(): Promise<number> {
       return { key: participantKey(id), value: p };
     });
     const participants = TableClient.fromConnectionString(azurite.connectionString, `${prefix}Participants`, {
-      allowInsecureConnection: true,
+      allowInsecureConnection: azurite.connectionString.includes('http://'),
     });
     await bulkInsert(participants, rows);
     log(`seeded ${rows.length} participants (${noChat.size} without a chat: Graph install path)`);
 
     // The admin's progress card, which the leased job updates in place.
-    const posted = await fetch(new URL(`/v3/conversations/${encodeURIComponent(ADMIN_CHAT)}/activities`, connector.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ type: 'message', text: 'progress' }),
-    });
+    const posted = await fetch(
+      new URL(`/v3/conversations/${encodeURIComponent(ADMIN_CHAT)}/activities`, connector.url),
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text: 'progress' }),
+      },
+    );
     const progressActivityId = ((await posted.json()) as { id: string }).id;
 
     const env = (name: string, rssFile: string) =>
@@ -173,7 +196,9 @@ async function main(): Promise<number> {
     const launch = async (name: string) => {
       const rssFile = path.join(work, `${name}-${rssFiles.length}.rss`);
       rssFiles.push(rssFile);
-      const proc = spawnManaged(name, process.execPath, [TSX_CLI, INSTANCE], env(name, rssFile), { echo: false });
+      const proc = spawnManaged(name, process.execPath, [TSX_CLI, INSTANCE], env(name, rssFile), {
+        echo: process.env.BENCH_ECHO === '1',
+      });
       instances.set(name, proc);
       await proc.waitForLine(/^ready$/, 60_000).catch((err: unknown) => {
         throw processError(proc, err instanceof Error ? err.message : String(err));
@@ -184,7 +209,9 @@ async function main(): Promise<number> {
     log(`two app instances running (separate processes), shared rate ${RATE}/s, storage prefix ${prefix}`);
 
     const deps: BroadcastDeps = {
-      config: { broadcast: { ratePerSecond: RATE, maxAttempts: 6, serviceUrl: connector.url } } as BroadcastDeps['config'],
+      config: {
+        broadcast: { ratePerSecond: RATE, maxAttempts: 6, serviceUrl: connector.url },
+      } as BroadcastDeps['config'],
       store: storage.store,
       clock: systemClock,
       logger: createLogger('warn'),
@@ -226,9 +253,11 @@ async function main(): Promise<number> {
 
     const recipientMessages = () => connector.stats().accepted;
     let killed = false;
+    let killedAt = 0;
     let lastLog = 0;
     for (;;) {
-      if (Date.now() - started > DEADLINE_MS) throw new Error('the broadcast did not finish within 10 minutes');
+      if (Date.now() - started > DEADLINE_MS)
+        throw new Error('the broadcast did not finish within 10 minutes');
       for (const [name, proc] of instances) {
         const info = proc.exitInfo();
         if (info && !(killed && name === 'instance-a' && info.signal === 'SIGKILL')) {
@@ -241,6 +270,7 @@ async function main(): Promise<number> {
         const a = instances.get('instance-a')!;
         log(`${sent} messages accepted: SIGKILL instance-a (pid ${a.pid}) mid-run`);
         process.kill(-a.pid, 'SIGKILL');
+        killedAt = Date.now();
         await a.exited;
         await sleep(RESTART_AFTER_MS);
         await launch('instance-a');
@@ -307,9 +337,45 @@ async function main(): Promise<number> {
       const i = Math.floor((t - times[0]!) / 10_000);
       buckets[i] = (buckets[i] ?? 0) + 1;
     }
-    log(`recipient messages per second, by 10 s of the sending period: ${Array.from(buckets, (n) => ((n ?? 0) / 10).toFixed(1)).join(' ')}`);
+    const span = (i: number) => Math.min(10, seconds - i * 10);
+    log(
+      `recipient messages per second, by 10 s of the sending period: ${Array.from(buckets, (n, i) => ((n ?? 0) / span(i)).toFixed(1)).join(' ')}`,
+    );
+    if (process.env.BENCH_DEBUG_KILL) {
+      const byChat = new Map<string, string>();
+      for (const [id, planned] of expectedChat)
+        byChat.set(planned ?? connector.conversations.get(id) ?? '', id);
+      const last = [...connector.messages].sort((x, y) => y.at - x.at).slice(0, 6);
+      for (const m of last) {
+        const id = byChat.get(m.conversationId);
+        const d = id
+          ? (await storage.store.deliveries.get({ partitionKey: deliveryPartition(draft.id), rowKey: id }))
+              ?.value
+          : undefined;
+        log(`late: +${((m.at - times[0]!) / 1000).toFixed(1)} s ${m.conversationId} ${JSON.stringify(d)}`);
+      }
+    }
+    if (process.env.BENCH_DEBUG_KILL && killedAt) {
+      const per: number[] = [];
+      for (const t of times) {
+        const i = Math.floor((t - killedAt) / 1000) + 5;
+        if (i >= 0 && i < 30) per[i] = (per[i] ?? 0) + 1;
+      }
+      log(`around the kill (-5 s … +25 s): ${Array.from(per, (n) => n ?? 0).join(' ')}`);
+      const all: number[] = [];
+      for (const t of times) {
+        const i = Math.floor((t - times[0]!) / 1000);
+        all[i] = (all[i] ?? 0) + 1;
+      }
+      log(
+        `per second: ${Array.from(all, (n) => n ?? 0).join(' ')}; kill at +${((killedAt - times[0]!) / 1000).toFixed(1)} s`,
+      );
+    }
     const ok = lost === 0 && duplicates <= states.uncertain;
-    if (!ok) log('FAILED: every recipient must get the message, and every second copy must be a delivery marked uncertain');
+    if (!ok)
+      log(
+        'FAILED: every recipient must get the message, and every second copy must be a delivery marked uncertain',
+      );
     process.stdout.write(
       `broadcast: recipients=${RECIPIENTS} rate_ratio=${ratio.toFixed(3)} lost=${lost} duplicates=${duplicates} uncertain=${states.uncertain} peak_rss_mb=${Math.round(peakRss / 1024 / 1024)}\n`,
     );
@@ -326,7 +392,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`broadcast benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `broadcast benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -27,7 +27,7 @@ import {
 } from '../domain/broadcast-pacing';
 import type { ConversationAddress, Participant } from '../domain/participant';
 import { participantKey } from '../domain/participant';
-import type { BroadcastHooks, Recipient } from '../features/broadcast/broadcast-service';
+import type { BroadcastHooks, QueuedDeliveryJob, Recipient } from '../features/broadcast/broadcast-service';
 import { ConnectorError, type OutgoingCard } from '../ports/messenger';
 import type { QueueMessage, WorkQueue } from '../ports/queue';
 import { AbortedError, type RateGate } from '../ports/rate-gate';
@@ -39,7 +39,7 @@ export type SenderDeps = Pick<
 >;
 
 export interface BroadcastSenderOptions {
-  /** Jobs worked on at once by this instance (default 16). */
+  /** Jobs worked on at once by this instance (default 32: enough for one instance to keep the whole rate busy). */
   concurrency?: number;
   /** How long a received job stays invisible to other instances; renewed while it is worked on (default 30 s). */
   visibilitySeconds?: number;
@@ -50,7 +50,7 @@ export interface BroadcastSenderOptions {
   inFlightGraceMs?: number;
   /** How long a broadcast's state is cached between reads (default 2 s): a cancel takes effect within it. */
   broadcastCacheMs?: number;
-  /** Idle polling of the queue backs off from the first value to the second (default 250 ms … 5 s). */
+  /** Polling an empty queue: every first-value ms for a minute after the last job, then backing off to the second (default 250 ms … 5 s). */
   idlePollMs?: [number, number];
   random?: () => number;
 }
@@ -68,6 +68,8 @@ export type SendOutcome =
   | 'error';
 
 const DEFAULT_MAX_ATTEMPTS = 6;
+/** How long after its last job a sender keeps polling the queue at the shortest interval. */
+const WARM_MS = 60_000;
 
 /** A received job kept invisible while worked on; ends by completing it or letting it come back later. */
 class HeldJob {
@@ -121,6 +123,7 @@ class HeldJob {
 
 export class BroadcastSender {
   private readonly concurrency: number;
+  private readonly receiveBatch: number;
   private readonly visibilitySeconds: number;
   private readonly inFlightGraceMs: number;
   private readonly broadcastCacheMs: number;
@@ -138,7 +141,8 @@ export class BroadcastSender {
     private readonly gate: RateGate,
     options: BroadcastSenderOptions = {},
   ) {
-    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.concurrency = Math.max(1, options.concurrency ?? 32);
+    this.receiveBatch = Math.max(1, Math.min(32, Math.floor(this.concurrency / 4)));
     this.visibilitySeconds = Math.max(5, options.visibilitySeconds ?? 30);
     this.inFlightGraceMs = options.inFlightGraceMs ?? this.visibilitySeconds * 1000;
     this.broadcastCacheMs = options.broadcastCacheMs ?? 2_000;
@@ -174,9 +178,11 @@ export class BroadcastSender {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     let idle = this.idlePollMs[0];
+    let lastJobAt = 0;
     while (!signal.aborted) {
       const free = this.concurrency - this.inFlight.size;
-      if (free <= 0) {
+      // Receive in batches: every receive costs the queue service a look at all of its messages.
+      if (free < this.receiveBatch && this.inFlight.size > 0) {
         await Promise.race([...this.inFlight, this.wakeUp()]);
         continue;
       }
@@ -195,10 +201,12 @@ export class BroadcastSender {
       }
       if (messages.length === 0) {
         await this.pause(idle);
-        idle = Math.min(this.idlePollMs[1], idle * 2);
+        // Retries come back within seconds: poll briskly for a minute after the last job, then slow down.
+        if (Date.now() - lastJobAt > WARM_MS) idle = Math.min(this.idlePollMs[1], idle * 2);
         continue;
       }
       idle = this.idlePollMs[0];
+      lastJobAt = Date.now();
       for (const m of messages) {
         const work = this.handle(m).finally(() => {
           this.inFlight.delete(work);
@@ -231,7 +239,7 @@ export class BroadcastSender {
       this.deps.logger.warn({ err, job: message.body }, 'could not keep a delivery job invisible'),
     );
     try {
-      return await this.work(held, message.body);
+      return await this.work(held, message.body, message.dequeueCount === 1);
     } catch (err) {
       if (err instanceof AbortedError) {
         // Stopping before the message went anywhere: let another sender have it at once.
@@ -248,7 +256,7 @@ export class BroadcastSender {
     }
   }
 
-  private async work(held: HeldJob, job: DeliveryJob): Promise<SendOutcome> {
+  private async work(held: HeldJob, job: QueuedDeliveryJob, trustSnapshot: boolean): Promise<SendOutcome> {
     const signal = this.abort.signal;
     const b = await this.broadcast(job.broadcastId);
     if (!b) {
@@ -257,7 +265,10 @@ export class BroadcastSender {
       return 'orphan';
     }
     const key = deliveryKey(job.broadcastId, job.aadObjectId);
-    const row = await this.deps.store.deliveries.get(key);
+    // The row as the job was queued with it saves a read; if it changed since, the claim below fails
+    // on its ETag and the job is worked again from a fresh read.
+    const snapshot = trustSnapshot && job.row && job.etag ? { value: job.row, etag: job.etag } : undefined;
+    const row = snapshot ?? (await this.deps.store.deliveries.get(key));
     if (!row) {
       // Queueing writes the message before the row; the row follows in a moment.
       if (b.state === 'queueing') {
@@ -330,6 +341,7 @@ export class BroadcastSender {
       claimEtag = (await this.deps.store.deliveries.replace(key, claim, row.etag)).etag;
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
+      if (snapshot) return this.work(held, job, false);
       // Another sender got to this row first (a duplicate job): look again shortly.
       await held.retryIn(1_000);
       return 'wait';
@@ -341,7 +353,8 @@ export class BroadcastSender {
       await this.deps.store.deliveries.replace(key, d, claimEtag).catch(() => undefined);
       throw err;
     }
-    if ((await this.broadcast(job.broadcastId))?.state === 'cancelled') {
+    // Only what this instance already knows: any I/O here would delay the request past its turn.
+    if (this.cache.get(job.broadcastId)?.broadcast?.state === 'cancelled') {
       // Nothing was sent by us; a row found mid-call from a dead sender may still have gone out.
       const final: Delivery = resend
         ? { ...d, state: 'uncertain', updatedAt: this.nowIso() }
@@ -352,16 +365,24 @@ export class BroadcastSender {
     }
 
     let activityId: string;
+    console.error('DEBUG sending', job.aadObjectId, Date.now());
     try {
       activityId = (await this.deps.messenger.send(to, message)).activityId;
+      console.error('DEBUG sent', job.aadObjectId, Date.now());
     } catch (err) {
       return this.sendFailed(held, key, claim, err);
     }
-    const recorded = await this.deps.store.deliveries.update(key, (cur) =>
-      cur
-        ? markDelivered(cur, { sendingSince: claim.sendingSince!, resend }, activityId, this.deps.clock.now())
-        : undefined,
-    );
+    const mine = { sendingSince: claim.sendingSince!, resend };
+    let recorded = markDelivered(claim, mine, activityId, this.deps.clock.now());
+    try {
+      // Usually nobody touched the row since our claim: one write with the claim's ETag.
+      await this.deps.store.deliveries.replace(key, recorded!, claimEtag);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      recorded = await this.deps.store.deliveries.update(key, (cur) =>
+        cur ? markDelivered(cur, mine, activityId, this.deps.clock.now()) : undefined,
+      );
+    }
     await held.complete();
     if (this.hooks.onSent) {
       try {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { broadcastProgressMessage, renderBroadcastProgressCard } from '../../src/cards/broadcast-progress-card';
+import {
+  broadcastProgressMessage,
+  renderBroadcastProgressCard,
+} from '../../src/cards/broadcast-progress-card';
 import type { Broadcast } from '../../src/domain/broadcast';
 import { ADMIN_VERBS } from '../../src/features/admin/ids';
 import { LANGUAGES, translator } from '../../src/i18n';
@@ -63,8 +66,14 @@ describe('cards: broadcast progress', () => {
     const done = render({ state: 'done', finishedAt: '2026-11-23T12:04:00.000Z' });
     assert.match(textOf(done), /Done 23 Nov 2026, 13:04: 9,990 delivered\./);
     assert.deepEqual(actionsOf(done), []);
-    assert.match(textOf(render({ state: 'scheduled', scheduledAt: '2026-12-01T08:00:00.000Z' })), /Scheduled for 1 Dec 2026, 09:00/);
-    assert.equal(actionsOf(render({ state: 'scheduled', scheduledAt: '2026-12-01T08:00:00.000Z' })).length, 2);
+    assert.match(
+      textOf(render({ state: 'scheduled', scheduledAt: '2026-12-01T08:00:00.000Z' })),
+      /Scheduled for 1 Dec 2026, 09:00/,
+    );
+    assert.equal(
+      actionsOf(render({ state: 'scheduled', scheduledAt: '2026-12-01T08:00:00.000Z' })).length,
+      2,
+    );
     const queueing = renderBroadcastProgressCard({
       t,
       locale: 'en-GB',
@@ -91,7 +100,8 @@ describe('cards: broadcast progress', () => {
       assert.match(m.summary, /wave-1/);
     }
     assert.match(
-      broadcastProgressMessage({ t: translator('sv'), locale: 'sv-SE', broadcast: BROADCAST, counts: COUNTS }).summary,
+      broadcastProgressMessage({ t: translator('sv'), locale: 'sv-SE', broadcast: BROADCAST, counts: COUNTS })
+        .summary,
       /6\u00a0210 av 10\u00a0000 klara/,
     );
   });

@@ -40,8 +40,14 @@ describe('dev: connector simulator (Teams limits)', () => {
     assert.equal(reply.status, 201);
     const updated = await call(sim, 'PUT', `/v3/conversations/a%3Achat-1/activities/${id}`, message);
     assert.deepEqual([updated.status, updated.json.id], [200, id]);
-    assert.equal((await call(sim, 'PUT', '/v3/conversations/a%3Achat-1/activities/nope', message)).status, 404);
-    assert.equal((await call(sim, 'POST', '/v3/conversations/a%3Achat-1/activities', { text: 'no type' })).status, 400);
+    assert.equal(
+      (await call(sim, 'PUT', '/v3/conversations/a%3Achat-1/activities/nope', message)).status,
+      404,
+    );
+    assert.equal(
+      (await call(sim, 'POST', '/v3/conversations/a%3Achat-1/activities', { text: 'no type' })).status,
+      400,
+    );
     assert.equal((await call(sim, 'GET', '/v3/conversations/a%3Achat-1/activities')).status, 405);
 
     assert.deepEqual(
@@ -59,9 +65,18 @@ describe('dev: connector simulator (Teams limits)', () => {
   });
 
   it('opens one personal chat per member, and a new post for a channel conversation', async () => {
-    const first = await call(sim, 'POST', '/v3/conversations', { isGroup: false, members: [{ id: 'aad-1' }] });
-    const again = await call(sim, 'POST', '/v3/conversations', { isGroup: false, members: [{ id: 'aad-1' }] });
-    const other = await call(sim, 'POST', '/v3/conversations', { isGroup: false, members: [{ id: 'aad-2' }] });
+    const first = await call(sim, 'POST', '/v3/conversations', {
+      isGroup: false,
+      members: [{ id: 'aad-1' }],
+    });
+    const again = await call(sim, 'POST', '/v3/conversations', {
+      isGroup: false,
+      members: [{ id: 'aad-1' }],
+    });
+    const other = await call(sim, 'POST', '/v3/conversations', {
+      isGroup: false,
+      members: [{ id: 'aad-2' }],
+    });
     assert.equal(first.status, 201);
     assert.equal(first.json.id, again.json.id);
     assert.notEqual(first.json.id, other.json.id);
@@ -111,7 +126,10 @@ describe('dev: connector simulator (Teams limits)', () => {
     assert.equal(accepted, 60);
     const refused = await post(sim, 'a:one-thread');
     assert.equal(refused.status, 429);
-    assert.ok(Number(refused.retryAfter) >= 10, `Retry-After ${refused.retryAfter} s waits for the 30 s window`);
+    assert.ok(
+      Number(refused.retryAfter) >= 10,
+      `Retry-After ${refused.retryAfter} s waits for the 30 s window`,
+    );
     assert.equal((await post(sim, 'a:another-thread')).status, 201, 'other threads are not affected');
   });
 
@@ -129,7 +147,10 @@ describe('dev: connector simulator (Teams limits)', () => {
     sim.failNext({ status: 403, code: 'BotBlocked', match: /^POST \/v3\/conversations$/ });
     const a = await post(sim, 'a:x');
     const b = await post(sim, 'a:x');
-    assert.deepEqual([a.status, a.retryAfter, (a.json.error as { code: string }).code], [429, '3', 'Throttled']);
+    assert.deepEqual(
+      [a.status, a.retryAfter, (a.json.error as { code: string }).code],
+      [429, '3', 'Throttled'],
+    );
     assert.equal(b.status, 429);
     assert.equal((await post(sim, 'a:x')).status, 201);
     const created = await call(sim, 'POST', '/v3/conversations', { members: [{ id: 'aad-9' }] });

@@ -69,10 +69,13 @@ describe('domain: broadcast pacing', () => {
     it('any sequence of claims at any times never puts two instants closer than one interval', () => {
       fc.assert(
         fc.property(
-          fc.array(fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), count: fc.integer({ min: 1, max: 10 }) }), {
-            minLength: 1,
-            maxLength: 60,
-          }),
+          fc.array(
+            fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), count: fc.integer({ min: 1, max: 10 }) }),
+            {
+              minLength: 1,
+              maxLength: 60,
+            },
+          ),
           (claims) => {
             let state: RateGateState | undefined;
             let now = T0;
@@ -96,7 +99,8 @@ describe('domain: broadcast pacing', () => {
     it('classifies connector answers: 429 throttled; 412 and 5xx retried; other 4xx final; no answer unknown', () => {
       assert.equal(classifyConnectorStatus(429), 'throttled');
       for (const s of [412, 500, 502, 503, 504]) assert.equal(classifyConnectorStatus(s), 'retry', String(s));
-      for (const s of [400, 401, 403, 404, 409, 413]) assert.equal(classifyConnectorStatus(s), 'rejected', String(s));
+      for (const s of [400, 401, 403, 404, 409, 413])
+        assert.equal(classifyConnectorStatus(s), 'rejected', String(s));
       assert.equal(classifyConnectorStatus(undefined), 'unknown-outcome');
       assert.equal(classifyConnectorStatus(0), 'unknown-outcome');
     });
@@ -113,19 +117,36 @@ describe('domain: broadcast pacing', () => {
 
     it('backs off exponentially with jitter inside [half, full] of the doubled delay, capped at a minute', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, r) => {
-          const ms = backoffMs(attempt, () => r);
-          const full = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
-          assert.ok(ms >= full / 2 - 1 && ms <= full + 1, `${attempt}: ${ms}`);
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 30 }),
+          fc.double({ min: 0, max: 0.999999, noNaN: true }),
+          (attempt, r) => {
+            const ms = backoffMs(attempt, () => r);
+            const full = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
+            assert.ok(ms >= full / 2 - 1 && ms <= full + 1, `${attempt}: ${ms}`);
+          },
+        ),
       );
-      assert.notEqual(backoffMs(3, () => 0), backoffMs(3, () => 0.9), 'jitter spreads retries');
+      assert.notEqual(
+        backoffMs(3, () => 0),
+        backoffMs(3, () => 0.9),
+        'jitter spreads retries',
+      );
     });
 
     it('waits out Retry-After (capped at 5 minutes, up to 10 % jitter) instead of backing off', () => {
-      assert.equal(retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0), 2_000);
-      assert.equal(retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0.999), 2_200);
-      assert.equal(retryDelayMs({ attempt: 1, retryAfterSeconds: 86_400 }, () => 0), 300_000);
+      assert.equal(
+        retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0),
+        2_000,
+      );
+      assert.equal(
+        retryDelayMs({ attempt: 4, retryAfterSeconds: 2 }, () => 0.999),
+        2_200,
+      );
+      assert.equal(
+        retryDelayMs({ attempt: 1, retryAfterSeconds: 86_400 }, () => 0),
+        300_000,
+      );
     });
   });
 
@@ -152,7 +173,12 @@ describe('domain: broadcast pacing', () => {
       assert.equal(markDelivered(claim, { ...mine, resend: true }, 'a1', NOW)?.state, 'uncertain');
       const other = markSending(claim, new Date(T0 + 1));
       assert.equal(markDelivered(other, mine, 'a2', NOW)?.state, 'uncertain');
-      const sentByOther = markDelivered(other, { sendingSince: other.sendingSince!, resend: false }, 'a3', NOW)!;
+      const sentByOther = markDelivered(
+        other,
+        { sendingSince: other.sendingSince!, resend: false },
+        'a3',
+        NOW,
+      )!;
       const doubled = markDelivered(sentByOther, mine, 'a4', NOW)!;
       assert.equal(doubled.state, 'uncertain');
       assert.equal(doubled.activityId, 'a3', 'the first activity id is kept');
@@ -176,14 +202,26 @@ describe('domain: broadcast pacing', () => {
 
     it('a throttled send comes back after Retry-After; a rejected one fails at once with the code', () => {
       const sending = markSending(delivery(), NOW);
-      const t = afterFailure(sending, { class: 'throttled', status: 429, retryAfterSeconds: 4 }, 6, NOW, () => 0);
+      const t = afterFailure(
+        sending,
+        { class: 'throttled', status: 429, retryAfterSeconds: 4 },
+        6,
+        NOW,
+        () => 0,
+      );
       assert.equal(t.kind, 'retry');
       if (t.kind === 'retry') {
         assert.equal(t.delayMs, 4_000);
         assert.equal(t.record.state, 'queued');
         assert.equal(t.record.sendingSince, undefined);
       }
-      const r = afterFailure(sending, { class: 'rejected', status: 403, code: 'BotBlocked' }, 6, NOW, () => 0);
+      const r = afterFailure(
+        sending,
+        { class: 'rejected', status: 403, code: 'BotBlocked' },
+        6,
+        NOW,
+        () => 0,
+      );
       assert.equal(r.kind, 'failed');
       assert.equal(r.record.reason, 'rejected');
       assert.equal(r.record.detail, '403 BotBlocked');

@@ -15,7 +15,9 @@ export class FakeRateGate implements RateGate {
     if (this.hold) {
       await Promise.race([
         this.hold,
-        new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(new AbortedError()))),
+        new Promise<never>((_, reject) =>
+          signal?.addEventListener('abort', () => reject(new AbortedError())),
+        ),
       ]);
     }
     this.taken++;
@@ -63,7 +65,12 @@ export class InMemoryWorkQueue<T> implements WorkQueue<T> {
       m.visibleAt = now + visibilityTimeoutSeconds * 1000;
       m.popReceipt = randomUUID();
       m.dequeueCount++;
-      out.push({ id: m.id, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, body: structuredClone(m.body) });
+      out.push({
+        id: m.id,
+        popReceipt: m.popReceipt,
+        dequeueCount: m.dequeueCount,
+        body: structuredClone(m.body),
+      });
     }
     return out;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { TeamsAdapter } from '@microsoft/teams-ai';
-import { startConnectorSim } from '../../src/dev/connector-sim';
 import type { Deps } from '../../src/deps';
+import { startConnectorSim } from '../../src/dev/connector-sim';
 import {
   type Broadcast,
   broadcastKey,
@@ -93,7 +93,10 @@ function hooks(): BroadcastHooks & { composed: (Participant | undefined)[]; sent
     },
     async compose(_b: Broadcast, r: Recipient, p: Participant | undefined): Promise<OutgoingCard> {
       h.composed.push(p);
-      return { card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: `Hi ${r.displayName}` }] }, summary: 'Hi' };
+      return {
+        card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: `Hi ${r.displayName}` }] },
+        summary: 'Hi',
+      };
     },
     async onSent(_b: Broadcast, r: Recipient) {
       h.sentTo.push(r.aadObjectId);
@@ -133,7 +136,11 @@ function setup(options: { maxAttempts?: number } = {}) {
 type Setup = ReturnType<typeof setup>;
 
 /** A broadcast in `sending` with one queued delivery (and its job) per id. */
-async function broadcastTo(s: Setup, ids: string[], state: Broadcast['state'] = 'sending'): Promise<Broadcast> {
+async function broadcastTo(
+  s: Setup,
+  ids: string[],
+  state: Broadcast['state'] = 'sending',
+): Promise<Broadcast> {
   const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
   const now = s.clock.now().toISOString();
   for (const id of ids) {
@@ -282,7 +289,11 @@ describe('workers: broadcast sender', () => {
       sendingSince: crashedAt.toISOString(),
     }));
     s.clock.advance(10_000);
-    assert.equal(await s.sender.handle(await next(s)), 'wait', 'a recent claim may still be in flight elsewhere');
+    assert.equal(
+      await s.sender.handle(await next(s)),
+      'wait',
+      'a recent claim may still be in flight elsewhere',
+    );
     assert.equal(s.messenger.calls, 0);
     s.clock.advance(25_000);
     assert.equal(await s.sender.handle(await next(s)), 'uncertain');
@@ -326,6 +337,40 @@ describe('workers: broadcast sender', () => {
     assert.equal(s.queue.size, 0);
   });
 
+  it('claims with the row the job was queued with, and reads it afresh when it changed since', async () => {
+    const s = setup();
+    for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
+    const b = await broadcastTo(s, ['u1', 'u2']);
+    s.queue.messages.splice(0);
+    for (const id of ['u1', 'u2']) {
+      const row = (await s.store.deliveries.get(deliveryKey(b.id, id)))!;
+      await s.queue.enqueue({
+        broadcastId: b.id,
+        aadObjectId: id,
+        row: row.value,
+        etag: row.etag,
+      } as DeliveryJob);
+    }
+    // u2 was sent meanwhile by a job queued earlier: its snapshot is stale.
+    await s.store.deliveries.update(deliveryKey(b.id, 'u2'), (d) => ({
+      ...d!,
+      state: 'sent',
+      activityId: 'earlier',
+    }));
+    let reads = 0;
+    const get = s.store.deliveries.get.bind(s.store.deliveries);
+    s.store.deliveries.get = async (k) => {
+      reads++;
+      return get(k);
+    };
+    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    assert.equal(reads, 0, 'the snapshot saved the read');
+    assert.equal(await s.sender.handle(await next(s)), 'skipped');
+    assert.equal(reads, 1);
+    assert.equal(s.messenger.sent.length, 1);
+    assert.equal((await delivery(s.store, b, 'u2')).activityId, 'earlier');
+  });
+
   it('after a cancel, queued deliveries become failed (cancelled) and nothing more is sent', async () => {
     const s = setup();
     for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
@@ -340,7 +385,11 @@ describe('workers: broadcast sender', () => {
     assert.deepEqual(outcomes.sort(), ['cancelled', 'uncertain']);
     const u1 = await delivery(s.store, b, 'u1');
     assert.deepEqual([u1.state, u1.reason], ['failed', 'cancelled']);
-    assert.equal((await delivery(s.store, b, 'u2')).state, 'uncertain', 'it may have gone out before the crash');
+    assert.equal(
+      (await delivery(s.store, b, 'u2')).state,
+      'uncertain',
+      'it may have gone out before the crash',
+    );
     assert.equal(s.messenger.calls, 0);
     assert.equal(s.gate.taken, 0);
   });
@@ -359,7 +408,8 @@ describe('workers: broadcast sender', () => {
 
   it('stop() hands back jobs waiting at the gate and lets sends in flight finish', async () => {
     const s = setup();
-    for (const id of ['u1', 'u2', 'u3']) await s.store.participants.insert(participantKey(id), participant(id));
+    for (const id of ['u1', 'u2', 'u3'])
+      await s.store.participants.insert(participantKey(id), participant(id));
     const b = await broadcastTo(s, ['u1', 'u2', 'u3']);
     let open: () => void = () => {};
     s.gate.hold = new Promise((r) => {
@@ -372,7 +422,11 @@ describe('workers: broadcast sender', () => {
     }
     await sender.stop();
     assert.equal(s.messenger.calls, 0);
-    assert.equal(s.queue.messages.filter((m) => m.visibleAt <= s.clock.now().getTime()).length, 3, 'handed back');
+    assert.equal(
+      s.queue.messages.filter((m) => m.visibleAt <= s.clock.now().getTime()).length,
+      3,
+      'handed back',
+    );
     for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'queued');
     open();
 
@@ -396,7 +450,12 @@ describe('workers: broadcast sender', () => {
     const sim = await startConnectorSim({ keepActivities: false });
     try {
       const queue = storage.queue<DeliveryJob>('deliveries');
-      const messenger = new BotMessenger(new TeamsAdapter({}), '', { serviceUrl: sim.url }, { sdkRetries: false });
+      const messenger = new BotMessenger(
+        new TeamsAdapter({}),
+        '',
+        { serviceUrl: sim.url },
+        { sdkRetries: false },
+      );
       const base = {
         store: storage.store,
         clock: { now: () => new Date() },
@@ -429,10 +488,11 @@ describe('workers: broadcast sender', () => {
           }),
       );
       const started = Date.now();
-      senders.forEach((x) => x.start());
+      for (const x of senders) x.start();
       for (;;) {
         const states: string[] = [];
-        for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id))) states.push(r.value.state);
+        for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
+          states.push(r.value.state);
         if (states.length === 60 && states.every((x) => x === 'sent')) break;
         assert.ok(Date.now() - started < 30_000, `stuck: ${states.join(',')}`);
         await new Promise((r) => setTimeout(r, 200));

@@ -17,6 +17,7 @@ import {
   type BroadcastHooks,
   type BroadcastProgress,
   deliveriesOf,
+  deliveryRowsOf,
   feedQueue,
   isQueueing,
   queueRecipients,
@@ -158,12 +159,16 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'sending': {
-        const rows = await deliveriesOf(this.deps.store, b.id);
-        const p = summarise(b, rows);
+        const stored = await deliveryRowsOf(this.deps.store, b.id);
+        const p = summarise(
+          b,
+          stored.map((r) => r.value),
+        );
         if (allDeliveriesFinal(p.counts, b.recipientCount)) {
           let finished: Broadcast | undefined;
           await this.deps.store.broadcasts.update(broadcastKey(b.id), (cur) => {
-            finished = cur?.state === 'sending' ? { ...cur, state: 'done', finishedAt: now.toISOString() } : undefined;
+            finished =
+              cur?.state === 'sending' ? { ...cur, state: 'done', finishedAt: now.toISOString() } : undefined;
             return finished;
           });
           if (finished) {
@@ -175,7 +180,12 @@ export class BroadcastJob implements Job {
             return;
           }
         }
-        report.queued += await feedQueue(this.deps, b, rows, queueWindow(this.deps, { queueAheadSeconds: this.queueAheadSeconds }));
+        report.queued += await feedQueue(
+          this.deps,
+          b,
+          stored,
+          queueWindow(this.deps, { queueAheadSeconds: this.queueAheadSeconds }),
+        );
         await this.postToChannel(b, report, signal);
         await this.updateCard(b, p, report, false, signal);
         return;

@@ -16,13 +16,14 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryFailure,
+  type DeliveryJob,
   deliveryKey,
   deliveryPartition,
 } from '../../domain/broadcast';
 import { isFinalDelivery, queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
 import type { ConversationAddress, Participant } from '../../domain/participant';
 import type { OutgoingCard } from '../../ports/messenger';
-import { ConcurrencyError, type Store } from '../../ports/store';
+import { ConcurrencyError, type Store, type Stored } from '../../ports/store';
 
 export interface Recipient {
   aadObjectId: string;
@@ -218,7 +219,12 @@ export function summarise(broadcast: Broadcast, rows: readonly Delivery[]): Broa
 
 const running = new Map<string, Promise<Broadcast | undefined>>();
 
-function startQueueing(deps: BroadcastDeps, hooks: BroadcastHooks, broadcastId: string, aheadSeconds?: number): void {
+function startQueueing(
+  deps: BroadcastDeps,
+  hooks: BroadcastHooks,
+  broadcastId: string,
+  aheadSeconds?: number,
+): void {
   queueRecipients(deps, hooks, broadcastId, { queueAheadSeconds: aheadSeconds }).catch((err: unknown) =>
     deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; the broadcast job resumes it'),
   );
@@ -295,25 +301,45 @@ async function runQueueing(
   });
   if (!started || !sending) return sending;
   deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
-  await feedQueue(deps, sending, await deliveriesOf(deps.store, broadcastId), queueWindow(deps, options));
+  await feedQueue(deps, sending, await deliveryRowsOf(deps.store, broadcastId), queueWindow(deps, options));
   return (await deps.store.broadcasts.get(key))?.value;
 }
 
 /** Jobs kept in the queue ahead of the senders: this many seconds of sending at the configured rate. */
 export const DEFAULT_QUEUE_AHEAD_SECONDS = 60;
 
-export function queueWindow(deps: Partial<Pick<Deps, 'config'>>, options: { queueAheadSeconds?: number } = {}): number {
+export function queueWindow(
+  deps: Partial<Pick<Deps, 'config'>>,
+  options: { queueAheadSeconds?: number } = {},
+): number {
   const rate = deps.config?.broadcast?.ratePerSecond ?? DEFAULT_BROADCAST_RATE;
   return Math.max(50, Math.ceil(rate * (options.queueAheadSeconds ?? DEFAULT_QUEUE_AHEAD_SECONDS)));
 }
 
-/** Every Delivery row of a broadcast, in row-key order (the order jobs are queued in). */
-export async function deliveriesOf(store: Store, broadcastId: string): Promise<Delivery[]> {
-  const rows: { rowKey: string; value: Delivery }[] = [];
+/**
+ * A delivery job as queued: besides whom it is for, the Delivery row as it was when the job was
+ * written, so that the sender can claim it with one conditional write and reads the row first only
+ * when it changed since (a retry, a second job).
+ */
+export interface QueuedDeliveryJob extends DeliveryJob {
+  row?: Delivery;
+  etag?: string;
+}
+
+/** Every Delivery row of a broadcast with its ETag, in row-key order (the order jobs are queued in). */
+export async function deliveryRowsOf(store: Store, broadcastId: string): Promise<Stored<Delivery>[]> {
+  const rows: (Stored<Delivery> & { rowKey: string })[] = [];
   for await (const r of store.deliveries.listPartition(deliveryPartition(broadcastId))) {
-    rows.push({ rowKey: r.key.rowKey, value: r.value });
+    rows.push({ rowKey: r.key.rowKey, value: r.value, etag: r.etag });
   }
-  return rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0)).map((r) => r.value);
+  return rows
+    .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
+    .map(({ value, etag }) => ({ value, etag }));
+}
+
+/** Every Delivery row of a broadcast, in row-key order. */
+export async function deliveriesOf(store: Store, broadcastId: string): Promise<Delivery[]> {
+  return (await deliveryRowsOf(store, broadcastId)).map((r) => r.value);
 }
 
 /**
@@ -325,7 +351,7 @@ export async function deliveriesOf(store: Store, broadcastId: string): Promise<D
 export async function feedQueue(
   deps: BroadcastDeps,
   b: Broadcast,
-  rows: readonly Delivery[],
+  rows: readonly Stored<Delivery>[],
   window: number,
 ): Promise<number> {
   const queue = deps.deliveryQueue;
@@ -334,14 +360,22 @@ export async function feedQueue(
   const fed = Math.min(b.queuedCount ?? 0, rows.length);
   if (fed >= rows.length) return 0;
   let outstanding = 0;
-  for (let i = 0; i < fed; i++) if (!isFinalDelivery(rows[i]!.state)) outstanding++;
+  for (let i = 0; i < fed; i++) if (!isFinalDelivery(rows[i]!.value.state)) outstanding++;
   // Top up in steps of at least a tenth of the window, not a job at a time.
   const room = window - outstanding;
   if (room < Math.min(window / 10, rows.length - fed)) return 0;
   const next = rows.slice(fed, fed + room);
   await inParallel(
-    next.filter((d) => !isFinalDelivery(d.state)),
-    (d) => queue.enqueue({ broadcastId: b.id, aadObjectId: d.aadObjectId }),
+    next.filter((r) => !isFinalDelivery(r.value.state)),
+    (r) => {
+      const job: QueuedDeliveryJob = {
+        broadcastId: b.id,
+        aadObjectId: r.value.aadObjectId,
+        row: r.value,
+        etag: r.etag,
+      };
+      return queue.enqueue(job);
+    },
   );
   const watermark = fed + next.length;
   await deps.store.broadcasts.update(broadcastKey(b.id), (cur) =>

@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import type { Deps } from '../../../src/deps';
-import { type Broadcast, broadcastKey, type DeliveryJob, deliveryKey, deliveryPartition } from '../../../src/domain/broadcast';
+import {
+  type Broadcast,
+  broadcastKey,
+  type DeliveryJob,
+  deliveryKey,
+  deliveryPartition,
+} from '../../../src/domain/broadcast';
 import { failedDelivery } from '../../../src/domain/broadcast-pacing';
-import { BroadcastJob, type BroadcastJobDeps, channelPostKey } from '../../../src/features/broadcast/broadcast-job';
+import {
+  BroadcastJob,
+  type BroadcastJobDeps,
+  channelPostKey,
+} from '../../../src/features/broadcast/broadcast-job';
 import {
   type BroadcastHooks,
   cancel,
@@ -12,9 +22,9 @@ import {
   type Recipient,
 } from '../../../src/features/broadcast/broadcast-service';
 import { ConnectorError, type OutgoingCard } from '../../../src/ports/messenger';
+import { textOf } from '../../helpers/activities';
 import { FakeRateGate, InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
 import { FakeClock, InMemoryStore, RecordingMessenger, silentLogger } from '../../helpers/fakes';
-import { textOf } from '../../helpers/activities';
 
 const ADMIN = { aadObjectId: 'admin-1', name: 'Ada' };
 const CHANNEL = '19:announcements@thread.tacv2';
@@ -49,7 +59,10 @@ function setup(recipients = people(3)) {
   const hooks: BroadcastHooks = {
     recipients: async () => recipients,
     compose: async (): Promise<OutgoingCard> => ({ card: { type: 'AdaptiveCard' }, summary: 'x' }),
-    composeChannelPost: async (b) => ({ card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: b.waveId }] }, summary: 'News' }),
+    composeChannelPost: async (b) => ({
+      card: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: b.waveId }] },
+      summary: 'News',
+    }),
   };
   const deps: BroadcastJobDeps = {
     store,
@@ -152,7 +165,10 @@ describe('features: broadcast job (leased)', () => {
     assert.equal(s.queue.size, 90);
     assert.equal((await job.runOnce()).queued, 0);
     for (const m of s.queue.messages.splice(0, 60)) {
-      await s.store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
+      await s.store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({
+        ...d!,
+        state: 'sent',
+      }));
     }
     assert.equal((await job.runOnce()).queued, 60);
     assert.equal(s.queue.size, 90);
@@ -211,7 +227,11 @@ describe('features: broadcast job (leased)', () => {
     const text = textOf(last.message.card);
     assert.match(text, /Klart .*: 2 levererade/);
     assert.match(text, /Appen blockerad av användaren eller en Teams-princip: 1/);
-    assert.doesNotMatch(JSON.stringify(last.message.card), /Action\.Execute/, 'no buttons on a finished broadcast');
+    assert.doesNotMatch(
+      JSON.stringify(last.message.card),
+      /Action\.Execute/,
+      'no buttons on a finished broadcast',
+    );
     assert.equal((await s.job.runOnce()).finished, 0);
   });
 
@@ -233,7 +253,10 @@ describe('features: broadcast job (leased)', () => {
     await other.runOnce();
     const posts = s.messenger.sent.filter((x) => x.to.conversationId === CHANNEL);
     assert.equal(posts.length, 1);
-    assert.deepEqual([posts[0]!.to.conversationType, posts[0]!.to.serviceUrl], ['channel', ADMIN_CHAT.serviceUrl]);
+    assert.deepEqual(
+      [posts[0]!.to.conversationType, posts[0]!.to.serviceUrl],
+      ['channel', ADMIN_CHAT.serviceUrl],
+    );
     const marker = (await s.store.jobState.get(channelPostKey(b.id)))!.value;
     assert.deepEqual([marker.state, marker.activityId], ['sent', 'activity-1']);
   });

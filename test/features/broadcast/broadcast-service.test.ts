@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { type Broadcast, broadcastKey, type DeliveryJob, deliveryKey, deliveryPartition } from '../../../src/domain/broadcast';
+import {
+  type Broadcast,
+  broadcastKey,
+  type DeliveryJob,
+  deliveryKey,
+  deliveryPartition,
+} from '../../../src/domain/broadcast';
 import { failedDelivery, markSending } from '../../../src/domain/broadcast-pacing';
 import {
   type BroadcastDeps,
@@ -8,7 +14,7 @@ import {
   cancel,
   confirm,
   createDraft,
-  deliveriesOf,
+  deliveryRowsOf,
   feedQueue,
   progress,
   queueRecipients,
@@ -99,17 +105,29 @@ describe('features: broadcast service', () => {
   it('creates a draft and refuses bad input with a specific error, storing nothing', async () => {
     const { deps, store } = setup();
     const b = await draft(deps);
-    assert.deepEqual([b.state, b.recipientCount, b.createdBy.aadObjectId, b.note], ['draft', 3, 'admin-1', 'Hi']);
+    assert.deepEqual(
+      [b.state, b.recipientCount, b.createdBy.aadObjectId, b.note],
+      ['draft', 3, 'admin-1', 'Hi'],
+    );
     assert.ok((await store.broadcasts.get(broadcastKey(b.id)))?.value);
     const bad = [
-      () => createDraft(deps, { kind: 'announcement', waveId: 'w', createdBy: ADMIN, alsoPostToChannelId: 'general' }, 1),
-      () => createDraft(deps, { kind: 'announcement', waveId: 'w', createdBy: ADMIN, note: 'x'.repeat(501) }, 1),
+      () =>
+        createDraft(
+          deps,
+          { kind: 'announcement', waveId: 'w', createdBy: ADMIN, alsoPostToChannelId: 'general' },
+          1,
+        ),
+      () =>
+        createDraft(deps, { kind: 'announcement', waveId: 'w', createdBy: ADMIN, note: 'x'.repeat(501) }, 1),
       () => createDraft(deps, { kind: 'announcement', waveId: ' ', createdBy: ADMIN }, 1),
       () => createDraft(deps, { kind: 'announcement', waveId: 'w', createdBy: ADMIN }, -1),
       () => createDraft(deps, { kind: 'everyone' as never, waveId: 'w', createdBy: ADMIN }, 1),
     ];
     for (const attempt of bad) {
-      await assert.rejects(attempt(), (err: unknown) => err instanceof BroadcastError && err.code === 'invalid');
+      await assert.rejects(
+        attempt(),
+        (err: unknown) => err instanceof BroadcastError && err.code === 'invalid',
+      );
     }
     assert.equal(store.broadcasts.rows.size, 1);
   });
@@ -126,18 +144,16 @@ describe('features: broadcast service', () => {
     assert.equal(sending?.queuedCount, 3);
     assert.equal(hooks.resolved, 1, 'the second call joined the run confirm started');
     const recorded = await rows(store, b.id);
-    assert.deepEqual(
-      recorded.map((d) => [d.aadObjectId, d.state, d.attempts]).sort(),
-      [
-        ['user-00000', 'queued', 0],
-        ['user-00001', 'queued', 0],
-        ['user-00002', 'queued', 0],
-      ],
-    );
-    assert.deepEqual(
-      queue.messages.map((m) => m.body.aadObjectId).sort(),
-      ['user-00000', 'user-00001', 'user-00002'],
-    );
+    assert.deepEqual(recorded.map((d) => [d.aadObjectId, d.state, d.attempts]).sort(), [
+      ['user-00000', 'queued', 0],
+      ['user-00001', 'queued', 0],
+      ['user-00002', 'queued', 0],
+    ]);
+    assert.deepEqual(queue.messages.map((m) => m.body.aadObjectId).sort(), [
+      'user-00000',
+      'user-00001',
+      'user-00002',
+    ]);
     const audit = store.audit.values();
     assert.deepEqual(
       audit.map((a) => [a.action, a.actorAadObjectId, a.target]),
@@ -173,7 +189,10 @@ describe('features: broadcast service', () => {
       (err: unknown) => err instanceof BroadcastError && err.code === 'invalid',
     );
     await assert.rejects(
-      confirm(deps, hooks, b.id, { actor: ADMIN, scheduledAt: new Date(clock.now().getTime() + 400 * 86_400_000) }),
+      confirm(deps, hooks, b.id, {
+        actor: ADMIN,
+        scheduledAt: new Date(clock.now().getTime() + 400 * 86_400_000),
+      }),
       /more than a year ahead/,
     );
     await confirm(deps, hooks, b.id, { actor: ADMIN });
@@ -199,7 +218,10 @@ describe('features: broadcast service', () => {
     assert.equal(cancelled.state, 'cancelled');
     assert.ok(cancelled.cancelledAt);
     assert.deepEqual(
-      store.audit.values().map((a) => a.action).sort(),
+      store.audit
+        .values()
+        .map((a) => a.action)
+        .sort(),
       ['broadcast.cancel', 'broadcast.confirm'],
     );
     await assert.rejects(
@@ -228,14 +250,20 @@ describe('features: broadcast service', () => {
     const b = await draft(deps, 1000);
     const hooks = hooksFor(people(1000));
     await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
-    await assert.rejects(queueRecipients({ ...deps, store: dyingDeliveries(store, 437) }, hooks, b.id), /died/);
+    await assert.rejects(
+      queueRecipients({ ...deps, store: dyingDeliveries(store, 437) }, hooks, b.id),
+      /died/,
+    );
     const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
     assert.equal(half.state, 'queueing');
     assert.equal((await rows(store, b.id)).length, 437);
     assert.equal(queue.size, 0, 'no job before every row is written');
 
     const resumed = await queueRecipients(deps, hooks, b.id);
-    assert.deepEqual([resumed?.state, resumed?.recipientCount, resumed?.queuedCount], ['sending', 1000, 1000]);
+    assert.deepEqual(
+      [resumed?.state, resumed?.recipientCount, resumed?.queuedCount],
+      ['sending', 1000, 1000],
+    );
     const recorded = await rows(store, b.id);
     assert.equal(recorded.length, 1000);
     assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 1000);
@@ -255,13 +283,17 @@ describe('features: broadcast service', () => {
     assert.equal(sending.queuedCount, 90);
     assert.equal(queue.size, 90);
     const current = async () => (await store.broadcasts.get(broadcastKey(b.id)))!.value;
-    assert.equal(await feedQueue(deps, await current(), await deliveriesOf(store, b.id), window), 0, 'window full');
+    assert.equal(
+      await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window),
+      0,
+      'window full',
+    );
 
     // Senders finish the first 50.
     for (const m of queue.messages.splice(0, 50)) {
       await store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
     }
-    assert.equal(await feedQueue(deps, await current(), await deliveriesOf(store, b.id), window), 50);
+    assert.equal(await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window), 50);
     assert.equal((await current()).queuedCount, 140);
 
     // The instance feeding dies after 20 of the next jobs; the watermark stays, the next feed repeats them.
@@ -269,7 +301,12 @@ describe('features: broadcast service', () => {
       await store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
     }
     await assert.rejects(
-      feedQueue({ ...deps, deliveryQueue: new DyingQueue(queue, 20) }, await current(), await deliveriesOf(store, b.id), window),
+      feedQueue(
+        { ...deps, deliveryQueue: new DyingQueue(queue, 20) },
+        await current(),
+        await deliveryRowsOf(store, b.id),
+        window,
+      ),
       /died/,
     );
     assert.equal((await current()).queuedCount, 140);
@@ -280,11 +317,14 @@ describe('features: broadcast service', () => {
           d!.state === 'queued' ? { ...d!, state: 'sent' } : undefined,
         );
       }
-      await feedQueue(deps, await current(), await deliveriesOf(store, b.id), window);
+      await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window);
     }
     assert.equal((await current()).queuedCount, 400);
     const jobs = queue.enqueued;
-    assert.ok(jobs >= 400 && jobs <= 420, `${jobs} jobs for 400 recipients: at most the 20 of the crash twice`);
+    assert.ok(
+      jobs >= 400 && jobs <= 420,
+      `${jobs} jobs for 400 recipients: at most the 20 of the crash twice`,
+    );
   });
 
   it('reports progress: counts by state and failures by reason', async () => {
@@ -294,8 +334,12 @@ describe('features: broadcast service', () => {
     await confirm(deps, hooks, b.id, { actor: ADMIN });
     await queueRecipients(deps, hooks, b.id);
     const now = deps.clock.now();
-    const set = (i: number, f: (d: import('../../../src/domain/broadcast').Delivery) => import('../../../src/domain/broadcast').Delivery) =>
-      store.deliveries.update(deliveryKey(b.id, `user-0000${i}`), (d) => f(d!));
+    const set = (
+      i: number,
+      f: (
+        d: import('../../../src/domain/broadcast').Delivery,
+      ) => import('../../../src/domain/broadcast').Delivery,
+    ) => store.deliveries.update(deliveryKey(b.id, `user-0000${i}`), (d) => f(d!));
     await set(0, (d) => ({ ...markSending(d, now), state: 'sent' }));
     await set(1, (d) => failedDelivery(d, 'app-install-blocked', 'Graph 403', now));
     await set(2, (d) => markSending(d, now));
@@ -314,7 +358,9 @@ describe('features: broadcast service', () => {
     const b = await draft(deps, 300);
     const hooks = hooksFor(people(300));
     await storage.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
-    await assert.rejects(queueRecipients({ ...deps, store: dyingDeliveries(storage.store, 150) }, hooks, b.id));
+    await assert.rejects(
+      queueRecipients({ ...deps, store: dyingDeliveries(storage.store, 150) }, hooks, b.id),
+    );
     const done = await queueRecipients(deps, hooks, b.id);
     assert.equal(done?.state, 'sending');
     assert.equal((await rows(storage.store, b.id)).length, 300);

@@ -39,7 +39,12 @@ describe('integration: BotMessenger over a credential-less CloudAdapter and the 
   });
 
   const messenger = (sdkRetries?: boolean) =>
-    new BotMessenger(new TeamsAdapter({}), '', { serviceUrl: sim.url }, sdkRetries === undefined ? {} : { sdkRetries });
+    new BotMessenger(
+      new TeamsAdapter({}),
+      '',
+      { serviceUrl: sim.url },
+      sdkRetries === undefined ? {} : { sdkRetries },
+    );
 
   it('sends a card and updates it in place', async () => {
     const m = messenger();
@@ -50,7 +55,10 @@ describe('integration: BotMessenger over a credential-less CloudAdapter and the 
     const sent = sim.messages[0]!;
     assert.equal(sent.conversationId, 'a:chat-alex');
     assert.equal(sent.activity?.summary, 'Hello');
-    assert.equal((sent.activity?.attachments as { contentType: string }[])[0]!.contentType, 'application/vnd.microsoft.card.adaptive');
+    assert.equal(
+      (sent.activity?.attachments as { contentType: string }[])[0]!.contentType,
+      'application/vnd.microsoft.card.adaptive',
+    );
     assert.equal(sim.stats().updates, 1);
   });
 
@@ -78,7 +86,10 @@ describe('integration: BotMessenger over a credential-less CloudAdapter and the 
     assert.equal((await rejection(m.send(addressAt(sim.url), CARD))).status, 503);
     sim.failNext({ status: 403, code: 'ConversationBlockedByUser' });
     const blocked = await rejection(m.send(addressAt(sim.url), CARD));
-    assert.deepEqual([blocked.status, blocked.code, blocked.retryAfterSeconds], [403, 'ConversationBlockedByUser', undefined]);
+    assert.deepEqual(
+      [blocked.status, blocked.code, blocked.retryAfterSeconds],
+      [403, 'ConversationBlockedByUser', undefined],
+    );
     const notThere = await rejection(m.update(addressAt(sim.url), 'missing', CARD));
     assert.equal(notThere.status, 404);
     assert.equal(sim.stats().requests, 3);
@@ -86,7 +97,10 @@ describe('integration: BotMessenger over a credential-less CloudAdapter and the 
 
   it('opens a personal chat with a user it has not talked to, with or without SDK retries', async () => {
     for (const sdkRetries of [true, false]) {
-      const to = await messenger(sdkRetries).openPersonalChat({ aadObjectId: 'aad-new-user', tenantId: 'tenant-1' });
+      const to = await messenger(sdkRetries).openPersonalChat({
+        aadObjectId: 'aad-new-user',
+        tenantId: 'tenant-1',
+      });
       assert.equal(to.conversationId, sim.conversations.get('aad-new-user'));
       assert.deepEqual(
         [to.serviceUrl, to.conversationType, to.tenantId, to.userId],

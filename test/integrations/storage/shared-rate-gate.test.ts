@@ -80,7 +80,8 @@ function slowRepository(vt: VirtualTime, random: () => number) {
     },
     delete: (k: EntityKey) => repo.delete(k),
     listPartition: (pk: string) => repo.listPartition(pk),
-    update: (k: EntityKey, m: (c: RateGateState | undefined) => RateGateState | undefined) => repo.update(k, m),
+    update: (k: EntityKey, m: (c: RateGateState | undefined) => RateGateState | undefined) =>
+      repo.update(k, m),
   };
 }
 
@@ -106,7 +107,12 @@ function startInstances(vt: VirtualTime, rate: number, count: number, callers: n
   const random = seeded(seed);
   const rows = slowRepository(vt, random);
   return Array.from({ length: count }, () => {
-    const gate = new SharedRateGate(rows, { ratePerSecond: rate, now: () => vt.now, sleep: vt.sleep, random });
+    const gate = new SharedRateGate(rows, {
+      ratePerSecond: rate,
+      now: () => vt.now,
+      sleep: vt.sleep,
+      random,
+    });
     const instance: Instance = { gate, times: [], stop: new AbortController() };
     setMaxListeners(callers * 2, instance.stop.signal);
     for (let c = 0; c < callers; c++) {
@@ -133,23 +139,27 @@ describe('integration: shared rate gate', () => {
       const vt = new VirtualTime();
       const instances = startInstances(vt, 45, 3, 8);
       await vt.runUntil(T0 + 20_000);
-      instances.forEach((i) => i.stop.abort());
+      for (const i of instances) i.stop.abort();
       await vt.runUntil(vt.now + 1_000);
       const all = instances.flatMap((i) => i.times);
       // Calls start at their instant or a little after it, never before: one more may fit a window.
       const peak = peakInWindow(all, 1_000);
       assert.ok(peak <= 46, `at most 45 + 1 in any second, saw ${peak}`);
-      const instants = peakInWindow(all.map((t) => Math.floor(t / 1000)), 1);
+      const instants = peakInWindow(
+        all.map((t) => Math.floor(t / 1000)),
+        1,
+      );
       assert.ok(instants <= 46, `per calendar second ${instants}`);
       assert.ok(all.length >= 0.95 * 45 * 20, `uses the rate: ${all.length} calls in 20 s`);
-      for (const i of instances) assert.ok(i.times.length > 150, `every instance gets its share (${i.times.length})`);
+      for (const i of instances)
+        assert.ok(i.times.length > 150, `every instance gets its share (${i.times.length})`);
     });
 
     it('at 49/s keeps to Teams’ 50 in any sliding second, with two instances of sixteen callers', async () => {
       const vt = new VirtualTime();
       const instances = startInstances(vt, 49, 2, 16, 11);
       await vt.runUntil(T0 + 10_000);
-      instances.forEach((i) => i.stop.abort());
+      for (const i of instances) i.stop.abort();
       const all = instances.flatMap((i) => i.times);
       assert.ok(peakInWindow(all, 1_000) <= 50, `peak ${peakInWindow(all, 1_000)}`);
       assert.ok(all.length >= 0.95 * 490, `${all.length} calls in 10 s`);
@@ -215,7 +225,10 @@ describe('integration: shared rate gate', () => {
       const until = new Date(Date.now() + 1_500);
       await a.pauseUntil(until);
       await b.take();
-      assert.ok(Date.now() >= until.getTime() - 5, 'the other gate waited for the pause it read from the table');
+      assert.ok(
+        Date.now() >= until.getTime() - 5,
+        'the other gate waited for the pause it read from the table',
+      );
       assert.equal(b.pausedUntil(), undefined);
     });
   });
