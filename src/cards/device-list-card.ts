@@ -66,7 +66,12 @@ export function deviceListView(t: Translate, input: DeviceListInput): DeviceList
   };
 }
 
-function managedByText(t: Translate, d: DeviceObservation, vendor: string): string {
+/** Who manages a device, in words: Intune, the old MDM, both, or nothing. */
+export function managedByText(
+  t: Translate,
+  d: Pick<DeviceObservation, 'management'>,
+  vendor: string,
+): string {
   switch (d.management.kind) {
     case 'intune':
       return d.management.alsoPartnerMdmAppId

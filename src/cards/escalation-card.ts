@@ -4,6 +4,7 @@ import type { Actor, Escalation, TimelineEntry } from '../domain/escalation';
 import type { DeviceJourney } from '../domain/journey';
 import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, MAX_ASSIGNEES, NOTE_INPUT_ID } from '../features/helpdesk/ids';
 import { formatDateTime, languageOf, type MessageKey, type Translate } from '../i18n';
+import { managedByText } from './device-list-card';
 import { failureText } from './journey-card';
 import { type CardJson, renderCard } from './render';
 
@@ -136,15 +137,7 @@ export function escalationView(input: EscalationCardInput) {
       value: durationText(t, input.now.getTime() - Date.parse(device.stageSince)),
     });
     const seen = device.lastSeen;
-    const management = !seen
-      ? ''
-      : seen.management.kind === 'intune'
-        ? seen.management.alsoPartnerMdmAppId
-          ? t('devices.management.both', { vendor: input.vendor })
-          : t('devices.management.intune')
-        : seen.management.kind === 'partner'
-          ? t('devices.management.partner', { vendor: input.vendor })
-          : t('devices.management.none');
+    const management = seen ? managedByText(t, seen, input.vendor) : '';
     facts.push({
       title: t('helpdesk.fact.graph'),
       value: seen

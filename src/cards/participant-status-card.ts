@@ -4,6 +4,7 @@ import type { Escalation } from '../domain/escalation';
 import { type DeviceJourney, isTerminal } from '../domain/journey';
 import type { Participant } from '../domain/participant';
 import { formatDateTime, type MessageKey, type Translate } from '../i18n';
+import { managedByText } from './device-list-card';
 import { failureText } from './journey-card';
 import { type CardJson, renderCard } from './render';
 
@@ -136,15 +137,7 @@ function ticketText(t: Translate, e: Escalation): string {
 function deviceLine(input: ParticipantStatusInput, j: DeviceJourney, fmt: (iso: string) => string) {
   const { t } = input;
   const seen = j.lastSeen;
-  const management = !seen
-    ? ''
-    : seen.management.kind === 'intune'
-      ? seen.management.alsoPartnerMdmAppId
-        ? t('devices.management.both', { vendor: input.vendor })
-        : t('devices.management.intune')
-      : seen.management.kind === 'partner'
-        ? t('devices.management.partner', { vendor: input.vendor })
-        : t('devices.management.none');
+  const management = seen ? managedByText(t, seen, input.vendor) : '';
   const flags: string[] = [];
   if (j.flags.dualEnrollment) flags.push(t('helpdesk.flag.dual'));
   if (j.flags.enrollmentFailure)
