@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     ratePerSecond: rate,
     onError: (err) => logger.warn({ err }, 'rate gate could not reach storage'),
   });
-  const sender = new BroadcastSender(deps, hooks, gate);
+  const sender = new BroadcastSender(deps, hooks, gate, {
+    ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+  });
   const job = new BroadcastJob(deps, hooks, gate, {
     intervalMs: 5_000,
     progressIntervalMs: 5_000,

@@ -365,10 +365,8 @@ export class BroadcastSender {
     }
 
     let activityId: string;
-    console.error('DEBUG sending', job.aadObjectId, Date.now());
     try {
       activityId = (await this.deps.messenger.send(to, message)).activityId;
-      console.error('DEBUG sent', job.aadObjectId, Date.now());
     } catch (err) {
       return this.sendFailed(held, key, claim, err);
     }

@@ -17,7 +17,10 @@ import {
   cancel,
   confirm,
   createDraft,
+  deliveryRowsOf,
+  feedQueue,
   queueRecipients,
+  queueWindow,
   type Recipient,
 } from '../../src/features/broadcast/broadcast-service';
 import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
@@ -479,7 +482,8 @@ describe('workers: broadcast sender', () => {
       h.recipients = async () => ids.map((aadObjectId) => ({ aadObjectId }));
       const b = await createDraft(base, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
       await confirm(base, h, b.id, { actor: ADMIN });
-      await queueRecipients(base, h, b.id);
+      const sending = await queueRecipients(base, h, b.id);
+      await feedQueue(base, sending!, await deliveryRowsOf(storage.store, b.id), queueWindow(base));
       const senders = [1, 2].map(
         () =>
           new BroadcastSender(base, h, storage.rateGate({ ratePerSecond: 25 }), {

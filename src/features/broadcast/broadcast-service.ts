@@ -135,12 +135,7 @@ export async function confirm(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
-  options: {
-    scheduledAt?: Date;
-    actor: Actor;
-    /** Jobs to keep queued ahead of the senders, in seconds of sending (default 60). */
-    queueAheadSeconds?: number;
-  },
+  options: { scheduledAt?: Date; actor: Actor },
 ): Promise<Broadcast> {
   if (!deps.deliveryQueue) {
     throw new BroadcastError('unavailable', 'no delivery queue is configured, so nothing could be sent');
@@ -167,7 +162,7 @@ export async function confirm(
     before: { state: before.state },
     after: { state: after.state, scheduledAt: after.scheduledAt, recipientCount: after.recipientCount },
   });
-  if (!later) startQueueing(deps, hooks, broadcastId, options.queueAheadSeconds);
+  if (!later) startQueueing(deps, hooks, broadcastId);
   return after;
 }
 
@@ -219,13 +214,8 @@ export function summarise(broadcast: Broadcast, rows: readonly Delivery[]): Broa
 
 const running = new Map<string, Promise<Broadcast | undefined>>();
 
-function startQueueing(
-  deps: BroadcastDeps,
-  hooks: BroadcastHooks,
-  broadcastId: string,
-  aheadSeconds?: number,
-): void {
-  queueRecipients(deps, hooks, broadcastId, { queueAheadSeconds: aheadSeconds }).catch((err: unknown) =>
+function startQueueing(deps: BroadcastDeps, hooks: BroadcastHooks, broadcastId: string): void {
+  queueRecipients(deps, hooks, broadcastId).catch((err: unknown) =>
     deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; the broadcast job resumes it'),
   );
 }
@@ -236,20 +226,20 @@ export function isQueueing(broadcastId: string): boolean {
 }
 
 /**
- * Writes a `queued` Delivery row for every recipient, moves the broadcast from `queueing` to
- * `sending`, and queues the first window of delivery jobs. Resumable: inserts are idempotent, so
- * running it again after a crash writes only the rows that are missing, and nobody gets two. A call
- * while this instance is already queueing the broadcast joins that run.
+ * Writes a `queued` Delivery row for every recipient and moves the broadcast from `queueing` to
+ * `sending`; the leased broadcast job then feeds the delivery jobs to the queue (`feedQueue`).
+ * Resumable: inserts are idempotent, so running it again after a crash writes only the rows that
+ * are missing, and nobody gets two. A call while this instance is already queueing the broadcast
+ * joins that run.
  */
 export function queueRecipients(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
-  options: { queueAheadSeconds?: number } = {},
 ): Promise<Broadcast | undefined> {
   let run = running.get(broadcastId);
   if (!run) {
-    run = runQueueing(deps, hooks, broadcastId, options).finally(() => running.delete(broadcastId));
+    run = runQueueing(deps, hooks, broadcastId).finally(() => running.delete(broadcastId));
     running.set(broadcastId, run);
   }
   return run;
@@ -259,7 +249,6 @@ async function runQueueing(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
-  options: { queueAheadSeconds?: number },
 ): Promise<Broadcast | undefined> {
   const key = broadcastKey(broadcastId);
   const b = (await deps.store.broadcasts.get(key))?.value;
@@ -299,10 +288,8 @@ async function runQueueing(
     started = cur?.state === 'queueing';
     return started ? { ...cur!, state: 'sending', queuedCount: 0, recipientCount: recorded.size } : undefined;
   });
-  if (!started || !sending) return sending;
-  deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
-  await feedQueue(deps, sending, await deliveryRowsOf(deps.store, broadcastId), queueWindow(deps, options));
-  return (await deps.store.broadcasts.get(key))?.value;
+  if (started) deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
+  return sending;
 }
 
 /** Jobs kept in the queue ahead of the senders: this many seconds of sending at the configured rate. */
@@ -346,7 +333,8 @@ export async function deliveriesOf(store: Store, broadcastId: string): Promise<D
  * Queues the next delivery jobs of a sending broadcast so that about `window` are waiting or being
  * worked on. `queuedCount` is the watermark: rows before it (in row-key order) have their job. It is
  * written after the jobs, so a crash in between queues a few jobs twice, never none; the senders
- * recognise a second job for a delivery they already handled. Returns how many jobs were queued.
+ * recognise a second job for a delivery they already handled. Only the leased broadcast job calls
+ * it, so two instances do not feed the same rows at once. Returns how many jobs were queued.
  */
 export async function feedQueue(
   deps: BroadcastDeps,

@@ -42,6 +42,8 @@ export class SharedRateGate implements RateGate {
   private waiting = 0;
   private claiming?: Promise<void>;
   private knownPause = 0;
+  /** How long a claim's write takes (moving average): instants are handed out at least this far ahead. */
+  private writeLatencyMs = 0;
 
   constructor(
     private readonly rows: Repository<RateGateState>,
@@ -126,7 +128,9 @@ export class SharedRateGate implements RateGate {
       try {
         const current = await this.rows.get(this.key);
         if (current) this.notePause(current.value.pausedUntil);
-        const grant = grantInstants(current?.value, this.now(), count, {
+        // Instants start no earlier than the write is expected to land, so they are not missed on arrival.
+        const decidedAt = this.now();
+        const grant = grantInstants(current?.value, decidedAt + this.writeLatencyMs, count, {
           intervalMs: this.intervalMs,
           maxAheadMs: this.maxAheadMs,
         });
@@ -136,6 +140,7 @@ export class SharedRateGate implements RateGate {
         }
         if (current) await this.rows.replace(this.key, grant.next, current.etag);
         else await this.rows.insert(this.key, grant.next);
+        this.writeLatencyMs = 0.7 * this.writeLatencyMs + 0.3 * (this.now() - decidedAt);
         this.tokens.push(...grant.instants);
         this.tokens.sort((a, b) => a - b);
         return;

@@ -10,6 +10,7 @@ import { clearAdminCache } from '../../../src/features/admin/admin-access';
 import { broadcastHooks } from '../../../src/features/admin/announce-service';
 import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/features/admin/ids';
 import { WAVE_FORM } from '../../../src/features/admin/wave-form';
+import { BroadcastJob } from '../../../src/features/broadcast/broadcast-job';
 import { queueRecipients } from '../../../src/features/broadcast/broadcast-service';
 import { ALEX, cardAction, personalMessage, runTurn, testDeps } from '../../helpers/activities';
 import { MEGAN } from '../../helpers/demo';
@@ -289,6 +290,9 @@ describe('admin: access, waves, gate and announcements', () => {
     await h.invoke(ADMIN_VERBS.confirmBroadcast, send.data);
     const id = String(send.data.broadcastId);
     await queueRecipients(h.deps, broadcastHooks(h.deps), id);
+    assert.equal(queue.enqueued, 0, 'rows first; the leased broadcast job queues the jobs');
+    const job = new BroadcastJob(h.deps, broadcastHooks(h.deps));
+    assert.equal((await job.runOnce()).queued, 2);
     assert.equal(queue.enqueued, 2);
     const deliveries: string[] = [];
     for await (const { value } of h.store.deliveries.listPartition(deliveryPartition(id))) {
@@ -303,6 +307,7 @@ describe('admin: access, waves, gate and announcements', () => {
 
     const twice = await h.invoke(ADMIN_VERBS.confirmBroadcast, send.data);
     assert.doesNotMatch(textIn(twice), /Send to/);
+    await job.runOnce();
     assert.equal(queue.enqueued, 2, 'confirming again sends nothing more');
   });
 

@@ -127,6 +127,7 @@ describe('features: broadcast job (leased)', () => {
     assert.equal((await s.job.runOnce()).started, 1);
     const sending = await queueRecipients(s.deps, s.hooks, b.id);
     assert.equal(sending?.state, 'sending');
+    assert.equal((await s.job.runOnce()).queued, 3);
     assert.equal(s.queue.size, 3);
     assert.equal((await s.job.runOnce()).started, 0, 'started once');
   });
@@ -153,17 +154,20 @@ describe('features: broadcast job (leased)', () => {
     const done = await queueRecipients(s.deps, s.hooks, b.id);
     assert.equal(done?.state, 'sending');
     assert.equal(s.store.deliveries.rows.size, 500);
-    assert.equal(s.queue.size, 500, 'one job per recipient once all are recorded');
+    assert.equal((await s.job.runOnce()).queued, 500, 'one job per recipient once all are recorded');
+    assert.equal(s.queue.size, 500);
   });
 
   it('tops the queue up as deliveries finish, about a window ahead of the senders', async () => {
     const s = setup(people(300));
     const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
     const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
-    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN, queueAheadSeconds: 2 });
+    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN });
     await queueRecipients(s.deps, s.hooks, b.id);
+    assert.equal(s.queue.size, 0, 'rows first; the job feeds the queue');
+    assert.equal((await job.runOnce()).queued, 90);
     assert.equal(s.queue.size, 90);
-    assert.equal((await job.runOnce()).queued, 0);
+    assert.equal((await job.runOnce()).queued, 0, 'the window is full');
     for (const m of s.queue.messages.splice(0, 60)) {
       await s.store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({
         ...d!,
@@ -179,8 +183,9 @@ describe('features: broadcast job (leased)', () => {
     const s = setup(people(300));
     const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
     const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
-    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN, queueAheadSeconds: 2 });
+    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN });
     await queueRecipients(s.deps, s.hooks, b.id);
+    await job.runOnce();
     await cancel(s.deps, b.id, ADMIN);
     assert.equal((await job.runOnce()).swept, 210);
     const states = new Map<string, number>();

@@ -132,7 +132,7 @@ describe('features: broadcast service', () => {
     assert.equal(store.broadcasts.rows.size, 1);
   });
 
-  it('confirm queues one delivery row and one queue message per person, then the broadcast is sending', async () => {
+  it('confirm records one delivery row per person; fed, the queue gets one job each', async () => {
     const { deps, store, queue } = setup();
     const b = await draft(deps);
     const hooks = hooksFor([...people(3), { aadObjectId: 'USER-00001', displayName: 'same person' }]);
@@ -141,8 +141,10 @@ describe('features: broadcast service', () => {
     const sending = await queueRecipients(deps, hooks, b.id);
     assert.equal(sending?.state, 'sending');
     assert.equal(sending?.recipientCount, 3);
-    assert.equal(sending?.queuedCount, 3);
+    assert.equal(sending?.queuedCount, 0);
     assert.equal(hooks.resolved, 1, 'the second call joined the run confirm started');
+    assert.equal(queue.size, 0, 'jobs are fed by the leased job, not by queueing');
+    assert.equal(await feedQueue(deps, sending!, await deliveryRowsOf(store, b.id), queueWindow(deps)), 3);
     const recorded = await rows(store, b.id);
     assert.deepEqual(recorded.map((d) => [d.aadObjectId, d.state, d.attempts]).sort(), [
       ['user-00000', 'queued', 0],
@@ -260,10 +262,8 @@ describe('features: broadcast service', () => {
     assert.equal(queue.size, 0, 'no job before every row is written');
 
     const resumed = await queueRecipients(deps, hooks, b.id);
-    assert.deepEqual(
-      [resumed?.state, resumed?.recipientCount, resumed?.queuedCount],
-      ['sending', 1000, 1000],
-    );
+    assert.deepEqual([resumed?.state, resumed?.recipientCount], ['sending', 1000]);
+    await feedQueue(deps, resumed!, await deliveryRowsOf(store, b.id), queueWindow(deps));
     const recorded = await rows(store, b.id);
     assert.equal(recorded.length, 1000);
     assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 1000);
@@ -276,13 +276,14 @@ describe('features: broadcast service', () => {
     const { deps, store, queue } = setup();
     const b = await draft(deps, 400);
     const hooks = hooksFor(people(400));
-    await confirm(deps, hooks, b.id, { actor: ADMIN, queueAheadSeconds: 2 });
+    await confirm(deps, hooks, b.id, { actor: ADMIN });
     const sending = (await queueRecipients(deps, hooks, b.id))!;
     const window = queueWindow(deps, { queueAheadSeconds: 2 });
     assert.equal(window, 90, '2 s at the default 45/s');
-    assert.equal(sending.queuedCount, 90);
-    assert.equal(queue.size, 90);
+    assert.equal(await feedQueue(deps, sending, await deliveryRowsOf(store, b.id), window), 90);
     const current = async () => (await store.broadcasts.get(broadcastKey(b.id)))!.value;
+    assert.equal((await current()).queuedCount, 90);
+    assert.equal(queue.size, 90);
     assert.equal(
       await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window),
       0,
@@ -364,6 +365,7 @@ describe('features: broadcast service', () => {
     const done = await queueRecipients(deps, hooks, b.id);
     assert.equal(done?.state, 'sending');
     assert.equal((await rows(storage.store, b.id)).length, 300);
+    await feedQueue(deps, done!, await deliveryRowsOf(storage.store, b.id), queueWindow(deps));
     const jobs: string[] = [];
     for (;;) {
       const got = await queue.receive(32, 120);

@@ -61,9 +61,9 @@ class VirtualTime {
 }
 
 /** The in-memory repository (same ETag contract as the table) with storage latency in virtual time. */
-function slowRepository(vt: VirtualTime, random: () => number) {
+function slowRepository(vt: VirtualTime, random: () => number, latencyMs: [number, number] = [1, 7]) {
   const repo = new InMemoryRepository<RateGateState>();
-  const latency = () => vt.sleep(1 + random() * 6);
+  const latency = () => vt.sleep(latencyMs[0] + random() * (latencyMs[1] - latencyMs[0]));
   return {
     repo,
     get: async (k: EntityKey) => {
@@ -103,9 +103,16 @@ interface Instance {
   stop: AbortController;
 }
 
-function startInstances(vt: VirtualTime, rate: number, count: number, callers: number, seed = 7): Instance[] {
+function startInstances(
+  vt: VirtualTime,
+  rate: number,
+  count: number,
+  callers: number,
+  seed = 7,
+  storageLatencyMs?: [number, number],
+): Instance[] {
   const random = seeded(seed);
-  const rows = slowRepository(vt, random);
+  const rows = slowRepository(vt, random, storageLatencyMs);
   return Array.from({ length: count }, () => {
     const gate = new SharedRateGate(rows, {
       ratePerSecond: rate,
@@ -163,6 +170,28 @@ describe('integration: shared rate gate', () => {
       const all = instances.flatMap((i) => i.times);
       assert.ok(peakInWindow(all, 1_000) <= 50, `peak ${peakInWindow(all, 1_000)}`);
       assert.ok(all.length >= 0.95 * 490, `${all.length} calls in 10 s`);
+    });
+
+    it('with slow storage (40–80 ms a call), instants are claimed past the write, so few callers are not starved', async () => {
+      // Three callers per instance: each claim is small and starts near "now"; were its instants
+      // counted from before the write, they would be past (and dropped) by the time it lands.
+      const vt = new VirtualTime();
+      const instances = startInstances(vt, 48, 2, 3, 5, [40, 80]);
+      await vt.runUntil(T0 + 20_000);
+      for (const i of instances) i.stop.abort();
+      const all = instances.flatMap((i) => i.times).filter((t) => t >= T0 + 2_000);
+      assert.ok(all.length >= 200, `${all.length} calls in 18 s by six callers`);
+      assert.ok(peakInWindow(all, 1_000) <= 48, `peak ${peakInWindow(all, 1_000)}`);
+    });
+
+    it('with slow storage and many callers, uses the rate and keeps under it', async () => {
+      const vt = new VirtualTime();
+      const instances = startInstances(vt, 48, 2, 32, 5, [40, 80]);
+      await vt.runUntil(T0 + 20_000);
+      for (const i of instances) i.stop.abort();
+      const all = instances.flatMap((i) => i.times).filter((t) => t >= T0 + 2_000);
+      assert.ok(peakInWindow(all, 1_000) <= 49, `peak ${peakInWindow(all, 1_000)}`);
+      assert.ok(all.length >= 0.95 * 48 * 18, `${all.length} calls in 18 s at 48/s`);
     });
 
     it('a pause set by one instance stops every instance until it ends, then sending resumes', async () => {
