@@ -9,6 +9,7 @@ import { register as registerHelp } from './features/help/register';
 import { register as registerHelpdesk } from './features/helpdesk/register';
 import { register as registerJourney } from './features/journey/register';
 import { register as registerMessageExtension } from './features/message-extension/register';
+import { register as registerPersonalOnly } from './features/personal-only/register';
 import { audienceOf } from './features/user-context';
 import { register as registerWelcome } from './features/welcome/register';
 import { turnLogger } from './logging';
@@ -22,6 +23,7 @@ export function createApp(deps: Deps, adapter?: TeamsAdapter): Application<TurnS
     startTypingTimer: false,
   });
 
+  registerPersonalOnly(app, deps);
   registerWelcome(app, deps);
   registerDevices(app, deps);
   registerJourney(app, deps);

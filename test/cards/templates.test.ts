@@ -55,6 +55,23 @@ describe('cards: templates', () => {
     );
   });
 
+  it('shows text containing "${" from people or the directory as written, without reading it as an expression', () => {
+    const template = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'TextBlock', text: 'Hello ${name}' }],
+      actions: [{ type: 'Action.Submit', title: 'Open', data: { note: '${note}', tags: ['${tags[0]}'] } }],
+    };
+    const card = renderCard(template, { name: 'Eve ${evil} Doe', note: 'cost ${5}', tags: ['${x}'] });
+    const json = JSON.stringify(card);
+    assert.ok(!json.includes('${'), json);
+    const text = (card.body as { text: string }[])[0]!.text;
+    assert.equal(text.replaceAll('\u200b', ''), 'Hello Eve ${evil} Doe');
+    const data = (card.actions as { data: { note: string } }[])[0]!.data;
+    assert.equal(data.note.replaceAll('\u200b', ''), 'cost ${5}');
+    assert.deepEqual(problemsOf(card), []);
+  });
+
   it('refuses to render a card over the 80 KB budget', () => {
     const template = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${big}' }] };
     assert.throws(() => renderCard(template, { big: 'x'.repeat(90 * 1024) }), /over the 81920 allowed/);

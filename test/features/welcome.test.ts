@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Activity } from 'botbuilder';
 import { createApp } from '../../src/app';
 import { participantKey } from '../../src/domain/participant';
 import { ALEX, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
@@ -62,6 +63,42 @@ describe('routes: first conversation', () => {
     assert.ok(await store.participants.get(participantKey(ALEX.aadObjectId)));
     const again = await runTurn(app, install);
     assert.equal(again.replies.length, 0, 'a repeated install event does not greet twice');
+  });
+
+  it('keeps the 1:1 chat as the user’s address when the app is added to a team whose event names no conversation type', async () => {
+    const { deps, store } = testDeps();
+    const app = createApp(deps);
+    await runTurn(app, personalMessage('hello'));
+    const before = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value.conversation;
+    const teamEvent = {
+      ...personalMessage(''),
+      type: 'conversationUpdate',
+      text: undefined,
+      conversation: { id: '19:general@thread.tacv2', isGroup: true, name: '' },
+      membersAdded: [{ id: '28:bot-id', name: 'Migration Companion' }],
+      channelData: {
+        tenant: { id: 'tenant-1' },
+        team: { id: '19:team@thread.tacv2' },
+        eventType: 'teamMemberAdded',
+      },
+    } as Partial<Activity>;
+    const { replies } = await runTurn(app, teamEvent);
+    assert.equal(replies.length, 0, 'no personal welcome in a team');
+    const after = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value.conversation;
+    assert.deepEqual(after, before);
+    assert.equal(after?.conversationId, `a:personal-${ALEX.id}`);
+  });
+
+  it('treats a conversation with no type, no team and no group as the 1:1 chat (as the Agents Playground sends it)', async () => {
+    const { deps, store } = testDeps();
+    const base = personalMessage('hello');
+    const untyped = {
+      ...base,
+      conversation: { id: 'a:playground-chat', isGroup: false, name: '' },
+    } as Partial<Activity>;
+    await runTurn(createApp(deps), untyped);
+    const stored = (await store.participants.get(participantKey(ALEX.aadObjectId)))!.value;
+    assert.equal(stored.conversation?.conversationId, 'a:playground-chat');
   });
 
   it('answers text it does not understand with the welcome card and a line saying so', async () => {

@@ -2,6 +2,7 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
+import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { safeInvoke } from '../safe-invoke';
 import { onAdminAction, onAdminFile, onAdminMessage } from './admin-handlers';
 import { ADMIN_VERB_LIST } from './ids';
@@ -15,10 +16,12 @@ export function register(app: Application<TurnState>, deps: Deps): void {
     [...ADMIN_VERB_LIST],
     safeInvoke<CardJson | string>(deps, onAdminAction(deps)),
   );
+  // Only reached from the 1:1 chat: outside it the personal-only routes answer first.
   app.message(ADMIN_WORDS, onAdminMessage(deps));
   app.message(
     async (context: TurnContext) =>
-      context.activity.conversation?.conversationType === 'personal' &&
+      context.activity.type === 'message' &&
+      isPersonalChat(context.activity) &&
       (context.activity.attachments ?? []).some(isCsvAttachment),
     onAdminFile(deps),
   );

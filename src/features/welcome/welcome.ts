@@ -4,6 +4,7 @@ import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderWelcomeCard, welcomeView } from '../../cards/welcome-card';
 import type { Deps } from '../../deps';
 import type { Participant } from '../../domain/participant';
+import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { DEVICE_VERBS } from '../devices/ids';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
@@ -49,7 +50,7 @@ export const onUnrecognisedMessage = (deps: Deps) => async (context: TurnContext
 export const onMembersAdded = (deps: Deps) => async (context: TurnContext) => {
   const botId = context.activity.recipient?.id;
   const added = context.activity.membersAdded ?? [];
-  const personal = context.activity.conversation?.conversationType === 'personal';
+  const personal = isPersonalChat(context.activity);
   // In a 1:1 chat the install event names the bot; greet the user it was installed for, once:
   // clients may repeat the event (the playground does on every page load).
   if (personal && added.some((m) => m.id === botId)) {

@@ -31,14 +31,24 @@ export function addressOf(activity: Partial<Activity>): ConversationAddress | un
   };
 }
 
+/**
+ * Whether the activity comes from the user's 1:1 chat with the bot. Teams names the type; where it
+ * is left out (some clients and emulators), a conversation of no team, no channel and not a group is
+ * the 1:1 chat. A team or channel never counts: cards meant for one person must not land there.
+ */
+export function isPersonalChat(activity: Partial<Activity>): boolean {
+  const type = activity.conversation?.conversationType;
+  if (type) return type === 'personal';
+  const channelData = activity.channelData as { team?: unknown; channel?: unknown } | undefined;
+  return activity.conversation?.isGroup !== true && !channelData?.team && !channelData?.channel;
+}
+
 /** What one incoming activity tells us about its sender; undefined when it carries no Entra identity. */
 export function sightingOf(activity: Partial<Activity>, at: Date): Sighting | undefined {
   const aadObjectId = activity.from?.aadObjectId;
   if (!aadObjectId) return undefined;
   const { locale, timeZone } = clientInfoOf(activity);
-  const personal =
-    activity.conversation?.conversationType === 'personal' ||
-    activity.conversation?.conversationType === undefined;
+  const personal = isPersonalChat(activity);
   return {
     aadObjectId,
     displayName: activity.from?.name || undefined,

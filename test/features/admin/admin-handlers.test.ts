@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Activity } from 'botbuilder';
 import { createApp } from '../../../src/app';
 import type { CardJson } from '../../../src/cards/render';
 import type { Deps } from '../../../src/deps';
@@ -153,6 +154,17 @@ describe('admin: access, waves, gate and announcements', () => {
     const card = replies[0]?.attachments?.[0]?.content;
     assert.match(textIn(card), /Pilot/);
     assert.ok(actionByVerb(card, ADMIN_VERBS.editWave), 'the home offers a new wave');
+  });
+
+  it('"admin" in a team channel does not show campaign data there, even to an admin', async () => {
+    const h = await setup();
+    const inChannel = {
+      ...personalMessage('admin'),
+      conversation: { id: '19:general@thread.tacv2', conversationType: 'channel', isGroup: true, name: '' },
+      channelData: { tenant: { id: 'tenant-1' }, team: { id: '19:team@thread.tacv2' } },
+    } as Partial<Activity>;
+    const { replies } = await runTurn(h.app, inChannel);
+    for (const r of replies) assert.doesNotMatch(textIn(r.attachments?.[0]?.content), /Pilot/);
   });
 
   it('creates a wave from a pasted list: preview first (bad rows with line numbers), nothing stored until saved', async () => {
