@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
+import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
+import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf } from '../user-context';
 import { isAdmin } from './admin-access';
@@ -128,96 +130,161 @@ export const onAdminFile = (deps: Deps) => async (context: TurnContext) => {
   await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
 };
 
-/** Every button on the admin cards. The answer replaces the card (navigation in place). */
+/**
+ * Every button on the admin cards. The answer replaces the card (navigation in place). Teams waits
+ * 5 s for it; large waves (directory look-ups for thousands of rows, tens of thousands of members to
+ * write or count) take longer. Past the invoke budget the admin gets a "still working" card at once,
+ * the work goes on, and its answer replaces that card in place when it is ready.
+ */
 export const onAdminAction =
   (deps: Deps) =>
   async (context: TurnContext): Promise<CardJson | string> => {
     const access = await adminTurn(context, deps);
     if (!access.ok) return access.card;
-    const turn = access.turn;
     const verb = actionVerbOf(context);
     const raw = ((context.activity.value as { action?: { data?: unknown } } | undefined)?.action?.data ??
       {}) as Record<string, unknown>;
-    const a = turn.audience;
-    const parse = <S extends z.ZodTypeAny>(schema: S): z.infer<S> | undefined => {
-      const r = schema.safeParse(raw);
-      return r.success ? r.data : undefined;
-    };
+    // The work may outlive the turn, and the turn's context is revoked when the turn ends: the work
+    // gets a copy of the activity instead.
+    const turn: AdminTurn = { ...access.turn, context: detachedContext(context) };
+    const work = adminAction(turn, verb, raw);
+    const answer = await withinBudget(work, deps.invokeBudgetMs);
+    if (answer !== OVER_BUDGET) return answer;
 
-    switch (verb) {
-      case ADMIN_VERBS.home:
-        return campaignHome(turn);
-      case ADMIN_VERBS.refresh: {
-        const d = parse(schemas.optionalWaveId);
-        if (!d) return invalidCard(a, 'wave');
-        return d.waveId ? waveHome(turn, d.waveId) : campaignHome(turn);
-      }
-      case ADMIN_VERBS.openWave: {
-        const d = parse(schemas.waveId);
-        return d ? waveHome(turn, d.waveId) : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.editWave: {
-        const d = parse(schemas.optionalWaveId);
-        return d ? editWaveCard(turn, d.waveId || undefined) : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.previewWave:
-        return previewWave(turn, raw);
-      case ADMIN_VERBS.saveWave: {
-        const d = parse(schemas.draft);
-        return d ? saveWave(turn, d.draftId) : invalidCard(a, 'draft');
-      }
-      case ADMIN_VERBS.announce: {
-        const d = parse(schemas.waveId);
-        return d ? announcePreview(turn, d.waveId) : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.remindStragglers: {
-        const d = parse(schemas.waveId);
-        return d ? remindStragglersPreview(turn, d.waveId) : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.confirmBroadcast: {
-        const d = parse(schemas.confirm);
-        if (!d) return invalidCard(a, 'broadcast');
-        return confirmBroadcastAction(turn, {
-          broadcastId: d.broadcastId,
-          recipientCount: d.recipientCount,
-          scheduleDate: d[ADMIN_INPUTS.scheduleAt],
-          scheduleTime: d.scheduleTime,
-          alsoChannel: d[ADMIN_INPUTS.alsoChannel] === 'true',
-        });
-      }
-      case ADMIN_VERBS.cancelBroadcast: {
-        const d = parse(schemas.broadcast);
-        return d ? cancelBroadcastAction(turn, d.broadcastId) : invalidCard(a, 'broadcast');
-      }
-      case ADMIN_VERBS.broadcastProgress: {
-        const d = parse(schemas.broadcast);
-        return d ? broadcastProgressCard(turn, d.broadcastId) : invalidCard(a, 'broadcast');
-      }
-      case ADMIN_VERBS.overrideGate: {
-        const d = parse(schemas.override);
-        return d
-          ? overrideGate(turn, d.waveId, d[ADMIN_INPUTS.reason] ?? '', d.returnTo || undefined)
-          : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.stragglers: {
-        const d = parse(schemas.optionalWaveId);
-        return d ? stragglersPanel(turn, d.waveId || undefined) : invalidCard(a, 'wave');
-      }
-      case ADMIN_VERBS.nudge: {
-        const d = parse(schemas.user);
-        return d ? nudgeUser(turn, d.aadObjectId) : invalidCard(a, 'user');
-      }
-      case ADMIN_VERBS.openTicket: {
-        const d = parse(schemas.user);
-        return d ? ticketPanel(turn, d.aadObjectId) : invalidCard(a, 'user');
-      }
-      case ADMIN_VERBS.retireReport:
-        return retireReport(turn);
-      case ADMIN_VERBS.exportCsv: {
-        const d = parse(schemas.exportCsv);
-        return d ? exportLinks(turn, d) : invalidCard(a, 'export');
-      }
-      default:
-        return invalidCard(a, String(verb));
-    }
+    const log = turnLogger(context, deps.logger);
+    const address = addressOf(context.activity);
+    const cardActivityId = context.activity.replyToId;
+    const a = turn.audience;
+    log.info(
+      { verb, budgetMs: deps.invokeBudgetMs },
+      'admin action exceeded the invoke budget; the card will be updated',
+    );
+    void work
+      .then(
+        (result) =>
+          typeof result === 'string'
+            ? renderMessageCard({ title: a.t('admin.working.done'), text: result, style: 'default' })
+            : result,
+        (err: unknown) => {
+          log.error({ err, verb }, 'admin action failed after the invoke budget');
+          return renderMessageCard({
+            title: a.t('error.title'),
+            text: a.t('error.generic'),
+            style: 'attention',
+          });
+        },
+      )
+      .then(async (card) => {
+        if (!address || !cardActivityId) return;
+        try {
+          await deps.messenger.update(address, cardActivityId, { card, summary: a.t('admin.home') });
+        } catch (err) {
+          log.error({ err, verb }, 'could not update the admin card after a slow action');
+        }
+      });
+    return workingCard(a);
   };
+
+/** The card shown while a slow admin action goes on; replaced in place by its answer. */
+function workingCard(a: Audience): CardJson {
+  return renderMessageCard({
+    title: a.t('admin.working.title'),
+    text: a.t('admin.working.text'),
+    style: 'warning',
+  });
+}
+
+/** What the admin actions read of the turn's context, copied while the turn is alive. */
+function detachedContext(context: TurnContext): TurnContext {
+  const activity = JSON.parse(JSON.stringify(context.activity)) as TurnContext['activity'];
+  return { activity } as TurnContext;
+}
+
+async function adminAction(
+  turn: AdminTurn,
+  verb: string | undefined,
+  raw: Record<string, unknown>,
+): Promise<CardJson | string> {
+  const a = turn.audience;
+  const parse = <S extends z.ZodTypeAny>(schema: S): z.infer<S> | undefined => {
+    const r = schema.safeParse(raw);
+    return r.success ? r.data : undefined;
+  };
+
+  switch (verb) {
+    case ADMIN_VERBS.home:
+      return campaignHome(turn);
+    case ADMIN_VERBS.refresh: {
+      const d = parse(schemas.optionalWaveId);
+      if (!d) return invalidCard(a, 'wave');
+      return d.waveId ? waveHome(turn, d.waveId) : campaignHome(turn);
+    }
+    case ADMIN_VERBS.openWave: {
+      const d = parse(schemas.waveId);
+      return d ? waveHome(turn, d.waveId) : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.editWave: {
+      const d = parse(schemas.optionalWaveId);
+      return d ? editWaveCard(turn, d.waveId || undefined) : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.previewWave:
+      return previewWave(turn, raw);
+    case ADMIN_VERBS.saveWave: {
+      const d = parse(schemas.draft);
+      return d ? saveWave(turn, d.draftId) : invalidCard(a, 'draft');
+    }
+    case ADMIN_VERBS.announce: {
+      const d = parse(schemas.waveId);
+      return d ? announcePreview(turn, d.waveId) : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.remindStragglers: {
+      const d = parse(schemas.waveId);
+      return d ? remindStragglersPreview(turn, d.waveId) : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.confirmBroadcast: {
+      const d = parse(schemas.confirm);
+      if (!d) return invalidCard(a, 'broadcast');
+      return confirmBroadcastAction(turn, {
+        broadcastId: d.broadcastId,
+        recipientCount: d.recipientCount,
+        scheduleDate: d[ADMIN_INPUTS.scheduleAt],
+        scheduleTime: d.scheduleTime,
+        alsoChannel: d[ADMIN_INPUTS.alsoChannel] === 'true',
+      });
+    }
+    case ADMIN_VERBS.cancelBroadcast: {
+      const d = parse(schemas.broadcast);
+      return d ? cancelBroadcastAction(turn, d.broadcastId) : invalidCard(a, 'broadcast');
+    }
+    case ADMIN_VERBS.broadcastProgress: {
+      const d = parse(schemas.broadcast);
+      return d ? broadcastProgressCard(turn, d.broadcastId) : invalidCard(a, 'broadcast');
+    }
+    case ADMIN_VERBS.overrideGate: {
+      const d = parse(schemas.override);
+      return d
+        ? overrideGate(turn, d.waveId, d[ADMIN_INPUTS.reason] ?? '', d.returnTo || undefined)
+        : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.stragglers: {
+      const d = parse(schemas.optionalWaveId);
+      return d ? stragglersPanel(turn, d.waveId || undefined) : invalidCard(a, 'wave');
+    }
+    case ADMIN_VERBS.nudge: {
+      const d = parse(schemas.user);
+      return d ? nudgeUser(turn, d.aadObjectId) : invalidCard(a, 'user');
+    }
+    case ADMIN_VERBS.openTicket: {
+      const d = parse(schemas.user);
+      return d ? ticketPanel(turn, d.aadObjectId) : invalidCard(a, 'user');
+    }
+    case ADMIN_VERBS.retireReport:
+      return retireReport(turn);
+    case ADMIN_VERBS.exportCsv: {
+      const d = parse(schemas.exportCsv);
+      return d ? exportLinks(turn, d) : invalidCard(a, 'export');
+    }
+    default:
+      return invalidCard(a, String(verb));
+  }
+}

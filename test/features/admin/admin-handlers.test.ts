@@ -200,6 +200,32 @@ describe('admin: access, waves, gate and announcements', () => {
     assert.match(textIn(again), /expired or belongs to someone else/, 'a draft is used once');
   });
 
+  it('answers a slow action within the invoke budget with a "still working" card, then replaces it with the answer', async () => {
+    const h = await setup();
+    await h.invoke(ADMIN_VERBS.home);
+    h.directory.delayMs = 500; // each directory look-up takes longer than the whole budget (300 ms here)
+    const working = await h.invoke(
+      ADMIN_VERBS.previewWave,
+      newWaveForm('isaiah@example.com\nnot-a-upn\npattif@example.com'),
+    );
+    assert.match(textIn(working), /Still working on it/);
+    assert.equal(h.messenger.updated.length, 0, 'not replaced yet');
+    for (let waited = 0; h.messenger.updated.length === 0 && waited < 5_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [update] = h.messenger.updated;
+    assert.ok(update, 'the card was replaced when the preview was ready');
+    assert.equal(update.activityId, 'card-activity-1');
+    assert.equal(update.to.conversationId, `a:personal-${ALEX.id}`);
+    const preview = update.message.card as CardJson;
+    assert.match(textIn(preview), /Line 2: not-a-upn/);
+    const save = actionByVerb(preview, ADMIN_VERBS.saveWave);
+    assert.match(String(save?.title), /2 new members/);
+    h.directory.delayMs = 0;
+    const after = await h.invoke(ADMIN_VERBS.saveWave, save!.data);
+    assert.match(textIn(after), /2 people were added/);
+  });
+
   it('keeps a user in one wave: someone already in the pilot is reported and stays there', async () => {
     const h = await setup();
     const preview = await h.invoke(
