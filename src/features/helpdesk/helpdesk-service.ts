@@ -168,12 +168,17 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
     const age = deps.clock.now().getTime() - Date.parse(escalation.createdAt);
     if (age < POSTING_GRACE_MS) return 'deferred';
   }
-  await postCard(deps, escalation, channel, channelId, card, summary, drained.outcome);
+  await postEscalationCard(deps, escalation, channel, channelId, card, summary, drained.outcome);
   return 'posted';
 }
 
 /** Sends a ticket's card to its channel and remembers where it lives on the ticket. */
-async function postCard(
+/**
+ * Posts a ticket's card in its helpdesk channel and keeps the card's id on the ticket (unless the
+ * ticket changed hands meanwhile); a ticket that changed while the card was on its way gets its
+ * card updated at once. Returns the card's activity id.
+ */
+export async function postEscalationCard(
   deps: Deps,
   escalation: Escalation,
   channel: ConversationAddress,
@@ -181,12 +186,12 @@ async function postCard(
   card: CardJson,
   summary: string,
   outcome: string,
-): Promise<void> {
+): Promise<string | undefined> {
   const log = deps.logger.child({ feature: 'helpdesk', user: escalation.participant.aadObjectId });
   const { activityId } = await deps.messenger.send(channel, { card, summary });
   if (!activityId) {
     log.warn({ ticket: escalation.ticketId }, 'the connector returned no id for the escalation card');
-    return;
+    return undefined;
   }
   const saved = await deps.store.escalations.update(
     escalationKey(escalation.participant.aadObjectId),
@@ -204,6 +209,7 @@ async function postCard(
     { ticket: escalation.ticketId, outcome, activityId, channel: channelId },
     'escalation card posted',
   );
+  return activityId;
 }
 
 /**
@@ -228,7 +234,7 @@ export async function postMissingCard(deps: Deps, escalation: Escalation): Promi
       escalation.participant.aadObjectId,
   });
   const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
-  await postCard(deps, escalation, channel, channelId, card, summary, 'repaired');
+  await postEscalationCard(deps, escalation, channel, channelId, card, summary, 'repaired');
   return true;
 }
 

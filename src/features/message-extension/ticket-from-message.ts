@@ -10,10 +10,8 @@ import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
 import { auditKey } from '../../domain/audit';
 import {
-  attachCard,
   type Escalation,
   type EscalationParticipant,
-  escalationKey,
   isOpen,
   MAX_DETAIL_CHARS,
   type RaiseOutcome,
@@ -26,6 +24,7 @@ import {
   channelAddress,
   channelAudience,
   escalationViewFor,
+  postEscalationCard,
   routedChannelId,
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
@@ -189,15 +188,7 @@ async function showInChannel(
 
   let cardId = escalation.cardActivityId;
   if (post) {
-    cardId = (await deps.messenger.send(channel, { card, summary })).activityId;
-    if (cardId) {
-      const id = cardId;
-      await deps.store.escalations.update(escalationKey(escalation.participant.aadObjectId), (cur) => {
-        if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
-        const attached = attachCard(cur, id, channelId);
-        return attached.ok && attached.escalation !== cur ? attached.escalation : undefined;
-      });
-    }
+    cardId = await postEscalationCard(deps, escalation, channel, channelId, card, summary, outcome);
   } else {
     await deps.messenger.update(channel, cardId!, { card, summary });
   }
