@@ -21,6 +21,12 @@ export interface EnrollmentFailureEvent {
 
 export interface DeviceDirectory {
   findUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
+  /**
+   * Many users at once (object ids or UPNs), in as few round trips as the directory allows. The map
+   * has every key asked for: the user, `null` when there is no such user, or an `Error` when that
+   * look-up failed. Optional: without it, callers look users up one by one.
+   */
+  findUsers?(idsOrUpns: readonly string[]): Promise<Map<string, DirectoryUser | null | Error>>;
   /** Users in a group, nested groups included (transitive); undefined when the group does not exist. */
   groupMembers(groupId: string): Promise<{ groupName?: string; users: DirectoryUser[] } | undefined>;
   /** Whether the user is in the group, directly or through nested groups. */

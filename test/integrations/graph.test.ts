@@ -182,6 +182,34 @@ describe('integration: device directory over Graph (tenant simulator)', () => {
     );
   });
 
+  it('finds 45 users by UPN or object id in three $batch round trips, unknown ones as null', async () => {
+    const sample = ['alexw@example.com', ALEX_ID, 'ghost@example.com', 'lynner@example.com'];
+    const filler = Array.from({ length: 41 }, (_, i) => `nobody${i}@example.com`);
+    sim.stats.reset();
+    const found = await directory.findUsers([...sample, ...filler, 'alexw@example.com']);
+    assert.equal(sim.stats.total, 3, 'ceil(45 / 20) $batch calls');
+    assert.equal(found.size, 45);
+    assert.equal((found.get('alexw@example.com') as { displayName?: string })?.displayName, 'Alex Wilber');
+    assert.equal(
+      (found.get(ALEX_ID) as { userPrincipalName?: string })?.userPrincipalName,
+      'alexw@example.com',
+    );
+    assert.equal(found.get('ghost@example.com'), null);
+    assert.ok(found.get('lynner@example.com') && !(found.get('lynner@example.com') instanceof Error));
+    assert.ok(filler.every((f) => found.get(f) === null));
+  });
+
+  it('reports a look-up that failed inside a $batch as an error for that user only', async () => {
+    const { api } = apiFor(sim, { maxAttempts: 2, fastSleep: true });
+    const dir = new GraphDeviceDirectory(api);
+    sim.faults.add({ path: '/users/lynner', status: 503, times: Number.POSITIVE_INFINITY });
+    const found = await dir.findUsers(['alexw@example.com', 'lynner@example.com']);
+    assert.equal((found.get('alexw@example.com') as { displayName?: string })?.displayName, 'Alex Wilber');
+    const failed = found.get('lynner@example.com');
+    assert.ok(failed instanceof Error, String(failed));
+    assert.match(failed.message, /503/);
+  });
+
   it('reports an unknown user as absent rather than failing', async () => {
     assert.equal(await directory.findUser('ghost@example.com'), undefined);
   });

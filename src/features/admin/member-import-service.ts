@@ -74,17 +74,20 @@ export async function resolveImport(
     ? { id: stored.id, name: stored.name, state: stored.state }
     : { id: waveId, name: options.waveName ?? waveId };
 
+  const found = await lookUpUsers(
+    deps,
+    entries.flatMap((e) => (e.user ? [] : [e.upn])),
+  );
   let failures = 0;
-  const resolved = await inParallel(entries, LOOKUPS_IN_FLIGHT, async (entry): Promise<ResolvedEntry> => {
+  const resolved = entries.map((entry): ResolvedEntry => {
     if (entry.user) return { line: entry.line, upn: entry.upn, user: entry.user };
-    try {
-      const user = await deps.directory.findUser(entry.upn);
-      return user ? { line: entry.line, upn: entry.upn, user } : { line: entry.line, upn: entry.upn };
-    } catch (err) {
+    const user = found.get(entry.upn);
+    if (user instanceof Error || user === undefined) {
       if (failures++ === 0)
-        deps.logger.warn({ err, upn: entry.upn }, 'directory look-up failed during an import');
+        deps.logger.warn({ err: user, upn: entry.upn }, 'directory look-up failed during an import');
       return { line: entry.line, upn: entry.upn, lookupFailed: true };
     }
+    return user ? { line: entry.line, upn: entry.upn, user } : { line: entry.line, upn: entry.upn };
   });
   if (failures > 1) deps.logger.warn({ failures }, 'directory look-ups failed during an import');
 
@@ -103,6 +106,42 @@ export async function resolveImport(
     move: options.move,
     parseProblems: options.parseProblems,
   });
+}
+
+/** UPNs per `findUsers` call (Graph's $batch takes 20; the Graph layer splits larger calls). */
+export const LOOKUP_CHUNK = 100;
+
+/**
+ * Every UPN looked up: the user, `null` (no such user) or the error. With the directory's many-user
+ * look-up ($batch), chunks of LOOKUP_CHUNK run LOOKUPS_IN_FLIGHT at a time; without it, one by one.
+ */
+async function lookUpUsers(
+  deps: Pick<ServiceDeps, 'directory'>,
+  upns: readonly string[],
+): Promise<Map<string, DirectoryUser | null | Error>> {
+  const unique = [...new Set(upns)];
+  const out = new Map<string, DirectoryUser | null | Error>();
+  const many = deps.directory.findUsers?.bind(deps.directory);
+  if (many) {
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) chunks.push(unique.slice(i, i + LOOKUP_CHUNK));
+    await inParallel(chunks, LOOKUPS_IN_FLIGHT, async (chunk) => {
+      try {
+        for (const [k, v] of await many(chunk)) out.set(k, v);
+      } catch (err) {
+        for (const k of chunk) out.set(k, err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    return out;
+  }
+  await inParallel(unique, LOOKUPS_IN_FLIGHT, async (upn) => {
+    try {
+      out.set(upn, (await deps.directory.findUser(upn)) ?? null);
+    } catch (err) {
+      out.set(upn, err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -58,6 +58,40 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     }
   }
 
+  /** Users by object id or UPN through $batch: 20 look-ups per request (the Graph layer splits and retries). */
+  async findUsers(idsOrUpns: readonly string[]): Promise<Map<string, DirectoryUser | null | Error>> {
+    const unique = [...new Set(idsOrUpns)];
+    const requests = unique.map(
+      (key, i): BatchRequest => ({
+        id: String(i),
+        method: 'GET',
+        url: `/users/${encodeURIComponent(key)}?$select=${USER_FIELDS}`,
+      }),
+    );
+    const responses = await this.graph.batch<DirectoryUser | { error?: { code?: string; message?: string } }>(
+      requests,
+    );
+    const out = new Map<string, DirectoryUser | null | Error>();
+    unique.forEach((key, i) => {
+      const r = responses.get(String(i));
+      if (r && r.status >= 200 && r.status < 300) out.set(key, r.body as DirectoryUser);
+      else if (r?.status === 404) out.set(key, null);
+      else {
+        const detail = (r?.body as { error?: { message?: string } } | undefined)?.error?.message;
+        out.set(
+          key,
+          new GraphRequestError(
+            `Microsoft Graph /users/${key} in $batch failed (${r?.status ?? 'no answer'})${detail ? `: ${detail}` : ''}`,
+            r?.status ?? -1,
+            undefined,
+            1,
+          ),
+        );
+      }
+    });
+    return out;
+  }
+
   async devicesOfUser(user: { id: string; userPrincipalName: string }): Promise<DeviceObservation[]> {
     return (await this.lookUp(user)).devices;
   }

@@ -489,3 +489,55 @@ describe('integration: member import service (Azurite)', function () {
     );
   });
 });
+
+describe('features: member import look-ups in batches', () => {
+  /** A directory with the many-user look-up ($batch over Graph). */
+  class BatchingDirectory extends FakeDirectory {
+    batchCalls: number[] = [];
+    single = 0;
+    override async findUser(idOrUpn: string) {
+      this.single++;
+      return super.findUser(idOrUpn);
+    }
+    async findUsers(keys: readonly string[]) {
+      this.batchCalls.push(keys.length);
+      if (keys.includes('boom@contoso.com')) throw new Error('Graph $batch kept answering 503');
+      const out = new Map<string, DirectoryUser | null | Error>();
+      for (const k of keys) {
+        if (k.startsWith('flaky')) out.set(k, new Error('503 inside the batch'));
+        else out.set(k, [...this.users.values()].find((u) => u.userPrincipalName === k) ?? null);
+      }
+      return out;
+    }
+  }
+
+  it('looks 250 rows up in chunks of 100 through findUsers, never one by one, and keeps each row’s outcome', async () => {
+    const directory = new BatchingDirectory();
+    const { deps } = testDeps({ directory });
+    const known = Array.from({ length: 200 }, (_, i) => `u${i}@contoso.com`);
+    for (const [i, upn] of known.entries())
+      directory.users.set(`id-${i}`, { id: `id-${i}`, userPrincipalName: upn, displayName: `U ${i}` });
+    const rows = [
+      ...known,
+      ...Array.from({ length: 47 }, (_, i) => `ghost${i}@contoso.com`),
+      'flaky1@contoso.com',
+      'flaky2@contoso.com',
+      'u0@contoso.com', // the same person twice: looked up once
+    ];
+    const parsed = parseCsvImport(['upn', ...rows].join('\n'));
+    const plan = await resolveImport(deps, parsed.entries, 'wave-9', { waveName: 'Wave 9' });
+    assert.deepEqual(directory.batchCalls, [100, 100, 49]);
+    assert.equal(directory.single, 0);
+    assert.equal(plan.add.length, 200);
+    assert.equal(plan.summary.counts.notFound, 47);
+    assert.equal(plan.summary.counts.lookupFailed, 2);
+
+    // A chunk whose whole call fails marks its rows failed, and the other chunks still count.
+    directory.batchCalls = [];
+    const withBoom = parseCsvImport(['upn', ...known.slice(0, 150), 'boom@contoso.com'].join('\n'));
+    const partial = await resolveImport(deps, withBoom.entries, 'wave-9', { waveName: 'Wave 9' });
+    assert.deepEqual(directory.batchCalls, [100, 51]);
+    assert.equal(partial.add.length, 100);
+    assert.equal(partial.summary.counts.lookupFailed, 51);
+  });
+});
