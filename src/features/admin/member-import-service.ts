@@ -244,11 +244,18 @@ async function saveOne(
     userPrincipalName: member.userPrincipalName,
     addedAt,
   });
+  // Most imported users have no index row in this wave yet: insert first, read only if it is there.
+  const firstRow = indexRow(clock.now().toISOString());
+  let firstWritten: WaveMember = firstRow;
   const written = await writeIndexRow(
     store,
     wave.id,
     id,
-    (cur) => cur ?? indexRow(clock.now().toISOString()),
+    (cur) => {
+      firstWritten = cur ?? firstRow;
+      return firstWritten;
+    },
+    { absent: true },
   );
 
   let outcome: SaveOutcome | undefined;
@@ -283,7 +290,7 @@ async function saveOne(
   if (outcome.kind === 'added' || outcome.kind === 'moved') {
     // Written again after the commit: a loser's clean-up may have removed the row in between.
     const at = clock.now().toISOString();
-    await writeIndexRow(store, wave.id, id, () => indexRow(at));
+    await writeIndexRow(store, wave.id, id, () => indexRow(at), { etag: written, value: firstWritten });
     if (outcome.kind === 'moved') await deleteIndexRow(store, outcome.from, id);
   } else if (outcome.kind === 'conflict') {
     await deleteIndexRow(store, wave.id, id, written);
@@ -319,14 +326,31 @@ function withWave(
   };
 }
 
-/** Inserts or rewrites the index row (a rewrite changes its ETag even with the same content); returns the ETag. */
+/**
+ * Inserts or rewrites the index row (a rewrite changes its ETag even with the same content); returns
+ * the ETag. `guess` saves the read when it is right: `absent` tries the insert first, an ETag (the
+ * row as this writer last left it) tries the replace with it; a wrong guess costs one refused write
+ * and falls back to read-then-write.
+ */
 async function writeIndexRow(
   store: Pick<Store, 'waveMembers'>,
   waveId: string,
   aadObjectId: string,
   next: (current: WaveMember | undefined) => WaveMember,
+  guess?: { absent: true } | { etag: string; value: WaveMember },
 ): Promise<string> {
   const key = waveMemberKey(waveId, aadObjectId);
+  if (guess) {
+    try {
+      const row =
+        'absent' in guess
+          ? await store.waveMembers.insert(key, next(undefined))
+          : await store.waveMembers.replace(key, next(guess.value), guess.etag);
+      return row.etag;
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     const cur = await store.waveMembers.get(key);
     try {
