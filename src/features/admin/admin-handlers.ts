@@ -119,16 +119,79 @@ async function adminTurn(
 /** "admin" in the 1:1 chat: the admin home (campaign overview), or a refusal. */
 export const onAdminMessage = (deps: Deps) => async (context: TurnContext) => {
   const access = await adminTurn(context, deps);
-  const card = access.ok ? await campaignHome(access.turn) : access.card;
-  await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  if (!access.ok) {
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(access.card)] });
+    return;
+  }
+  const turn: AdminTurn = { ...access.turn, context: detachedContext(context) };
+  await replyInTime(context, turn, 'admin.home', campaignHome(turn));
 };
 
 /** A CSV file sent in the 1:1 chat by an admin: the import preview (nothing is imported yet). */
 export const onAdminFile = (deps: Deps) => async (context: TurnContext) => {
   const access = await adminTurn(context, deps);
-  const card = access.ok ? await csvImportFromMessage(access.turn) : access.card;
-  await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  if (!access.ok) {
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(access.card)] });
+    return;
+  }
+  const turn: AdminTurn = { ...access.turn, context: detachedContext(context) };
+  await replyInTime(context, turn, 'admin.file', csvImportFromMessage(turn));
 };
+
+/**
+ * Answers a message with the card `work` makes. Teams expects the bot to take a message within
+ * seconds; when the work is slower than the invoke budget (a large file, a large campaign), a
+ * "still working" card goes out now and is replaced in place by the answer when it is ready.
+ */
+async function replyInTime(context: TurnContext, turn: AdminTurn, what: string, work: Promise<CardJson>) {
+  const { deps, audience: a } = turn;
+  const answer = await withinBudget(work, deps.invokeBudgetMs);
+  if (answer !== OVER_BUDGET) {
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(answer)] });
+    return;
+  }
+  const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(workingCard(a))] });
+  finishLater(deps, turnLogger(context, deps.logger), a, what, work, addressOf(context.activity), sent?.id);
+}
+
+/** When slow work ends, its card (or an error card) replaces the "still working" card in place. */
+function finishLater(
+  deps: Deps,
+  log: ReturnType<typeof turnLogger>,
+  a: Audience,
+  what: string,
+  work: Promise<CardJson | string>,
+  address: ReturnType<typeof addressOf>,
+  cardActivityId: string | undefined,
+): void {
+  log.info(
+    { what, budgetMs: deps.invokeBudgetMs },
+    'admin work exceeded the invoke budget; the card will be updated',
+  );
+  void work
+    .then(
+      (result) =>
+        typeof result === 'string'
+          ? renderMessageCard({ title: a.t('admin.working.done'), text: result, style: 'default' })
+          : result,
+      (err: unknown) => {
+        log.error({ err, what }, 'admin work failed after the invoke budget');
+        return renderMessageCard({
+          title: a.t('error.title'),
+          text: a.t('error.generic'),
+          style: 'attention',
+        });
+      },
+    )
+    .then(async (card) => {
+      if (!address || !cardActivityId) return;
+      try {
+        await deps.messenger.update(address, cardActivityId, { card, summary: a.t('admin.home') });
+      } catch (err) {
+        log.error({ err, what }, 'could not update the admin card after slow work');
+      }
+    });
+}
 
 /**
  * Every button on the admin cards. The answer replaces the card (navigation in place). Teams waits
@@ -151,37 +214,17 @@ export const onAdminAction =
     const answer = await withinBudget(work, deps.invokeBudgetMs);
     if (answer !== OVER_BUDGET) return answer;
 
-    const log = turnLogger(context, deps.logger);
-    const address = addressOf(context.activity);
-    const cardActivityId = context.activity.replyToId;
     const a = turn.audience;
-    log.info(
-      { verb, budgetMs: deps.invokeBudgetMs },
-      'admin action exceeded the invoke budget; the card will be updated',
+    const log = turnLogger(context, deps.logger);
+    finishLater(
+      deps,
+      log,
+      a,
+      verb ?? 'admin action',
+      work,
+      addressOf(context.activity),
+      context.activity.replyToId,
     );
-    void work
-      .then(
-        (result) =>
-          typeof result === 'string'
-            ? renderMessageCard({ title: a.t('admin.working.done'), text: result, style: 'default' })
-            : result,
-        (err: unknown) => {
-          log.error({ err, verb }, 'admin action failed after the invoke budget');
-          return renderMessageCard({
-            title: a.t('error.title'),
-            text: a.t('error.generic'),
-            style: 'attention',
-          });
-        },
-      )
-      .then(async (card) => {
-        if (!address || !cardActivityId) return;
-        try {
-          await deps.messenger.update(address, cardActivityId, { card, summary: a.t('admin.home') });
-        } catch (err) {
-          log.error({ err, verb }, 'could not update the admin card after a slow action');
-        }
-      });
     return workingCard(a);
   };
 

@@ -426,6 +426,46 @@ describe('admin: a CSV file sent in the chat', () => {
     }
   });
 
+  it('answers a large file at once with a "still working" card, replaced in place by the preview', async () => {
+    const { createServer } = await import('node:http');
+    const csv = 'upn\r\nisaiah@example.com\r\npattif@example.com\r\n';
+    // The file arrives slower than the whole budget (300 ms here).
+    const server = createServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.end(csv);
+      }, 500);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const h = await setup();
+      await h.invoke(ADMIN_VERBS.home);
+      const { replies } = await runTurn(h.app, {
+        ...personalMessage(''),
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.teams.file.download.info',
+            name: 'wave.csv',
+            content: { downloadUrl: `http://127.0.0.1:${port}/wave.csv`, fileType: 'csv', uniqueId: 'f2' },
+          },
+        ],
+      });
+      assert.equal(replies.length, 1);
+      assert.match(textIn(replies[0]?.attachments?.[0]?.content), /Still working on it/);
+      for (let waited = 0; h.messenger.updated.length === 0 && waited < 5_000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const [update] = h.messenger.updated;
+      assert.ok(update, 'the working card was replaced');
+      assert.equal(update.activityId, replies[0]?.id);
+      assert.match(textIn(update.message.card), /Import from wave\.csv/);
+      assert.doesNotMatch(textIn(update.message.card), /Still working/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('refuses a file from a non-admin without downloading it', async () => {
     let downloads = 0;
     const { createServer } = await import('node:http');
