@@ -74,7 +74,10 @@ describe('routes: Check my devices', () => {
     );
     assert.match(textOf(cardOf(invokeResponse)), /still checking/);
     assert.doesNotMatch(textOf(cardOf(invokeResponse)), /can't see any devices/);
-    await new Promise((r) => setTimeout(r, 900));
+    // The slow look-up finishes in the background: wait for the update (bounded), not a fixed time.
+    for (let waited = 0; messenger.updated.length === 0 && waited < 5_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.equal(messenger.updated.length, 1);
     assert.equal(messenger.updated[0]!.activityId, 'card-42');
     assert.equal(messenger.updated[0]!.to.conversationId, `a:personal-${ALEX.id}`);

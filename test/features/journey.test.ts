@@ -188,7 +188,13 @@ describe('routes: the device journey', () => {
       replyToId: 'journey-card-7',
     });
     assert.match(textOf(cardOf(invokeResponse)), /slow to answer/);
-    await new Promise((r) => setTimeout(r, 1500));
+    for (
+      let waited = 0;
+      messenger.updated.at(-1)?.activityId !== 'journey-card-7' && waited < 5_000;
+      waited += 50
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.equal(messenger.updated.at(-1)?.activityId, 'journey-card-7');
     assert.match(textOf(messenger.updated.at(-1)!.message.card), /Enrolled and compliant/);
   });
