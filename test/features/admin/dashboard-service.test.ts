@@ -13,6 +13,7 @@ import {
   announceBlockOf,
   announceDecision,
   campaignDashboard,
+  SCAN_FROM_MEMBERS,
   waveDashboard,
 } from '../../../src/features/admin/dashboard-service';
 import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/features/admin/ids';
@@ -688,6 +689,78 @@ describe('admin dashboards', () => {
       assert.equal(fact(card, 'People'), '1,500');
       assert.equal(actions(card).filter((a) => a.verb === ADMIN_VERBS.nudge).length, 10);
       assert.match(textOf(card), /1,500 people \(1,500 devices\) are stuck; the 10 stuck longest:/);
+    });
+  });
+
+  describe('very large waves', () => {
+    it(`reads the tables whole instead of two point reads per member from ${SCAN_FROM_MEMBERS.toLocaleString('en')} members, with the same counts`, async () => {
+      const store = new InMemoryStore();
+      await seed(store);
+      // 2,000 more pilot members: imported, never reached (no participant row) ...
+      for (let i = 0; i < 2_000; i++) {
+        const id = `filler-${String(i).padStart(4, '0')}`;
+        await store.waveMembers.insert(waveMemberKey('pilot', id), {
+          waveId: 'pilot',
+          aadObjectId: id,
+          userPrincipalName: `${id}@example.com`,
+          addedAt: ago(24 * 20),
+        });
+        // ... ten of them reached, with no device yet and an open ticket.
+        if (i < 10) {
+          const person: Person = { id, name: `Filler ${i}`, wave: 'pilot', journeys: [], ticket: 'open' };
+          await store.participants.insert(participantKey(id), {
+            aadObjectId: id,
+            displayName: person.name,
+            firstSeenAt: ago(24 * 20),
+            lastSeenAt: ago(1),
+            version: 1,
+            waveId: 'pilot',
+          });
+          await store.escalations.insert(escalationKey(id), ticket(person));
+        }
+      }
+      // One listed in the pilot's index who has moved to wave 1 since, and 300 people in no wave.
+      await store.waveMembers.insert(waveMemberKey('pilot', 'moved'), {
+        waveId: 'pilot',
+        aadObjectId: 'moved',
+        userPrincipalName: 'moved@example.com',
+        addedAt: ago(24 * 20),
+      });
+      await store.participants.insert(participantKey('moved'), {
+        aadObjectId: 'moved',
+        firstSeenAt: ago(24),
+        lastSeenAt: ago(1),
+        version: 1,
+        waveId: 'ring-1',
+      });
+      for (let i = 0; i < 300; i++) {
+        await store.participants.insert(participantKey(`outside-${i}`), {
+          aadObjectId: `outside-${i}`,
+          firstSeenAt: ago(24),
+          lastSeenAt: ago(1),
+          version: 1,
+        });
+      }
+      let pointReads = 0;
+      for (const table of [store.participants, store.escalations] as const) {
+        const get = table.get.bind(table);
+        table.get = ((key: Parameters<typeof get>[0]) => {
+          pointReads++;
+          return get(key);
+        }) as typeof table.get;
+      }
+
+      const card = (await waveDashboard(depsWith(store), 'pilot', 'en', NOW))!;
+      // The pilot's 2,005 members come from the scan; only a smaller wave read before it by point.
+      assert.ok(pointReads <= 10, `${pointReads} point reads`);
+      assertChartsRenderable(card);
+      assert.equal(fact(card, 'People'), '2,005');
+      assert.equal(fact(card, 'Devices'), '5');
+      assert.equal(fact(card, 'People with no device found yet'), '2,001');
+      assert.equal(fact(card, 'Migrated'), '1 (0%)');
+      assert.equal(fact(card, 'Tickets'), '12');
+      assert.equal(fact(card, 'Waiting for an agent'), '11');
+      assert.equal(fact(card, 'Resolved'), '1');
     });
   });
 
