@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { TEAMS_TENANT_RATE_LIMIT } from '../src/config';
 import { startConnectorSim } from '../src/dev/connector-sim';
 import {
@@ -59,6 +59,7 @@ import {
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
+import { bulkInsert, log } from './shared';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 /** People the bot has no chat with: the Graph install path. */
@@ -80,38 +81,10 @@ const ADMIN_CHAT = 'a:bench-admin';
 const CHANNEL = '19:bench-announcements@thread.tacv2';
 const INSTANCE = path.join(__dirname, 'broadcast-instance.ts');
 
-const started = Date.now();
-function log(line: string): void {
-  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  process.stdout.write(`[${s}s] ${line}\n`);
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Bulk rows through Azure Tables batch transactions (≤ 100 entities, one partition each), as TableRepository stores them. */
-async function bulkInsert<T>(
-  table: TableClient,
-  rows: { key: { partitionKey: string; rowKey: string }; value: T }[],
-) {
-  const byPartition = new Map<string, TransactionAction[]>();
-  for (const r of rows) {
-    const list = byPartition.get(r.key.partitionKey) ?? [];
-    list.push(['create', { ...r.key, data: JSON.stringify(r.value) }]);
-    byPartition.set(r.key.partitionKey, list);
-  }
-  const batches: TransactionAction[][] = [];
-  for (const list of byPartition.values()) {
-    for (let i = 0; i < list.length; i += 100) batches.push(list.slice(i, i + 100));
-  }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < batches.length) await table.submitTransaction(batches[next++]!);
-    }),
-  );
-}
-
 async function main(): Promise<number> {
+  const started = Date.now();
   if (!(RATE > 0 && RATE < TEAMS_TENANT_RATE_LIMIT))
     throw new Error(`BENCH_RATE ${RATE} must be above 0 and below 50`);
   log('starting Azurite (data in a temporary folder), the connector simulator and the tenant simulator');

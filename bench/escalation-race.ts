@@ -39,6 +39,7 @@ import {
 } from '../src/domain/escalation';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { raceTriggers, raceUserId, TRIGGERS_PER_USER, type WorkerResult } from './escalation-race-worker';
+import { log } from './shared';
 
 const USERS = 1_000;
 const INSTANCES = ['instance-a', 'instance-b'] as const;
@@ -48,12 +49,6 @@ const WORKER = path.join(__dirname, 'escalation-race-worker.ts');
 const PARTITION_TARGET = 2_000;
 const ACCOUNT_TARGET = 20_000;
 const PARTITIONS = 64;
-
-const started = Date.now();
-function log(line: string): void {
-  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  process.stdout.write(`[${s}s] ${line}\n`);
-}
 
 interface Audit {
   rows: number;

@@ -13,7 +13,7 @@
  * Exits non-zero when a change was missed (or a journey moved that should not have).
  * Run: npm run bench:graph-refresh   (see docs/benchmarks.md)
  */
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { startAzurite } from '../src/dev/processes';
 import { generateTenant, type SimDevice, startTenantSimulator } from '../src/dev/tenant-sim';
 import { type Wave, type WaveMember, waveKey, waveMemberKey } from '../src/domain/campaign';
@@ -25,6 +25,7 @@ import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import { type CycleReport, ProgressRefresher } from '../src/workers/progress-refresher';
+import { bulkInsert, log } from './shared';
 
 const USERS = 10_000;
 const DEVICES_PER_USER = 1.5;
@@ -36,39 +37,6 @@ const INTUNE_LIMIT = 2_000;
 const TARGET_REQUESTS = 105;
 
 type Expected = 'unenrolled' | 'dual' | 'compliant' | 'failed';
-
-const started = Date.now();
-function log(line: string): void {
-  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  process.stdout.write(`[${s}s] ${line}\n`);
-}
-
-/**
- * Bulk rows through Azure Tables batch transactions (≤ 100 entities, one partition each), in the
- * layout TableRepository reads: the entity as JSON in one `data` column.
- */
-async function bulkInsert<T>(
-  table: TableClient,
-  rows: { key: { partitionKey: string; rowKey: string }; value: T }[],
-  parallel = 8,
-): Promise<void> {
-  const byPartition = new Map<string, TransactionAction[]>();
-  for (const r of rows) {
-    const list = byPartition.get(r.key.partitionKey) ?? [];
-    list.push(['create', { ...r.key, data: JSON.stringify(r.value) }]);
-    byPartition.set(r.key.partitionKey, list);
-  }
-  const batches: TransactionAction[][] = [];
-  for (const actions of byPartition.values()) {
-    for (let i = 0; i < actions.length; i += 100) batches.push(actions.slice(i, i + 100));
-  }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < batches.length) await table.submitTransaction(batches[next++]);
-    }),
-  );
-}
 
 function pick(devices: SimDevice[]): Map<SimDevice, Expected> {
   // Every 15th device, so the changes spread over the whole tenant; the mix by position in 20.

@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { startAzurite } from '../src/dev/processes';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
 import { type Wave, waveKey, waveMemberKey } from '../src/domain/campaign';
@@ -40,6 +40,7 @@ import { GraphDeviceDirectory } from '../src/integrations/graph/graph-device-dir
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
+import { bulkInsert, log } from './shared';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const IN_PILOT = 0.05;
@@ -50,33 +51,6 @@ const PILOT_ID = 'pilot';
 /** Azure Storage's scalability target: 20,000 requests per second per storage account. */
 const ACCOUNT_TARGET = 20_000;
 const ADMIN = { aadObjectId: 'bench-admin', name: 'Bench Admin' };
-
-const started = Date.now();
-function log(line: string): void {
-  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  process.stdout.write(`[${s}s] ${line}\n`);
-}
-
-async function bulkInsert<T>(
-  table: TableClient,
-  rows: { key: { partitionKey: string; rowKey: string }; value: T }[],
-) {
-  const byPartition = new Map<string, TransactionAction[]>();
-  for (const r of rows) {
-    const list = byPartition.get(r.key.partitionKey) ?? [];
-    list.push(['create', { ...r.key, data: JSON.stringify(r.value) }]);
-    byPartition.set(r.key.partitionKey, list);
-  }
-  const batches: TransactionAction[][] = [];
-  for (const list of byPartition.values())
-    for (let i = 0; i < list.length; i += 100) batches.push(list.slice(i, i + 100));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < batches.length) await table.submitTransaction(batches[next++]!);
-    }),
-  );
-}
 
 function wave(id: string, name: string, order: number, state: Wave['state'], now: string): Wave {
   return {

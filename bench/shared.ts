@@ -1,0 +1,37 @@
+/** Pieces every benchmark under bench/ uses: a timestamped log and bulk table seeding. */
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+
+const started = Date.now();
+
+/** A line on stdout with the seconds since the benchmark started. */
+export function log(line: string): void {
+  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  process.stdout.write(`[${s}s] ${line}\n`);
+}
+
+/**
+ * Bulk rows through Azure Tables batch transactions (≤ 100 entities, one partition each), in the
+ * layout TableRepository reads: the entity as JSON in one `data` column.
+ */
+export async function bulkInsert<T>(
+  table: TableClient,
+  rows: { key: { partitionKey: string; rowKey: string }; value: T }[],
+  parallel = 8,
+): Promise<void> {
+  const byPartition = new Map<string, TransactionAction[]>();
+  for (const r of rows) {
+    const list = byPartition.get(r.key.partitionKey) ?? [];
+    list.push(['create', { ...r.key, data: JSON.stringify(r.value) }]);
+    byPartition.set(r.key.partitionKey, list);
+  }
+  const batches: TransactionAction[][] = [];
+  for (const actions of byPartition.values()) {
+    for (let i = 0; i < actions.length; i += 100) batches.push(actions.slice(i, i + 100));
+  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < batches.length) await table.submitTransaction(batches[next++]!);
+    }),
+  );
+}
