@@ -59,7 +59,7 @@ import {
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
-import { bulkInsert, log } from './shared';
+import { bulkInsert, log, runBenchmark } from './shared';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 /** People the bot has no chat with: the Graph install path. */
@@ -340,12 +340,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `broadcast benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runBenchmark('broadcast benchmark', main);

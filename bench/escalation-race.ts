@@ -39,7 +39,7 @@ import {
 } from '../src/domain/escalation';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { raceTriggers, raceUserId, TRIGGERS_PER_USER, type WorkerResult } from './escalation-race-worker';
-import { log } from './shared';
+import { log, runBenchmark } from './shared';
 
 const USERS = 1_000;
 const INSTANCES = ['instance-a', 'instance-b'] as const;
@@ -231,12 +231,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `escalation-race failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runBenchmark('escalation-race', main);

@@ -25,7 +25,7 @@ import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import { type CycleReport, ProgressRefresher } from '../src/workers/progress-refresher';
-import { bulkInsert, log } from './shared';
+import { bulkInsert, log, runBenchmark } from './shared';
 
 const USERS = 10_000;
 const DEVICES_PER_USER = 1.5;
@@ -250,12 +250,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `graph-refresh failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runBenchmark('graph-refresh', main);

@@ -40,7 +40,7 @@ import { GraphDeviceDirectory } from '../src/integrations/graph/graph-device-dir
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
-import { bulkInsert, log } from './shared';
+import { bulkInsert, log, runBenchmark } from './shared';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const IN_PILOT = 0.05;
@@ -231,12 +231,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `import benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runBenchmark('import benchmark', main);

@@ -35,3 +35,16 @@ export async function bulkInsert<T>(
     }),
   );
 }
+
+/** Runs a benchmark's main: exits with its code, or 2 (with the stack) when it could not run. */
+export function runBenchmark(what: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(
+        `${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(2);
+    },
+  );
+}

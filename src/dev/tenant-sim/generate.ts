@@ -23,8 +23,8 @@ export interface GenerateOptions {
 /** Id of the group holding every generated user (directly, or through the wave groups). */
 export const GENERATED_ALL_USERS_GROUP_ID = 'a11a11a1-0000-4000-8000-000000000000';
 
-/** mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, good enough for test data (and deterministic simulations in tests). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -24,56 +24,40 @@ export async function participantsOf(
   return out;
 }
 
-/** Everyone in the wave, as the membership index lists them, with names where the bot knows them. */
-export async function waveMembersOf(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
-  const members: Recipient[] = [];
+/**
+ * The participant rows of everyone in the wave, as the membership index lists them. The participant
+ * row is the truth about wave membership: an index row left behind by a move is skipped.
+ */
+export async function waveParticipantsOf(deps: Pick<Deps, 'store'>, waveId: string): Promise<Participant[]> {
+  const ids: string[] = [];
   for await (const { value } of deps.store.waveMembers.listPartition(
     waveMemberKey(waveId, '').partitionKey,
   )) {
-    members.push({
-      aadObjectId: value.aadObjectId.toLowerCase(),
-      userPrincipalName: value.userPrincipalName,
-    });
+    ids.push(value.aadObjectId.toLowerCase());
   }
-  const known = await participantsOf(
-    deps,
-    members.map((m) => m.aadObjectId),
-  );
-  return members
-    .filter((m) => {
-      const p = known.get(m.aadObjectId);
-      // The participant row is the truth about wave membership; an index row left by a move is skipped.
-      return p?.waveId === waveId;
-    })
-    .map((m) => {
-      const name = known.get(m.aadObjectId)?.displayName;
-      return name ? { ...m, displayName: name } : m;
-    });
+  const known = await participantsOf(deps, ids);
+  return ids.flatMap((id) => {
+    const p = known.get(id);
+    return p?.waveId === waveId ? [p] : [];
+  });
+}
+
+function recipientOf(p: Participant): Recipient {
+  return {
+    aadObjectId: p.aadObjectId.toLowerCase(),
+    userPrincipalName: p.userPrincipalName,
+    ...(p.displayName ? { displayName: p.displayName } : {}),
+  };
+}
+
+/** Everyone in the wave, with names where the bot knows them. */
+export async function waveMembersOf(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
+  return (await waveParticipantsOf(deps, waveId)).map(recipientOf);
 }
 
 /** Wave members who have not finished yet (see src/domain/retirement.ts for what "finished" means). */
 export async function stragglerRecipients(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
-  const members = await waveMembersOf(deps, waveId);
-  const known = await participantsOf(
-    deps,
-    members.map((m) => m.aadObjectId),
-  );
-  const rows: Participant[] = members.map(
-    (m) =>
-      known.get(m.aadObjectId) ?? {
-        aadObjectId: m.aadObjectId,
-        userPrincipalName: m.userPrincipalName,
-        waveId,
-        firstSeenAt: '',
-        lastSeenAt: '',
-        version: 0,
-      },
-  );
-  return stragglersOf(rows, waveId).map((p) => ({
-    aadObjectId: p.aadObjectId,
-    userPrincipalName: p.userPrincipalName,
-    displayName: p.displayName,
-  }));
+  return stragglersOf(await waveParticipantsOf(deps, waveId), waveId).map(recipientOf);
 }
 
 export function reminderCardFor(deps: Deps, p: Participant, wave: Wave): OutgoingCard {

@@ -14,7 +14,7 @@ import { formatDateTime, type MessageKey } from '../../i18n';
 import { reminderCard } from '../../workers/reminders';
 import type { AdminTurn } from './admin-handlers';
 import { ADMIN_VERBS } from './ids';
-import { participantsOf, waveMembersOf } from './recipients';
+import { waveParticipantsOf } from './recipients';
 
 /** Rows shown on a list card; the CSV export has everyone. */
 export const MAX_LIST_ROWS = 25;
@@ -28,24 +28,7 @@ async function wavesById(turn: AdminTurn): Promise<Map<string, Wave>> {
 }
 
 async function participantsInScope(turn: AdminTurn, waveId?: string): Promise<Participant[]> {
-  if (waveId) {
-    const members = await waveMembersOf(turn.deps, waveId);
-    const known = await participantsOf(
-      turn.deps,
-      members.map((m) => m.aadObjectId),
-    );
-    return members.map(
-      (m) =>
-        known.get(m.aadObjectId) ?? {
-          aadObjectId: m.aadObjectId,
-          userPrincipalName: m.userPrincipalName,
-          waveId,
-          firstSeenAt: '',
-          lastSeenAt: '',
-          version: 0,
-        },
-    );
-  }
+  if (waveId) return waveParticipantsOf(turn.deps, waveId);
   const all: Participant[] = [];
   for (const partition of PARTICIPANT_PARTITIONS) {
     for await (const { value } of turn.deps.store.participants.listPartition(partition)) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
+import { prng as seeded } from '../../../src/dev/tenant-sim/generate';
 import type { RateGateState } from '../../../src/domain/broadcast-pacing';
 import { SharedRateGate } from '../../../src/integrations/storage/shared-rate-gate';
 import { AbortedError } from '../../../src/ports/rate-gate';
@@ -8,18 +9,6 @@ import { InMemoryRepository } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
-
-/** mulberry32: deterministic jitter for the simulations. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Discrete-event time: sleeps resolve when the run advances the clock to them, in order. */
 class VirtualTime {
