@@ -11,10 +11,17 @@ import { startAzurite } from '../src/dev/processes';
 async function main(): Promise<void> {
   const e2e = process.argv.includes('--e2e');
   const grep = process.argv.find((a) => a.startsWith('--grep='))?.slice('--grep='.length);
+  // `--files=features/admin,workers` runs only the test files whose path contains one of the parts.
+  const only = process.argv
+    .find((a) => a.startsWith('--files='))
+    ?.slice('--files='.length)
+    .split(',')
+    .filter(Boolean);
   const root = path.resolve(__dirname);
   const suffix = e2e ? '.e2e.ts' : '.test.ts';
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith(suffix) && (e2e || !f.startsWith(`e2e${path.sep}`)))
+    .filter((f) => !only || only.some((part) => f.includes(part)))
     .map((f) => path.join(root, f))
     .sort();
 

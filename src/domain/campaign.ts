@@ -83,12 +83,20 @@ export const DEFAULT_SUCCESS_CRITERIA: Readonly<SuccessCriteria> = {
 export const ACTIVE_WAVE_STATES: readonly WaveState[] = ['announced', 'active', 'evaluating'];
 
 export const campaignKey = (id = 'default') => ({ partitionKey: 'campaign', rowKey: id });
-export const waveKey = (id: string) => ({ partitionKey: 'wave', rowKey: id });
+/** Every wave is a row of this one partition. */
+export const WAVES_PARTITION = 'wave';
+export const waveKey = (id: string) => ({ partitionKey: WAVES_PARTITION, rowKey: id });
 /** Wave membership index: one partition per wave, so a wave's members list with one query. */
+export const waveMembersPartition = (waveId: string) => `wave-${waveId}`;
 export const waveMemberKey = (waveId: string, aadObjectId: string) => ({
-  partitionKey: `wave-${waveId}`,
+  partitionKey: waveMembersPartition(waveId),
   rowKey: aadObjectId.toLowerCase(),
 });
+
+/** Campaign order: by the wave's order, then by name. */
+export function byWaveOrder(x: Wave, y: Wave): number {
+  return x.order - y.order || x.name.localeCompare(y.name);
+}
 
 export interface WaveMember {
   waveId: string;

@@ -1,3 +1,4 @@
+import { bucketOf } from './canonical';
 /**
  * Who owns a device, for the progress refresher: Entra's device records (devices/delta) do not name
  * their user, so the refresher keeps this index from device key to participant when it creates
@@ -16,11 +17,5 @@ export interface DeviceOwner {
  */
 export function deviceOwnerKey(deviceKey: string): { partitionKey: string; rowKey: string } {
   const key = deviceKey.toLowerCase();
-  // FNV-1a (32 bit): cheap, and spreads GUIDs evenly.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return { partitionKey: `d${(h & 0xff).toString(16).padStart(2, '0')}`, rowKey: key };
+  return { partitionKey: `d${bucketOf(key, 256).toString(16).padStart(2, '0')}`, rowKey: key };
 }

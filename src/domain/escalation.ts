@@ -20,6 +20,7 @@
  * The row is bounded (timeline, triggers, bookkeeping and the total JSON size) so that a noisy user
  * can never make it too large for a table row.
  */
+import { canonicalJson, fingerprint } from './canonical';
 import { participantKey } from './participant';
 
 // ---------------------------------------------------------------------------------------------
@@ -485,43 +486,13 @@ export function recordSlaReminder(e: Escalation, now: Date): ActionResult {
 // ---------------------------------------------------------------------------------------------
 // Fingerprints
 
-/** JSON with object keys sorted, so that equal details compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** What duplicate suppression compares: reason, device and detail, not the time. */
 export function triggerFingerprint(t: Pick<EscalationTrigger, 'reason' | 'deviceKey' | 'detail'>): string {
-  return hash64(`${t.reason}\n${t.deviceKey}\n${canonicalJson(t.detail ?? null)}`);
+  return fingerprint(`${t.reason}\n${t.deviceKey}\n${canonicalJson(t.detail ?? null)}`);
 }
 
 function receiptOf(t: EscalationTrigger): string {
-  return hash64(`${t.id}\n${t.at}`);
-}
-
-/**
- * 64-bit non-cryptographic hash (cyrb53 with both halves kept), as 16 hex digits. Colliding would
- * merge two distinct triggers; at a few hundred fingerprints per row that chance is ~2⁻⁴⁸.
- */
-function hash64(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  return fingerprint(`${t.id}\n${t.at}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
  * `transition` never throws and never returns a half-changed journey: an event that does not fit the
  * current stage comes back as a `rejected` effect with the journey untouched (same object).
  */
+import { sameJson } from './canonical';
 import type { ComplianceState, DeviceObservation, Management, Platform } from './device';
 
 /** The happy path, in order; the progress stepper shows these. */
@@ -670,17 +671,5 @@ function visible(j: DeviceJourney): unknown {
 }
 
 function sameVisible(a: DeviceJourney, b: DeviceJourney): boolean {
-  return a === b || deepEqual(visible(a), visible(b));
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  // Keys holding undefined count as absent, the way JSON storage treats them.
-  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
-  for (const k of keys) if (!deepEqual(ra[k], rb[k])) return false;
-  return true;
+  return a === b || sameJson(visible(a), visible(b));
 }

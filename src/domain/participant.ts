@@ -1,3 +1,4 @@
+import { bucketOf } from './canonical';
 import type { DeviceJourney } from './journey';
 
 /** One employee taking part in the migration: who they are, how to reach them, and where they are. */
@@ -57,9 +58,7 @@ export const PARTICIPANT_PARTITIONS: readonly string[] = Array.from(
 /** Partition by a short hash of the object id so that no single table partition becomes hot. */
 export function participantKey(aadObjectId: string): { partitionKey: string; rowKey: string } {
   const id = aadObjectId.toLowerCase();
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return { partitionKey: `p${(h % 64).toString().padStart(2, '0')}`, rowKey: id };
+  return { partitionKey: `p${bucketOf(id, 64).toString().padStart(2, '0')}`, rowKey: id };
 }
 
 export interface Sighting {

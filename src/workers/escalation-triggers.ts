@@ -1,7 +1,8 @@
 import { DEFAULT_ESCALATION_TIMING } from '../config';
 import type { Deps } from '../deps';
 import { ACTIVE_WAVE_STATES, type Wave, type WaveMember } from '../domain/campaign';
-import { canonicalJson, type Escalation, escalationKey, raise } from '../domain/escalation';
+import { canonicalJson } from '../domain/canonical';
+import { type Escalation, escalationKey, raise } from '../domain/escalation';
 import { type TimeTrigger, timeTriggers } from '../domain/escalation-triggers';
 import { type Participant, participantKey, withPendingEscalations } from '../domain/participant';
 import { participantOf } from '../features/helpdesk/escalation-service';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { canonicalJson } from '../../src/domain/canonical';
 import {
   type ActionResult,
   type Agent,
   assign,
   attachCard,
-  canonicalJson,
   DEFAULT_REOPEN_WITHIN_MS,
   type Escalation,
   type EscalationParticipant,

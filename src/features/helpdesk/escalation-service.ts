@@ -8,8 +8,8 @@
  * The results say what happened so that the card feature can post a new channel card (`created`),
  * update the existing one (`appended`, `reopened`) or do nothing (`duplicate`).
  */
+import { canonicalJson } from '../../domain/canonical';
 import {
-  canonicalJson,
   type Escalation,
   type EscalationParticipant,
   escalationKey,
