@@ -1,5 +1,5 @@
 /**
- * Business hours and reminder timing in the user's own time zone, without date libraries.
+ * Business hours and reminder timing in the user's own time zone.
  *
  * The model: an instant is "in business hours" when its local wall-clock time in the zone (what a
  * clock on the user's wall shows) falls in [startMinute, endMinute) on one of the business weekdays.
@@ -9,10 +9,13 @@
  * first instant of the set at or after a given one.
  *
  * Inside a stretch of time where the zone's UTC offset is constant, local time is just UTC plus
- * that offset, so all the arithmetic happens per constant-offset segment; `Intl.DateTimeFormat`
- * supplies the offsets, and offset changes are located by binary search.
+ * that offset, so all the arithmetic happens per constant-offset segment. Luxon supplies the zone
+ * data (the offset at an instant); it has no list of transitions, so offset changes are located by
+ * binary search over its offsets. Converting a wall-clock time back to an instant is never needed,
+ * which is where DST gaps and repeated hours would otherwise have to be guessed.
  */
-import type { BusinessHours } from '../config';
+import { DateTime, IANAZone } from 'luxon';
+import type { BusinessHours } from './business-hours';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -25,40 +28,16 @@ const SEARCH_HORIZON = 400 * DAY;
 // ---------------------------------------------------------------------------------------------
 // Time zone arithmetic
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new RangeError(`"${zone}" is not an IANA time zone such as Europe/Stockholm.`);
-    }
-    formatters.set(zone, f);
-  }
-  return f;
+function zoneOf(name: string): IANAZone {
+  const zone = IANAZone.create(name);
+  if (!zone.isValid) throw new RangeError(`"${name}" is not an IANA time zone such as Europe/Stockholm.`);
+  return zone;
 }
 
 /** Local minus UTC, in ms, at instant `t`. Exact to the second, which is what zone data holds. */
 function offsetAt(t: number, zone: string): number {
-  const second = Math.floor(t / 1000) * 1000;
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(zone).formatToParts(second)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const local = new Date(Date.UTC(2000, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second));
-  local.setUTCFullYear(parts.year); // Date.UTC maps years 0-99 to 1900-1999.
-  return local.getTime() - second;
+  // Luxon answers in minutes; rounding to whole seconds undoes the division's floating-point error.
+  return Math.round(zoneOf(zone).offset(t) * 60) * 1000;
 }
 
 /** The first instant after `t` (up to `limit`) where the offset differs from the one at `t`. */
@@ -140,14 +119,13 @@ export interface WallClock {
 
 /** The local calendar date and time of an instant in a zone. */
 export function wallClock(instant: Date, zone: string): WallClock {
-  const t = instantMs(instant, 'instant');
-  const local = new Date(t + offsetAt(t, zone));
+  const local = DateTime.fromMillis(instantMs(instant, 'instant'), { zone: zoneOf(zone) });
   return {
-    year: local.getUTCFullYear(),
-    month: local.getUTCMonth() + 1,
-    day: local.getUTCDate(),
-    weekday: isoWeekday(Math.floor(local.getTime() / DAY)),
-    minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    weekday: local.weekday,
+    minuteOfDay: local.hour * 60 + local.minute,
   };
 }
 
@@ -401,7 +379,7 @@ function checkInputs(zone: string, hours: BusinessHours): void {
 }
 
 function checkZone(zone: string): void {
-  formatterFor(zone);
+  zoneOf(zone);
 }
 
 function instantMs(d: Date, name: string): number {
