@@ -15,7 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { renderMessageCard } from '../src/cards/message-card';
-import type { Config } from '../src/config';
+import { readConfig } from '../src/config';
 import type { Broadcast } from '../src/domain/broadcast';
 import { PARTICIPANT_PARTITIONS, type Participant } from '../src/domain/participant';
 import { BroadcastJob } from '../src/features/broadcast/broadcast-job';
@@ -58,15 +58,15 @@ async function main(): Promise<void> {
     connectionString: required('BENCH_CONNECTION_STRING'),
     prefix: required('BENCH_PREFIX'),
   });
-  const config = {
-    bot: { appType: 'local', appId: '' },
-    defaults: {
-      locale: 'en-US',
-      timeZone: 'UTC',
-      businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] },
-    },
-    broadcast: { ratePerSecond: rate, maxAttempts: 6, serviceUrl: connectorUrl },
-  } as Pick<Config, 'bot' | 'defaults' | 'broadcast'> as Config;
+  // Read like production's, from the variables a developer's instance would have.
+  const config = readConfig({
+    STORAGE_CONNECTION_STRING: required('BENCH_CONNECTION_STRING'),
+    STORAGE_PREFIX: required('BENCH_PREFIX'),
+    GRAPH_BASE_URL: graphUrl,
+    BROADCAST_RATE_PER_SECOND: String(rate),
+    BROADCAST_MAX_ATTEMPTS: '6',
+    BOT_SERVICE_URL: connectorUrl,
+  });
   const graph = new GraphApi({
     baseUrl: graphUrl,
     credential: credentialFor({ kind: 'simulator' }),

@@ -31,12 +31,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { TEAMS_TENANT_RATE_LIMIT } from '../src/config';
+import { startAzurite } from '../src/dev/azurite';
 import { startConnectorSim } from '../src/dev/connector-sim';
 import {
   type ManagedProcess,
   processError,
   spawnManaged,
-  startAzurite,
   TSX_CLI,
   withLoopbackNoProxy,
 } from '../src/dev/processes';
@@ -192,9 +192,6 @@ async function main(): Promise<number> {
     log(`two app instances running (separate processes), shared rate ${RATE}/s, storage prefix ${prefix}`);
 
     const deps: BroadcastDeps = {
-      config: {
-        broadcast: { ratePerSecond: RATE, maxAttempts: 6, serviceUrl: connector.url },
-      } as BroadcastDeps['config'],
       store: storage.store,
       clock: systemClock,
       logger: createLogger('warn'),

@@ -11,11 +11,12 @@
  * RACE_IN_FLIGHT (users at a time), RACE_GO_FILE, RACE_RESULT_FILE.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import type { EscalationParticipant, RaiseOutcome, TriggerInput } from '../src/domain/escalation';
+import type { EscalationParticipant, RaiseOutcome, TriggerInput } from '../src/domain/escalation-model';
 import { raiseEscalation } from '../src/features/helpdesk/escalation-service';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { systemClock } from '../src/ports/clock';
 import { ConcurrencyError, type EntityKey, type Repository } from '../src/ports/store';
+import { forEachBounded } from '../src/shared/bounded';
 
 export const TRIGGERS_PER_USER = 3;
 
@@ -138,7 +139,6 @@ async function main(): Promise<void> {
   result.startedAt = Date.now();
 
   const reversed = instance.endsWith('b');
-  let next = 0;
   const oneUser = async (i: number) => {
     const triggers = raceTriggers(i);
     if (reversed) triggers.reverse();
@@ -168,10 +168,10 @@ async function main(): Promise<void> {
     result.windows[i] = [from, Date.now()];
     if (wrote) result.contributed.push(i);
   };
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < users) await oneUser(next++);
-    }),
+  await forEachBounded(
+    Array.from({ length: users }, (_, i) => i),
+    inFlight,
+    oneUser,
   );
   result.finishedAt = Date.now();
   writeFileSync(resultFile, JSON.stringify(result));

@@ -21,22 +21,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
+import { startAzurite } from '../src/dev/azurite';
 import {
   describeExit,
   type ManagedProcess,
   processError,
   spawnManaged,
-  startAzurite,
   TSX_CLI,
   withLoopbackNoProxy,
 } from '../src/dev/processes';
-import {
-  type Escalation,
-  escalationKey,
-  isOpen,
-  normaliseTrigger,
-  triggerFingerprint,
-} from '../src/domain/escalation';
+import { escalationKey, isOpen } from '../src/domain/escalation';
+import { normaliseTrigger, triggerFingerprint } from '../src/domain/escalation-input';
+import type { Escalation } from '../src/domain/escalation-model';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { raceTriggers, raceUserId, TRIGGERS_PER_USER, type WorkerResult } from './escalation-race-worker';
 import { log, runBenchmark } from './shared';

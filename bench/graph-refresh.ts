@@ -14,13 +14,14 @@
  * Run: npm run bench:graph-refresh   (see docs/benchmarks.md)
  */
 import { TableClient } from '@azure/data-tables';
-import { startAzurite } from '../src/dev/processes';
+import { startAzurite } from '../src/dev/azurite';
 import { generateTenant, type SimDevice, startTenantSimulator } from '../src/dev/tenant-sim';
 import { type Wave, type WaveMember, waveKey, waveMemberKey } from '../src/domain/campaign';
 import type { DeviceJourney } from '../src/domain/journey';
 import { type Participant, participantKey } from '../src/domain/participant';
 import { credentialFor } from '../src/integrations/graph/credential';
 import { GraphApi } from '../src/integrations/graph/graph-api';
+import { GraphDeviceChanges } from '../src/integrations/graph/graph-device-changes';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
@@ -147,11 +148,12 @@ async function main(): Promise<number> {
       maxAttempts: 5,
     });
     let notified = 0;
+    const logger = createLogger('warn');
     const refresher = new ProgressRefresher({
-      graph,
+      changes: new GraphDeviceChanges(graph, logger),
       store,
       clock: systemClock,
-      logger: createLogger('warn'),
+      logger,
       onChanged: async () => {
         notified++;
       },

@@ -3,7 +3,7 @@
  *
  * Real parts only: one Azurite (in memory) for storage, the tenant simulator over
  * HTTP for Graph (GraphApi + GraphDeviceDirectory, as in production), and the production import
- * service: parse the CSV, resolve every row (directory look-ups through $batch, the current wave of
+ * modules: parse the CSV, resolve every row (directory look-ups through $batch, the current wave of
  * every user), keep the preview as a draft, load it back, and write the members. 5 % of the users
  * already sit in the announced pilot (they must stay there), and the file carries rows the parser
  * refuses and UPNs the directory does not know. Afterwards every user is checked: the new members
@@ -22,18 +22,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { startAzurite } from '../src/dev/processes';
+import { startAzurite } from '../src/dev/azurite';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
 import { type Wave, waveKey, waveMemberKey } from '../src/domain/campaign';
-import { parseCsvImport } from '../src/domain/member-import';
+import { parseCsvImport } from '../src/domain/member-import-csv';
 import { type Participant, participantKey } from '../src/domain/participant';
-import {
-  type ImportDraft,
-  loadImportDraft,
-  resolveImport,
-  saveImportDraft,
-  saveMembers,
-} from '../src/features/admin/member-import-service';
+import { type ImportDraft, loadImportDraft, saveImportDraft } from '../src/features/admin/import-drafts';
+import { resolveImport } from '../src/features/admin/member-resolve';
+import { saveMembers } from '../src/features/admin/member-save';
+import { waveMembersOf } from '../src/features/waves';
 import { credentialFor } from '../src/integrations/graph/credential';
 import { GraphApi } from '../src/integrations/graph/graph-api';
 import { GraphDeviceDirectory } from '../src/integrations/graph/graph-device-directory';
@@ -202,8 +199,7 @@ async function main(): Promise<number> {
     let missing = 0;
     let misplaced = 0;
     const index = new Set<string>();
-    for await (const row of store.waveMembers.listPartition(waveMemberKey(WAVE_ID, '').partitionKey))
-      index.add(row.key.rowKey);
+    for await (const row of waveMembersOf(store, WAVE_ID)) index.add(row.aadObjectId.toLowerCase());
     for (const u of users) {
       const id = u.id.toLowerCase();
       const p = (await store.participants.get(participantKey(id)))?.value;

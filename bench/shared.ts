@@ -1,5 +1,6 @@
 /** Pieces every benchmark under bench/ uses: a timestamped log and bulk table seeding. */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { forEachBounded } from '../src/shared/bounded';
 
 const started = Date.now();
 
@@ -28,12 +29,7 @@ export async function bulkInsert<T>(
   for (const actions of byPartition.values()) {
     for (let i = 0; i < actions.length; i += 100) batches.push(actions.slice(i, i + 100));
   }
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < batches.length) await table.submitTransaction(batches[next++]!);
-    }),
-  );
+  await forEachBounded(batches, parallel, (batch) => table.submitTransaction(batch));
 }
 
 /** Runs a benchmark's main: exits with its code, or 2 (with the stack) when it could not run. */

@@ -12,8 +12,8 @@ import type { Store } from './ports/store';
 
 /** Everything a feature may use; built once in the composition root (or by a test). */
 export interface Deps {
-  config: Pick<Config, 'sourceMdm' | 'defaults' | 'bot' | 'publicBaseUrl'> &
-    Partial<Pick<Config, 'helpdesk' | 'escalation' | 'admins' | 'broadcast' | 'exportSigningKey'>>;
+  /** The whole validated configuration (tests build theirs with readConfig too). */
+  config: Config;
   guidance: Guidance;
   store: Store;
   directory: DeviceDirectory;

@@ -1,11 +1,11 @@
-import { ConfigError, readConfig } from './config';
+import { type Config, ConfigError, readConfig } from './config';
 import { GuidanceError } from './guidance/guidance';
 import { createLogger } from './logging';
 import { startBot } from './runtime';
 
 /** Production entry point: validate configuration, start, and stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof readConfig>;
+  let config: Config;
   try {
     config = readConfig();
   } catch (err) {

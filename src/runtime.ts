@@ -14,6 +14,7 @@ import { TeamsHelpdeskRoster } from './integrations/bot/teams-helpdesk-roster';
 import { credentialFor } from './integrations/graph/credential';
 import { GraphApi } from './integrations/graph/graph-api';
 import { GraphAppInstaller } from './integrations/graph/graph-app-installer';
+import { GraphDeviceChanges } from './integrations/graph/graph-device-changes';
 import { GraphDeviceDirectory } from './integrations/graph/graph-device-directory';
 import { createAzureStorage } from './integrations/storage/azure-storage';
 import type { Logger } from './logging';
@@ -28,7 +29,10 @@ import { Scheduler } from './workers/scheduler';
 
 export interface RunningBot {
   port: number;
-  /** Graceful stop: no new requests, turns in flight finish, workers stop, lease released. */
+  /**
+   * Graceful stop: no new requests, turns in flight and the background work they started finish,
+   * workers stop, lease released.
+   */
   stop(): Promise<void>;
 }
 
@@ -113,7 +117,7 @@ export async function startBot(
     },
   });
   const refresher = new ProgressRefresher({
-    graph,
+    changes: new GraphDeviceChanges(graph, logger),
     store: storage.store,
     clock: systemClock,
     logger,
@@ -156,7 +160,7 @@ export async function startBot(
     port,
     stop: () => {
       stopping ??= (async () => {
-        logger.info('stopping: draining turns in flight');
+        logger.info('stopping: draining turns in flight and their background work');
         await server.drain(DRAIN_TIMEOUT_MS);
         // Sends in flight finish; queued jobs stay in the queue for the other instances.
         await sender.stop();

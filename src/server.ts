@@ -6,6 +6,7 @@ import { type ExportRouteDeps, registerExportRoutes } from './exports/export-rou
 import type { Guidance } from './guidance/guidance';
 import { registerGuideRoutes } from './guidance/guide-routes';
 import { type Logger, setTurnLogger } from './logging';
+import { settleBackground } from './shared/background';
 
 export interface ServerDeps {
   adapter: CloudAdapter;
@@ -22,7 +23,10 @@ export interface ServerDeps {
 export interface BotServer {
   server: restify.Server;
   listen(port: number, host?: string): Promise<number>;
-  /** Stops accepting requests and waits (bounded) for turns in flight. */
+  /**
+   * Stops accepting requests and waits, within `timeoutMs` in all, for turns in flight and then for
+   * the background work they started (card updates promised to users).
+   */
   drain(timeoutMs: number): Promise<void>;
 }
 
@@ -99,6 +103,7 @@ export function createServer(deps: ServerDeps): BotServer {
         server.listen(port, host, () => resolve((server.address() as { port: number }).port));
       }),
     drain: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
       draining = true;
       server.server.close();
       if (inFlight > 0) {
@@ -110,6 +115,8 @@ export function createServer(deps: ServerDeps): BotServer {
           'turns still running',
         ).catch((err) => deps.logger.warn({ err, inFlight }, 'shutting down with turns in flight'));
       }
+      const unfinished = await settleBackground(Math.max(0, deadline - Date.now()));
+      if (unfinished > 0) deps.logger.warn({ unfinished }, 'shutting down with background work unfinished');
       server.server.closeAllConnections?.();
     },
   };

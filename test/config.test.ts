@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { ConfigError, readConfig } from '../src/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, readConfig } from '../src/config';
 
 const AZURITE =
   'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
@@ -226,6 +228,34 @@ describe('config: readConfig', () => {
   it('requires Graph over https for public Graph hosts', () => {
     const p = problems({ ...production, GRAPH_BASE_URL: 'http://graph.microsoft.com' });
     assert.ok(p.some((x) => x.includes('must be reached over https')));
+  });
+
+  it('lists the problems in the order of the variables, whichever rule found them', () => {
+    const p = problems({
+      NODE_ENV: 'production',
+      PORT: 'x',
+      STORAGE_CONNECTION_STRING: AZURITE,
+      SOURCE_MDM: 'intune',
+      EXPORT_SIGNING_KEY: 'short',
+    });
+    const names = p.map((x) => x.split(':')[0]!);
+    assert.deepEqual(names, [
+      'PORT',
+      'BOT_APP_ID',
+      'BOT_APP_PASSWORD',
+      'BOT_TENANT_ID',
+      'STORAGE_CONNECTION_STRING',
+      'GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH or GRAPH_USE_MANAGED_IDENTITY',
+      'HELPDESK_CHANNEL_ID',
+      'ADMIN_GROUP_ID or ADMIN_UPNS',
+      'SOURCE_MDM',
+      'EXPORT_SIGNING_KEY',
+    ]);
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    for (const name of CONFIG_VARIABLES) assert.match(example, new RegExp(`^${name}=`, 'm'), name);
   });
 
   it('the error message names each variable and points at .env.example', () => {

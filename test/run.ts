@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
-import { startAzurite } from '../src/dev/processes';
+import { startAzurite } from '../src/dev/azurite';
 
 async function main(): Promise<void> {
   const e2e = process.argv.includes('--e2e');

@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import sinon from 'sinon';
 import { readConfig } from '../src/config';
 import { participantKey } from '../src/domain/participant';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { type RunningBot, startBot } from '../src/runtime';
 import { ALEX, cardAction, personalMessage, textOf } from './helpers/activities';
+import { eventually } from './helpers/eventually';
 import { startFakeConnector } from './helpers/fake-connector';
 import { silentLogger } from './helpers/fakes';
 import { testConnectionString } from './helpers/storage';
 
 /** A Graph stand-in that answers every request slowly with 404, to hold a turn in flight. */
 async function slowGraph(delayMs: number) {
-  const server = http.createServer((_req, res) => {
+  const requested = sinon.spy();
+  const server = http.createServer((req, res) => {
+    requested(req.url);
     setTimeout(() => {
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'Request_ResourceNotFound', message: 'not found' } }));
@@ -20,6 +24,7 @@ async function slowGraph(delayMs: number) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    requested,
     close: () => server.close(),
   };
 }
@@ -104,12 +109,13 @@ describe('integration: HTTP server (real adapter, Azurite, connector over HTTP)'
   });
 
   it('on stop, finishes the turn in flight, then refuses new requests', async () => {
-    // Graph answers after 1.5 s, so this invoke is still running when stop() is called.
+    // Graph answers after 1.5 s, so once the invoke has asked it, the turn is in flight when stop() is called.
+    const asked = graph.requested.callCount;
     const invoke = post(
       bot.port,
       JSON.stringify({ ...cardAction('devices.check'), serviceUrl: connector.url }),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => graph.requested.callCount > asked);
     const stopped = bot.stop();
     const res = await invoke;
     assert.equal(res.status, 200);

@@ -1,5 +1,5 @@
 import template from '../../adaptiveCards/admin-panel.json';
-import { ADMIN_INPUTS } from '../features/admin/ids';
+import { ADMIN_INPUTS } from '../verbs/admin';
 import { type CardJson, renderCard } from './render';
 
 export interface PanelButton {
@@ -37,7 +37,8 @@ export interface AdminPanel {
   actions: PanelButton[];
 }
 
-export const SCHEDULE_TIME_INPUT = 'scheduleTime';
+/** Rows shown on a list card; the CSV export has everyone. */
+export const MAX_LIST_ROWS = 25;
 
 export function adminPanelView(p: AdminPanel) {
   const button = (b: PanelButton) => ({
@@ -72,7 +73,7 @@ export function adminPanelView(p: AdminPanel) {
     hasSchedule: p.schedule !== undefined,
     scheduleInputId: ADMIN_INPUTS.scheduleAt,
     scheduleLabel: p.schedule?.dateLabel ?? '',
-    scheduleTimeInputId: SCHEDULE_TIME_INPUT,
+    scheduleTimeInputId: ADMIN_INPUTS.scheduleTime,
     scheduleTimeLabel: p.schedule?.timeLabel ?? '',
     hasChannelToggle: p.channelToggle !== undefined,
     channelInputId: ADMIN_INPUTS.alsoChannel,

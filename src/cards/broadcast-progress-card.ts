@@ -1,8 +1,8 @@
 import template from '../../adaptiveCards/broadcast-progress.json';
 import type { Broadcast, DeliveryCounts, DeliveryFailure, DeliveryState } from '../domain/broadcast';
 import { finishedShare, progressBar } from '../domain/broadcast-pacing';
-import { ADMIN_VERBS } from '../features/admin/ids';
 import { formatDateTime, type MessageKey, type Translate } from '../i18n';
+import { ADMIN_VERBS } from '../verbs/admin';
 import { type CardJson, renderCard } from './render';
 
 export interface BroadcastProgressInput {

@@ -1,6 +1,6 @@
 import template from '../../adaptiveCards/device-list.json';
-import type { SourceMdm } from '../config';
 import type { DeviceObservation } from '../domain/device';
+import type { SourceMdm } from '../domain/source-mdm';
 import { formatDateTime, type Translate } from '../i18n';
 import { type CardJson, renderCard } from './render';
 

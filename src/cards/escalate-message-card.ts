@@ -1,12 +1,12 @@
 import template from '../../adaptiveCards/escalate-message.json';
-import { MAX_TEXT_LENGTH } from '../domain/escalation';
+import { MAX_TEXT_LENGTH } from '../domain/escalation-model';
+import { formatDateTime, type Translate } from '../i18n';
 import {
   ESCALATE_CATEGORIES,
   ESCALATE_INPUTS,
   ESCALATE_SUBMIT,
   type EscalateCategory,
-} from '../features/message-extension/ids';
-import { formatDateTime, type Translate } from '../i18n';
+} from '../verbs/message-extension';
 import { type CardJson, renderCard } from './render';
 
 export interface EscalateMessageInput {

@@ -1,9 +1,9 @@
 import template from '../../adaptiveCards/escalation.json';
 import type { ComplianceState } from '../domain/device';
-import type { Actor, Escalation, TimelineEntry } from '../domain/escalation';
+import type { Actor, Escalation, TimelineEntry } from '../domain/escalation-model';
 import type { DeviceJourney } from '../domain/journey';
-import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, MAX_ASSIGNEES, NOTE_INPUT_ID } from '../features/helpdesk/ids';
 import { formatDateTime, languageOf, type MessageKey, type Translate } from '../i18n';
+import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, MAX_ASSIGNEES, NOTE_INPUT_ID } from '../verbs/helpdesk';
 import { managedByText } from './device-list-card';
 import { failureText } from './journey-card';
 import { type CardJson, renderCard } from './render';

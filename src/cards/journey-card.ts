@@ -1,7 +1,6 @@
 import template from '../../adaptiveCards/journey.json';
-import type { SourceMdm } from '../config';
 import type { Wave } from '../domain/campaign';
-import { type Escalation, MAX_TEXT_LENGTH } from '../domain/escalation';
+import { type Escalation, MAX_TEXT_LENGTH } from '../domain/escalation-model';
 import {
   type DeviceJourney,
   isTerminal,
@@ -10,27 +9,12 @@ import {
   stageIndex,
   stepperStage,
 } from '../domain/journey';
+import type { SourceMdm } from '../domain/source-mdm';
 import { type Guidance, guidePath } from '../guidance/guidance';
 import { guideTargetOf } from '../guidance/guide-target';
 import { formatDateTime, type Language, type MessageKey, type Translate } from '../i18n';
+import { JOURNEY_VERBS } from '../verbs/journey';
 import { type CardJson, renderCard } from './render';
-
-/** Verbs of the journey card; shared by the view model and the routes. */
-export const JOURNEY_VERBS = {
-  start: 'journey.start',
-  refresh: 'journey.refresh',
-  focus: 'journey.focus',
-  unenrolled: 'journey.unenrolled',
-  cannot: 'journey.cannot',
-  enrolling: 'journey.enrolling',
-  check: 'journey.check',
-  postCheck: 'journey.postcheck',
-  defer: 'journey.defer',
-  optIn: 'journey.optin',
-  ticketDetail: 'journey.ticket.detail',
-  ticketWithdraw: 'journey.ticket.withdraw',
-  stuck: 'journey.stuck',
-} as const;
 
 /** What "I'm stuck" on the card asks; the helpdesk sees the choice in the user's words. */
 export const STUCK_CATEGORIES = ['cannot-remove', 'portal', 'missing', 'other'] as const;

@@ -1,6 +1,6 @@
 import template from '../../adaptiveCards/participant-status.json';
 import { endOfWave, type Wave } from '../domain/campaign';
-import type { Escalation } from '../domain/escalation';
+import type { Escalation } from '../domain/escalation-model';
 import { type DeviceJourney, isTerminal } from '../domain/journey';
 import type { Participant } from '../domain/participant';
 import { formatDateTime, type MessageKey, type Translate } from '../i18n';

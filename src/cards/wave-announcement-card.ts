@@ -1,9 +1,9 @@
 import template from '../../adaptiveCards/wave-announcement.json';
-import type { SourceMdm } from '../config';
 import { endOfWave, type Wave } from '../domain/campaign';
 import type { DeviceObservation } from '../domain/device';
+import type { SourceMdm } from '../domain/source-mdm';
 import { formatDateTime, type Translate } from '../i18n';
-import { JOURNEY_VERBS } from './journey-card';
+import { JOURNEY_VERBS } from '../verbs/journey';
 import { type CardJson, renderCard } from './render';
 
 export interface WaveAnnouncementInput {

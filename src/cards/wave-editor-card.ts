@@ -1,8 +1,7 @@
 import template from '../../adaptiveCards/wave-editor.json';
 import { DEFAULT_SUCCESS_CRITERIA, type Wave } from '../domain/campaign';
-import { ADMIN_VERBS } from '../features/admin/ids';
-import { WAVE_FORM } from '../features/admin/wave-form';
 import type { Translate } from '../i18n';
+import { ADMIN_VERBS, WAVE_FORM } from '../verbs/admin';
 import { type CardJson, renderCard } from './render';
 
 export interface WaveEditorInput {

@@ -1,5 +1,5 @@
 import template from '../../adaptiveCards/welcome.json';
-import type { SourceMdm } from '../config';
+import type { SourceMdm } from '../domain/source-mdm';
 import type { Translate } from '../i18n';
 import { type CardJson, renderCard } from './render';
 

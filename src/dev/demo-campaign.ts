@@ -3,15 +3,9 @@
  * announced two days ago with a grace period ending in two weeks, holding Alex, Megan and Adele.
  * Development only. Idempotent: existing rows are left as they are.
  */
-import {
-  type Campaign,
-  campaignKey,
-  type Wave,
-  type WaveMember,
-  waveKey,
-  waveMemberKey,
-} from '../domain/campaign';
-import { participantKey } from '../domain/participant';
+
+import { type Campaign, campaignKey, type Wave, waveKey } from '../domain/campaign';
+import { placeInWave } from '../features/membership';
 import type { Store } from '../ports/store';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -70,28 +64,14 @@ export async function seedDemoCampaign(store: Store, now: Date): Promise<void> {
   await store.campaigns.update(campaignKey(), (cur) => cur ?? campaign);
   await store.waves.update(waveKey(pilot.id), (cur) => cur ?? pilot);
   await store.waves.update(waveKey(volunteers.id), (cur) => cur ?? volunteers);
+  // Members join through the one module that writes wave membership, dated when the pilot was filled.
+  const filled = { store, clock: { now: () => new Date(iso(-2)) } };
+  const waves = new Map([pilot, volunteers].map((w) => [w.id, w]));
   for (const m of DEMO_PILOT_MEMBERS) {
-    const member: WaveMember = {
-      waveId: pilot.id,
+    await placeInWave(filled, pilot, waves, {
       aadObjectId: m.aadObjectId,
       userPrincipalName: m.userPrincipalName,
-      addedAt: iso(-2),
-    };
-    await store.waveMembers.update(waveMemberKey(pilot.id, m.aadObjectId), (cur) => cur ?? member);
-    await store.participants.update(participantKey(m.aadObjectId), (cur) =>
-      cur
-        ? cur.waveId
-          ? undefined
-          : { ...cur, waveId: pilot.id }
-        : {
-            aadObjectId: m.aadObjectId,
-            userPrincipalName: m.userPrincipalName,
-            displayName: m.displayName,
-            firstSeenAt: iso(-2),
-            lastSeenAt: iso(-2),
-            version: 1,
-            waveId: pilot.id,
-          },
-    );
+      displayName: m.displayName,
+    });
   }
 }

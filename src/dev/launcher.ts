@@ -11,24 +11,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { startAzurite } from './azurite';
+import { describeExit, type Env, isPortFree, type ManagedProcess, paint, REPO_ROOT } from './processes';
 import {
-  describeExit,
   devBotEnv,
-  type Env,
   HELPDESK_CHANNEL_NAME,
-  isPortFree,
-  type ManagedProcess,
   PLAYGROUND_CONFIG,
   PLAYGROUND_DEFAULT_PORT,
-  paint,
   playgroundChannelId,
-  REPO_ROOT,
   seedDemoStorage,
-  startAzurite,
   startBotProcess,
   startPlaygroundProcess,
   startTenantSimulatorProcess,
-} from './processes';
+} from './stack';
 
 const AZURITE_DEFAULT_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 const SIM_DEFAULT_PORT = 5055;

@@ -9,8 +9,9 @@
  */
 // Only light modules: the CLI talks HTTP and must start fast.
 import { mdmName } from './tenant-sim/constants';
+import type { DeviceState } from './tenant-sim/device-state';
 import { DEVICE_ACTIONS, type DeviceAction, FAILURE_CATEGORIES } from './tenant-sim/model';
-import type { DeviceState, UserState } from './tenant-sim/state';
+import type { UserState } from './tenant-sim/state';
 import type { ActionResult } from './tenant-sim/tenant';
 
 class CliError extends Error {

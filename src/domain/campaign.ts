@@ -1,5 +1,5 @@
-import type { SourceMdm } from '../config';
 import type { ReminderCadence } from './schedule';
+import type { SourceMdm } from './source-mdm';
 
 /** The migration as a whole: which MDM is being left, and whether users may join a wave early. */
 export interface Campaign {

@@ -18,10 +18,11 @@
  * reopen a ticket an agent resolved after it. A device that moves on and gets stuck again has a new
  * `stageSince`, hence a new trigger.
  */
-import type { BusinessHours } from '../config';
+import type { BusinessHours } from './business-hours';
 import { endOfWave, type Wave } from './campaign';
-import type { TriggerInput } from './escalation';
-import { type DeviceJourney, isStuck, isTerminal, stageIndex } from './journey';
+import type { TriggerInput } from './escalation-model';
+import { type DeviceJourney, isTerminal, stageIndex } from './journey';
+import { isStuck } from './journey-progress';
 import type { Participant } from './participant';
 import { businessElapsed } from './schedule';
 

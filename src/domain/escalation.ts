@@ -20,218 +20,36 @@
  * The row is bounded (timeline, triggers, bookkeeping and the total JSON size) so that a noisy user
  * can never make it too large for a table row.
  */
-import { canonicalJson, fingerprint } from './canonical';
+import {
+  normaliseAgent,
+  normaliseParticipant,
+  normaliseTrigger,
+  receiptOf,
+  validWindow,
+} from './escalation-input';
+import {
+  type ActionRejectReason,
+  type ActionResult,
+  type Actor,
+  type Agent,
+  type EarlierTicket,
+  type Escalation,
+  type EscalationParticipant,
+  type EscalationTrigger,
+  MAX_EARLIER,
+  MAX_ESCALATION_JSON,
+  MAX_FIELD_LENGTH,
+  MAX_RECEIPTS,
+  MAX_SEEN,
+  MAX_TEXT_LENGTH,
+  MAX_TIMELINE,
+  MAX_TRIGGERS,
+  type RaiseOptions,
+  type RaiseResult,
+  type TimelineEntry,
+  type TriggerInput,
+} from './escalation-model';
 import { participantKey } from './participant';
-
-// ---------------------------------------------------------------------------------------------
-// Types
-
-/** Why a user reaches the helpdesk. The journey's own reasons (journey.ts `EscalationReason`) are among them. */
-export type TriggerReason =
-  | 'user-stuck'
-  | 'no-progress'
-  | 'enrollment-failed'
-  | 'noncompliant'
-  | 'dual-enrollment'
-  | 'post-check-failed'
-  | 'needs-it'
-  | 'deadline-passed';
-
-// A record rather than a list so that the compiler notices a reason added to the type but not here.
-const REASONS: Readonly<Record<TriggerReason, true>> = {
-  'user-stuck': true,
-  'no-progress': true,
-  'enrollment-failed': true,
-  noncompliant: true,
-  'dual-enrollment': true,
-  'post-check-failed': true,
-  'needs-it': true,
-  'deadline-passed': true,
-};
-export const TRIGGER_REASONS = Object.keys(REASONS) as readonly TriggerReason[];
-
-export const ESCALATION_STATES = ['open', 'assigned', 'waiting-on-user', 'resolved'] as const;
-export type EscalationState = (typeof ESCALATION_STATES)[number];
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** Who the ticket is about, as the helpdesk card shows it; refreshed on every trigger. */
-export interface EscalationParticipant {
-  aadObjectId: string;
-  userPrincipalName?: string;
-  displayName?: string;
-  waveId?: string;
-  locale?: string;
-}
-
-/** A helpdesk member (Entra object id; the name is for display only). */
-export interface Agent {
-  aadObjectId: string;
-  name?: string;
-}
-
-/** Who made a timeline entry: the journey/jobs, the ticket's own user, or a helpdesk agent. */
-export type Actor = { kind: 'system' } | { kind: 'user' } | ({ kind: 'agent' } & Agent);
-
-/** A trigger as callers pass it (e.g. a participant's pending escalation); validated by `raise`. */
-export interface TriggerInput {
-  reason: TriggerReason | string;
-  /** The device concerned; empty when the trigger is about the user, not one device. */
-  deviceKey?: string;
-  /** Context for the card (failure category and reason, what the user said …); JSON-serialisable. */
-  detail?: unknown;
-  /** When it happened (ISO); defaults to the time of raising. */
-  at?: string;
-}
-
-/** A trigger as the ticket keeps it. */
-export interface EscalationTrigger {
-  /** Fingerprint of reason + device + detail: what duplicate suppression compares. */
-  id: string;
-  reason: TriggerReason;
-  deviceKey: string;
-  detail?: JsonValue;
-  at: string;
-}
-
-export type RaiseOutcome = 'created' | 'appended' | 'reopened' | 'duplicate';
-export type AgentAction = 'assign' | 'wait-on-user' | 'resolve' | 'reopen';
-
-export type TimelineEntry =
-  | {
-      kind: 'trigger';
-      at: string;
-      actor: Actor;
-      /** The `EscalationTrigger.id`; `triggers` holds its detail while it is among the newest. */
-      triggerId: string;
-      reason: TriggerReason;
-      deviceKey: string;
-      outcome: Exclude<RaiseOutcome, 'duplicate'>;
-    }
-  | { kind: 'user-message'; at: string; actor: { kind: 'user' }; text: string }
-  | { kind: 'user-withdrew'; at: string; actor: { kind: 'user' } }
-  | {
-      kind: 'agent-action';
-      at: string;
-      actor: Actor;
-      action: AgentAction;
-      /** For `assign`, and for `wait-on-user` when it made the acting agent the assignee. */
-      assignee?: Agent;
-      note?: string;
-    };
-
-export interface Resolution {
-  at: string;
-  by: Actor;
-  note?: string;
-  /** The user said it works now. */
-  withdrawn: boolean;
-}
-
-/** What is kept of a ticket after the user's next ticket replaced it: enough for per-wave metrics. */
-export interface EarlierTicket {
-  ticketId: string;
-  waveId?: string;
-  createdAt: string;
-  firstAssignedAt?: string;
-  resolvedAt: string;
-  reasons: TriggerReason[];
-  withdrawn: boolean;
-  reopenCount: number;
-}
-
-export interface Escalation {
-  /** `<aadObjectId>-<n>`: stable for the ticket's life, n counts the user's tickets from 1. */
-  ticketId: string;
-  ticketNumber: number;
-  participant: EscalationParticipant;
-  state: EscalationState;
-  /** Set while assigned or waiting on the user; kept on resolution (who handled it), cleared on reopen. */
-  assignee?: Agent;
-  /** The helpdesk channel card, set by the card feature once it has posted it. */
-  cardActivityId?: string;
-  /**
-   * The channel that card lives in (routing may pick another than the default); updates and thread
-   * lines go there. Absent on tickets posted before routing: the default channel.
-   */
-  cardChannelId?: string;
-  /** Distinct triggers of this ticket, oldest first, at most MAX_TRIGGERS. */
-  triggers: EscalationTrigger[];
-  /** Oldest first, at most MAX_TIMELINE entries; `timelineOmitted` counts what was dropped. */
-  timeline: TimelineEntry[];
-  timelineOmitted: number;
-  /** SLA clock: time to assign = firstAssignedAt − createdAt, time to resolve = resolvedAt − createdAt. */
-  createdAt: string;
-  firstAssignedAt?: string;
-  resolvedAt?: string;
-  resolution?: Resolution;
-  reopenCount: number;
-  /** Never moves backwards, even when instances' clocks disagree; every entry's time is at or after it. */
-  updatedAt: string;
-  /** Bumped on every change a card shows; cards carry it to detect stale actions. */
-  version: number;
-  /** Trigger fingerprints of the current (or last) open period: duplicate suppression. */
-  seen: string[];
-  /**
-   * Fingerprint + time of every trigger received lately, across tickets: the exact same trigger
-   * delivered again (a retried drain after a crash) is a no-op even after the ticket was resolved.
-   */
-  receipts: string[];
-  /** The user's previous tickets, oldest first, at most MAX_EARLIER. */
-  earlier: EarlierTicket[];
-  /**
-   * The "nobody took it" reminder in the card's thread, once per open period: `period` is the
-   * `reopenCount` it was sent in, so a reopened ticket may get one again.
-   */
-  slaReminder?: { at: string; period: number };
-}
-
-export type RaiseRejectReason = 'participant-required' | 'participant-mismatch' | 'invalid-trigger';
-export type ActionRejectReason =
-  /** The action does not apply in the ticket's state (often a stale card). */
-  | 'invalid-for-state'
-  | 'already-assigned'
-  | 'actor-required'
-  | 'note-required'
-  | 'note-too-long'
-  | 'text-required'
-  | 'text-too-long'
-  | 'activity-id-required';
-
-export type RaiseResult =
-  | { ok: true; outcome: RaiseOutcome; escalation: Escalation }
-  | { ok: false; reason: RaiseRejectReason; escalation: Escalation | undefined };
-
-export type ActionResult =
-  | { ok: true; escalation: Escalation }
-  | { ok: false; reason: ActionRejectReason; escalation: Escalation };
-
-export interface RaiseOptions {
-  /** A trigger this soon after the resolution reopens the ticket; later ones start the next ticket. */
-  reopenWithinMs?: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bounds
-
-export const DEFAULT_REOPEN_WITHIN_MS = 72 * 3_600_000;
-export const MAX_TIMELINE = 50;
-export const MAX_TRIGGERS = 20;
-/** Generous: a ticket with more distinct triggers than this in one open period is an outlier. */
-export const MAX_SEEN = 200;
-/** Five times the participant's pending list (20), so a retried drain always finds its receipts. */
-export const MAX_RECEIPTS = 100;
-export const MAX_EARLIER = 10;
-/** User messages and resolution notes; the edge should reject longer ones first. */
-export const MAX_TEXT_LENGTH = 500;
-/** A trigger's detail as JSON; longer details are kept truncated, as text. */
-export const MAX_DETAIL_CHARS = 600;
-const MAX_FIELD_LENGTH = 256;
-/**
- * Whole row as JSON. TableRepository accepts 32,000 characters; the margin keeps an entity that
- * someone extends later (or the repository's own encoding) from hitting the hard limit.
- */
-export const MAX_ESCALATION_JSON = 24_000;
 
 // ---------------------------------------------------------------------------------------------
 // Keys and small queries
@@ -481,85 +299,6 @@ export function slaAssignOverdue(
 export function recordSlaReminder(e: Escalation, now: Date): ActionResult {
   if (e.state !== 'open') return reject(e, 'invalid-for-state');
   return accept({ ...e, slaReminder: { at: effectiveNow(e, now), period: e.reopenCount } });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fingerprints
-
-/** What duplicate suppression compares: reason, device and detail, not the time. */
-export function triggerFingerprint(t: Pick<EscalationTrigger, 'reason' | 'deviceKey' | 'detail'>): string {
-  return fingerprint(`${t.reason}\n${t.deviceKey}\n${canonicalJson(t.detail ?? null)}`);
-}
-
-function receiptOf(t: EscalationTrigger): string {
-  return fingerprint(`${t.id}\n${t.at}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation of what callers pass
-
-export function isTriggerReason(reason: unknown): reason is TriggerReason {
-  return typeof reason === 'string' && Object.hasOwn(REASONS, reason);
-}
-
-/** A trigger as stored, or undefined when it cannot be one; `fallbackAt` stands in for a missing time. */
-export function normaliseTrigger(input: unknown, fallbackAt: string): EscalationTrigger | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const raw = input as Record<string, unknown>;
-  if (!isTriggerReason(raw.reason)) return undefined;
-  const deviceKey = typeof raw.deviceKey === 'string' ? raw.deviceKey.trim().slice(0, MAX_FIELD_LENGTH) : '';
-  const detail = jsonDetail(raw.detail);
-  const given = typeof raw.at === 'string' ? Date.parse(raw.at) : Number.NaN;
-  const at = Number.isFinite(given) ? new Date(given).toISOString() : fallbackAt;
-  const core = { reason: raw.reason, deviceKey, ...(detail !== undefined ? { detail } : {}) };
-  return { id: triggerFingerprint(core), ...core, at };
-}
-
-/** Details come from many places (Graph, card data, stored rows): keep them as bounded plain JSON. */
-function jsonDetail(detail: unknown): JsonValue | undefined {
-  if (detail === undefined) return undefined;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(detail);
-  } catch {
-    return { unreadable: true }; // cycles, BigInt: note that there was something rather than drop it
-  }
-  if (text === undefined) return undefined;
-  if (text.length > MAX_DETAIL_CHARS) return { truncated: text.slice(0, MAX_DETAIL_CHARS) };
-  return JSON.parse(text) as JsonValue;
-}
-
-function normaliseParticipant(input: unknown): EscalationParticipant | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const raw = input as Record<string, unknown>;
-  const id = typeof raw.aadObjectId === 'string' ? raw.aadObjectId.trim().toLowerCase() : '';
-  if (!id || id.length > MAX_FIELD_LENGTH) return undefined;
-  const text = (v: unknown) =>
-    typeof v === 'string' && v.trim() ? v.trim().slice(0, MAX_FIELD_LENGTH) : undefined;
-  const p: EscalationParticipant = { aadObjectId: id };
-  const upn = text(raw.userPrincipalName);
-  const name = text(raw.displayName);
-  const wave = text(raw.waveId);
-  const locale = text(raw.locale);
-  if (upn) p.userPrincipalName = upn;
-  if (name) p.displayName = name;
-  if (wave) p.waveId = wave;
-  if (locale) p.locale = locale;
-  return p;
-}
-
-function normaliseAgent(input: unknown): Agent | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const raw = input as Record<string, unknown>;
-  const id = typeof raw.aadObjectId === 'string' ? raw.aadObjectId.trim().toLowerCase() : '';
-  if (!id || id.length > MAX_FIELD_LENGTH) return undefined;
-  const name =
-    typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim().slice(0, MAX_FIELD_LENGTH) : '';
-  return name ? { aadObjectId: id, name } : { aadObjectId: id };
-}
-
-function validWindow(ms: unknown): number {
-  return typeof ms === 'number' && ms >= 0 && !Number.isNaN(ms) ? ms : DEFAULT_REOPEN_WITHIN_MS;
 }
 
 // ---------------------------------------------------------------------------------------------

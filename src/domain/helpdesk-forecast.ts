@@ -17,7 +17,7 @@
  * This is an average: tickets cluster after announcements and reminders, so a utilisation near
  * 100 % already means queues on some days.
  */
-import type { BusinessHours } from '../config';
+import type { BusinessHours } from './business-hours';
 import { businessTimeBetween, nextBusinessMoment, wallClock } from './schedule';
 
 /** The tickets and members of one earlier wave, as `waveStats` counts them. */

@@ -1,7 +1,7 @@
 /**
- * Per-wave helpdesk metrics (issue 4, item 4): how many tickets a wave produced, where they stand,
+ * Per-wave helpdesk metrics: how many tickets a wave produced, where they stand,
  * how fast the helpdesk took and resolved them, and the load relative to the users who migrated.
- * Pure: the caller reads the rows (`src/features/helpdesk/wave-metrics.ts`).
+ * Pure: the caller reads the rows (the wave statistics in `wave-stats.ts`).
  *
  * Which tickets count for a wave: the tickets of the wave's users (participants whose `waveId` is the
  * wave), both the current ticket of each escalation row and its `earlier` summaries. A ticket that
@@ -18,8 +18,8 @@
  * between instances) counts as 0. Medians of an even count average the two middle values; p90 is the
  * nearest rank. A statistic with no samples is undefined.
  */
-import type { Escalation } from './escalation';
-import { participantProgress } from './journey';
+import type { Escalation } from './escalation-model';
+import { participantProgress } from './journey-progress';
 import type { Participant } from './participant';
 
 export interface WaveHelpdeskMetrics {

@@ -29,21 +29,19 @@
  *   earlier tickets of the members that recorded this wave or none) × 100 ÷ members.
  */
 import type { Platform } from './device';
-import { type Escalation, isOpen } from './escalation';
+import { isOpen } from './escalation';
+import type { Escalation } from './escalation-model';
 import { type WaveHelpdeskMetrics, waveHelpdeskMetrics } from './helpdesk-metrics';
 import {
   type DeviceJourney,
-  type ElapsedFn,
   type FlowStage,
-  isStuck,
   type JourneyStage,
   POST_CHECK_ITEMS,
-  participantProgress,
   STAGE_ORDER,
   stageIndex,
   stepperStage,
-  wallClockElapsed,
 } from './journey';
+import { type ElapsedFn, isStuck, participantProgress, wallClockElapsed } from './journey-progress';
 import type { Participant } from './participant';
 
 /** Platforms in the order the dashboards list them. */

@@ -7,26 +7,40 @@
  * with = + - @ tab or CR get a leading apostrophe (OWASP's advice). Numbers are written as numbers.
  */
 import type { Delivery } from '../domain/broadcast';
-import type { Escalation } from '../domain/escalation';
+import { canonicalJson } from '../domain/canonical';
+import type { Escalation } from '../domain/escalation-model';
 import type { Participant } from '../domain/participant';
 import { participantRetirement } from '../domain/retirement';
-import importEn from '../i18n/import.en.json';
-import importSv from '../i18n/import.sv.json';
+import { type Language, type MessageKey, translator } from '../i18n';
 
-export type CsvValue = string | number | boolean | null | undefined;
-export type CsvLanguage = 'en' | 'sv';
+/**
+ * What a cell may hold. Stored rows are JSON and older rows may hold another type than the model
+ * says, so any value is written as some text rather than failing the export.
+ */
+export type CsvValue = unknown;
 
 /** Excel with Swedish regional settings splits on `;`, with English ones on `,`. */
-export function delimiterFor(language: CsvLanguage): ',' | ';' {
+export function delimiterFor(language: Language): ',' | ';' {
   return language === 'sv' ? ';' : ',';
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function csvCell(value: CsvValue, delimiter: string = ','): string {
-  if (value === undefined || value === null) return '';
+/** A value as cell text: arrays as their items joined by `; `, other objects as JSON, dates in ISO form. */
+function cellText(value: unknown): string {
+  if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let text = typeof value === 'boolean' ? String(value) : value;
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
+  if (Array.isArray(value)) return value.map(cellText).join('; ');
+  if (typeof value === 'object' && value !== null) return canonicalJson(value);
+  return '';
+}
+
+export function csvCell(value: CsvValue, delimiter: string = ','): string {
+  // Numbers are written as numbers, so a negative one is not taken for a formula.
+  if (typeof value === 'number' || typeof value === 'bigint') return cellText(value);
+  let text = cellText(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
   const needsQuotes =
     text.includes('"') ||
@@ -70,10 +84,6 @@ export async function* csvLines<T>(
 // ---------------------------------------------------------------------------------------------
 // The two exports
 
-const catalogs = { en: importEn, sv: importSv } as const;
-type ImportKey = keyof typeof importEn;
-const text = (language: CsvLanguage, key: ImportKey) => catalogs[language][key] ?? importEn[key];
-
 export interface ParticipantExportRow {
   participant: Participant;
   waveName?: string;
@@ -104,19 +114,21 @@ export const DELIVERY_COLUMNS = [
   'updatedAt',
 ] as const;
 
-export function participantHeader(language: CsvLanguage): string[] {
-  return PARTICIPANT_COLUMNS.map((c) => text(language, `import.csv.${c}` as ImportKey));
+export function participantHeader(language: Language): string[] {
+  const t = translator(language);
+  return PARTICIPANT_COLUMNS.map((c) => t(`import.csv.${c}` as MessageKey));
 }
 
-export function deliveryHeader(language: CsvLanguage): string[] {
-  return DELIVERY_COLUMNS.map((c) => text(language, `import.csv.${c}` as ImportKey));
+export function deliveryHeader(language: Language): string[] {
+  const t = translator(language);
+  return DELIVERY_COLUMNS.map((c) => t(`import.csv.${c}` as MessageKey));
 }
 
 /**
  * One participant: the wave by name, each device with its journey stage (`name: stage`, `; `
  * between), "migrated" in the retirement report's sense, the exclusion reasons, the open ticket.
  */
-export function participantRow(row: ParticipantExportRow, language: CsvLanguage): CsvValue[] {
+export function participantRow(row: ParticipantExportRow, language: Language): CsvValue[] {
   const p = row.participant;
   const r = participantRetirement(p);
   const journeys = p.journeys ?? [];
@@ -128,7 +140,7 @@ export function participantRow(row: ParticipantExportRow, language: CsvLanguage)
     p.locale,
     journeys.length,
     journeys.map((j) => `${j.name}: ${j.stage}`).join('; '),
-    text(language, r.status === 'migrated' ? 'import.csv.yes' : 'import.csv.no'),
+    translator(language)(r.status === 'migrated' ? 'import.csv.yes' : 'import.csv.no'),
     [...new Set(r.excludedDevices.map((d) => d.reason))].join('; '),
     e && e.state !== 'resolved' ? `#${e.ticketNumber} ${e.state}` : '',
     p.lastSeenAt,
@@ -141,7 +153,7 @@ export function deliveryRow(d: Delivery): CsvValue[] {
 
 export function participantsCsv(
   rows: AsyncIterable<ParticipantExportRow> | Iterable<ParticipantExportRow>,
-  language: CsvLanguage = 'en',
+  language: Language = 'en',
   onRow?: () => void,
 ): AsyncGenerator<string> {
   return csvLines(participantHeader(language), rows, (r) => participantRow(r, language), {
@@ -152,7 +164,7 @@ export function participantsCsv(
 
 export function deliveriesCsv(
   deliveries: AsyncIterable<Delivery> | Iterable<Delivery>,
-  language: CsvLanguage = 'en',
+  language: Language = 'en',
   onRow?: () => void,
 ): AsyncGenerator<string> {
   return csvLines(deliveryHeader(language), deliveries, deliveryRow, {

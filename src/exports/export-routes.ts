@@ -7,22 +7,23 @@
  * through the participant partitions, a broadcast through its delivery partition), so the size of an
  * export does not depend on memory. Nothing from the URL is echoed into a response.
  */
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type restify from 'restify';
-import { auditKey } from '../domain/audit';
 import { broadcastKey, deliveryPartition } from '../domain/broadcast';
-import { type Wave, waveKey, waveMemberKey } from '../domain/campaign';
-import { type Escalation, escalationKey } from '../domain/escalation';
+import type { Wave } from '../domain/campaign';
+import { escalationKey } from '../domain/escalation';
+import type { Escalation } from '../domain/escalation-model';
 import { PARTICIPANT_PARTITIONS, participantKey } from '../domain/participant';
+import { recordAudit } from '../features/audit';
+import { waveMembersOf, wavesById } from '../features/waves';
 import { languageFromHeader } from '../guidance/guide-routes';
-import importEn from '../i18n/import.en.json';
-import importSv from '../i18n/import.sv.json';
+import { type Language, type MessageKey, translator } from '../i18n';
 import type { Logger } from '../logging';
 import type { Clock } from '../ports/clock';
 import type { Store } from '../ports/store';
-import { type CsvLanguage, deliveriesCsv, type ParticipantExportRow, participantsCsv } from './csv';
+import { mapBounded } from '../shared/bounded';
+import { deliveriesCsv, type ParticipantExportRow, participantsCsv } from './csv';
 import { EXPORT_KINDS, type ExportKind, type ExportRequest, exportPath, verifyExport } from './signed-link';
 
 export interface ExportRouteDeps {
@@ -44,7 +45,6 @@ export interface ExportRouteDeps {
 /** Point reads in flight while a wave's members are read. */
 const READS_IN_FLIGHT = 16;
 
-const catalogs = { en: importEn, sv: importSv } as const;
 type ExportMessage =
   | 'malformed'
   | 'bad-signature'
@@ -69,7 +69,7 @@ async function serveExport(
   deps: ExportRouteDeps,
 ): Promise<void> {
   const query = new URL(req.url ?? '/', 'http://exports.invalid').searchParams;
-  const fallbackLanguage = (): CsvLanguage => {
+  const fallbackLanguage = (): Language => {
     const lang = query.get('lang');
     return lang === 'en' || lang === 'sv'
       ? lang
@@ -114,7 +114,7 @@ interface Source {
 async function exportSource(
   deps: ExportRouteDeps,
   request: ExportRequest,
-  language: CsvLanguage,
+  language: Language,
 ): Promise<Source | { missing: ExportMessage }> {
   let rows = 0;
   const counted = () => {
@@ -136,9 +136,7 @@ async function exportSource(
       },
     };
   }
-  const waves = new Map<string, Wave>();
-  for await (const { value } of deps.store.waves.listPartition(waveKey('').partitionKey))
-    waves.set(value.id, value);
+  const waves = await wavesById(deps.store);
   if (request.waveId && !waves.has(request.waveId)) return { missing: 'wave-not-found' };
   const participants = request.waveId
     ? waveParticipants(deps, request.waveId, waves)
@@ -159,27 +157,22 @@ async function* waveParticipants(
 ): AsyncGenerator<ParticipantExportRow> {
   let batch: string[] = [];
   const read = async (ids: string[]) => {
-    const rows: (ParticipantExportRow | undefined)[] = new Array(ids.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const i = next++;
-        const id = ids[i]!;
+    const rows = await mapBounded(
+      ids,
+      READS_IN_FLIGHT,
+      async (id): Promise<ParticipantExportRow | undefined> => {
         const [p, e] = await Promise.all([
           deps.store.participants.get(participantKey(id)),
           deps.store.escalations.get(escalationKey(id)),
         ]);
         // An index row left behind by a move or a lost race is not a member.
-        if (p?.value.waveId !== waveId) continue;
-        rows[i] = { participant: p.value, waveName: waves.get(waveId)?.name, escalation: e?.value };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, ids.length) }, worker));
+        if (p?.value.waveId !== waveId) return undefined;
+        return { participant: p.value, waveName: waves.get(waveId)?.name, escalation: e?.value };
+      },
+    );
     return rows.filter((r): r is ParticipantExportRow => r !== undefined);
   };
-  for await (const { value } of deps.store.waveMembers.listPartition(
-    waveMemberKey(waveId, '').partitionKey,
-  )) {
+  for await (const value of waveMembersOf(deps.store, waveId)) {
     batch.push(value.aadObjectId.toLowerCase());
     if (batch.length >= 64) {
       yield* await read(batch);
@@ -252,11 +245,11 @@ async function auditDownload(
   rows: number,
   completed: boolean,
 ): Promise<void> {
-  const at = deps.clock.now();
-  try {
-    await deps.store.audit.insert(auditKey(at, randomUUID()), {
-      at: at.toISOString(),
-      actorAadObjectId: request.actorAadObjectId,
+  await recordAudit(
+    deps.store,
+    {
+      at: deps.clock.now(),
+      actor: { aadObjectId: request.actorAadObjectId },
       action: 'export.download',
       target:
         request.kind === 'deliveries' ? `broadcast:${request.broadcastId}` : `wave:${request.waveId ?? '*'}`,
@@ -268,10 +261,9 @@ async function auditDownload(
         completed,
         linkExpiresAt: request.expiresAt.toISOString(),
       },
-    });
-  } catch (err) {
-    deps.logger.error({ err, kind: request.kind }, 'could not audit an export download');
-  }
+    },
+    (err) => deps.logger.error({ err, kind: request.kind }, 'could not audit an export download'),
+  );
 }
 
 /** `participants-pilot-20261123-0915.csv`: the subject and the time (UTC), in characters any OS accepts. */
@@ -287,14 +279,13 @@ export function fileName(request: ExportRequest, now: Date): string {
 function sendText(
   res: restify.Response,
   status: number,
-  language: CsvLanguage,
+  language: Language,
   message: ExportMessage,
   vars: Record<string, string> = {},
 ): void {
-  const catalog = catalogs[language] ?? importEn;
-  const key = `import.export.${message}` as keyof typeof importEn;
-  const text = (catalog[key] ?? importEn[key]).replace(/\{(\w+)\}/g, (m, name: string) => vars[name] ?? m);
-  res.sendRaw(status, `${catalog['import.export.title']}\n\n${text}\n`, {
+  const t = translator(language);
+  const text = t(`import.export.${message}` as MessageKey, vars);
+  res.sendRaw(status, `${t('import.export.title')}\n\n${text}\n`, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Language': language,
     'Cache-Control': 'no-store',

@@ -52,3 +52,11 @@ export async function recordAudit(
     onError(err);
   }
 }
+
+/** The actor of a turn, from the authenticated activity (never from card data). */
+export function actorOf(activity: { from?: { aadObjectId?: string; name?: string } }): AuditActor {
+  return {
+    aadObjectId: activity.from?.aadObjectId?.toLowerCase() ?? '',
+    ...(activity.from?.name ? { name: activity.from.name } : {}),
+  };
+}

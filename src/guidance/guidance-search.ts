@@ -8,9 +8,10 @@
  * iphone" means Jamf and iPhone. Words found only in guide text ("remove", "certificates") rank
  * results but do not filter them, unless the query has nothing else.
  */
-import type { SourceMdm } from '../config';
+import type { SourceMdm } from '../domain/source-mdm';
 import type { Language } from '../i18n';
-import type { GuideKey, GuidePlatform, Ownership, UnenrollGuide } from './guidance';
+import type { GuidePlatform, Ownership } from './guidance-schema';
+import type { GuideKey, UnenrollGuide } from './guide-model';
 
 export type SearchIndex = (query: string) => GuideKey[];
 

@@ -4,15 +4,10 @@
  * assets, no personal data; every piece of text is escaped, content included.
  */
 import { createHash } from 'node:crypto';
-import { SOURCE_MDMS } from '../config';
+import { SOURCE_MDMS } from '../domain/source-mdm';
 import type { Language } from '../i18n';
-import {
-  type EnrollGuide,
-  type GuideSummary,
-  guidePath,
-  type Ownership,
-  type UnenrollGuide,
-} from './guidance';
+import type { Ownership } from './guidance-schema';
+import { type EnrollGuide, type GuideSummary, guidePath, type UnenrollGuide } from './guide-model';
 import { PAGE_TEXT, type PageText } from './page-text';
 
 const CSS = `

@@ -7,14 +7,8 @@
  */
 import type restify from 'restify';
 import type { Language } from '../i18n';
-import {
-  type Guidance,
-  type GuidePlatform,
-  isGuidePlatform,
-  isOwnership,
-  isSourceMdm,
-  type Ownership,
-} from './guidance';
+import type { GuidePlatform, Ownership } from './guidance-schema';
+import { type Guidance, isGuidePlatform, isOwnership, isSourceMdm } from './guide-model';
 import { GUIDE_PAGE_CSP, type GuideListKind, renderGuideListPage, renderGuidePage } from './guide-page';
 
 export interface GuideRequest {

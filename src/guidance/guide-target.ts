@@ -4,7 +4,7 @@
  * ownership. Pure, so the journey and the cards can both use it.
  */
 import type { DeviceObservation, Platform } from '../domain/device';
-import type { GuidePlatform, Ownership } from './guidance';
+import type { GuidePlatform, Ownership } from './guidance-schema';
 
 export interface GuideTarget {
   platform: GuidePlatform;

@@ -4,7 +4,7 @@
  * The guidance itself lives in ./content.
  */
 import type { Language } from '../i18n';
-import type { ResourceItem } from './guidance';
+import type { ResourceItem } from './guidance-schema';
 
 export interface PageText {
   /** The other language's name, written in that language, for the switch link. */

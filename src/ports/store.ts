@@ -60,7 +60,7 @@ export interface Store {
   /** Device key → participant, so that Entra device changes (which name no user) find their journey. */
   deviceOwners: Repository<import('../domain/device-owner').DeviceOwner>;
   /** One row per user holding their current helpdesk ticket (see `escalationKey`). */
-  escalations: Repository<import('../domain/escalation').Escalation>;
+  escalations: Repository<import('../domain/escalation-model').Escalation>;
   /** Admin broadcasts (announcements, reminders to stragglers). */
   broadcasts: Repository<import('../domain/broadcast').Broadcast>;
   /** One row per broadcast × recipient, partitioned by broadcast. */

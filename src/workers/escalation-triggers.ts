@@ -1,16 +1,16 @@
-import { DEFAULT_ESCALATION_TIMING } from '../config';
 import type { Deps } from '../deps';
 import { ACTIVE_WAVE_STATES, type Wave, type WaveMember } from '../domain/campaign';
 import { canonicalJson } from '../domain/canonical';
-import { type Escalation, escalationKey, raise } from '../domain/escalation';
+import { escalationKey, raise } from '../domain/escalation';
+import type { Escalation } from '../domain/escalation-model';
 import { type TimeTrigger, timeTriggers } from '../domain/escalation-triggers';
 import { type Participant, participantKey, withPendingEscalations } from '../domain/participant';
 import { participantOf } from '../features/helpdesk/escalation-service';
 import { dispatchEscalations } from '../features/helpdesk/helpdesk-service';
+import { listWaves, waveMembersOf } from '../features/waves';
 import type { Job } from './scheduler';
 
 const HOUR = 3_600_000;
-/** Same bound as the journey's and "I'm stuck"'s queue. */
 
 export interface EscalationTriggerReport {
   considered: number;
@@ -41,9 +41,9 @@ export class EscalationTriggerJob implements Job {
 
   async runOnce(signal?: AbortSignal): Promise<EscalationTriggerReport> {
     const report: EscalationTriggerReport = { considered: 0, raised: 0, failed: 0 };
-    for await (const { value: wave } of this.deps.store.waves.listPartition('wave')) {
+    for (const wave of await listWaves(this.deps.store)) {
       if (!ACTIVE_WAVE_STATES.includes(wave.state)) continue;
-      for await (const { value: member } of this.deps.store.waveMembers.listPartition(`wave-${wave.id}`)) {
+      for await (const member of waveMembersOf(this.deps.store, wave.id)) {
         if (signal?.aborted) return report;
         report.considered++;
         try {
@@ -63,7 +63,7 @@ export class EscalationTriggerJob implements Job {
   private async raiseDue(wave: Wave, member: WaveMember): Promise<number> {
     const p = (await this.deps.store.participants.get(participantKey(member.aadObjectId)))?.value;
     if (!p) return 0;
-    const timing = this.deps.config.escalation ?? DEFAULT_ESCALATION_TIMING;
+    const timing = this.deps.config.escalation;
     const now = this.deps.clock.now();
     const due = timeTriggers(p, wave, now, {
       stuckAfterMs: timing.stuckAfterHours * HOUR,

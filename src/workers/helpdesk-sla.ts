@@ -1,7 +1,7 @@
 import { renderMessageCard } from '../cards/message-card';
-import { DEFAULT_ESCALATION_TIMING } from '../config';
 import type { Deps } from '../deps';
-import { type Escalation, escalationKey, recordSlaReminder, slaAssignOverdue } from '../domain/escalation';
+import { escalationKey, recordSlaReminder, slaAssignOverdue } from '../domain/escalation';
+import type { Escalation } from '../domain/escalation-model';
 import { PARTICIPANT_PARTITIONS, participantKey } from '../domain/participant';
 import { businessElapsed } from '../domain/schedule';
 import {
@@ -44,7 +44,7 @@ export class HelpdeskSlaJob implements Job {
 
   async runOnce(signal?: AbortSignal): Promise<SlaReport> {
     const report: SlaReport = { considered: 0, reminded: 0, reposted: 0, failed: 0 };
-    const timing = this.deps.config.escalation ?? DEFAULT_ESCALATION_TIMING;
+    const timing = this.deps.config.escalation;
     const limitMs = timing.slaAssignMinutes * MINUTE;
     const { timeZone, businessHours } = this.deps.config.defaults;
     const elapsed = businessElapsed(timeZone, businessHours);

@@ -1,13 +1,10 @@
-import { JOURNEY_VERBS } from '../cards/journey-card';
-import { renderMessageCard } from '../cards/message-card';
 import type { Deps } from '../deps';
 import { ACTIVE_WAVE_STATES, endOfWave, type Wave, type WaveMember } from '../domain/campaign';
-import { participantProgress } from '../domain/journey';
+import { participantProgress } from '../domain/journey-progress';
 import { type Participant, participantKey } from '../domain/participant';
 import { nextReminderAt } from '../domain/schedule';
-import { audienceForParticipant } from '../features/journey/on-progress';
-import { formatDateTime } from '../i18n';
-import type { OutgoingCard } from '../ports/messenger';
+import { reminderCard } from '../features/journey/reminder';
+import { listWaves, waveMembersOf } from '../features/waves';
 import type { Job } from './scheduler';
 
 export interface ReminderReport {
@@ -35,9 +32,9 @@ export class ReminderJob implements Job {
 
   async runOnce(signal?: AbortSignal): Promise<ReminderReport> {
     const report: ReminderReport = { considered: 0, sent: 0, failed: 0 };
-    for await (const { value: wave } of this.deps.store.waves.listPartition('wave')) {
+    for (const wave of await listWaves(this.deps.store)) {
       if (!ACTIVE_WAVE_STATES.includes(wave.state) || !wave.reminders.enabled) continue;
-      for await (const { value: member } of this.deps.store.waveMembers.listPartition(`wave-${wave.id}`)) {
+      for await (const member of waveMembersOf(this.deps.store, wave.id)) {
         if (signal?.aborted) return report;
         report.considered++;
         try {
@@ -81,28 +78,4 @@ export class ReminderJob implements Job {
     await this.deps.messenger.send(claimed.conversation, reminderCard(this.deps, claimed, wave));
     return true;
   }
-}
-
-/** The reminder a wave member gets: how many devices are left, how long it takes, when the wave ends. */
-export function reminderCard(deps: Deps, p: Participant, wave: Wave): OutgoingCard {
-  const a = audienceForParticipant(deps, p);
-  const left = (p.journeys ?? []).filter((j) => j.stage !== 'verified' && j.stage !== 'excluded').length;
-  const end = endOfWave(wave);
-  const text = [
-    left > 0
-      ? a.t('reminder.devicesLeft', { count: left, minutes: wave.estimatedMinutes })
-      : a.t('reminder.notStarted', { minutes: wave.estimatedMinutes }),
-    end ? a.t('reminder.endsAt', { date: formatDateTime(new Date(end), a.locale, a.timeZone) }) : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const card = renderMessageCard({
-    title: a.t('reminder.title', { wave: wave.name }),
-    text,
-    style: 'accent',
-  });
-  card.actions = [
-    { type: 'Action.Execute', title: a.t('help.openJourney'), verb: JOURNEY_VERBS.start, data: {} },
-  ];
-  return { card, summary: a.t('reminder.title', { wave: wave.name }) };
 }

@@ -1,11 +1,8 @@
 import type { Logger } from '../logging';
+import type { Job } from '../ports/job';
 import type { Lease, Lock } from '../ports/lock';
 
-export interface Job {
-  name: string;
-  intervalMs: number;
-  run(signal: AbortSignal): Promise<void>;
-}
+export type { Job } from '../ports/job';
 
 export interface SchedulerOptions {
   /** How often every instance checks the lease (and the leader renews it). */

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import { REPO_ROOT } from '../../src/dev/processes';
-import { EXTENSION_COMMAND_LIST } from '../../src/features/message-extension/ids';
 import { catalogOf } from '../../src/i18n';
+import { EXTENSION_COMMAND_LIST } from '../../src/verbs/message-extension';
 import {
   fetchTaskInvoke,
   messagePayload,

@@ -4,8 +4,8 @@ import {
   renderBroadcastProgressCard,
 } from '../../src/cards/broadcast-progress-card';
 import type { Broadcast } from '../../src/domain/broadcast';
-import { ADMIN_VERBS } from '../../src/features/admin/ids';
 import { LANGUAGES, translator } from '../../src/i18n';
+import { ADMIN_VERBS } from '../../src/verbs/admin';
 import { textOf } from '../helpers/activities';
 
 const BROADCAST: Broadcast = {

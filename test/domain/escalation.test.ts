@@ -2,15 +2,24 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalJson } from '../../src/domain/canonical';
 import {
-  type ActionResult,
-  type Agent,
   assign,
   attachCard,
+  escalationKey,
+  isOpen,
+  raise,
+  reopen,
+  resolve,
+  userAddsDetail,
+  userWithdraws,
+  waitOnUser,
+} from '../../src/domain/escalation';
+import { triggerFingerprint } from '../../src/domain/escalation-input';
+import {
+  type ActionResult,
+  type Agent,
   DEFAULT_REOPEN_WITHIN_MS,
   type Escalation,
   type EscalationParticipant,
-  escalationKey,
-  isOpen,
   MAX_DETAIL_CHARS,
   MAX_EARLIER,
   MAX_ESCALATION_JSON,
@@ -20,16 +29,9 @@ import {
   MAX_TRIGGERS,
   type RaiseOutcome,
   type RaiseResult,
-  raise,
-  reopen,
-  resolve,
   TRIGGER_REASONS,
   type TriggerInput,
-  triggerFingerprint,
-  userAddsDetail,
-  userWithdraws,
-  waitOnUser,
-} from '../../src/domain/escalation';
+} from '../../src/domain/escalation-model';
 import { participantKey } from '../../src/domain/participant';
 
 const T0 = new Date('2026-11-23T09:00:00Z');

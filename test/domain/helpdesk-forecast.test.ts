@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { BusinessHours } from '../../src/config';
+import type { BusinessHours } from '../../src/domain/business-hours';
 import {
   earliestFittingDeadline,
   forecastHelpdeskLoad,

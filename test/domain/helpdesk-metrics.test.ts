@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { EarlierTicket, Escalation, EscalationState } from '../../src/domain/escalation';
+import type { EarlierTicket, Escalation, EscalationState } from '../../src/domain/escalation-model';
 import { waveHelpdeskMetrics } from '../../src/domain/helpdesk-metrics';
 import type { DeviceJourney, JourneyStage } from '../../src/domain/journey';
 import type { Participant } from '../../src/domain/participant';

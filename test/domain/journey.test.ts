@@ -6,22 +6,19 @@ import {
   type EnrollmentFailure,
   type GraphView,
   HISTORY_LIMIT,
-  initialStageFor,
-  isStuck,
   JOURNEY_STAGES,
   type JourneyEffect,
   type JourneyEvent,
   MAX_REASON_LENGTH,
-  newJourney,
-  openJourney,
   POST_CHECK_ITEMS,
   type PostCheckAnswers,
-  participantProgress,
   STAGE_ORDER,
   stageIndex,
   stepperStage,
-  transition,
 } from '../../src/domain/journey';
+import { initialStageFor } from '../../src/domain/journey-observation';
+import { isStuck, participantProgress } from '../../src/domain/journey-progress';
+import { newJourney, openJourney, transition } from '../../src/domain/journey-transition';
 
 const T0 = new Date('2026-03-02T08:00:00Z');
 const PARTNER = 'f0e1d2c3-0000-4000-8000-000000000001';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { BusinessHours } from '../../src/config';
-import { isStuck } from '../../src/domain/journey';
+import type { BusinessHours } from '../../src/domain/business-hours';
+import { isStuck } from '../../src/domain/journey-progress';
 import {
   businessElapsed,
   businessTimeBetween,

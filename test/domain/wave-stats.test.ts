@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Platform } from '../../src/domain/device';
-import type { Escalation, EscalationState } from '../../src/domain/escalation';
+import type { Escalation, EscalationState } from '../../src/domain/escalation-model';
 import type { DeviceJourney, JourneyFlags, JourneyStage } from '../../src/domain/journey';
 import type { Participant } from '../../src/domain/participant';
 import { deviceStatusOf, userStatusOf, waveStats } from '../../src/domain/wave-stats';

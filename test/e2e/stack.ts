@@ -7,22 +7,20 @@ import assert from 'node:assert/strict';
  */
 import os from 'node:os';
 import path from 'node:path';
+import { type RunningAzurite, startAzurite } from '../../src/dev/azurite';
+import { type Env, freePort } from '../../src/dev/processes';
 import {
   BOT_CONFIG_KEY,
   devBotEnv,
-  type Env,
-  freePort,
   HELPDESK_CHANNEL_NAME,
   PLAYGROUND_CONFIG,
   playgroundChannelId,
-  type RunningAzurite,
   type RunningService,
   seedDemoStorage,
-  startAzurite,
   startBotProcess,
   startPlaygroundProcess,
   startTenantSimulatorProcess,
-} from '../../src/dev/processes';
+} from '../../src/dev/stack';
 import { PlaygroundPage } from './playground-page';
 
 export interface Stack {

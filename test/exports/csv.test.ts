@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Delivery } from '../../src/domain/broadcast';
 import type { DeviceJourney } from '../../src/domain/journey';
-import { parseCsvImport } from '../../src/domain/member-import';
+import { parseCsvImport } from '../../src/domain/member-import-csv';
 import type { Participant } from '../../src/domain/participant';
 import {
   csvCell,
@@ -49,6 +49,37 @@ describe('CSV: cells', () => {
   it('rows end with CRLF and use the delimiter given', () => {
     assert.equal(csvRow(['a', 'b,c', 1]), 'a,"b,c",1\r\n');
     assert.equal(csvRow(['a', 'b,c', 1], ';'), 'a;"b,c";1\r\n');
+  });
+});
+
+describe('CSV: stored values of any type', () => {
+  it('writes numbers, nulls, arrays, objects and dates as text, never failing the export', async () => {
+    assert.equal(csvCell(['a', 2, null, true]), '"a; 2; ; true"');
+    assert.equal(csvCell({ b: 1, a: 'x' }), '"{""a"":""x"",""b"":1}"');
+    assert.equal(csvCell(new Date('2026-11-20T10:00:00Z')), '2026-11-20T10:00:00.000Z');
+    assert.equal(csvCell(12n), '12');
+    assert.equal(csvCell(['=1+1']), "'=1+1", 'formulas are neutralised in joined arrays too');
+    const rows = [
+      [1, null, ['x', 'y'], { k: 'v' }],
+      [-2.5, undefined, [], {}],
+    ];
+    const text = (await collect(csvLines(['n', 'empty', 'list', 'object'], rows, (r) => r))).join('');
+    assert.equal(text, '\uFEFFn,empty,list,object\r\n' + '1,,"x; y","{""k"":""v""}"\r\n' + '-2.5,,,{}\r\n');
+  });
+
+  it('a participant whose stored fields have other types than the model still gets a row', () => {
+    const odd = {
+      aadObjectId: 'a2',
+      userPrincipalName: 42,
+      displayName: null,
+      locale: ['sv-SE'],
+      waveId: { id: 'pilot' },
+      firstSeenAt: AT,
+      lastSeenAt: AT,
+      version: 1,
+    } as unknown as Participant;
+    const row = participantRow({ participant: odd }, 'en');
+    assert.equal(csvRow(row), '42,,"{""id"":""pilot""}",sv-SE,0,,no,,,2026-11-20T10:00:00.000Z\r\n');
   });
 });
 

@@ -3,12 +3,14 @@ import restify from 'restify';
 import type { AuditEvent } from '../../src/domain/audit';
 import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../src/domain/broadcast';
 import { type Wave, waveKey, waveMemberKey } from '../../src/domain/campaign';
-import { type Escalation, escalationKey } from '../../src/domain/escalation';
-import { parseCsvImport } from '../../src/domain/member-import';
+import { escalationKey } from '../../src/domain/escalation';
+import type { Escalation } from '../../src/domain/escalation-model';
+import { parseCsvImport } from '../../src/domain/member-import-csv';
 import { type Participant, participantKey } from '../../src/domain/participant';
 import { type ExportRouteDeps, registerExportRoutes } from '../../src/exports/export-routes';
 import { type ExportRequest, exportExpiry, signExport } from '../../src/exports/signed-link';
 import type { AzureStorage } from '../../src/integrations/storage/azure-storage';
+import { eventually } from '../helpers/eventually';
 import { FakeClock, silentLogger } from '../helpers/fakes';
 import { freshStorage } from '../helpers/storage';
 
@@ -171,12 +173,11 @@ describe('integration: CSV exports over HTTP (restify, Azurite)', () => {
     );
 
     // The download is audited once the last byte is sent, so the event may land just after the body.
-    let audit = await downloads();
-    for (let i = 0; i < 50 && audit.length === before; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      audit = await downloads();
-    }
-    assert.equal(audit.length, before + 1);
+    const audit = await eventually(async () => {
+      const events = await downloads();
+      assert.equal(events.length, before + 1);
+      return events;
+    });
     const event = audit.find((e) => (e.after as { waveId?: string }).waveId === 'pilot')!;
     assert.equal(event.actorAadObjectId, ADMIN);
     assert.equal(event.target, 'wave:pilot');
@@ -218,7 +219,12 @@ describe('integration: CSV exports over HTTP (restify, Azurite)', () => {
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.match(res.text, /not valid: it was changed/);
     assert.doesNotMatch(res.text, /upn|wave-1/);
-    await new Promise((r) => setTimeout(r, 100));
+    // A download started after the refusal is audited after it: once its event is there, any event
+    // of the refused link would be too.
+    const marker = async () => (await downloads()).filter((e) => e.target === 'broadcast:b1').length;
+    const markersBefore = await marker();
+    await get(link({ kind: 'deliveries', broadcastId: 'b1' }));
+    await eventually(async () => assert.equal(await marker(), markersBefore + 1));
     assert.deepEqual(
       (await downloads()).filter((e) => e.target === 'wave:wave-1'),
       [],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createApp } from '../../src/app';
 import type { DeviceObservation } from '../../src/domain/device';
 import { ALEX, cardAction, cardOf, runTurn, testDeps, textOf } from '../helpers/activities';
+import { eventually } from '../helpers/eventually';
 
 const IPHONE: DeviceObservation = {
   key: 'dev-iphone',
@@ -75,9 +76,7 @@ describe('routes: Check my devices', () => {
     assert.match(textOf(cardOf(invokeResponse)), /still checking/);
     assert.doesNotMatch(textOf(cardOf(invokeResponse)), /can't see any devices/);
     // The slow look-up finishes in the background: wait for the update (bounded), not a fixed time.
-    for (let waited = 0; messenger.updated.length === 0 && waited < 5_000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(() => messenger.updated.length > 0, { timeoutMs: 5_000 });
     assert.equal(messenger.updated.length, 1);
     assert.equal(messenger.updated[0]!.activityId, 'card-42');
     assert.equal(messenger.updated[0]!.to.conversationId, `a:personal-${ALEX.id}`);

@@ -3,12 +3,13 @@ import type { Activity } from 'botbuilder';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import { escalationKey } from '../../src/domain/escalation';
-import { openJourney } from '../../src/domain/journey';
+import { openJourney } from '../../src/domain/journey-transition';
 import { participantKey } from '../../src/domain/participant';
-import { settleDispatches } from '../../src/features/helpdesk/helpdesk-service';
 import { onProgress } from '../../src/features/journey/on-progress';
+import { settleBackground } from '../../src/shared/background';
 import { ALEX, cardAction, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
 import { IPHONE, LAPTOP } from '../helpers/demo';
+import { eventually } from '../helpers/eventually';
 import type { InMemoryStore } from '../helpers/fakes';
 
 /** Graph now shows the iPhone enrolled in Intune and compliant. */
@@ -188,13 +189,7 @@ describe('routes: the device journey', () => {
       replyToId: 'journey-card-7',
     });
     assert.match(textOf(cardOf(invokeResponse)), /slow to answer/);
-    for (
-      let waited = 0;
-      messenger.updated.at(-1)?.activityId !== 'journey-card-7' && waited < 5_000;
-      waited += 50
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(() => messenger.updated.at(-1)?.activityId === 'journey-card-7', { timeoutMs: 5_000 });
     assert.equal(messenger.updated.at(-1)?.activityId, 'journey-card-7');
     assert.match(textOf(messenger.updated.at(-1)!.message.card), /Enrolled and compliant/);
   });
@@ -329,7 +324,7 @@ describe('routes: the device journey', () => {
 
 /** What reached the helpdesk for Alex: still queued on the participant, or already on the ticket. */
 async function escalated(store: InMemoryStore): Promise<{ reason: string; deviceKey: string }[]> {
-  await settleDispatches();
+  await settleBackground();
   const p = (await store.participants.get(participantKey(ALEX.aadObjectId)))?.value;
   const ticket = (await store.escalations.get(escalationKey(ALEX.aadObjectId)))?.value;
   return [...(ticket?.triggers ?? []), ...(p?.pendingEscalations ?? [])];

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { createApp } from '../../src/app';
-import { JOURNEY_VERBS } from '../../src/cards/journey-card';
 import { participantKey } from '../../src/domain/participant';
-import { ADMIN_VERBS } from '../../src/features/admin/ids';
-import { DEVICE_VERBS } from '../../src/features/devices/ids';
+import { ADMIN_VERBS } from '../../src/verbs/admin';
+import { DEVICE_VERBS } from '../../src/verbs/devices';
+import { JOURNEY_VERBS } from '../../src/verbs/journey';
 import { ALEX, cardAction, cardOf, personalMessage, runTurn, testDeps, textOf } from '../helpers/activities';
 
 /** The same activity as sent from a team channel. */

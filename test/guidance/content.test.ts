@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SOURCE_MDMS } from '../../src/config';
+import { SOURCE_MDMS } from '../../src/domain/source-mdm';
 import {
   CONTENT_PLATFORMS,
   type EnrollGuide,

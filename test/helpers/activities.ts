@@ -2,6 +2,7 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import { type Activity, INVOKE_RESPONSE_KEY, type InvokeResponse, TestAdapter } from 'botbuilder';
 import type { Deps } from '../../src/deps';
 import { type Guidance, loadGuidance } from '../../src/guidance/guidance';
+import { testConfig } from './config';
 import { FakeClock, FakeDirectory, InMemoryStore, RecordingMessenger, silentLogger } from './fakes';
 
 export const ALEX = {
@@ -63,16 +64,7 @@ export function testDeps(overrides: Partial<Deps> = {}) {
   const messenger = new RecordingMessenger();
   const clock = new FakeClock();
   const deps: Deps = {
-    config: {
-      sourceMdm: 'workspace-one',
-      defaults: {
-        locale: 'en-US',
-        timeZone: 'UTC',
-        businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] },
-      },
-      bot: { appType: 'local', appId: '' },
-      publicBaseUrl: 'https://bot.example.com',
-    },
+    config: testConfig(),
     guidance: testGuidance(),
     store,
     directory,

@@ -5,7 +5,7 @@ import type { Broadcast, Delivery } from '../../src/domain/broadcast';
 import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
 import type { DeviceOwner } from '../../src/domain/device-owner';
-import type { Escalation } from '../../src/domain/escalation';
+import type { Escalation } from '../../src/domain/escalation-model';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { catalogOf, formatDateTime, languageOf, translator } from '../src/i18n';
+import { catalogOf, formatDateTime, languageOf, translator } from '../../src/i18n';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

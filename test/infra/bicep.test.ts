@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../src/config';
 import { REPO_ROOT } from '../../src/dev/processes';
 import { bracketProblems, objectKeys, readBicep } from './bicep-reader';
 
@@ -25,8 +26,7 @@ const parameters = (
 
 /** Every variable src/config.ts reads from the environment. */
 function configVariables(): string[] {
-  const text = readFileSync(path.join(REPO_ROOT, 'src', 'config.ts'), 'utf8');
-  return [...new Set([...text.matchAll(/str\('([A-Z0-9_]+)'\)/g)].map((m) => m[1]!))].sort();
+  return [...CONFIG_VARIABLES].sort();
 }
 
 const SECRETS = ['botAppPassword', 'graphClientSecret', 'exportSigningKey'];

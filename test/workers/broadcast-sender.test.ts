@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { TeamsAdapter } from '@microsoft/teams-ai';
-import type { Deps } from '../../src/deps';
 import { startConnectorSim } from '../../src/dev/connector-sim';
 import {
   type Broadcast,
@@ -29,6 +28,8 @@ import { ConnectorError, type OutgoingCard } from '../../src/ports/messenger';
 import type { QueueMessage } from '../../src/ports/queue';
 import type { Store } from '../../src/ports/store';
 import { BroadcastSender, type SenderDeps } from '../../src/workers/broadcast-sender';
+import { testConfig } from '../helpers/config';
+import { eventually } from '../helpers/eventually';
 import { FakeRateGate, InMemoryWorkQueue } from '../helpers/fake-rate-gate';
 import { FakeClock, InMemoryStore, RecordingMessenger, silentLogger } from '../helpers/fakes';
 import { freshStorage } from '../helpers/storage';
@@ -123,14 +124,12 @@ function setup(options: { maxAttempts?: number } = {}) {
     messenger,
     appInstaller: installer,
     deliveryQueue: queue,
-    config: {
-      bot: { appType: 'local', appId: 'bot' },
-      broadcast: {
-        ratePerSecond: 45,
-        maxAttempts: options.maxAttempts ?? 6,
-        serviceUrl: 'https://smba.example/teams/',
-      },
-    } as Deps['config'],
+    config: testConfig({
+      BOT_APP_ID: 'bot',
+      BROADCAST_RATE_PER_SECOND: '45',
+      BROADCAST_MAX_ATTEMPTS: String(options.maxAttempts ?? 6),
+      BOT_SERVICE_URL: 'https://smba.example/teams/',
+    }),
   };
   const sender = new BroadcastSender(deps, h, gate, { broadcastCacheMs: 0, random: () => 0.5 });
   return { store, clock, queue, messenger, installer, gate, hooks: h, deps, sender };
@@ -420,9 +419,7 @@ describe('workers: broadcast sender', () => {
     });
     const sender = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
     sender.start();
-    while (s.queue.messages.some((m) => m.visibleAt <= s.clock.now().getTime())) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await eventually(() => !s.queue.messages.some((m) => m.visibleAt <= s.clock.now().getTime()));
     await sender.stop();
     assert.equal(s.messenger.calls, 0);
     assert.equal(
@@ -440,7 +437,7 @@ describe('workers: broadcast sender', () => {
     });
     const again = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
     again.start();
-    while (s.messenger.calls < 3) await new Promise((r) => setTimeout(r, 5));
+    await eventually(() => s.messenger.calls >= 3);
     const stopping = again.stop();
     release();
     await stopping;
@@ -466,10 +463,11 @@ describe('workers: broadcast sender', () => {
         messenger,
         deliveryQueue: queue,
         appInstaller: new FakeInstaller(),
-        config: {
-          bot: { appType: 'local', appId: '' },
-          broadcast: { ratePerSecond: 25, maxAttempts: 6, serviceUrl: sim.url },
-        } as Deps['config'],
+        config: testConfig({
+          BROADCAST_RATE_PER_SECOND: '25',
+          BROADCAST_MAX_ATTEMPTS: '6',
+          BOT_SERVICE_URL: sim.url,
+        }),
       } satisfies SenderDeps;
       const ids = Array.from({ length: 60 }, (_, i) => `person-${i}`);
       for (const id of ids.slice(0, 50)) {
@@ -491,16 +489,16 @@ describe('workers: broadcast sender', () => {
             idlePollMs: [50, 200],
           }),
       );
-      const started = Date.now();
       for (const x of senders) x.start();
-      for (;;) {
-        const states: string[] = [];
-        for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
-          states.push(r.value.state);
-        if (states.length === 60 && states.every((x) => x === 'sent')) break;
-        assert.ok(Date.now() - started < 30_000, `stuck: ${states.join(',')}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await eventually(
+        async () => {
+          const states: string[] = [];
+          for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
+            states.push(r.value.state);
+          assert.ok(states.length === 60 && states.every((x) => x === 'sent'), `stuck: ${states.join(',')}`);
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
       await Promise.all(senders.map((x) => x.stop()));
       const perChat = new Map<string, number>();
       for (const m of sim.messages) perChat.set(m.conversationId, (perChat.get(m.conversationId) ?? 0) + 1);

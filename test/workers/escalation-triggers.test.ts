@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import type { Wave } from '../../src/domain/campaign';
-import { type Escalation, escalationKey, resolve } from '../../src/domain/escalation';
+import { escalationKey, resolve } from '../../src/domain/escalation';
+import type { Escalation } from '../../src/domain/escalation-model';
 import { timeTriggers } from '../../src/domain/escalation-triggers';
 import type { DeviceJourney, JourneyStage } from '../../src/domain/journey';
 import { participantKey } from '../../src/domain/participant';

@@ -5,16 +5,18 @@ import {
   WORKSPACE_ONE_MDM_APP_ID,
 } from '../../src/dev/tenant-sim';
 import { type Wave, type WaveState, waveKey, waveMemberKey } from '../../src/domain/campaign';
+import type { DeviceEffect } from '../../src/domain/device-changes';
 import { deviceOwnerKey } from '../../src/domain/device-owner';
-import { type DeviceJourney, openJourney } from '../../src/domain/journey';
+import type { DeviceJourney } from '../../src/domain/journey';
+import { openJourney } from '../../src/domain/journey-transition';
 import { type Participant, participantKey } from '../../src/domain/participant';
 import { credentialFor } from '../../src/integrations/graph/credential';
 import { GraphApi } from '../../src/integrations/graph/graph-api';
+import { GraphDeviceChanges } from '../../src/integrations/graph/graph-device-changes';
 import { GraphDeviceDirectory } from '../../src/integrations/graph/graph-device-directory';
 import type { AzureStorage } from '../../src/integrations/storage/azure-storage';
 import type { JobState, Repository, Store } from '../../src/ports/store';
 import {
-  type DeviceEffect,
   PROGRESS_REFRESH_CURSOR_KEY,
   ProgressRefresher,
   type ProgressRefresherOptions,
@@ -122,7 +124,7 @@ async function harness(): Promise<Harness> {
   const refresherWith = (s: Store, options?: ProgressRefresherOptions) =>
     new ProgressRefresher(
       {
-        graph,
+        changes: new GraphDeviceChanges(graph, silentLogger),
         store: s,
         clock,
         logger: silentLogger,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
-import { openJourney, transition } from '../../src/domain/journey';
+import { openJourney, transition } from '../../src/domain/journey-transition';
 import { participantKey } from '../../src/domain/participant';
 import { ReminderJob } from '../../src/workers/reminders';
 import { ALEX, testDeps, textOf } from '../helpers/activities';

@@ -4,6 +4,7 @@
  */
 export { DEMO_TENANT_ID, INTUNE_MDM_APP_ID, WORKSPACE_ONE_MDM_APP_ID } from './constants';
 export { ActionError, type ActionOptions, FAILURE_REASONS, type FieldChange } from './device-actions';
+export type { DeviceState, DeviceStatus } from './device-state';
 export { type FaultInfo, FaultInjector, type FaultSpec, type FaultStatus } from './faults';
 export { GENERATED_ALL_USERS_GROUP_ID, type GenerateOptions, generateTenant } from './generate';
 export {
@@ -23,6 +24,6 @@ export {
 } from './model';
 export { type DeviceSeed, type GroupSeed, SeedError, type TenantSeed, type UserSeed } from './seed';
 export { startTenantSimulator, type TenantSimulator, type TenantSimulatorOptions } from './server';
-export type { DeviceState, DeviceStatus, TenantState, UserState } from './state';
+export type { TenantState, UserState } from './state';
 export { RequestStats, type RequestStatsSnapshot } from './stats';
 export { type ActionResult, Tenant } from './tenant';

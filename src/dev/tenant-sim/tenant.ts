@@ -4,15 +4,8 @@
  * through a map (by id, by UPN, by user), so a 10,000-user tenant answers without scanning.
  */
 import { randomUUID } from 'node:crypto';
-import { INTUNE_MDM_APP_ID, WORKSPACE_ONE_MDM_APP_ID } from './constants';
-import {
-  ActionError,
-  type ActionOptions,
-  createManagedDevice,
-  defaultEnrollmentType,
-  type FieldChange,
-  performAction,
-} from './device-actions';
+import { ActionError, type ActionOptions, type FieldChange, performAction } from './device-actions';
+import { deviceState } from './device-state';
 import {
   type DeviceAction,
   FAILURE_CATEGORIES,
@@ -34,7 +27,7 @@ import {
   SeedError,
   type TenantSeed,
 } from './seed';
-import { deviceState } from './state';
+import { deviceFromSeed, groupShellFromSeed, userFromSeed } from './seed-records';
 
 export interface ActionResult {
   action: DeviceAction;
@@ -150,22 +143,7 @@ export class Tenant {
     if (this.usersById.has(u.id)) throw new SeedError(`Duplicate user id ${u.id}`);
     if (this.usersByUpn.has(key(u.userPrincipalName)))
       throw new SeedError(`Duplicate UPN ${u.userPrincipalName}`);
-    const user: SimUser = {
-      id: u.id,
-      userPrincipalName: u.userPrincipalName,
-      displayName: u.displayName,
-      givenName: u.givenName ?? null,
-      surname: u.surname ?? null,
-      mail: u.mail === undefined ? u.userPrincipalName : u.mail,
-      preferredLanguage: u.preferredLanguage ?? null,
-      usageLocation: u.usageLocation ?? null,
-      jobTitle: u.jobTitle ?? null,
-      officeLocation: u.officeLocation ?? null,
-      mobilePhone: u.mobilePhone ?? null,
-      businessPhones: [],
-      accountEnabled: u.accountEnabled ?? true,
-      blocksApp: u.blocksApp ?? false,
-    };
+    const user = userFromSeed(u);
     this.usersById.set(user.id, user);
     this.usersByUpn.set(key(user.userPrincipalName), user);
     return user;
@@ -173,16 +151,7 @@ export class Tenant {
 
   private addGroupShell(g: ParsedGroupSeed): void {
     if (this.groupsById.has(g.id)) throw new SeedError(`Duplicate group id ${g.id}`);
-    this.groupsById.set(g.id, {
-      id: g.id,
-      displayName: g.displayName,
-      description: g.description ?? null,
-      mailNickname: g.displayName.replace(/[^A-Za-z0-9]/g, ''),
-      mailEnabled: false,
-      securityEnabled: true,
-      groupTypes: [],
-      memberIds: [],
-    });
+    this.groupsById.set(g.id, groupShellFromSeed(g));
   }
 
   private resolveMembers(g: ParsedGroupSeed): void {
@@ -200,56 +169,11 @@ export class Tenant {
     if (!user) throw new SeedError(`Device ${d.displayName}: user "${d.user}" does not exist`);
     const deviceId = d.deviceId ?? this.newId();
     if (this.devicesByDeviceId.has(key(deviceId))) throw new SeedError(`Duplicate deviceId ${deviceId}`);
-    const partner = d.management === 'partner' || d.management === 'dual';
-    const inIntune = d.management === 'intune' || d.management === 'dual';
-    const partnerMdmAppId = partner ? (d.partnerMdmAppId ?? WORKSPACE_ONE_MDM_APP_ID) : null;
-    const complianceState = d.intune?.complianceState ?? 'compliant';
-    const device: SimDevice = {
-      userId: user.id,
-      ownership: d.ownership,
-      relationship: d.relationship,
-      partnerMdmAppId,
-      enrollmentType: d.enrollmentType ?? defaultEnrollmentType(d.operatingSystem, d.ownership),
-      serialNumber: d.serialNumber ?? deviceId.replace(/-/g, '').slice(0, 12).toUpperCase(),
-      isSupervised: d.supervised ?? false,
-      entra: {
-        id: d.id ?? this.newId(),
-        deviceId,
-        displayName: d.displayName,
-        operatingSystem: d.operatingSystem,
-        operatingSystemVersion: d.osVersion,
-        isManaged: partner || inIntune,
-        isCompliant: inIntune
-          ? complianceState === 'compliant'
-          : partner
-            ? (d.partnerCompliant ?? true)
-            : null,
-        mdmAppId: partnerMdmAppId ?? (inIntune ? INTUNE_MDM_APP_ID : null),
-        trustType:
-          d.trustType ??
-          (d.operatingSystem === 'Windows' && d.ownership === 'company' ? 'AzureAd' : 'Workplace'),
-        approximateLastSignInDateTime:
-          d.approximateLastSignInDateTime === null
-            ? null
-            : resolveTime(d.approximateLastSignInDateTime ?? '-1d', now),
-        registrationDateTime: resolveTime(d.registrationDateTime ?? '-365d', now),
-        accountEnabled: true,
-        deviceOwnership: d.ownership,
-        manufacturer: d.manufacturer,
-        model: d.model,
-        profileType: 'RegisteredDevice',
-      },
-      intune: null,
+    const device = deviceFromSeed(d, user, deviceId, {
+      now,
+      newId: this.newId,
       changeSeq: this.nextChange(),
-    };
-    if (inIntune) {
-      device.intune = createManagedDevice(device, user, {
-        id: d.intune?.id ?? this.newId(),
-        complianceState,
-        enrolledDateTime: resolveTime(d.intune?.enrolledDateTime ?? '-30d', now),
-        lastSyncDateTime: resolveTime(d.intune?.lastSyncDateTime ?? '-1h', now),
-      });
-    }
+    });
     this.indexDevice(device);
     return device;
   }

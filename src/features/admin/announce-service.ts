@@ -17,6 +17,7 @@ import { participantKey } from '../../domain/participant';
 import { startOfLocalDay } from '../../domain/schedule';
 import { languageOf, translator } from '../../i18n';
 import type { OutgoingCard } from '../../ports/messenger';
+import { ADMIN_VERBS } from '../../verbs/admin';
 import {
   type BroadcastHooks,
   cancel,
@@ -26,13 +27,11 @@ import {
   type Recipient,
 } from '../broadcast/broadcast-service';
 import { audienceForParticipant } from '../journey/on-progress';
-import type { AdminTurn } from './admin-handlers';
+import { reminderCard } from '../journey/reminder';
+import type { AdminTurn } from './admin-turn';
 import { waveHome } from './dashboards';
 import { announceBlock } from './gate-service';
-import { ADMIN_VERBS } from './ids';
-import { reminderCardFor, stragglerRecipients, waveMembersOf } from './recipients';
-
-const DEFAULT_RATE = 45;
+import { stragglerRecipients, waveRecipients } from './recipients';
 
 /** The hooks the broadcast engine calls back: who gets a broadcast and what each person sees. */
 export function broadcastHooks(deps: Deps): BroadcastHooks {
@@ -46,7 +45,7 @@ export function broadcastHooks(deps: Deps): BroadcastHooks {
           ? { ...w, state: 'announced', announceAt: now, updatedAt: now }
           : undefined,
       );
-      return waveMembersOf(deps, b.waveId);
+      return waveRecipients(deps, b.waveId);
     },
     async compose(b: Broadcast, r: Recipient, participant: Participant | undefined): Promise<OutgoingCard> {
       const wave = (await deps.store.waves.get(waveKey(b.waveId)))?.value;
@@ -59,7 +58,7 @@ export function broadcastHooks(deps: Deps): BroadcastHooks {
         lastSeenAt: '',
         version: 0,
       };
-      return b.kind === 'stragglers' ? reminderCardFor(deps, p, wave) : announcementFor(deps, p, wave);
+      return b.kind === 'stragglers' ? reminderCard(deps, p, wave) : announcementFor(deps, p, wave);
     },
     async composeChannelPost(b: Broadcast): Promise<OutgoingCard> {
       const wave = (await deps.store.waves.get(waveKey(b.waveId)))?.value;
@@ -107,7 +106,7 @@ export function announcementFor(deps: Deps, p: Participant, wave: Wave): Outgoin
 }
 
 function durationText(turn: AdminTurn, recipients: number): string {
-  const rate = turn.deps.config.broadcast?.ratePerSecond ?? DEFAULT_RATE;
+  const rate = turn.deps.config.broadcast.ratePerSecond;
   const seconds = Math.ceil(recipients / rate);
   return seconds < 90
     ? turn.audience.t('admin.broadcast.duration.seconds', { seconds, rate })
@@ -122,7 +121,7 @@ export async function announcePreview(turn: AdminTurn, waveId: string): Promise<
   if (wave.state === 'closed') return waveHome(turn, waveId, a.t('admin.broadcast.waveClosed'), 'attention');
   const block = await announceBlock(turn, wave);
   if (block) return waveHome(turn, waveId, block, 'attention');
-  const recipients = await waveMembersOf(deps, waveId);
+  const recipients = await waveRecipients(deps, waveId);
   return broadcastPreview(turn, wave, 'announcement', recipients);
 }
 
@@ -145,7 +144,7 @@ async function broadcastPreview(
   if (recipients.length === 0) {
     return waveHome(turn, wave.id, a.t('admin.broadcast.nobody'), 'warning');
   }
-  const channel = deps.config.broadcast?.announcementsChannelId;
+  const channel = deps.config.broadcast.announcementsChannelId;
   const draft = await createDraft(
     deps,
     {

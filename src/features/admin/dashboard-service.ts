@@ -13,18 +13,15 @@
  * as a member with no devices, a row without a wave is taken as the index says, and a row naming
  * another wave (the user moved) is left out.
  */
+import { campaignDashboardView, renderCampaignDashboard } from '../../cards/campaign-dashboard-card';
+import type { DashboardFormat } from '../../cards/dashboard-format';
+import type { CardJson } from '../../cards/render';
+import { renderWaveDashboard, waveDashboardView } from '../../cards/wave-dashboard-card';
 import {
   announceBlockText,
-  campaignDashboardView,
-  type DashboardFormat,
   type DeliveryReport,
   type NextWaveForecast,
-  renderCampaignDashboard,
-  renderWaveDashboard,
-  waveDashboardView,
-} from '../../cards/dashboard-card';
-import type { CardJson } from '../../cards/render';
-import { DEFAULT_ESCALATION_TIMING } from '../../config';
+} from '../../cards/wave-dashboard-sections';
 import type { Deps } from '../../deps';
 import {
   type Broadcast,
@@ -34,8 +31,9 @@ import {
   type DeliveryFailure,
   deliveryPartition,
 } from '../../domain/broadcast';
-import { campaignKey, endOfWave, type Wave, waveKey, waveMemberKey } from '../../domain/campaign';
-import { type Escalation, escalationKey } from '../../domain/escalation';
+import { byWaveOrder, campaignKey, endOfWave, type Wave } from '../../domain/campaign';
+import { escalationKey } from '../../domain/escalation';
+import type { Escalation } from '../../domain/escalation-model';
 import {
   earliestFittingDeadline,
   forecastHelpdeskLoad,
@@ -47,6 +45,8 @@ import { type AnnounceDecision, evaluateGate, type GateResult, nextWaveBlock } f
 import { type WaveStats, waveStats } from '../../domain/wave-stats';
 import { type Language, translator } from '../../i18n';
 import type { Store } from '../../ports/store';
+import { forEachBounded, mapBounded } from '../../shared/bounded';
+import { listWaves, waveMembersOf } from '../waves';
 
 /** Users read at once (two point reads each): quick on a large wave without flooding the tables. */
 const READS_IN_FLIGHT = 16;
@@ -83,15 +83,8 @@ interface CampaignRows {
 }
 
 async function readCampaign(store: Pick<Store, 'campaigns' | 'waves'>): Promise<CampaignRows> {
-  const [campaign, waves] = await Promise.all([
-    store.campaigns.get(campaignKey()),
-    (async () => {
-      const out: Wave[] = [];
-      for await (const { value } of store.waves.listPartition(waveKey('').partitionKey)) out.push(value);
-      return out;
-    })(),
-  ]);
-  waves.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  const [campaign, waves] = await Promise.all([store.campaigns.get(campaignKey()), listWaves(store)]);
+  waves.sort((a, b) => byWaveOrder(a, b) || a.id.localeCompare(b.id));
   return {
     waves,
     ...(campaign?.value.voluntaryWaveId ? { voluntaryWaveId: campaign.value.voluntaryWaveId } : {}),
@@ -123,10 +116,8 @@ class WaveReader {
 
   async memberCount(waveId: string): Promise<number> {
     const ids = new Set<string>();
-    for await (const { value } of this.store.waveMembers.listPartition(
-      waveMemberKey(waveId, '').partitionKey,
-    )) {
-      if (value.aadObjectId) ids.add(value.aadObjectId.toLowerCase());
+    for await (const member of waveMembersOf(this.store, waveId)) {
+      if (member.aadObjectId) ids.add(member.aadObjectId.toLowerCase());
     }
     return ids.size;
   }
@@ -142,13 +133,11 @@ class WaveReader {
 
   private async readStats(wave: Wave): Promise<WaveStats> {
     const members = new Map<string, { upn?: string; addedAt: string }>();
-    for await (const { value } of this.store.waveMembers.listPartition(
-      waveMemberKey(wave.id, '').partitionKey,
-    )) {
-      if (value.aadObjectId) {
-        members.set(value.aadObjectId.toLowerCase(), {
-          upn: value.userPrincipalName,
-          addedAt: value.addedAt,
+    for await (const member of waveMembersOf(this.store, wave.id)) {
+      if (member.aadObjectId) {
+        members.set(member.aadObjectId.toLowerCase(), {
+          upn: member.userPrincipalName,
+          addedAt: member.addedAt,
         });
       }
     }
@@ -156,29 +145,29 @@ class WaveReader {
     const escalations: Escalation[] = [];
     // A scan already made for a larger wave serves the smaller ones too.
     const everyone = members.size >= SCAN_FROM_MEMBERS || this.scanned ? await this.scan() : undefined;
-    const queue = [...members.keys()];
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const rows = everyone ? (everyone.get(id) ?? {}) : await this.user(id);
-        const member = members.get(id)!;
-        const p = rows.participant;
-        if (p && p.waveId !== undefined && p.waveId !== wave.id) continue;
-        participants.push(
-          p
-            ? { ...p, waveId: wave.id }
-            : {
-                aadObjectId: id,
-                ...(member.upn ? { userPrincipalName: member.upn } : {}),
-                firstSeenAt: member.addedAt,
-                lastSeenAt: member.addedAt,
-                version: 0,
-                waveId: wave.id,
-              },
-        );
-        if (rows.escalation) escalations.push(rows.escalation);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, queue.length) }, worker));
+    const ids = [...members.keys()];
+    const read = await mapBounded(ids, READS_IN_FLIGHT, async (id) =>
+      everyone ? (everyone.get(id) ?? {}) : this.user(id),
+    );
+    ids.forEach((id, i) => {
+      const rows = read[i]!;
+      const member = members.get(id)!;
+      const p = rows.participant;
+      if (p && p.waveId !== undefined && p.waveId !== wave.id) return;
+      participants.push(
+        p
+          ? { ...p, waveId: wave.id }
+          : {
+              aadObjectId: id,
+              ...(member.upn ? { userPrincipalName: member.upn } : {}),
+              firstSeenAt: member.addedAt,
+              lastSeenAt: member.addedAt,
+              version: 0,
+              waveId: wave.id,
+            },
+      );
+      if (rows.escalation) escalations.push(rows.escalation);
+    });
     return waveStats(participants, escalations, wave.id, this.now, { stuckAfterMs: this.stuckAfterMs });
   }
 
@@ -194,18 +183,14 @@ class WaveReader {
         }
         return r;
       };
-      const partitions = [...PARTICIPANT_PARTITIONS];
-      const worker = async () => {
-        for (let pk = partitions.shift(); pk !== undefined; pk = partitions.shift()) {
-          for await (const { key, value } of this.store.participants.listPartition(pk)) {
-            of(key.rowKey).participant = value;
-          }
-          for await (const { key, value } of this.store.escalations.listPartition(pk)) {
-            of(key.rowKey).escalation = value;
-          }
+      await forEachBounded(PARTICIPANT_PARTITIONS, SCANS_IN_FLIGHT, async (pk) => {
+        for await (const { key, value } of this.store.participants.listPartition(pk)) {
+          of(key.rowKey).participant = value;
         }
-      };
-      await Promise.all(Array.from({ length: SCANS_IN_FLIGHT }, worker));
+        for await (const { key, value } of this.store.escalations.listPartition(pk)) {
+          of(key.rowKey).escalation = value;
+        }
+      });
       return rows;
     })();
     return this.scanned;
@@ -241,7 +226,7 @@ class WaveReader {
 }
 
 function stuckAfterHours(deps: DashboardDeps): number {
-  return deps.config.escalation?.stuckAfterHours ?? DEFAULT_ESCALATION_TIMING.stuckAfterHours;
+  return deps.config.escalation.stuckAfterHours;
 }
 
 function readerFor(deps: DashboardDeps, now: Date): WaveReader {

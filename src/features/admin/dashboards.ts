@@ -1,6 +1,6 @@
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
-import type { AdminTurn } from './admin-handlers';
+import type { AdminTurn } from './admin-turn';
 import { campaignDashboard, waveDashboard } from './dashboard-service';
 
 /** The admin home: every wave with its numbers and gate. */

@@ -1,7 +1,7 @@
 import type { CardJson } from '../../cards/render';
-import { auditKey } from '../../domain/audit';
 import { type Wave, waveKey } from '../../domain/campaign';
-import type { AdminTurn } from './admin-handlers';
+import { recordAudit } from '../audit';
+import type { AdminTurn } from './admin-turn';
 import { announceBlockOf } from './dashboard-service';
 import { waveHome } from './dashboards';
 
@@ -50,15 +50,15 @@ export async function overrideGate(
     };
   });
   if (!saved) return waveHome(turn, back);
-  await deps.store.audit.insert(auditKey(turn.now, `gate-${waveId}`), {
-    at: turn.now.toISOString(),
-    actorAadObjectId: turn.actor.aadObjectId,
-    actorName: turn.actor.name,
+  await recordAudit(deps.store, {
+    at: turn.now,
+    actor: turn.actor,
     action: 'gate.override',
     target: waveId,
     before: { gateOverride: before ?? null },
     after: { gateOverride: saved.gateOverride },
     reason,
+    onceKey: `gate-${waveId}`,
   });
   return waveHome(turn, back, a.t('admin.gate.overridden', { wave: saved.name }));
 }

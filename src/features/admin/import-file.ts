@@ -6,12 +6,15 @@ import type { Attachment } from 'botbuilder';
 import { renderAdminPanel } from '../../cards/admin-panel-card';
 import type { CardJson } from '../../cards/render';
 import type { Wave } from '../../domain/campaign';
-import { type ImportEntry, MAX_IMPORT_BYTES, parseImportFile } from '../../domain/member-import';
+import { type ImportEntry, MAX_IMPORT_BYTES } from '../../domain/member-import';
+import { parseImportFile } from '../../domain/member-import-csv';
 import { canAddMembers } from '../../domain/wave-membership';
 import type { MessageKey } from '../../i18n';
-import type { AdminTurn } from './admin-handlers';
-import { ADMIN_VERBS } from './ids';
-import { importProblemText, loadImportDraft, saveImportDraft } from './member-import-service';
+import { ADMIN_VERBS } from '../../verbs/admin';
+import { listWaves } from '../waves';
+import type { AdminTurn } from './admin-turn';
+import { loadImportDraft, saveImportDraft } from './import-drafts';
+import { importProblemText } from './member-resolve';
 
 export const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel']);
@@ -66,12 +69,9 @@ export async function download(url: string): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/** The waves an upload may go into, in campaign order. */
 async function openWaves(turn: AdminTurn): Promise<Wave[]> {
-  const waves: Wave[] = [];
-  for await (const { value } of turn.deps.store.waves.listPartition('wave')) {
-    if (canAddMembers(value.state)) waves.push(value);
-  }
-  return waves.sort((x, y) => x.order - y.order);
+  return (await listWaves(turn.deps.store)).filter((w) => canAddMembers(w.state));
 }
 
 export async function csvImportFromMessage(turn: AdminTurn): Promise<CardJson> {

@@ -1,26 +1,26 @@
 import type { Deps } from '../../deps';
-import { type Wave, waveMemberKey } from '../../domain/campaign';
-import { type Participant, participantKey } from '../../domain/participant';
+import { PARTICIPANT_PARTITIONS, type Participant, participantKey } from '../../domain/participant';
 import { stragglersOf } from '../../domain/retirement';
-import type { OutgoingCard } from '../../ports/messenger';
-import { reminderCard } from '../../workers/reminders';
+import { mapBounded } from '../../shared/bounded';
 import type { Recipient } from '../broadcast/broadcast-service';
+import { waveMembersOf } from '../waves';
+
+/** Participant rows read at once: quick on a large wave without flooding the table. */
+const READS_IN_FLIGHT = 16;
 
 /** Reads participant rows with bounded concurrency (a wave can hold tens of thousands of people). */
 export async function participantsOf(
   deps: Pick<Deps, 'store'>,
   ids: string[],
 ): Promise<Map<string, Participant>> {
+  const rows = await mapBounded(ids, READS_IN_FLIGHT, (id) =>
+    deps.store.participants.get(participantKey(id)),
+  );
   const out = new Map<string, Participant>();
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      const p = (await deps.store.participants.get(participantKey(id)))?.value;
-      if (p) out.set(id.toLowerCase(), p);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, ids.length) }, worker));
+  ids.forEach((id, i) => {
+    const p = rows[i]?.value;
+    if (p) out.set(id.toLowerCase(), p);
+  });
   return out;
 }
 
@@ -30,16 +30,21 @@ export async function participantsOf(
  */
 export async function waveParticipantsOf(deps: Pick<Deps, 'store'>, waveId: string): Promise<Participant[]> {
   const ids: string[] = [];
-  for await (const { value } of deps.store.waveMembers.listPartition(
-    waveMemberKey(waveId, '').partitionKey,
-  )) {
-    ids.push(value.aadObjectId.toLowerCase());
-  }
+  for await (const member of waveMembersOf(deps.store, waveId)) ids.push(member.aadObjectId.toLowerCase());
   const known = await participantsOf(deps, ids);
   return ids.flatMap((id) => {
     const p = known.get(id);
     return p?.waveId === waveId ? [p] : [];
   });
+}
+
+/** Every participant row of the campaign, in or out of a wave. */
+export async function everyParticipant(deps: Pick<Deps, 'store'>): Promise<Participant[]> {
+  const all: Participant[] = [];
+  for (const partition of PARTICIPANT_PARTITIONS) {
+    for await (const { value } of deps.store.participants.listPartition(partition)) all.push(value);
+  }
+  return all;
 }
 
 function recipientOf(p: Participant): Recipient {
@@ -51,15 +56,11 @@ function recipientOf(p: Participant): Recipient {
 }
 
 /** Everyone in the wave, with names where the bot knows them. */
-export async function waveMembersOf(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
+export async function waveRecipients(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
   return (await waveParticipantsOf(deps, waveId)).map(recipientOf);
 }
 
 /** Wave members who have not finished yet (see src/domain/retirement.ts for what "finished" means). */
 export async function stragglerRecipients(deps: Pick<Deps, 'store'>, waveId: string): Promise<Recipient[]> {
   return stragglersOf(await waveParticipantsOf(deps, waveId), waveId).map(recipientOf);
-}
-
-export function reminderCardFor(deps: Deps, p: Participant, wave: Wave): OutgoingCard {
-  return reminderCard(deps, p, wave);
 }

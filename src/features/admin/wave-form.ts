@@ -2,7 +2,7 @@
  * The wave editor's inputs, checked at the edge: every problem is named with the field it belongs to,
  * and nothing is stored until the whole form is valid and the admin has seen the import preview.
  */
-import type { BusinessHours } from '../../config';
+import type { BusinessHours } from '../../domain/business-hours';
 import {
   type ConditionalAccessMode,
   DEFAULT_SUCCESS_CRITERIA,
@@ -10,28 +10,7 @@ import {
   type Wave,
 } from '../../domain/campaign';
 import { startOfLocalDay } from '../../domain/schedule';
-
-/** Input ids of the wave editor card (merged into the action data by Teams). */
-export const WAVE_FORM = {
-  name: 'waveName',
-  order: 'waveOrder',
-  source: 'memberSource',
-  groupId: 'groupId',
-  upns: 'upnList',
-  announceAt: 'announceDate',
-  startAt: 'startDate',
-  caMode: 'caMode',
-  graceEndsAt: 'graceEndDate',
-  deadline: 'deadlineDate',
-  estimatedMinutes: 'estimatedMinutes',
-  capacity: 'capacityPerDay',
-  minEnrollment: 'minEnrollmentPct',
-  maxEscalations: 'maxEscalationsPer100',
-  minPostCheck: 'minPostCheckPct',
-  minCompliance: 'minCompliancePct',
-  remindersEnabled: 'remindersEnabled',
-  deferralLimit: 'deferralLimit',
-} as const;
+import { WAVE_FORM } from '../../verbs/admin';
 
 export type MemberSource = 'group' | 'list' | 'opt-in' | 'keep';
 export const MEMBER_SOURCES: readonly MemberSource[] = ['group', 'list', 'opt-in', 'keep'];

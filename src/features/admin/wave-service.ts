@@ -1,35 +1,23 @@
 import { renderAdminPanel } from '../../cards/admin-panel-card';
 import type { CardJson } from '../../cards/render';
 import { renderWaveEditorCard } from '../../cards/wave-editor-card';
-import { auditKey } from '../../domain/audit';
 import { campaignKey, type Wave, type WaveSource, waveKey } from '../../domain/campaign';
 import { type ImportProblem, parsePastedList } from '../../domain/member-import';
 import type { MemberToSave } from '../../domain/wave-membership';
 import type { MessageKey } from '../../i18n';
-import type { AdminTurn } from './admin-handlers';
+import { ADMIN_VERBS } from '../../verbs/admin';
+import { recordAudit } from '../audit';
+import { listWaves } from '../waves';
+import type { AdminTurn } from './admin-turn';
 import { waveHome } from './dashboards';
-import { ADMIN_VERBS } from './ids';
+import { deleteImportDraft, type ImportDraft, loadImportDraft, saveImportDraft } from './import-drafts';
 import { loadUpload } from './import-file';
-import {
-  deleteImportDraft,
-  type ImportDraft,
-  loadImportDraft,
-  importProblemText as problemLine,
-  type ResolvedImport,
-  resolveImport,
-  saveImportDraft,
-  saveMembers,
-} from './member-import-service';
-import { applyWaveSettings, parseWaveForm, WAVE_FORM, type WaveFormProblem, waveIdFor } from './wave-form';
+import { importProblemText as problemLine, type ResolvedImport, resolveImport } from './member-resolve';
+import { saveMembers } from './member-save';
+import { applyWaveSettings, parseWaveForm, type WaveFormProblem, waveIdFor } from './wave-form';
 
 /** At most this many problem lines on a preview card; the rest are counted. */
 export const MAX_PROBLEM_LINES = 20;
-
-async function allWaves(turn: AdminTurn): Promise<Wave[]> {
-  const waves: Wave[] = [];
-  for await (const { value } of turn.deps.store.waves.listPartition('wave')) waves.push(value);
-  return waves.sort((x, y) => x.order - y.order || x.name.localeCompare(y.name));
-}
 
 function problemText(turn: AdminTurn, p: WaveFormProblem): string {
   const t = turn.audience.t;
@@ -41,7 +29,7 @@ function problemText(turn: AdminTurn, p: WaveFormProblem): string {
 
 /** The wave editor: a new wave, or an existing one with its current settings. */
 export async function editWaveCard(turn: AdminTurn, waveId?: string): Promise<CardJson> {
-  const waves = await allWaves(turn);
+  const waves = await listWaves(turn.deps.store);
   const wave = waveId ? waves.find((w) => w.id === waveId) : undefined;
   if (waveId && !wave) return waveHome(turn, waveId);
   return renderWaveEditorCard({
@@ -61,7 +49,7 @@ export async function previewWave(turn: AdminTurn, data: Record<string, unknown>
   const { deps, audience: a } = turn;
   const waveId = typeof data.waveId === 'string' && data.waveId ? data.waveId : undefined;
   const uploadId = typeof data.uploadId === 'string' && data.uploadId ? data.uploadId : undefined;
-  const waves = await allWaves(turn);
+  const waves = await listWaves(deps.store);
   const existing = waveId ? waves.find((w) => w.id === waveId) : undefined;
   if (waveId && !existing) return waveHome(turn, waveId);
   const form = parseWaveForm(data, {
@@ -239,10 +227,9 @@ export async function saveWave(turn: AdminTurn, draftId: string): Promise<CardJs
   await deleteImportDraft(deps, draftId).catch((err) =>
     deps.logger.warn({ err, draftId }, 'could not delete a saved import draft'),
   );
-  await deps.store.audit.insert(auditKey(turn.now, `${draft.waveId}-${draftId}`), {
-    at: turn.now.toISOString(),
-    actorAadObjectId: turn.actor.aadObjectId,
-    actorName: turn.actor.name,
+  await recordAudit(deps.store, {
+    at: turn.now,
+    actor: turn.actor,
     action: draft.isNew ? 'wave.create' : 'wave.edit',
     target: draft.waveId,
     before: before ? waveSummary(before) : undefined,
@@ -252,6 +239,7 @@ export async function saveWave(turn: AdminTurn, draftId: string): Promise<CardJs
       conflicts: result.conflicts.length,
       failed: result.failed.length,
     },
+    onceKey: `${draft.waveId}-${draftId}`,
   });
   const notice =
     result.conflicts.length > 0
@@ -278,5 +266,3 @@ function waveSummary(w: Wave) {
     source: w.source,
   };
 }
-
-export { WAVE_FORM };

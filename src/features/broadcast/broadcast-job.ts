@@ -9,10 +9,11 @@ import {
 } from '../../domain/broadcast-pacing';
 import type { ConversationAddress } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
+import type { Job } from '../../ports/job';
 import { ConnectorError, type OutgoingCard } from '../../ports/messenger';
 import type { RateGate } from '../../ports/rate-gate';
 import type { JobState } from '../../ports/store';
-import type { Job } from '../../workers/scheduler';
+import { inBackground } from '../../shared/background';
 import {
   type BroadcastHooks,
   type BroadcastProgress,
@@ -220,7 +221,7 @@ export class BroadcastJob implements Job {
   }
 
   private queue(broadcastId: string): void {
-    queueRecipients(this.deps, this.hooks, broadcastId).catch((err: unknown) =>
+    inBackground(queueRecipients(this.deps, this.hooks, broadcastId), (err) =>
       this.deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; it is resumed later'),
     );
   }
@@ -288,7 +289,7 @@ export class BroadcastJob implements Job {
     if (!channelId || !this.hooks.composeChannelPost) return;
     const key = channelPostKey(b.id);
     const now = this.deps.clock.now();
-    const maxAttempts = this.deps.config.broadcast?.maxAttempts ?? 6;
+    const maxAttempts = this.deps.config.broadcast.maxAttempts;
     let claimed: JobState | undefined;
     await this.deps.store.jobState.update(key, (cur) => {
       claimed = undefined;
@@ -301,7 +302,7 @@ export class BroadcastJob implements Job {
     });
     if (!claimed) return;
     const to: ConversationAddress = {
-      serviceUrl: b.progressCard?.conversation.serviceUrl ?? this.deps.config.broadcast?.serviceUrl ?? '',
+      serviceUrl: b.progressCard?.conversation.serviceUrl ?? this.deps.config.broadcast.serviceUrl,
       channelId: 'msteams',
       conversationId: channelId,
       conversationType: 'channel',

@@ -5,9 +5,7 @@
  * the senders); the senders on every instance (src/workers/broadcast-sender.ts) do the rest.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_BROADCAST_RATE } from '../../config';
 import type { Deps } from '../../deps';
-import { auditKey } from '../../domain/audit';
 import {
   type Broadcast,
   type BroadcastKind,
@@ -24,6 +22,9 @@ import { isFinalDelivery, queuedDelivery, uniqueRecipients } from '../../domain/
 import type { ConversationAddress, Participant } from '../../domain/participant';
 import type { OutgoingCard } from '../../ports/messenger';
 import { ConcurrencyError, type Store, type Stored } from '../../ports/store';
+import { inBackground } from '../../shared/background';
+import { forEachBounded } from '../../shared/bounded';
+import { type AuditActor, recordAudit } from '../audit';
 
 export interface Recipient {
   aadObjectId: string;
@@ -44,10 +45,7 @@ export interface BroadcastHooks {
   progressCard?(b: Broadcast, counts: DeliveryCounts): OutgoingCard;
 }
 
-export interface Actor {
-  aadObjectId: string;
-  name?: string;
-}
+export type Actor = AuditActor;
 
 export type BroadcastErrorCode = 'not-found' | 'invalid' | 'not-draft' | 'finished' | 'unavailable';
 
@@ -62,8 +60,7 @@ export class BroadcastError extends Error {
   }
 }
 
-export type BroadcastDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'deliveryQueue'> &
-  Partial<Pick<Deps, 'config'>>;
+export type BroadcastDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'deliveryQueue'>;
 
 export const MAX_NOTE_LENGTH = 500;
 /** How far ahead a broadcast may be scheduled. */
@@ -158,7 +155,11 @@ export async function confirm(
     ...(later ? { scheduledAt: at!.toISOString() } : {}),
   }));
   const after = (await deps.store.broadcasts.get(broadcastKey(broadcastId)))!.value;
-  await audit(deps, options.actor, later ? 'broadcast.schedule' : 'broadcast.confirm', after, {
+  await recordAudit(deps.store, {
+    at: deps.clock.now(),
+    actor: options.actor,
+    action: later ? 'broadcast.schedule' : 'broadcast.confirm',
+    target: `broadcast:${after.id}`,
     before: { state: before.state },
     after: { state: after.state, scheduledAt: after.scheduledAt, recipientCount: after.recipientCount },
   });
@@ -179,7 +180,11 @@ export async function cancel(deps: BroadcastDeps, broadcastId: string, actor: Ac
     (b) => ({ ...b, state: 'cancelled', cancelledAt: now.toISOString() }),
   );
   const after = (await deps.store.broadcasts.get(broadcastKey(broadcastId)))!.value;
-  await audit(deps, actor, 'broadcast.cancel', after, {
+  await recordAudit(deps.store, {
+    at: deps.clock.now(),
+    actor,
+    action: 'broadcast.cancel',
+    target: `broadcast:${after.id}`,
     before: { state: before.state, queuedCount: before.queuedCount },
     after: { state: after.state },
   });
@@ -215,7 +220,7 @@ export function summarise(broadcast: Broadcast, rows: readonly Delivery[]): Broa
 const running = new Map<string, Promise<Broadcast | undefined>>();
 
 function startQueueing(deps: BroadcastDeps, hooks: BroadcastHooks, broadcastId: string): void {
-  queueRecipients(deps, hooks, broadcastId).catch((err: unknown) =>
+  inBackground(queueRecipients(deps, hooks, broadcastId), (err) =>
     deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; the broadcast job resumes it'),
   );
 }
@@ -266,7 +271,7 @@ async function runQueueing(
   const missing = recipients.filter((r) => !recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey));
   for (let from = 0; from < missing.length; from += ROW_BATCH) {
     const batch = missing.slice(from, from + ROW_BATCH);
-    await inParallel(batch, async (r) => {
+    await forEachBounded(batch, QUEUE_CONCURRENCY, async (r) => {
       try {
         await deps.store.deliveries.insert(
           deliveryKey(broadcastId, r.aadObjectId),
@@ -296,10 +301,10 @@ async function runQueueing(
 export const DEFAULT_QUEUE_AHEAD_SECONDS = 60;
 
 export function queueWindow(
-  deps: Partial<Pick<Deps, 'config'>>,
+  deps: Pick<Deps, 'config'>,
   options: { queueAheadSeconds?: number } = {},
 ): number {
-  const rate = deps.config?.broadcast?.ratePerSecond ?? DEFAULT_BROADCAST_RATE;
+  const rate = deps.config.broadcast.ratePerSecond;
   return Math.max(50, Math.ceil(rate * (options.queueAheadSeconds ?? DEFAULT_QUEUE_AHEAD_SECONDS)));
 }
 
@@ -353,8 +358,9 @@ export async function feedQueue(
   const room = window - outstanding;
   if (room < Math.min(window / 10, rows.length - fed)) return 0;
   const next = rows.slice(fed, fed + room);
-  await inParallel(
+  await forEachBounded(
     next.filter((r) => !isFinalDelivery(r.value.state)),
+    QUEUE_CONCURRENCY,
     (r) => {
       const job: QueuedDeliveryJob = {
         broadcastId: b.id,
@@ -370,15 +376,6 @@ export async function feedQueue(
     cur && (cur.queuedCount ?? 0) < watermark ? { ...cur, queuedCount: watermark } : undefined,
   );
   return next.length;
-}
-
-async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(QUEUE_CONCURRENCY, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,23 +403,4 @@ async function transition(
       : new BroadcastError('not-draft', `broadcast ${broadcastId} is ${before.state}, not a draft`);
   }
   return before;
-}
-
-async function audit(
-  deps: Pick<Deps, 'store' | 'clock'>,
-  actor: Actor,
-  action: string,
-  b: Broadcast,
-  change: { before: unknown; after: unknown },
-): Promise<void> {
-  const at = deps.clock.now();
-  await deps.store.audit.insert(auditKey(at, randomBytes(4).toString('hex')), {
-    at: at.toISOString(),
-    actorAadObjectId: actor.aadObjectId.toLowerCase(),
-    ...(actor.name ? { actorName: actor.name } : {}),
-    action,
-    target: `broadcast:${b.id}`,
-    before: change.before,
-    after: change.after,
-  });
 }

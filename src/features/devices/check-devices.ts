@@ -3,11 +3,9 @@ import { deviceListView, renderDeviceListCard } from '../../cards/device-list-ca
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
-import { addressOf } from '../../integrations/bot/teams-context';
-import { turnLogger } from '../../logging';
-import { OVER_BUDGET, withinBudget } from '../invoke-budget';
+import { DEVICE_VERBS } from '../../verbs/devices';
+import { answerWithinBudget } from '../answer-in-time';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
-import { DEVICE_VERBS } from './ids';
 
 type LookupResult =
   | { kind: 'devices'; devices: DeviceObservation[] }
@@ -16,13 +14,9 @@ type LookupResult =
 
 /** Finds the user in the directory by their Entra object id and lists their devices. */
 async function lookUp(deps: Deps, aadObjectId: string): Promise<LookupResult> {
-  try {
-    const user = await deps.directory.findUser(aadObjectId);
-    if (!user) return { kind: 'unknown-user' };
-    return { kind: 'devices', devices: await deps.directory.devicesOfUser(user) };
-  } catch (err) {
-    return { kind: 'failed', reason: err instanceof Error ? err.message : String(err) };
-  }
+  const user = await deps.directory.findUser(aadObjectId);
+  if (!user) return { kind: 'unknown-user' };
+  return { kind: 'devices', devices: await deps.directory.devicesOfUser(user) };
 }
 
 function cardFor(deps: Deps, a: Audience, result: LookupResult | 'pending'): CardJson {
@@ -68,7 +62,6 @@ function shortReason(reason: string): string {
 export const onCheckDevices =
   (deps: Deps) =>
   async (context: TurnContext): Promise<CardJson> => {
-    const log = turnLogger(context, deps.logger);
     const { participant } = await rememberSender(context, deps);
     const audience = audienceOf(context, deps, participant);
     // Identity comes from the authenticated activity, never from card data.
@@ -88,29 +81,13 @@ export const onCheckDevices =
       );
     }
 
-    const lookup = lookUp(deps, aadObjectId);
-    const first = await withinBudget(lookup, deps.invokeBudgetMs);
-    if (first !== OVER_BUDGET) {
-      if (first.kind === 'failed') log.warn({ reason: first.reason }, 'device look-up failed');
-      return cardFor(deps, audience, first);
-    }
-
-    log.info(
-      { budgetMs: deps.invokeBudgetMs },
-      'device look-up exceeded the invoke budget; the card will be updated',
-    );
-    const address = addressOf(context.activity);
-    const cardActivityId = context.activity.replyToId;
-    void lookup.then(async (result) => {
-      if (!address || !cardActivityId) return;
-      try {
-        await deps.messenger.update(address, cardActivityId, {
-          card: cardFor(deps, audience, result),
-          summary: audience.t('devices.title'),
-        });
-      } catch (err) {
-        log.error({ err }, 'could not update the device card after a slow look-up');
-      }
+    const pending = cardFor(deps, audience, 'pending');
+    const work = lookUp(deps, aadObjectId).then((result) => cardFor(deps, audience, result));
+    return answerWithinBudget(context, deps, work, {
+      what: 'device look-up',
+      pending,
+      failed: (err) =>
+        cardFor(deps, audience, { kind: 'failed', reason: err instanceof Error ? err.message : String(err) }),
+      summary: audience.t('devices.title'),
     });
-    return cardFor(deps, audience, 'pending');
   };

@@ -1,9 +1,9 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
-import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
 import { participantKey, withPendingEscalations } from '../../domain/participant';
+import { JOURNEY_VERBS } from '../../verbs/journey';
 import { dispatchEscalations } from '../helpdesk/helpdesk-service';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';

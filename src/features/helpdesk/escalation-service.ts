@@ -9,17 +9,16 @@
  * update the existing one (`appended`, `reopened`) or do nothing (`duplicate`).
  */
 import { canonicalJson } from '../../domain/canonical';
+import { escalationKey, raise } from '../../domain/escalation';
 import {
   type Escalation,
   type EscalationParticipant,
-  escalationKey,
   isTriggerReason,
   type RaiseOptions,
   type RaiseOutcome,
   type RaiseRejectReason,
-  raise,
   type TriggerInput,
-} from '../../domain/escalation';
+} from '../../domain/escalation-model';
 import { type Participant, participantKey } from '../../domain/participant';
 import type { Clock } from '../../ports/clock';
 import type { Store } from '../../ports/store';

@@ -1,33 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
-import { auditKey } from '../../domain/audit';
+import { assign, escalationKey, reopen, resolve, waitOnUser } from '../../domain/escalation';
 import {
   type ActionRejectReason,
   type ActionResult,
   type Agent,
-  assign,
   type Escalation,
-  escalationKey,
   MAX_TEXT_LENGTH,
-  reopen,
-  resolve,
-  waitOnUser,
-} from '../../domain/escalation';
+} from '../../domain/escalation-model';
 import { participantKey } from '../../domain/participant';
 import type { MessageKey } from '../../i18n';
 import { turnLogger } from '../../logging';
 import type { HelpdeskMember } from '../../ports/helpdesk-roster';
+import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, NOTE_INPUT_ID } from '../../verbs/helpdesk';
+import { actorOf, recordAudit } from '../audit';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { journeyCard, loadJourneyState } from '../journey/journey-service';
 import { audienceForParticipant, onProgress } from '../journey/on-progress';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf } from '../user-context';
 import { channelAddress, channelAudience, escalationCardFor, ticketChannelId } from './helpdesk-service';
-import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, NOTE_INPUT_ID } from './ids';
 
 /** Card data is untrusted: the ticket and version are checked against the stored ticket. */
 const actionData = z.object({
@@ -88,15 +83,9 @@ export const onHelpdeskAction =
       what: string,
       extra: { target?: string; before?: unknown; after?: unknown; reason?: string },
     ) =>
-      deps.store.audit
-        .insert(auditKey(now, randomUUID()), {
-          at: now.toISOString(),
-          actorAadObjectId: senderId,
-          ...(context.activity.from?.name ? { actorName: context.activity.from.name } : {}),
-          action: what,
-          ...extra,
-        })
-        .catch((err) => log.error({ err, what }, 'audit write failed'));
+      recordAudit(deps.store, { at: now, actor: actorOf(context.activity), action: what, ...extra }, (err) =>
+        log.error({ err, what }, 'audit write failed'),
+      );
 
     // Authorisation first, from the sender's identity only.
     const roster = deps.helpdeskRoster;

@@ -2,6 +2,7 @@
  * The helpdesk channel side of escalations: where the channel is, how a ticket's card looks, and
  * posting or updating that card after the user's pending escalations were drained into the ticket.
  */
+
 import {
   type EscalationNotice,
   type EscalationView,
@@ -11,10 +12,12 @@ import {
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { campaignKey, waveKey } from '../../domain/campaign';
-import { attachCard, type Escalation, escalationKey } from '../../domain/escalation';
+import { attachCard, escalationKey } from '../../domain/escalation';
+import type { Escalation } from '../../domain/escalation-model';
 import { routeFor } from '../../domain/helpdesk-routing';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
+import { inBackground } from '../../shared/background';
 import { focusOf } from '../journey/journey-service';
 import { assignableMembers } from './assignees';
 import { drainPendingEscalations } from './escalation-service';
@@ -238,20 +241,12 @@ export async function postMissingCard(deps: Deps, escalation: Escalation): Promi
   return true;
 }
 
-const inFlight = new Set<Promise<unknown>>();
-
 /**
  * Fire-and-forget for turns that must answer fast (invokes): failures are logged, never thrown.
- * Tests await `settleDispatches()`.
+ * Tests (and shutdown) await `settleBackground()`.
  */
 export function dispatchInBackground(deps: Deps, aadObjectId: string): void {
-  const work = dispatchEscalations(deps, aadObjectId).catch((err) =>
+  inBackground(dispatchEscalations(deps, aadObjectId), (err) =>
     deps.logger.error({ err, user: aadObjectId }, 'posting the escalation to the helpdesk failed'),
   );
-  inFlight.add(work);
-  void work.finally(() => inFlight.delete(work));
-}
-
-export async function settleDispatches(): Promise<void> {
-  while (inFlight.size) await Promise.allSettled([...inFlight]);
 }

@@ -1,8 +1,8 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Deps } from '../../deps';
+import { HELPDESK_VERB_LIST } from '../../verbs/helpdesk';
 import { safeInvoke } from '../safe-invoke';
 import { onHelpdeskAction } from './helpdesk-handlers';
-import { HELPDESK_VERB_LIST } from './ids';
 
 export function register(app: Application<TurnState>, deps: Deps): void {
   app.adaptiveCards.actionExecute([...HELPDESK_VERB_LIST], safeInvoke(deps, onHelpdeskAction(deps)));

@@ -1,23 +1,25 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
 import { z } from 'zod';
-import { failureText, JOURNEY_VERBS, STUCK_CATEGORIES } from '../../cards/journey-card';
+import { failureText, STUCK_CATEGORIES } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
-import { type DeviceJourney, graphViewOf, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
+import { type DeviceJourney, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
+import { graphViewOf } from '../../domain/journey-observation';
 import { type Participant, participantKey, withPendingEscalations } from '../../domain/participant';
 import { defer } from '../../domain/schedule';
 import { formatDateTime } from '../../i18n';
-import { addressOf } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
-import { recordDeviceOwners } from '../../workers/progress-refresher';
-import { dispatchEscalations, dispatchInBackground } from '../helpdesk/helpdesk-service';
-import { OVER_BUDGET, withinBudget } from '../invoke-budget';
+import { JOURNEY_VERBS } from '../../verbs/journey';
+import { answerWithinBudget } from '../answer-in-time';
+import { dispatchInBackground } from '../helpdesk/helpdesk-service';
+import { joinWave } from '../membership';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
+import { recordDeviceOwners } from './device-owners';
 import {
   applyEvent,
   beginJourney,
@@ -85,17 +87,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
     const waveId = state.campaign?.voluntaryWaveId;
     if (!optIn || !state.campaign?.voluntaryOptIn || !waveId) return notInWaveCard(audience, state);
     // Joining early: a user sits in one wave at most, so only a user without a wave can volunteer.
-    await deps.store.participants.update(key, (cur) => (cur && !cur.waveId ? { ...cur, waveId } : undefined));
-    await deps.store.waveMembers.update(
-      { partitionKey: `wave-${waveId}`, rowKey: aadObjectId.toLowerCase() },
-      (cur) =>
-        cur ?? {
-          waveId,
-          aadObjectId,
-          userPrincipalName: seen?.userPrincipalName ?? '',
-          addedAt: deps.clock.now().toISOString(),
-        },
-    );
+    await joinWave(deps, waveId, { aadObjectId, userPrincipalName: seen?.userPrincipalName ?? '' });
     state = await loadJourneyState(deps, aadObjectId);
     if (!isInActiveWave(state)) return notInWaveCard(audience, state);
   }
@@ -220,7 +212,7 @@ export const onJourneyAction =
     }
     if (verb === JOURNEY_VERBS.defer) return deferReminders(deps, audience, current, now);
     if (verb === JOURNEY_VERBS.check) return check(context, deps, audience, current, device);
-    if (verb === JOURNEY_VERBS.stuck) return reportStuck(context, deps, audience, current, device, data);
+    if (verb === JOURNEY_VERBS.stuck) return reportStuck(deps, audience, current, device, data);
 
     const event = eventFor(verb, data, audience, state);
     if (!event) return errorCard(audience, audience.t('error.unknownAction', { verb: verb.slice(0, 60) }));
@@ -285,45 +277,35 @@ async function applyAndRender(
   return journeyCard(deps, a, { ...state, participant }, { notice: shown })!;
 }
 
-/** "Check my device": a live look-up inside the invoke budget; Graph's answer moves the journey. */
-async function check(
+/**
+ * "Check my device": a live look-up; Graph's answer moves the journey. Past the invoke budget the card
+ * says Graph is slow, and is replaced in place once the answer lands.
+ */
+function check(
   context: TurnContext,
   deps: Deps,
   a: Audience,
   state: JourneyState & { participant: Participant },
   device: DeviceJourney,
 ): Promise<CardJson> {
+  const withNotice = (text: string, style: Notice['style']) =>
+    journeyCard(deps, a, state, { notice: { text, style } })!;
+  const pending = withNotice(a.t('journey.check.slow'), 'accent');
   const now = deps.clock.now();
   const aadObjectId = state.participant.aadObjectId;
-  const lookup = (async () => {
+  const work = (async () => {
     const user = await deps.directory.findUser(aadObjectId);
-    if (!user) return undefined;
-    return deps.directory.deviceStateOfUser(user, new Date(now.getTime() - FAILURE_LOOKBACK_MS));
+    const result = user
+      ? await deps.directory.deviceStateOfUser(user, new Date(now.getTime() - FAILURE_LOOKBACK_MS))
+      : undefined;
+    return observeAndRender(deps, a, state, device, result);
   })();
-  let result: Awaited<typeof lookup> | typeof OVER_BUDGET;
-  try {
-    result = await withinBudget(lookup, deps.invokeBudgetMs);
-  } catch (err) {
-    turnLogger(context, deps.logger).warn({ err }, 'device check failed');
-    return journeyCard(deps, a, state, {
-      notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
-    })!;
-  }
-  if (result === OVER_BUDGET) {
-    // Answer now, inside Teams' 5 s; the look-up goes on and the card is updated in place when it lands.
-    const address = addressOf(context.activity);
-    const cardId = context.activity.replyToId;
-    const log = turnLogger(context, deps.logger);
-    void lookup
-      .then(async (late) => {
-        if (!address || !cardId) return;
-        const card = await observeAndRender(deps, a, state, device, late);
-        await deps.messenger.update(address, cardId, { card, summary: a.t('app.name') });
-      })
-      .catch((err) => log.warn({ err }, 'slow device check could not update the card'));
-    return journeyCard(deps, a, state, { notice: { text: a.t('journey.check.slow'), style: 'accent' } })!;
-  }
-  return observeAndRender(deps, a, state, device, result);
+  return answerWithinBudget(context, deps, work, {
+    what: 'device check',
+    pending,
+    failed: () => withNotice(a.t('journey.check.unavailable'), 'attention'),
+    summary: a.t('app.name'),
+  });
 }
 
 /** Turns what Graph said about the device into words, and into an `observed` event for the journey. */
@@ -403,7 +385,6 @@ async function deferReminders(
 
 /** "I'm stuck" on the card: the category and the user's words go to the helpdesk with the device. */
 async function reportStuck(
-  context: TurnContext,
   deps: Deps,
   a: Audience,
   state: JourneyState & { participant: Participant },
@@ -427,10 +408,7 @@ async function reportStuck(
     cur ? withPendingEscalations(cur, [entry]) : undefined,
   );
   // Answer within the invoke budget; the helpdesk card is posted right after.
-  const log = turnLogger(context, deps.logger);
-  void dispatchEscalations(deps, aadObjectId).catch((err) =>
-    log.error({ err }, 'posting the escalation failed'),
-  );
+  dispatchInBackground(deps, aadObjectId);
   return journeyCard(
     deps,
     a,

@@ -3,16 +3,16 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
-import { type Escalation, escalationKey } from '../../domain/escalation';
+import { escalationKey } from '../../domain/escalation';
+import type { Escalation } from '../../domain/escalation-model';
 import {
   type DeviceJourney,
   type EnrollmentFailure,
   isTerminal,
   type JourneyEffect,
   type JourneyEvent,
-  openJourney,
-  transition,
 } from '../../domain/journey';
+import { openJourney, transition } from '../../domain/journey-transition';
 import { type Participant, participantKey, withPendingEscalations } from '../../domain/participant';
 import { guideTargetOf } from '../../guidance/guide-target';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';

@@ -1,6 +1,6 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { JOURNEY_VERBS } from '../../cards/journey-card';
 import type { Deps } from '../../deps';
+import { JOURNEY_VERBS } from '../../verbs/journey';
 import { safeInvoke } from '../safe-invoke';
 import { onJourneyAction, onOptIn, onStartAction, onStartMessage } from './journey-handlers';
 import { onTicketAction } from './ticket-handlers';

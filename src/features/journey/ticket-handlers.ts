@@ -3,25 +3,21 @@
  * `userAddsDetail`) and "It works now" (`userWithdraws`). The ticket is always the sender's own (looked
  * up by their identity); the card's ticket id and version are only checked against it.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { JOURNEY_VERBS, type JourneyCardInput, TICKET_DETAIL_INPUT_ID } from '../../cards/journey-card';
+import { type JourneyCardInput, TICKET_DETAIL_INPUT_ID } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
-import { auditKey } from '../../domain/audit';
-import {
-  type ActionRejectReason,
-  type ActionResult,
-  type Escalation,
-  escalationKey,
-  userAddsDetail,
-  userWithdraws,
-} from '../../domain/escalation';
+import { escalationKey, userAddsDetail, userWithdraws } from '../../domain/escalation';
+import type { ActionRejectReason, ActionResult, Escalation } from '../../domain/escalation-model';
 import { type Participant, participantKey } from '../../domain/participant';
 import type { MessageKey } from '../../i18n';
 import { turnLogger } from '../../logging';
+import { inBackground } from '../../shared/background';
+import { JOURNEY_VERBS } from '../../verbs/journey';
+import { actorOf, recordAudit } from '../audit';
 import {
   channelAddress,
   channelAudience,
@@ -118,17 +114,18 @@ export const onTicketAction =
     }
     const action = withdraw ? 'user-withdrew' : 'user-detail';
     const now = deps.clock.now();
-    await deps.store.audit
-      .insert(auditKey(now, randomUUID()), {
-        at: now.toISOString(),
-        actorAadObjectId: aadObjectId,
-        ...(context.activity.from?.name ? { actorName: context.activity.from.name } : {}),
+    await recordAudit(
+      deps.store,
+      {
+        at: now,
+        actor: { ...actorOf(context.activity), aadObjectId },
         action: `helpdesk.${action}`,
         target: saved.ticketId,
         before: snapshot(current),
         after: snapshot(saved),
-      })
-      .catch((err) => log.error({ err, action }, 'audit write failed'));
+      },
+      (err) => log.error({ err, action }, 'audit write failed'),
+    );
     log.info({ ticket: saved.ticketId, action, state: saved.state }, 'user updated their ticket');
     await tellHelpdesk(context, deps, participant, saved, action, draft);
     return show(saved, {
@@ -175,6 +172,7 @@ async function tellHelpdesk(
       if (r.status === 'rejected')
         log.warn({ err: r.reason, action }, 'helpdesk not told of the user’s change');
   });
+  inBackground(work, (err) => log.warn({ err, action }, 'helpdesk not told of the user’s change'));
   if ((await withinBudget(work, Math.max(1, deps.invokeBudgetMs / 2))) === OVER_BUDGET) {
     log.warn({ action }, 'helpdesk updates still on their way after the invoke budget');
   }

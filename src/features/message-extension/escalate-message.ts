@@ -9,13 +9,13 @@ import { z } from 'zod';
 import { renderEscalateMessageCard } from '../../cards/escalate-message-card';
 import type { Deps } from '../../deps';
 import { campaignKey } from '../../domain/campaign';
-import { MAX_TEXT_LENGTH } from '../../domain/escalation';
+import { MAX_TEXT_LENGTH } from '../../domain/escalation-model';
 import type { MessageKey } from '../../i18n';
 import { turnLogger } from '../../logging';
+import { ESCALATE_CATEGORIES, ESCALATE_INPUTS, type EscalateCategory } from '../../verbs/message-extension';
 import { helpdeskConfigured } from '../helpdesk/helpdesk-service';
 import { type Audience, audienceOf } from '../user-context';
 import { taskInfo } from './extension-results';
-import { ESCALATE_CATEGORIES, ESCALATE_INPUTS, type EscalateCategory } from './ids';
 import { excerpt, messageText } from './message-text';
 import { type ChannelOutcome, openTicketFromMessage } from './ticket-from-message';
 

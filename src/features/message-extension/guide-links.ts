@@ -4,7 +4,7 @@
  * unknown vendor or platform, or a query the pages would refuse is no guide link, and Teams shows
  * the link as it is.
  */
-import type { SourceMdm } from '../../config';
+import type { SourceMdm } from '../../domain/source-mdm';
 import { type GuideKey, isGuidePlatform, isOwnership, isSourceMdm } from '../../guidance/guidance';
 import type { Language } from '../../i18n';
 

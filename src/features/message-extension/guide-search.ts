@@ -6,17 +6,17 @@ import type { Query, TurnState } from '@microsoft/teams-ai';
 import type { MessagingExtensionResult, TurnContext } from 'botbuilder';
 import { renderGuideCard } from '../../cards/guide-card';
 import { guideIndexLinkView, guideLinkView, renderGuideLinkCard } from '../../cards/guide-link-card';
-import type { SourceMdm } from '../../config';
 import type { Deps } from '../../deps';
 import { campaignKey } from '../../domain/campaign';
+import type { SourceMdm } from '../../domain/source-mdm';
 import { type GuideKey, type GuideSummary, guidePath } from '../../guidance/guidance';
 import { type Language, languageOf, translator } from '../../i18n';
 import { turnLogger } from '../../logging';
+import { ITEM_KINDS, MAX_RESULTS_PER_PAGE, QUERY_PARAMETER } from '../../verbs/message-extension';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { audienceOf } from '../user-context';
 import { cardResult, messageResult, resultList, searchResult } from './extension-results';
 import { parseGuideLink } from './guide-links';
-import { ITEM_KINDS, MAX_RESULTS_PER_PAGE, QUERY_PARAMETER } from './ids';
 
 const MAX_QUERY_LENGTH = 200;
 

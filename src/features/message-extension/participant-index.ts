@@ -4,9 +4,11 @@
  * cost a full table scan per query. So each instance keeps a small index (id, name, UPN) built by one
  * scan and reused for a couple of minutes; a stale index answers at once while a fresh one loads.
  */
+
 import { PARTICIPANT_PARTITIONS, type Participant } from '../../domain/participant';
 import type { Clock } from '../../ports/clock';
 import type { Store } from '../../ports/store';
+import { forEachBounded } from '../../shared/bounded';
 
 interface Entry {
   id: string;
@@ -68,13 +70,10 @@ export class ParticipantIndex {
 
   private async scan(): Promise<Entry[]> {
     const entries: Entry[] = [];
-    const partitions = [...PARTICIPANT_PARTITIONS];
-    const worker = async () => {
-      for (let p = partitions.shift(); p !== undefined; p = partitions.shift()) {
-        for await (const row of this.store.participants.listPartition(p)) entries.push(entryOf(row.value));
-      }
-    };
-    await Promise.all(Array.from({ length: SCAN_CONCURRENCY }, worker));
+    await forEachBounded(PARTICIPANT_PARTITIONS, SCAN_CONCURRENCY, async (partition) => {
+      for await (const row of this.store.participants.listPartition(partition))
+        entries.push(entryOf(row.value));
+    });
     return entries;
   }
 }

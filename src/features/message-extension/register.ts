@@ -1,8 +1,8 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { SourceMdm } from '../../config';
 import type { Deps } from '../../deps';
+import type { SourceMdm } from '../../domain/source-mdm';
 import {
   type GuidePlatform,
   isGuidePlatform,
@@ -11,11 +11,11 @@ import {
   type Ownership,
 } from '../../guidance/guidance';
 import { turnLogger } from '../../logging';
+import { EXTENSION_COMMANDS, ITEM_KINDS } from '../../verbs/message-extension';
 import { audienceOf } from '../user-context';
 import { onEscalateFetch, onEscalateSubmit } from './escalate-message';
 import { messageResult, safeResult, safeTask } from './extension-results';
 import { guideItemResult, onGuideLink, onSearchGuides } from './guide-search';
-import { EXTENSION_COMMANDS, ITEM_KINDS } from './ids';
 import { onSearchStatus, statusItemResult } from './status-search';
 
 /** A chosen search result, as its preview sent it: untrusted, checked before use. */

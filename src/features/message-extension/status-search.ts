@@ -3,7 +3,7 @@
  * insert a card with their wave, devices and ticket. Who may do this is decided here, on every
  * search and again when a result is chosen, from the sender's Entra id: never from the request.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { Query, TurnState } from '@microsoft/teams-ai';
 import type { MessagingExtensionResult, TurnContext } from 'botbuilder';
 import {
@@ -12,17 +12,17 @@ import {
   statusSummary,
 } from '../../cards/participant-status-card';
 import type { Deps } from '../../deps';
-import { auditKey } from '../../domain/audit';
 import { campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import { escalationKey } from '../../domain/escalation';
 import { participantKey } from '../../domain/participant';
 import { turnLogger } from '../../logging';
+import { ITEM_KINDS, MAX_STATUS_RESULTS } from '../../verbs/message-extension';
 import { isAdmin } from '../admin/admin-access';
+import { actorOf, recordAudit } from '../audit';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
 import { type Audience, audienceOf } from '../user-context';
 import { cardResult, messageResult, resultList, searchResult } from './extension-results';
 import { pageOf, queryTextOf } from './guide-search';
-import { ITEM_KINDS, MAX_STATUS_RESULTS } from './ids';
 import { MIN_QUERY_CHARS, participantIndexOf } from './participant-index';
 
 export type StatusAccess = 'allowed' | 'refused' | 'unavailable';
@@ -216,15 +216,9 @@ function nameOf(s: StatusSubject): { name: string; upn: string } {
 
 /** Looking people up is recorded, refusals included; an audit failure never blocks the answer. */
 async function audit(deps: Deps, context: TurnContext, action: string, target: string, reason?: string) {
-  const now = deps.clock.now();
-  await deps.store.audit
-    .insert(auditKey(now, randomUUID()), {
-      at: now.toISOString(),
-      actorAadObjectId: context.activity.from?.aadObjectId?.toLowerCase() ?? '',
-      ...(context.activity.from?.name ? { actorName: context.activity.from.name } : {}),
-      action,
-      target,
-      ...(reason ? { reason } : {}),
-    })
-    .catch((err) => turnLogger(context, deps.logger).error({ err, action }, 'audit write failed'));
+  await recordAudit(
+    deps.store,
+    { at: deps.clock.now(), actor: actorOf(context.activity), action, target, reason },
+    (err) => turnLogger(context, deps.logger).error({ err, action }, 'audit write failed'),
+  );
 }

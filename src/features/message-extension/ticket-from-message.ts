@@ -4,21 +4,23 @@
  * trigger. The author need not have talked to the bot: then the ticket still opens, and the channel
  * is reached through the Bot Connector of the conversation the action came from.
  */
-import { randomUUID } from 'node:crypto';
+
 import { renderEscalationCard } from '../../cards/escalation-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
-import { auditKey } from '../../domain/audit';
+import { isOpen } from '../../domain/escalation';
 import {
   type Escalation,
   type EscalationParticipant,
-  isOpen,
   MAX_DETAIL_CHARS,
   type RaiseOutcome,
-} from '../../domain/escalation';
+} from '../../domain/escalation-model';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
 import type { Logger } from '../../logging';
+import { inBackground } from '../../shared/background';
+import type { EscalateCategory } from '../../verbs/message-extension';
+import { recordAudit } from '../audit';
 import { participantOf, raiseEscalation } from '../helpdesk/escalation-service';
 import {
   channelAddress,
@@ -29,7 +31,6 @@ import {
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
-import type { EscalateCategory } from './ids';
 import { excerpt } from './message-text';
 
 export interface MessageTicketRequest {
@@ -63,19 +64,6 @@ export type MessageTicketResult =
 const POSTING_GRACE_MS = 60_000;
 const THREAD_EXCERPT_CHARS = 200;
 
-const inFlight = new Set<Promise<unknown>>();
-
-/** Work that goes on after the dialog has its answer (telling the author, late channel posts); tests await it. */
-export async function settleMessageTickets(): Promise<void> {
-  while (inFlight.size) await Promise.allSettled([...inFlight]);
-}
-
-function inBackground(work: Promise<unknown>, log: Logger, what: string): void {
-  const tracked = work.catch((err) => log.error({ err }, what));
-  inFlight.add(tracked);
-  void tracked.finally(() => inFlight.delete(tracked));
-}
-
 export async function openTicketFromMessage(
   deps: Deps,
   request: MessageTicketRequest,
@@ -96,22 +84,22 @@ export async function openTicketFromMessage(
   if (!raised.ok) return { ok: false, reason: raised.reason };
   const { outcome, escalation } = raised;
 
-  await recordAudit(deps, request, escalation, outcome, log);
+  await auditTicket(deps, request, escalation, outcome, log);
   // The same message again changes nothing, unless its card never reached the channel: then it is another try.
   const unposted = !escalation.cardActivityId && isOpen(escalation);
   if (outcome === 'duplicate' && !unposted) return { ok: true, outcome, escalation, channel: 'nothing' };
 
   const via = participant?.conversation ?? request.via;
   const posting = showInChannel(deps, escalation, outcome, participant, via, request);
-  inBackground(posting, log, 'the escalated message did not reach the helpdesk channel');
+  inBackground(posting, (err) =>
+    log.error({ err }, 'the escalated message did not reach the helpdesk channel'),
+  );
   const channel = await withinBudget(posting, Math.max(1, deps.invokeBudgetMs / 2)).catch(
     () => 'failed' as const,
   );
   if (participant?.conversation && (outcome === 'created' || outcome === 'reopened')) {
-    inBackground(
-      tellAuthor(deps, participant, escalation, request),
-      log,
-      'the author was not told of the ticket',
+    inBackground(tellAuthor(deps, participant, escalation, request), (err) =>
+      log.error({ err }, 'the author was not told of the ticket'),
     );
   }
   return { ok: true, outcome, escalation, channel: channel === OVER_BUDGET ? 'pending' : channel };
@@ -235,23 +223,23 @@ async function tellAuthor(
   });
 }
 
-async function recordAudit(
+async function auditTicket(
   deps: Deps,
   request: MessageTicketRequest,
   e: Escalation,
   outcome: RaiseOutcome,
   log: Logger,
 ): Promise<void> {
-  const now = deps.clock.now();
-  await deps.store.audit
-    .insert(auditKey(now, randomUUID()), {
-      at: now.toISOString(),
-      actorAadObjectId: request.reporter.aadObjectId.toLowerCase(),
-      ...(request.reporter.name ? { actorName: request.reporter.name } : {}),
+  await recordAudit(
+    deps.store,
+    {
+      at: deps.clock.now(),
+      actor: request.reporter,
       action: 'extension.escalate',
       target: e.ticketId,
       after: { state: e.state, version: e.version, outcome, category: request.category },
       ...(request.messageId ? { reason: `message ${request.messageId.slice(0, 100)}` } : {}),
-    })
-    .catch((err) => log.error({ err }, 'audit write failed'));
+    },
+    (err) => log.error({ err }, 'audit write failed'),
+  );
 }

@@ -1,12 +1,12 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
 import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { turnLogger } from '../../logging';
-import { ADMIN_VERB_LIST } from '../admin/ids';
-import { DEVICE_VERBS } from '../devices/ids';
+import { ADMIN_VERB_LIST } from '../../verbs/admin';
+import { DEVICE_VERBS } from '../../verbs/devices';
+import { JOURNEY_VERBS } from '../../verbs/journey';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf } from '../user-context';
 

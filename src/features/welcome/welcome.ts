@@ -1,11 +1,11 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
-import { JOURNEY_VERBS } from '../../cards/journey-card';
 import { renderWelcomeCard, welcomeView } from '../../cards/welcome-card';
 import type { Deps } from '../../deps';
 import type { Participant } from '../../domain/participant';
 import { isPersonalChat } from '../../integrations/bot/teams-context';
-import { DEVICE_VERBS } from '../devices/ids';
+import { DEVICE_VERBS } from '../../verbs/devices';
+import { JOURNEY_VERBS } from '../../verbs/journey';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
 

@@ -6,7 +6,7 @@ import type { Broadcast, Delivery } from '../../domain/broadcast';
 import type { RateGateState } from '../../domain/broadcast-pacing';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
-import type { Escalation } from '../../domain/escalation';
+import type { Escalation } from '../../domain/escalation-model';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';

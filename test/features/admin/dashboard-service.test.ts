@@ -6,7 +6,8 @@ import type { Deps } from '../../../src/deps';
 import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../../src/domain/broadcast';
 import { type Campaign, campaignKey, type Wave, waveKey, waveMemberKey } from '../../../src/domain/campaign';
 import type { Platform } from '../../../src/domain/device';
-import { type Escalation, escalationKey, raise } from '../../../src/domain/escalation';
+import { escalationKey, raise } from '../../../src/domain/escalation';
+import type { Escalation } from '../../../src/domain/escalation-model';
 import type { DeviceJourney, JourneyStage, PostCheckResult } from '../../../src/domain/journey';
 import { type Participant, participantKey } from '../../../src/domain/participant';
 import {
@@ -16,8 +17,8 @@ import {
   SCAN_FROM_MEMBERS,
   waveDashboard,
 } from '../../../src/features/admin/dashboard-service';
-import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/features/admin/ids';
 import type { Store } from '../../../src/ports/store';
+import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/verbs/admin';
 import { testDeps, textOf } from '../../helpers/activities';
 import { InMemoryStore } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';

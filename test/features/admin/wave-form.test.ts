@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Wave } from '../../../src/domain/campaign';
-import {
-  applyWaveSettings,
-  parseWaveForm,
-  WAVE_FORM,
-  waveIdFor,
-} from '../../../src/features/admin/wave-form';
+import { applyWaveSettings, parseWaveForm, waveIdFor } from '../../../src/features/admin/wave-form';
+import { WAVE_FORM } from '../../../src/verbs/admin';
 
 const ctx = {
   zone: 'Europe/Stockholm',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { Deps } from '../../../src/deps';
 import {
   type Broadcast,
   broadcastKey,
@@ -23,6 +22,7 @@ import {
 } from '../../../src/features/broadcast/broadcast-service';
 import { ConnectorError, type OutgoingCard } from '../../../src/ports/messenger';
 import { textOf } from '../../helpers/activities';
+import { testConfig } from '../../helpers/config';
 import { FakeRateGate, InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
 import { FakeClock, InMemoryStore, RecordingMessenger, silentLogger } from '../../helpers/fakes';
 
@@ -70,15 +70,14 @@ function setup(recipients = people(3)) {
     logger: silentLogger,
     messenger,
     deliveryQueue: queue,
-    config: {
-      bot: { appType: 'local', appId: 'bot' },
-      defaults: {
-        locale: 'sv-SE',
-        timeZone: 'Europe/Stockholm',
-        businessHours: { startMinute: 480, endMinute: 1020, days: [1, 2, 3, 4, 5] },
-      },
-      broadcast: { ratePerSecond: 45, maxAttempts: 3, serviceUrl: 'https://smba.example/teams/' },
-    } as Deps['config'],
+    config: testConfig({
+      BOT_APP_ID: 'bot',
+      DEFAULT_LOCALE: 'sv-SE',
+      DEFAULT_TIME_ZONE: 'Europe/Stockholm',
+      BROADCAST_RATE_PER_SECOND: '45',
+      BROADCAST_MAX_ATTEMPTS: '3',
+      BOT_SERVICE_URL: 'https://smba.example/teams/',
+    }),
   };
   const job = new BroadcastJob(deps, hooks, gate, { progressIntervalMs: 5_000, stallMs: 30_000 });
   return { store, clock, queue, messenger, gate, hooks, deps, job };

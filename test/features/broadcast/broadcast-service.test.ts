@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Deps } from '../../../src/deps';
 import {
   type Broadcast,
   broadcastKey,
@@ -23,6 +24,7 @@ import {
 } from '../../../src/features/broadcast/broadcast-service';
 import type { QueueMessage, WorkQueue } from '../../../src/ports/queue';
 import type { Store } from '../../../src/ports/store';
+import { testConfig } from '../../helpers/config';
 import { InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
 import { FakeClock, InMemoryStore, silentLogger } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';
@@ -54,7 +56,13 @@ function setup() {
   const store = new InMemoryStore();
   const clock = new FakeClock();
   const queue = new InMemoryWorkQueue<DeliveryJob>(clock);
-  const deps: BroadcastDeps = { store, clock, logger: silentLogger, deliveryQueue: queue };
+  const deps: BroadcastDeps & Pick<Deps, 'config'> = {
+    store,
+    clock,
+    logger: silentLogger,
+    deliveryQueue: queue,
+    config: testConfig(),
+  };
   return { store, clock, queue, deps };
 }
 
@@ -355,7 +363,13 @@ describe('features: broadcast service', () => {
     const storage = await freshStorage();
     const clock = new FakeClock();
     const queue = storage.queue<DeliveryJob>('deliveries');
-    const deps: BroadcastDeps = { store: storage.store, clock, logger: silentLogger, deliveryQueue: queue };
+    const deps: BroadcastDeps & Pick<Deps, 'config'> = {
+      store: storage.store,
+      clock,
+      logger: silentLogger,
+      deliveryQueue: queue,
+      config: testConfig(),
+    };
     const b = await draft(deps, 300);
     const hooks = hooksFor(people(300));
     await storage.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));

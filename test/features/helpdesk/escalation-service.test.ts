@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  type Escalation,
-  type EscalationParticipant,
-  escalationKey,
-  resolve,
-  type TriggerInput,
-} from '../../../src/domain/escalation';
+import { escalationKey, resolve } from '../../../src/domain/escalation';
+import type { Escalation, EscalationParticipant, TriggerInput } from '../../../src/domain/escalation-model';
 import { type Participant, participantKey, recordSighting } from '../../../src/domain/participant';
 import {
   drainPendingEscalations,

@@ -3,11 +3,13 @@ import type { Activity, InvokeResponse } from 'botbuilder';
 import { createApp } from '../../../src/app';
 import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
 import type { AuditEvent } from '../../../src/domain/audit';
-import { type Escalation, escalationKey } from '../../../src/domain/escalation';
+import { escalationKey } from '../../../src/domain/escalation';
+import type { Escalation } from '../../../src/domain/escalation-model';
 import { participantKey } from '../../../src/domain/participant';
-import { dispatchEscalations, settleDispatches } from '../../../src/features/helpdesk/helpdesk-service';
-import { HELPDESK_VERBS } from '../../../src/features/helpdesk/ids';
+import { dispatchEscalations } from '../../../src/features/helpdesk/helpdesk-service';
 import type { HelpdeskMember, HelpdeskRoster } from '../../../src/ports/helpdesk-roster';
+import { settleBackground } from '../../../src/shared/background';
+import { HELPDESK_VERBS } from '../../../src/verbs/helpdesk';
 import {
   ALEX,
   cardAction,
@@ -144,7 +146,7 @@ describe('helpdesk: escalation cards in the helpdesk channel', () => {
     assert.equal(await dispatchEscalations(deps, ALEX.aadObjectId), 'posted');
     assert.match(textOf(channelCards(messenger)[0]!.message.card), /cannot remove the old MDM themselves/);
     assert.equal(await dispatchEscalations(deps, ALEX.aadObjectId), 'nothing');
-    await settleDispatches();
+    await settleBackground();
   });
 
   it('without a helpdesk channel the ticket is still recorded, nothing is posted', async () => {
@@ -207,7 +209,7 @@ describe('helpdesk: agent actions on the escalation card', () => {
         { replyToId: ticket.cardActivityId! },
       ),
     );
-    await settleDispatches();
+    await settleBackground();
     const update = s.messenger.updated.filter((u) => u.activityId === 'journey-card-1').at(-1);
     assert.ok(update, 'the journey card was updated');
     assert.match(textOf(update.message.card), /Megan Bowen/);
@@ -243,7 +245,7 @@ describe('helpdesk: agent actions on the escalation card', () => {
       }),
     );
     assert.match(textOf(cardOf(invokeResponse)), /noted it for the migration helpdesk/);
-    await settleDispatches();
+    await settleBackground();
     const posted = channelCards(s.messenger);
     assert.equal(posted.length, 1);
     assert.match(
@@ -597,7 +599,7 @@ describe('helpdesk: "Re-send instructions"', () => {
     ]);
     await runTurn(s.app, personalMessage('start'));
     await runTurn(s.app, personalMessage("I'm stuck"));
-    await settleDispatches();
+    await settleBackground();
     const ticket = await ticketOf(s.store);
     const cardId = ticket.cardActivityId!;
     const { invokeResponse } = await runTurn(

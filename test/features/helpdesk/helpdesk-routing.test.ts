@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { createApp } from '../../../src/app';
 import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
-import { type Escalation, escalationKey } from '../../../src/domain/escalation';
+import { escalationKey } from '../../../src/domain/escalation';
+import type { Escalation } from '../../../src/domain/escalation-model';
 import type { HelpdeskRoute } from '../../../src/domain/helpdesk-routing';
-import { HELPDESK_VERBS } from '../../../src/features/helpdesk/ids';
 import type { HelpdeskMember, HelpdeskRoster } from '../../../src/ports/helpdesk-roster';
+import { HELPDESK_VERBS } from '../../../src/verbs/helpdesk';
 import { ALEX, cardAction, personalMessage, runTurn, testDeps, textOf } from '../../helpers/activities';
 import { ADELE, HELPDESK_CHANNEL as DEFAULT, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { createApp } from '../../../src/app';
-import { JOURNEY_VERBS } from '../../../src/cards/journey-card';
 import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
 import type { AuditEvent } from '../../../src/domain/audit';
-import { type Escalation, escalationKey } from '../../../src/domain/escalation';
-import { settleDispatches } from '../../../src/features/helpdesk/helpdesk-service';
-import { HELPDESK_VERBS } from '../../../src/features/helpdesk/ids';
+import { escalationKey } from '../../../src/domain/escalation';
+import type { Escalation } from '../../../src/domain/escalation-model';
+import { settleBackground } from '../../../src/shared/background';
+import { HELPDESK_VERBS } from '../../../src/verbs/helpdesk';
+import { JOURNEY_VERBS } from '../../../src/verbs/journey';
 import {
   ALEX,
   cardAction,
@@ -71,7 +72,7 @@ async function setup(opts: { locale?: string } = {}) {
     app,
     personalMessage("I'm stuck, the profile won't go away", { locale: opts.locale ?? 'en-US' }),
   );
-  await settleDispatches();
+  await settleBackground();
   const ticket = await ticketOf(t.store);
   const status = async (locale = opts.locale ?? 'en-US') =>
     cardOf((await runTurn(app, personalMessage('status', { locale }))).replies[0]);
@@ -223,7 +224,7 @@ describe('helpdesk: the user side on the journey card', () => {
     const { app, store, status } = await setup();
     await runTurn(app, personalMessage('start', { from: ADELE }));
     await runTurn(app, personalMessage("I'm stuck", { from: ADELE }));
-    await settleDispatches();
+    await settleBackground();
     const adele = await ticketOf(store, ADELE);
     const alex = await ticketOf(store);
     const card = await status();

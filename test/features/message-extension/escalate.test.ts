@@ -3,10 +3,12 @@ import * as AC from 'adaptivecards';
 import type { Attachment } from 'botbuilder';
 import { createApp } from '../../../src/app';
 import { seedDemoCampaign } from '../../../src/dev/demo-campaign';
-import { escalationKey, MAX_DETAIL_CHARS } from '../../../src/domain/escalation';
+import { escalationKey } from '../../../src/domain/escalation';
+import { MAX_DETAIL_CHARS } from '../../../src/domain/escalation-model';
 import { participantKey } from '../../../src/domain/participant';
-import { EXTENSION_COMMANDS } from '../../../src/features/message-extension/ids';
-import { detailOf, settleMessageTickets } from '../../../src/features/message-extension/ticket-from-message';
+import { detailOf } from '../../../src/features/message-extension/ticket-from-message';
+import { settleBackground } from '../../../src/shared/background';
+import { EXTENSION_COMMANDS } from '../../../src/verbs/message-extension';
 import { ALEX, personalMessage, runTurn, testDeps, textOf } from '../../helpers/activities';
 import { HELPDESK_CHANNEL as CHANNEL, MEGAN, HELPDESK_TEAM as TEAM } from '../../helpers/demo';
 import { fetchTaskInvoke, messagePayload, submitActionInvoke, taskOf } from './extension-activities';
@@ -96,7 +98,7 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
         },
       ),
     );
-    await settleMessageTickets();
+    await settleBackground();
     const task = taskOf(invokeResponse);
     assert.equal(task.type, 'message');
     assert.match(String(task.value), /Ticket #1 is open for Alex Wilber/);
@@ -146,7 +148,7 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
         )
       ).invokeResponse,
     );
-    await settleMessageTickets();
+    await settleBackground();
     assert.match(String(task.value), /Ticket #1 is open for Isaiah Langer/);
     const ticket = (await store.escalations.get(escalationKey(ISAIAH.aadObjectId)))!.value;
     assert.equal(ticket.participant.userPrincipalName, ISAIAH.upn);
@@ -172,14 +174,14 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
     const submit = (payload: unknown, text: string) =>
       runTurn(app, submitActionInvoke(ESCALATE, { category: 'other', text }, payload, { from: MEGAN }));
     await submit(first, 'Mail is gone');
-    await settleMessageTickets();
+    await settleBackground();
     const again = taskOf((await submit(first, 'Mail is gone')).invokeResponse);
     assert.match(String(again.value), /already holds this message, so nothing changed/);
     const second = messagePayload({ aadObjectId: ALEX.aadObjectId, name: ALEX.name }, 'two', {
       id: '1795237349999',
     });
     const appended = taskOf((await submit(second, 'Now Wi-Fi too')).invokeResponse);
-    await settleMessageTickets();
+    await settleBackground();
     assert.match(String(appended.value), /already has ticket #1 open; this message was added/);
     const ticket = (await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value;
     assert.equal(ticket.triggers.length, 2);
@@ -283,7 +285,7 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
         submitActionInvoke(ESCALATE, { category: 'other', text: 'Mail is gone' }, payload, { from: MEGAN }),
       );
     const failed = taskOf((await submit()).invokeResponse);
-    await settleMessageTickets();
+    await settleBackground();
     assert.match(String(failed.value), /Ticket #1 is open .* could not be reached just now/);
     assert.equal(
       (await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value.cardActivityId,
@@ -291,7 +293,7 @@ describe('message extension: "Escalate to migration helpdesk"', () => {
     );
     down = false;
     await submit();
-    await settleMessageTickets();
+    await settleBackground();
     assert.equal(channelCards(messenger).length, 1);
     assert.ok((await store.escalations.get(escalationKey(ALEX.aadObjectId)))!.value.cardActivityId);
   });

@@ -5,8 +5,8 @@ import { createApp } from '../../../src/app';
 import { cardBytes, MAX_EXTENSION_CARD_BYTES } from '../../../src/cards/extension-card-size';
 import { renderGuideCard } from '../../../src/cards/guide-card';
 import { campaignKey } from '../../../src/domain/campaign';
-import { EXTENSION_COMMANDS } from '../../../src/features/message-extension/ids';
 import { LANGUAGES, translator } from '../../../src/i18n';
+import { EXTENSION_COMMANDS } from '../../../src/verbs/message-extension';
 import { runTurn, testDeps, testGuidance, textOf } from '../../helpers/activities';
 import { extensionResultOf, linkInvoke, searchInvoke, selectInvoke } from './extension-activities';
 

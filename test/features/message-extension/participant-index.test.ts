@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type Participant, participantKey } from '../../../src/domain/participant';
 import { INDEX_TTL_MS, ParticipantIndex } from '../../../src/features/message-extension/participant-index';
+import { eventually } from '../../helpers/eventually';
 import { FakeClock } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';
 
@@ -61,7 +62,6 @@ describe('message extension: participant index (Azurite)', () => {
     clock.advance(INDEX_TTL_MS + 1);
     // A stale index answers at once and refreshes behind the answer.
     assert.equal((await index.search('alex', 10)).length, 1);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal((await index.search('alex', 10)).length, 2);
+    await eventually(async () => assert.equal((await index.search('alex', 10)).length, 2));
   });
 });

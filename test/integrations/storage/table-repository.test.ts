@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { participantKey, recordSighting } from '../../src/domain/participant';
-import { ConcurrencyError } from '../../src/ports/store';
-import { freshStorage } from '../helpers/storage';
+import { participantKey, recordSighting } from '../../../src/domain/participant';
+import { ConcurrencyError } from '../../../src/ports/store';
+import { freshStorage } from '../../helpers/storage';
 
 const at = new Date('2026-11-23T09:00:00Z');
 
-describe('integration: Azure Storage (Azurite)', () => {
-  it('creates its tables, queues and containers idempotently', async () => {
-    const s = await freshStorage();
-    await s.ensureCreated();
-    await s.store.ping();
-  });
-
+describe('integration: table repository (Azurite)', () => {
   it('round-trips a participant and reports absent rows as undefined', async () => {
     const { store } = await freshStorage();
     const key = participantKey('user-1');
@@ -109,33 +103,5 @@ describe('integration: Azure Storage (Azurite)', () => {
     const seen: string[] = [];
     for await (const row of store.participants.listPartition(pk)) seen.push(row.value.aadObjectId);
     assert.deepEqual(seen.sort(), expected);
-  });
-
-  it('queues survive: a message not completed comes back, a completed one does not', async () => {
-    const s = await freshStorage();
-    const q = s.queue<{ n: number }>('jobs');
-    await q.enqueue({ n: 1 });
-    const [m] = await q.receive(1, 1);
-    assert.deepEqual(m?.body, { n: 1 });
-    assert.deepEqual(await q.receive(1, 1), [], 'invisible while being worked on');
-    await new Promise((r) => setTimeout(r, 1500));
-    const [again] = await q.receive(1, 30);
-    assert.equal(again?.body.n, 1);
-    assert.equal(again?.dequeueCount, 2);
-    await q.complete(again!);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(await q.receive(1, 1), []);
-  });
-
-  it('a lease is held by one instance at a time and can be taken over once released', async () => {
-    const s = await freshStorage();
-    const a = await s.lock.tryAcquire('job', 15);
-    assert.ok(a);
-    assert.equal(await s.lock.tryAcquire('job', 15), undefined);
-    await a.renew();
-    await a.release();
-    const b = await s.lock.tryAcquire('job', 15);
-    assert.ok(b);
-    await b.release();
   });
 });

@@ -9,10 +9,10 @@ import { type Wave, waveKey, waveMemberKey } from '../../../src/domain/campaign'
 import { type Participant, participantKey } from '../../../src/domain/participant';
 import { clearAdminCache } from '../../../src/features/admin/admin-access';
 import { broadcastHooks } from '../../../src/features/admin/announce-service';
-import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/features/admin/ids';
-import { WAVE_FORM } from '../../../src/features/admin/wave-form';
 import { BroadcastJob } from '../../../src/features/broadcast/broadcast-job';
 import { queueRecipients } from '../../../src/features/broadcast/broadcast-service';
+import { settleBackground } from '../../../src/shared/background';
+import { ADMIN_INPUTS, ADMIN_VERBS, WAVE_FORM } from '../../../src/verbs/admin';
 import { ALEX, cardAction, personalMessage, runTurn, testDeps } from '../../helpers/activities';
 import { MEGAN } from '../../helpers/demo';
 import { InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
@@ -210,9 +210,7 @@ describe('admin: access, waves, gate and announcements', () => {
     );
     assert.match(textIn(working), /Still working on it/);
     assert.equal(h.messenger.updated.length, 0, 'not replaced yet');
-    for (let waited = 0; h.messenger.updated.length === 0 && waited < 5_000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await settleBackground(5_000);
     const [update] = h.messenger.updated;
     assert.ok(update, 'the card was replaced when the preview was ready');
     assert.equal(update.activityId, 'card-activity-1');
@@ -453,9 +451,7 @@ describe('admin: a CSV file sent in the chat', () => {
       });
       assert.equal(replies.length, 1);
       assert.match(textIn(replies[0]?.attachments?.[0]?.content), /Still working on it/);
-      for (let waited = 0; h.messenger.updated.length === 0 && waited < 5_000; waited += 50) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await settleBackground(5_000);
       const [update] = h.messenger.updated;
       assert.ok(update, 'the working card was replaced');
       assert.equal(update.activityId, replies[0]?.id);

@@ -43,5 +43,28 @@ export const ADMIN_VERB_LIST: readonly AdminVerb[] = Object.values(ADMIN_VERBS);
 export const ADMIN_INPUTS = {
   reason: 'reason',
   scheduleAt: 'scheduleAt',
+  scheduleTime: 'scheduleTime',
   alsoChannel: 'alsoChannel',
+} as const;
+
+/** Input ids of the wave editor card (merged into the action data by Teams). */
+export const WAVE_FORM = {
+  name: 'waveName',
+  order: 'waveOrder',
+  source: 'memberSource',
+  groupId: 'groupId',
+  upns: 'upnList',
+  announceAt: 'announceDate',
+  startAt: 'startDate',
+  caMode: 'caMode',
+  graceEndsAt: 'graceEndDate',
+  deadline: 'deadlineDate',
+  estimatedMinutes: 'estimatedMinutes',
+  capacity: 'capacityPerDay',
+  minEnrollment: 'minEnrollmentPct',
+  maxEscalations: 'maxEscalationsPer100',
+  minPostCheck: 'minPostCheckPct',
+  minCompliance: 'minCompliancePct',
+  remindersEnabled: 'remindersEnabled',
+  deferralLimit: 'deferralLimit',
 } as const;

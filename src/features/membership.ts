@@ -1,0 +1,232 @@
+/**
+ * The one place wave membership is written: an admin's import and a volunteer's opt-in alike.
+ *
+ * The participant row's `waveId` is the truth about who sits in which wave: it changes only through
+ * an ETag read-modify-write that checks the one-wave rule on the fresh row, so two writers adding one
+ * user to two waves at once end with the user in exactly one wave (the other is told, `conflict`).
+ * The `waveMembers` index follows it: its row is written before the participant commits and written
+ * again after (so a concurrent clean-up cannot leave a member without an index row), and rows that
+ * lost, or that a move left behind, are deleted with the ETag read. An index row may therefore
+ * outlive a failed or crashed write, never the other way round; readers of the index keep only the
+ * rows whose participant row names that wave.
+ */
+import type { Deps } from '../deps';
+import { type Wave, type WaveMember, waveMemberKey } from '../domain/campaign';
+import { type Participant, participantKey } from '../domain/participant';
+import { canAddMembers, canMoveFrom, type MemberToSave } from '../domain/wave-membership';
+import { ConcurrencyError, type Store } from '../ports/store';
+import { wavesById } from './waves';
+
+type MembershipDeps = Pick<Deps, 'store' | 'clock'>;
+
+export interface WaveConflict {
+  /** The wave the user sits in, where they stay. */
+  waveId: string;
+  waveName: string;
+  reason: 'in-another-wave' | 'in-announced-wave';
+}
+
+export type PlaceOutcome =
+  | { kind: 'added' }
+  | { kind: 'moved'; from: string }
+  | { kind: 'already' }
+  | { kind: 'conflict'; conflict: WaveConflict };
+
+/**
+ * Puts one user into `wave` (`waves`: every stored wave by id). Idempotent, and repairs a missing
+ * index row. A user in another wave is moved only when their `moveFrom` names that wave and it is not
+ * announced yet; otherwise the outcome is a conflict and nothing changes. A user the bot has not seen
+ * yet gets a minimal participant row.
+ */
+export async function placeInWave(
+  deps: MembershipDeps,
+  wave: Wave,
+  waves: ReadonlyMap<string, Wave>,
+  member: MemberToSave,
+): Promise<PlaceOutcome> {
+  const { store, clock } = deps;
+  const id = member.aadObjectId.toLowerCase();
+  const indexRow = (addedAt: string): WaveMember => ({
+    waveId: wave.id,
+    aadObjectId: id,
+    userPrincipalName: member.userPrincipalName,
+    addedAt,
+  });
+  // Most users have no index row in this wave yet: insert first, read only if it is there.
+  const firstRow = indexRow(clock.now().toISOString());
+  let firstWritten: WaveMember = firstRow;
+  const written = await writeIndexRow(
+    store,
+    wave.id,
+    id,
+    (cur) => {
+      firstWritten = cur ?? firstRow;
+      return firstWritten;
+    },
+    { absent: true },
+  );
+
+  let outcome: PlaceOutcome | undefined;
+  await store.participants.update(participantKey(id), (cur) => {
+    // Runs again after every lost ETag race, on the fresh row: only the last run decides.
+    const current = cur?.waveId && waves.has(cur.waveId) ? cur.waveId : undefined;
+    if (current === wave.id) {
+      outcome = { kind: 'already' };
+      return undefined;
+    }
+    if (current) {
+      const from = waves.get(current)!;
+      if (member.moveFrom !== current || !canMoveFrom(from.state)) {
+        outcome = {
+          kind: 'conflict',
+          conflict: {
+            waveId: from.id,
+            waveName: from.name,
+            reason: canMoveFrom(from.state) ? 'in-another-wave' : 'in-announced-wave',
+          },
+        };
+        return undefined;
+      }
+      outcome = { kind: 'moved', from: current };
+    } else {
+      outcome = { kind: 'added' };
+    }
+    return withWave(cur, { ...member, aadObjectId: id }, wave.id, clock.now());
+  });
+  if (!outcome) throw new Error('participants.update did not call its mutate function');
+
+  if (outcome.kind === 'added' || outcome.kind === 'moved') {
+    // Written again after the commit: a loser's clean-up may have removed the row in between.
+    const at = clock.now().toISOString();
+    await writeIndexRow(store, wave.id, id, () => indexRow(at), { etag: written, value: firstWritten });
+    if (outcome.kind === 'moved') await deleteIndexRow(store, outcome.from, id);
+  } else if (outcome.kind === 'conflict') {
+    await deleteIndexRow(store, wave.id, id, written);
+  }
+  return outcome;
+}
+
+export type JoinWaveResult = PlaceOutcome | { kind: 'wave-not-found' } | { kind: 'wave-not-open' };
+
+/** One user joins a stored wave that takes members (a volunteer's opt-in); see `placeInWave`. */
+export async function joinWave(
+  deps: MembershipDeps,
+  waveId: string,
+  member: MemberToSave,
+): Promise<JoinWaveResult> {
+  const waves = await wavesById(deps.store);
+  const wave = waves.get(waveId);
+  if (!wave) return { kind: 'wave-not-found' };
+  if (!canAddMembers(wave.state)) return { kind: 'wave-not-open' };
+  return placeInWave(deps, wave, waves, member);
+}
+
+/**
+ * Takes one user out of a wave (they then sit in none); a user in another wave is not touched.
+ * Returns whether they were a member.
+ */
+export async function leaveWave(
+  store: Pick<Store, 'participants' | 'waveMembers'>,
+  waveId: string,
+  aadObjectId: string,
+): Promise<boolean> {
+  const id = aadObjectId.toLowerCase();
+  let member = false;
+  await store.participants.update(participantKey(id), (cur) => {
+    member = cur?.waveId === waveId;
+    if (!cur || !member) return undefined;
+    const { waveId: _left, ...rest } = cur;
+    return { ...rest, version: cur.version + 1 };
+  });
+  await deleteIndexRow(store, waveId, id);
+  return member;
+}
+
+function withWave(
+  cur: Participant | undefined,
+  member: MemberToSave,
+  waveId: string,
+  now: Date,
+): Participant {
+  if (cur) {
+    return {
+      ...cur,
+      // A volunteer's UPN may be unknown yet (''); the first device look-up fills it in.
+      userPrincipalName: cur.userPrincipalName ?? (member.userPrincipalName || undefined),
+      displayName: cur.displayName ?? member.displayName,
+      waveId,
+      version: cur.version + 1,
+    };
+  }
+  // Not seen in Teams yet: a minimal row, filled in when the user first talks to the bot.
+  const at = now.toISOString();
+  return {
+    aadObjectId: member.aadObjectId,
+    userPrincipalName: member.userPrincipalName,
+    ...(member.displayName ? { displayName: member.displayName } : {}),
+    firstSeenAt: at,
+    lastSeenAt: at,
+    version: 1,
+    waveId,
+  };
+}
+
+/**
+ * Inserts or rewrites the index row (a rewrite changes its ETag even with the same content); returns
+ * the ETag. `guess` saves the read when it is right: `absent` tries the insert first, an ETag (the
+ * row as this writer last left it) tries the replace with it; a wrong guess costs one refused write
+ * and falls back to read-then-write.
+ */
+async function writeIndexRow(
+  store: Pick<Store, 'waveMembers'>,
+  waveId: string,
+  aadObjectId: string,
+  next: (current: WaveMember | undefined) => WaveMember,
+  guess?: { absent: true } | { etag: string; value: WaveMember },
+): Promise<string> {
+  const key = waveMemberKey(waveId, aadObjectId);
+  if (guess) {
+    try {
+      const row =
+        'absent' in guess
+          ? await store.waveMembers.insert(key, next(undefined))
+          : await store.waveMembers.replace(key, next(guess.value), guess.etag);
+      return row.etag;
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    const cur = await store.waveMembers.get(key);
+    try {
+      const row = cur
+        ? await store.waveMembers.replace(key, next(cur.value), cur.etag)
+        : await store.waveMembers.insert(key, next(undefined));
+      return row.etag;
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || attempt >= 8) throw err;
+    }
+  }
+}
+
+/**
+ * Deletes an index row unless its user sits in that wave. With `etag`, only the row as this writer
+ * left it: someone who rewrote it since is adding the user there and keeps it.
+ */
+async function deleteIndexRow(
+  store: Pick<Store, 'waveMembers' | 'participants'>,
+  waveId: string,
+  aadObjectId: string,
+  etag?: string,
+): Promise<void> {
+  const key = waveMemberKey(waveId, aadObjectId);
+  const row = await store.waveMembers.get(key);
+  if (!row || (etag !== undefined && row.etag !== etag)) return;
+  const p = await store.participants.get(participantKey(aadObjectId));
+  if (p?.value.waveId === waveId) return;
+  try {
+    await store.waveMembers.delete(key, row.etag);
+  } catch (err) {
+    if (!(err instanceof ConcurrencyError)) throw err;
+  }
+}
