@@ -208,8 +208,9 @@ function firstRow(
  */
 export function decodeImportFile(
   bytes: Uint8Array,
+  maxBytes: number = MAX_IMPORT_BYTES,
 ): { ok: true; text: string } | { ok: false; problem: ImportProblem } {
-  if (bytes.byteLength > MAX_IMPORT_BYTES) {
+  if (bytes.byteLength > maxBytes) {
     return { ok: false, problem: { line: 0, value: String(bytes.byteLength), reason: 'file-too-large' } };
   }
   const notText = { ok: false as const, problem: { line: 0, value: '', reason: 'not-text' as const } };

@@ -30,6 +30,8 @@ export interface OldMdmDevice {
   entraDeviceId?: string;
   userPrincipalName?: string;
   userEmail?: string;
+  /** The old MDM's own user name when it is not a UPN (e.g. a directory account "alexw"). */
+  userName?: string;
   ownership: OldMdmOwnership;
   /** Apple supervision (or Android fully managed): the user cannot remove the management profile. */
   supervised?: boolean;

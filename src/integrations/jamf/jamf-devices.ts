@@ -71,10 +71,11 @@ function enrollment(managed: Maybe<boolean>): OldMdmEnrollment {
 function person(
   username: Maybe<string>,
   email: Maybe<string>,
-): Pick<OldMdmDevice, 'userPrincipalName' | 'userEmail'> {
+): Pick<OldMdmDevice, 'userPrincipalName' | 'userEmail' | 'userName'> {
   const upn = text(username);
   return {
     userPrincipalName: upn?.includes('@') ? upn : undefined,
+    ...(upn && !upn.includes('@') ? { userName: upn } : {}),
     userEmail: text(email),
   };
 }

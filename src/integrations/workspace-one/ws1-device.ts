@@ -91,6 +91,7 @@ export function toOldMdmDevice(d: Ws1Device, source: string): OldMdmDevice {
     // UserName is the enrollment user's name as the directory gave it: a UPN only when it looks like one
     // (a bare sAMAccountName would never match a person by UPN and would read as one).
     userPrincipalName: userName?.includes('@') ? userName : undefined,
+    ...(userName && !userName.includes('@') ? { userName } : {}),
     userEmail: blank(d.UserEmailAddress),
     ownership: ownershipOf(d.Ownership),
     supervised: d.IsSupervised ?? undefined,
