@@ -144,6 +144,31 @@ param guidanceOverridePath string = ''
 @description('Random secret (32+ characters) signing CSV download links; stored in Key Vault.')
 param exportSigningKey string
 
+// --- Old MDM inventory (docs/old-mdm.md; empty oldMdmSources: no API is read) --------------------
+
+@description('OLD_MDM_SOURCES, e.g. workspace-one:ios,ipados,android;jamf:macos.')
+param oldMdmSources string = ''
+param oldMdmSyncMinutes string = '15'
+param oldMdmFullSyncHours string = '24'
+param workspaceOneApiUrl string = ''
+param workspaceOneTokenUrl string = ''
+param workspaceOneClientId string = ''
+
+@secure()
+@description('Workspace ONE UEM OAuth client secret; stored in Key Vault.')
+param workspaceOneClientSecret string = ''
+
+@secure()
+@description('Workspace ONE UEM REST API key (aw-tenant-code); stored in Key Vault.')
+param workspaceOneTenantCode string = ''
+
+param jamfUrl string = ''
+param jamfClientId string = ''
+
+@secure()
+@description('Jamf Pro API client secret; stored in Key Vault.')
+param jamfClientSecret string = ''
+
 // ------------------------------------------------------------------------------------------------------
 
 var suffix = uniqueString(resourceGroup().id, resourceBaseName)
@@ -153,6 +178,8 @@ var allTags = union(tags, {
 var webAppName = '${resourceBaseName}-${take(suffix, 6)}'
 var usesBotSecret = botAppType == 'SingleTenant'
 var separateGraphSecret = graphAuth == 'clientSecret' && !empty(graphClientSecret)
+var storesWorkspaceOne = !empty(workspaceOneClientSecret)
+var storesJamf = !empty(jamfClientSecret)
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${resourceBaseName}-identity'
@@ -195,6 +222,11 @@ module vault 'modules/key-vault.bicep' = {
     storeGraphSecret: separateGraphSecret
     graphClientSecret: separateGraphSecret ? graphClientSecret : ''
     exportSigningKey: exportSigningKey
+    storeWorkspaceOneSecrets: storesWorkspaceOne
+    workspaceOneClientSecret: workspaceOneClientSecret
+    workspaceOneTenantCode: workspaceOneTenantCode
+    storeJamfSecret: storesJamf
+    jamfClientSecret: jamfClientSecret
   }
 }
 
@@ -239,6 +271,17 @@ var settings = {
   TEAMS_APP_ID: teamsAppId
   ANNOUNCEMENTS_CHANNEL_ID: announcementsChannelId
   EXPORT_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${vault.outputs.exportSigningKeyUri})'
+  OLD_MDM_SOURCES: oldMdmSources
+  OLD_MDM_SYNC_MINUTES: oldMdmSyncMinutes
+  OLD_MDM_FULL_SYNC_HOURS: oldMdmFullSyncHours
+  WORKSPACE_ONE_API_URL: workspaceOneApiUrl
+  WORKSPACE_ONE_TOKEN_URL: workspaceOneTokenUrl
+  WORKSPACE_ONE_CLIENT_ID: workspaceOneClientId
+  WORKSPACE_ONE_CLIENT_SECRET: storesWorkspaceOne ? '@Microsoft.KeyVault(SecretUri=${vault.outputs.workspaceOneClientSecretUri})' : ''
+  WORKSPACE_ONE_TENANT_CODE: storesWorkspaceOne ? '@Microsoft.KeyVault(SecretUri=${vault.outputs.workspaceOneTenantCodeUri})' : ''
+  JAMF_URL: jamfUrl
+  JAMF_CLIENT_ID: jamfClientId
+  JAMF_CLIENT_SECRET: storesJamf ? '@Microsoft.KeyVault(SecretUri=${vault.outputs.jamfClientSecretUri})' : ''
   // Platform: run the deployed zip as is (built before upload), probe patiently, send telemetry.
   WEBSITE_RUN_FROM_PACKAGE: '1'
   SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'

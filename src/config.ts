@@ -14,6 +14,9 @@ export type {
   EscalationTiming,
   GraphAuth,
   LogLevel,
+  OldMdmApiSource,
+  OldMdmSettings,
+  OldMdmSourceConfig,
 } from './config/types';
 export { TEAMS_TENANT_RATE_LIMIT } from './config/types';
 

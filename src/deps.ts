@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { DeliveryJob } from './domain/broadcast';
+import type { Platform } from './domain/device';
 import type { Guidance } from './guidance/guidance';
 import type { Logger } from './logging';
 import type { AppInstaller } from './ports/app-installer';
@@ -8,6 +9,7 @@ import type { DeviceDirectory } from './ports/device-directory';
 import type { HelpdeskRoster } from './ports/helpdesk-roster';
 import type { Messenger } from './ports/messenger';
 import type { WorkQueue } from './ports/queue';
+import type { SourceMdmInventory } from './ports/source-mdm';
 import type { Store } from './ports/store';
 
 /** Everything a feature may use; built once in the composition root (or by a test). */
@@ -28,4 +30,12 @@ export interface Deps {
   appInstaller?: AppInstaller;
   /** Durable per-recipient work of broadcasts (Azure Queues); absent: broadcasts cannot be sent. */
   deliveryQueue?: WorkQueue<DeliveryJob>;
+  /** The old-MDM APIs the background sync reads (OLD_MDM_SOURCES); absent or empty: none. */
+  oldMdmSources?: readonly ConfiguredInventory[];
+}
+
+/** An old-MDM API and the platforms taken from it; empty `platforms`: every platform it lists. */
+export interface ConfiguredInventory {
+  inventory: SourceMdmInventory;
+  platforms: readonly Platform[];
 }

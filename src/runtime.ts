@@ -1,8 +1,8 @@
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
-import type { Config } from './config';
-import type { Deps } from './deps';
+import type { Config, OldMdmSourceConfig } from './config';
+import type { ConfiguredInventory, Deps } from './deps';
 import type { DeliveryJob } from './domain/broadcast';
 import { isAdmin } from './features/admin/admin-access';
 import { broadcastHooks } from './features/admin/announce-service';
@@ -16,13 +16,16 @@ import { GraphApi } from './integrations/graph/graph-api';
 import { GraphAppInstaller } from './integrations/graph/graph-app-installer';
 import { GraphDeviceChanges } from './integrations/graph/graph-device-changes';
 import { GraphDeviceDirectory } from './integrations/graph/graph-device-directory';
+import { JamfInventory } from './integrations/jamf/jamf-inventory';
 import { createAzureStorage } from './integrations/storage/azure-storage';
+import { WorkspaceOneInventory } from './integrations/workspace-one/ws1-inventory';
 import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import { createServer } from './server';
 import { BroadcastSender } from './workers/broadcast-sender';
 import { EscalationTriggerJob } from './workers/escalation-triggers';
 import { HelpdeskSlaJob } from './workers/helpdesk-sla';
+import { OldMdmSyncJob } from './workers/old-mdm-sync';
 import { ProgressRefresher } from './workers/progress-refresher';
 import { ReminderJob } from './workers/reminders';
 import { Scheduler } from './workers/scheduler';
@@ -49,6 +52,31 @@ function adapterFor(config: Config): TeamsAdapter {
     MicrosoftAppTenantId: bot.tenantId,
   };
   return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
+}
+
+/** The old-MDM APIs OLD_MDM_SOURCES names, each reached only through its connector. */
+function oldMdmInventories(sources: readonly OldMdmSourceConfig[], logger: Logger): ConfiguredInventory[] {
+  const onRetry = (info: object) => logger.warn(info, 'the old MDM asked us to wait; retrying');
+  return sources.map((s) => {
+    if (s.source === 'workspace-one') {
+      const { platforms, source, ...settings } = s;
+      return { platforms, inventory: new WorkspaceOneInventory(settings, { source, logger, onRetry }) };
+    }
+    const all = s.platforms.length === 0;
+    return {
+      platforms: s.platforms,
+      inventory: new JamfInventory({
+        baseUrl: s.baseUrl,
+        clientId: s.clientId,
+        clientSecret: s.clientSecret,
+        source: s.source,
+        // Only the inventories the campaign takes from Jamf are read (least privilege, fewer requests).
+        computers: all || s.platforms.includes('macos'),
+        mobileDevices: all || s.platforms.some((p) => p === 'ios' || p === 'ipados'),
+        onRetry,
+      }),
+    };
+  });
 }
 
 /** Builds every dependency from configuration and starts the HTTP server and the workers. */
@@ -86,6 +114,7 @@ export async function startBot(
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,
     deliveryQueue: storage.queue<DeliveryJob>('deliveries'),
+    oldMdmSources: oldMdmInventories(config.oldMdm.sources, logger),
     ...(config.broadcast.teamsAppId
       ? { appInstaller: new GraphAppInstaller(graph, config.broadcast.teamsAppId, config.graph.baseUrl) }
       : {}),
@@ -143,6 +172,14 @@ export async function startBot(
       new EscalationTriggerJob(deps),
       new HelpdeskSlaJob(deps),
       new BroadcastJob(broadcastDeps, hooks, gate),
+      ...(deps.oldMdmSources?.length
+        ? [
+            new OldMdmSyncJob(deps, deps.oldMdmSources, {
+              syncMinutes: config.oldMdm.syncMinutes,
+              fullSyncHours: config.oldMdm.fullSyncHours,
+            }),
+          ]
+        : []),
     ],
     logger,
   );

@@ -268,4 +268,122 @@ describe('config: readConfig', () => {
       assert.match(err.message, /\.env\.example/);
     }
   });
+  describe('old-MDM sources', () => {
+    const ws1 = {
+      WORKSPACE_ONE_API_URL: 'https://as1234.awmdm.com',
+      WORKSPACE_ONE_TOKEN_URL: 'https://na.uemauth.workspaceone.com/connect/token',
+      WORKSPACE_ONE_CLIENT_ID: 'client',
+      WORKSPACE_ONE_CLIENT_SECRET: 'secret',
+      WORKSPACE_ONE_TENANT_CODE: 'api-key',
+    };
+    const jamf = {
+      JAMF_URL: 'https://example.jamfcloud.com/',
+      JAMF_CLIENT_ID: 'jamf-client',
+      JAMF_CLIENT_SECRET: 'jamf-secret',
+    };
+
+    it('reads no API by default, syncing every 15 minutes with a daily full resync', () => {
+      assert.deepEqual(readConfig(local).oldMdm, { sources: [], syncMinutes: 15, fullSyncHours: 24 });
+    });
+
+    it('reads a source per platform with its credentials', () => {
+      const c = readConfig({
+        ...production,
+        ...ws1,
+        ...jamf,
+        OLD_MDM_SOURCES: 'workspace-one:ios,ipados,android; jamf:macos',
+        OLD_MDM_SYNC_MINUTES: '30',
+        OLD_MDM_FULL_SYNC_HOURS: '12',
+      });
+      assert.deepEqual(c.oldMdm.sources, [
+        {
+          source: 'workspace-one',
+          platforms: ['ios', 'ipados', 'android'],
+          apiUrl: 'https://as1234.awmdm.com',
+          tokenUrl: ws1.WORKSPACE_ONE_TOKEN_URL,
+          clientId: 'client',
+          clientSecret: 'secret',
+          tenantCode: 'api-key',
+        },
+        {
+          source: 'jamf',
+          platforms: ['macos'],
+          baseUrl: 'https://example.jamfcloud.com',
+          clientId: 'jamf-client',
+          clientSecret: 'jamf-secret',
+        },
+      ]);
+      assert.deepEqual([c.oldMdm.syncMinutes, c.oldMdm.fullSyncHours], [30, 12]);
+      assert.deepEqual(
+        readConfig({ ...local, ...jamf, OLD_MDM_SOURCES: 'jamf' }).oldMdm.sources[0]?.platforms,
+        [],
+      );
+    });
+
+    it('names every problem: unknown source or platform, a platform in two sources, missing settings, bad cadences', () => {
+      const p = problems({
+        ...local,
+        OLD_MDM_SOURCES: 'workspace-one:ios,toaster;jamf:ios,macos;intune',
+        WORKSPACE_ONE_API_URL: 'not a url',
+        OLD_MDM_SYNC_MINUTES: '2',
+        OLD_MDM_FULL_SYNC_HOURS: '200',
+      });
+      const about = (name: string, text: RegExp) =>
+        assert.ok(
+          p.some((x) => x.startsWith(`${name}:`) && text.test(x)),
+          `${name} ${text}: ${p.join(' | ')}`,
+        );
+      about('OLD_MDM_SOURCES', /"toaster"/);
+      about('OLD_MDM_SOURCES', /ios is read from both workspace-one and jamf/);
+      about('OLD_MDM_SOURCES', /"intune" is not one of workspace-one, jamf/);
+      about('WORKSPACE_ONE_API_URL', /not an http\(s\) URL/);
+      for (const name of [
+        'WORKSPACE_ONE_TOKEN_URL',
+        'WORKSPACE_ONE_CLIENT_ID',
+        'WORKSPACE_ONE_CLIENT_SECRET',
+        'WORKSPACE_ONE_TENANT_CODE',
+        'JAMF_URL',
+        'JAMF_CLIENT_ID',
+        'JAMF_CLIENT_SECRET',
+      ]) {
+        about(name, /not set; OLD_MDM_SOURCES reads/);
+      }
+      about('OLD_MDM_SYNC_MINUTES', /from 5 to 1440/);
+      about('OLD_MDM_FULL_SYNC_HOURS', /from 1 to 168/);
+    });
+
+    it('does not ask for the settings of a source that is not configured', () => {
+      const p = problems({ ...local, ...jamf, OLD_MDM_SOURCES: 'jamf:macos' });
+      assert.deepEqual(p, []);
+    });
+
+    it('in production, refuses a simulator (loopback) or plain-http vendor URL', () => {
+      const p = problems({
+        ...production,
+        ...ws1,
+        ...jamf,
+        OLD_MDM_SOURCES: 'workspace-one;jamf',
+        WORKSPACE_ONE_API_URL: 'http://127.0.0.1:5057',
+        WORKSPACE_ONE_TOKEN_URL: 'http://localhost:5057/connect/token',
+        JAMF_URL: 'http://jamf.example.com',
+      });
+      assert.ok(
+        p.some((x) => x.startsWith('WORKSPACE_ONE_API_URL:') && /development only/.test(x)),
+        p.join(' | '),
+      );
+      assert.ok(p.some((x) => x.startsWith('WORKSPACE_ONE_TOKEN_URL:') && /development only/.test(x)));
+      assert.ok(p.some((x) => x.startsWith('JAMF_URL:') && /https/.test(x)));
+      // The same simulator URLs are fine on a developer's machine.
+      assert.deepEqual(
+        problems({
+          ...local,
+          ...ws1,
+          OLD_MDM_SOURCES: 'workspace-one',
+          WORKSPACE_ONE_API_URL: 'http://127.0.0.1:5057',
+          WORKSPACE_ONE_TOKEN_URL: 'http://127.0.0.1:5057/connect/token',
+        }),
+        [],
+      );
+    });
+  });
 });

@@ -1,5 +1,7 @@
 // Key Vault for every secret the app reads: the storage connection string, the bot's client secret,
-// a separate Graph client secret when there is one, and the CSV export signing key. Access by Azure
+// a separate Graph client secret when there is one, the CSV export signing key, and the old MDMs'
+// API credentials when the campaign reads them (Workspace ONE client secret and REST API key, Jamf
+// Pro API client secret). Access by Azure
 // RBAC; only the app's managed identity may read secrets. App settings refer to the secrets without a
 // version, so a rotated secret reaches the app within a day, or at once after a restart.
 
@@ -25,6 +27,21 @@ param graphClientSecret string
 
 @secure()
 param exportSigningKey string
+
+@description('Store the Workspace ONE UEM OAuth client secret and REST API key.')
+param storeWorkspaceOneSecrets bool = false
+
+@secure()
+param workspaceOneClientSecret string = ''
+
+@secure()
+param workspaceOneTenantCode string = ''
+
+@description('Store the Jamf Pro API client secret.')
+param storeJamfSecret bool = false
+
+@secure()
+param jamfClientSecret string = ''
 
 // Key Vault Secrets User: read secret values, nothing else.
 var secretsUserRole = '4633458b-17de-408a-b874-0445c86b69e6'
@@ -87,6 +104,33 @@ resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeG
   }
 }
 
+resource ws1ClientSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeWorkspaceOneSecrets) {
+  parent: vault
+  name: 'workspace-one-client-secret'
+  properties: {
+    value: workspaceOneClientSecret
+    contentType: 'Workspace ONE UEM OAuth client secret (read-only admin role)'
+  }
+}
+
+resource ws1TenantCode 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeWorkspaceOneSecrets) {
+  parent: vault
+  name: 'workspace-one-tenant-code'
+  properties: {
+    value: workspaceOneTenantCode
+    contentType: 'Workspace ONE UEM REST API key (aw-tenant-code)'
+  }
+}
+
+resource jamfSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeJamfSecret) {
+  parent: vault
+  name: 'jamf-client-secret'
+  properties: {
+    value: jamfClientSecret
+    contentType: 'Jamf Pro API client secret (read-only API role)'
+  }
+}
+
 resource readSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
   name: guid(vault.id, readerPrincipalId, secretsUserRole)
@@ -102,3 +146,6 @@ output storageConnectionStringUri string = storageSecret.properties.secretUri
 output exportSigningKeyUri string = exportKeySecret.properties.secretUri
 output botAppPasswordUri string = storeBotSecret ? botSecret.properties.secretUri : ''
 output graphClientSecretUri string = storeGraphSecret ? graphSecret.properties.secretUri : ''
+output workspaceOneClientSecretUri string = storeWorkspaceOneSecrets ? ws1ClientSecret.properties.secretUri : ''
+output workspaceOneTenantCodeUri string = storeWorkspaceOneSecrets ? ws1TenantCode.properties.secretUri : ''
+output jamfClientSecretUri string = storeJamfSecret ? jamfSecret.properties.secretUri : ''

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseHelpdeskRoutes } from '../domain/helpdesk-routing';
 import { SOURCE_MDMS } from '../domain/source-mdm';
+import { checkOldMdmSettings, oldMdmSourcesOf, parseOldMdmSources } from './old-mdm';
 import {
   checked,
   GUIDISH,
@@ -195,6 +196,26 @@ const variables = z.object({
 
   GUIDANCE_OVERRIDE_PATH: text,
   EXPORT_SIGNING_KEY: text,
+
+  OLD_MDM_SOURCES: setting((raw, problem) => parseOldMdmSources(raw, problem)),
+  WORKSPACE_ONE_API_URL: text,
+  WORKSPACE_ONE_TOKEN_URL: text,
+  WORKSPACE_ONE_CLIENT_ID: text,
+  WORKSPACE_ONE_CLIENT_SECRET: text,
+  WORKSPACE_ONE_TENANT_CODE: text,
+  JAMF_URL: text,
+  JAMF_CLIENT_ID: text,
+  JAMF_CLIENT_SECRET: text,
+  OLD_MDM_SYNC_MINUTES: checked(z.coerce.number().int().min(5).max(1440), {
+    byDefault: '15',
+    explain: (raw) =>
+      `OLD_MDM_SYNC_MINUTES: "${raw}" must be a whole number of minutes from 5 to 1440 (how often the old MDM is read; default 15).`,
+  }),
+  OLD_MDM_FULL_SYNC_HOURS: checked(z.coerce.number().int().min(1).max(168), {
+    byDefault: '24',
+    explain: (raw) =>
+      `OLD_MDM_FULL_SYNC_HOURS: "${raw}" must be a whole number of hours from 1 to 168 (how often the whole inventory is re-read; default 24).`,
+  }),
 });
 
 type Variables = z.output<typeof variables>;
@@ -347,6 +368,8 @@ function checkTogether(env: Variables, ctx: z.RefinementCtx): void {
       'EXPORT_SIGNING_KEY: shorter than 32 characters; use a long random secret.',
     );
   }
+
+  checkOldMdmSettings(env.OLD_MDM_SOURCES, env, production, problem);
 }
 
 /** Runs only when every check passed, so the values looked up here exist. */
@@ -398,6 +421,11 @@ function toConfig(env: Variables): Config {
       announcementsChannelId: env.ANNOUNCEMENTS_CHANNEL_ID,
     },
     exportSigningKey: signingKeyOf(env)!,
+    oldMdm: {
+      sources: oldMdmSourcesOf(env.OLD_MDM_SOURCES, env),
+      syncMinutes: env.OLD_MDM_SYNC_MINUTES,
+      fullSyncHours: env.OLD_MDM_FULL_SYNC_HOURS,
+    },
   };
 }
 

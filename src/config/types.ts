@@ -1,4 +1,5 @@
 import type { BusinessHours } from '../domain/business-hours';
+import type { Platform } from '../domain/device';
 import type { HelpdeskRoute } from '../domain/helpdesk-routing';
 import type { SourceMdm } from '../domain/source-mdm';
 
@@ -51,7 +52,41 @@ export interface Config {
   broadcast: BroadcastSettings;
   /** Signs the expiring download links of CSV exports (HMAC-SHA256). */
   exportSigningKey: string;
+  oldMdm: OldMdmSettings;
 }
+
+/** The old MDMs' APIs the background sync reads (`OLD_MDM_SOURCES`); export files need none. */
+export interface OldMdmSettings {
+  /** Empty: no API is read. */
+  sources: OldMdmSourceConfig[];
+  /** How often the background sync runs (incremental where the API allows). */
+  syncMinutes: number;
+  /** A full resync (which notices devices removed from the old MDM) at least this often. */
+  fullSyncHours: number;
+}
+
+export type OldMdmApiSource = 'workspace-one' | 'jamf';
+
+export type OldMdmSourceConfig =
+  | {
+      source: 'workspace-one';
+      /** The platforms read from this source; empty: every platform it lists. */
+      platforms: Platform[];
+      apiUrl: string;
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      /** The REST API key, sent as `aw-tenant-code`. */
+      tenantCode: string;
+    }
+  | {
+      source: 'jamf';
+      platforms: Platform[];
+      /** The Jamf Pro URL (the API lives under /api). */
+      baseUrl: string;
+      clientId: string;
+      clientSecret: string;
+    };
 
 export interface BroadcastSettings {
   /** Messages per second all instances together may send (Teams allows 50 per app per tenant). */

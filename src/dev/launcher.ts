@@ -1,26 +1,31 @@
 /**
- * `npm run dev`: Azurite → tenant simulator → bot (tsx watch) → Microsoft 365 Agents Playground,
+ * `npm run dev`: Azurite → old-MDM simulator → tenant simulator → bot (tsx watch) → Microsoft 365 Agents Playground,
  * each started only once the previous one answers, with tagged output and one summary of URLs.
  * Ctrl+C or SIGTERM stops them all (whole process groups, in reverse order); a second Ctrl+C kills
  * at once. If a part fails to start, or dies later, the rest are stopped and we exit non-zero.
  *
  * Environment: DEV_IN_MEMORY=1 keeps Azurite in memory (nothing under .data/); DEV_NO_PLAYGROUND=1
- * skips the playground; SIM_PORT moves the simulator (default 5055). The bot's settings are the
+ * skips the playground; SIM_PORT moves the simulator (default 5055); SOURCE_MDM=jamf starts the Jamf
+ * Pro simulator (port 5057) instead of Workspace ONE's (5056). The bot's settings are the
  * development defaults, overridden by a .env file at the repository root, overridden in turn by
  * variables already set in the shell.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAzurite } from './azurite';
+import { OLD_MDM_NAMES, OLD_MDM_SIM_PORTS, OldMdmSimClient } from './old-mdm-sim-client';
 import { describeExit, type Env, isPortFree, type ManagedProcess, paint, REPO_ROOT } from './processes';
 import {
   devBotEnv,
+  devOldMdmEnv,
   HELPDESK_CHANNEL_NAME,
+  oldMdmSimKind,
   PLAYGROUND_CONFIG,
   PLAYGROUND_DEFAULT_PORT,
   playgroundChannelId,
   seedDemoStorage,
   startBotProcess,
+  startOldMdmSimulatorProcess,
   startPlaygroundProcess,
   startTenantSimulatorProcess,
 } from './stack';
@@ -146,6 +151,9 @@ async function main(): Promise<void> {
   const busy: string[] = [];
   if (!(await isPortFree(botPort))) busy.push(`${botPort} (bot; set PORT in .env to move it)`);
   if (!(await isPortFree(simPort))) busy.push(`${simPort} (tenant simulator; set SIM_PORT to move it)`);
+  const oldMdmKind = oldMdmSimKind(process.env.SOURCE_MDM ?? dotEnv.SOURCE_MDM);
+  const oldMdmPort = OLD_MDM_SIM_PORTS[oldMdmKind];
+  if (!(await isPortFree(oldMdmPort))) busy.push(`${oldMdmPort} (${OLD_MDM_NAMES[oldMdmKind]} simulator)`);
   if (withPlayground && !(await isPortFree(PLAYGROUND_DEFAULT_PORT))) {
     busy.push(`${PLAYGROUND_DEFAULT_PORT} (Agents Playground)`);
   }
@@ -170,25 +178,37 @@ async function main(): Promise<void> {
   await seedDemoStorage(azurite.connectionString);
   say('demo campaign ready: "Pilot" wave with Alex Wilber, Megan Bowen and Adele Vance');
 
-  // 2. The tenant simulator with the demo tenant.
+  // 2. The campaign's old MDM (demo inventory), then the tenant simulator, whose control page shows both.
+  say(`starting the ${OLD_MDM_NAMES[oldMdmKind]} simulator…`);
+  const oldMdm = await startOldMdmSimulatorProcess({ kind: oldMdmKind, port: oldMdmPort, echo: true });
+  track({ name: oldMdmKind === 'jamf' ? 'jamf' : 'ws1', process: oldMdm.process, stop: oldMdm.stop });
+  say(`${oldMdm.name} simulator is up: ${oldMdm.url}/`);
   say('starting the tenant simulator…');
-  const sim = await startTenantSimulatorProcess({ port: simPort, echo: true });
+  const sim = await startTenantSimulatorProcess({
+    port: simPort,
+    echo: true,
+    oldMdm: { kind: oldMdmKind, url: oldMdm.url },
+  });
   track({ name: 'sim', process: sim.process, stop: sim.stop });
   say(`tenant simulator is up: ${sim.url}/`);
-  await moveDemoPilotAlong(sim.url);
+  await moveDemoPilotAlong(sim.url, new OldMdmSimClient({ kind: oldMdmKind, url: oldMdm.url }));
   say(
     "pilot progress: Adele's Galaxy Tab migrated, Megan's iPad unenrolled, Adele's MacBook failed to enroll",
   );
 
   // 3. The bot, restarted by tsx watch on every change under src/.
   const botEnv: Env = { ...process.env };
-  const defaults = devBotEnv({
-    port: botPort,
-    storageConnectionString: azurite.connectionString,
-    graphBaseUrl: sim.url,
-    helpdeskChannelId,
-    ...(withPlayground ? { playgroundPort: PLAYGROUND_DEFAULT_PORT } : {}),
-  });
+  const defaults = {
+    ...devBotEnv({
+      port: botPort,
+      storageConnectionString: azurite.connectionString,
+      graphBaseUrl: sim.url,
+      helpdeskChannelId,
+      ...(withPlayground ? { playgroundPort: PLAYGROUND_DEFAULT_PORT } : {}),
+    }),
+    ...(oldMdmKind === 'jamf' ? { SOURCE_MDM: 'jamf' } : {}),
+    ...devOldMdmEnv(oldMdmKind, oldMdm.url),
+  };
   for (const [key, value] of Object.entries({ ...defaults, ...dotEnv })) {
     // Precedence: defaults < .env < the shell (so `LOG_LEVEL=debug npm run dev` works as expected).
     if (process.env[key] === undefined) botEnv[key] = value;
@@ -226,6 +246,7 @@ async function main(): Promise<void> {
     ),
     row('Bot', `${bot.url}/api/messages   (health ${bot.url}/healthz, ${bot.url}/readyz)`),
     row('Tenant simulator', `${sim.url}/   (control page)`),
+    row(`${oldMdm.name} sim`, `${oldMdm.url}/   (status page; the bot's old MDM)`),
     row(
       'Azurite',
       `blob ${blob} · queue ${queue} · table ${table}   (${inMemory ? 'in memory' : 'data in .data/azurite'})`,
@@ -251,7 +272,7 @@ main().catch((err: unknown) => {
  * one failed enrollment, moved along through the simulator's control API as a user would. Alex's own
  * devices are left alone for the walk-through.
  */
-async function moveDemoPilotAlong(simUrl: string): Promise<void> {
+async function moveDemoPilotAlong(simUrl: string, oldMdm: OldMdmSimClient): Promise<void> {
   const steps: [string, string][] = [
     ["Adele's Galaxy Tab", 'unenroll'],
     ["Adele's Galaxy Tab", 'enroll'],
@@ -260,6 +281,7 @@ async function moveDemoPilotAlong(simUrl: string): Promise<void> {
     ["Adele's MacBook Pro", 'unenroll'],
     ["Adele's MacBook Pro", 'fail'],
   ];
+  const listed = (await oldMdm.devices()) ?? [];
   for (const [device, action] of steps) {
     const res = await fetch(`${simUrl}/_sim/devices/${encodeURIComponent(device)}/${action}`, {
       method: 'POST',
@@ -267,5 +289,8 @@ async function moveDemoPilotAlong(simUrl: string): Promise<void> {
       body: '{}',
     });
     if (!res.ok) throw new Error(`tenant simulator: ${action} ${device} → ${res.status} ${await res.text()}`);
+    // The old MDM's inventory moves with the tenant, so both sides tell the same story.
+    const old = listed.find((d) => d.name === device);
+    if (action === 'unenroll' && old?.enrolled) await oldMdm.unenroll(old);
   }
 }

@@ -1,13 +1,16 @@
 /**
- * Moves a device of the running tenant simulator along, as its owner would on the real device:
+ * Moves a device along on both sides — the tenant simulator (Graph) and the old MDM's simulator
+ * (Workspace ONE or Jamf Pro) — as its owner would on the real device:
  *
  *   npm run sim -- unenroll|enroll|comply|noncomply|fail <upn> [device name or id] [--category <c>] [--reason <text>]
  *   npm run sim -- list [upn]
  *
- * Talks HTTP to the simulator at SIM_URL (default http://127.0.0.1:5055). Exit 0 on success,
+ * Talks HTTP to the tenant simulator at SIM_URL (default http://127.0.0.1:5055) and the old-MDM
+ * simulator at OLD_MDM_SIM_URL (default its fixed port; skipped when it is not running). Exit 0 on success,
  * 1 when the simulator refuses (unknown user/device, wrong state) or is not running, 2 on bad usage.
  */
 // Only light modules: the CLI talks HTTP and must start fast.
+import { OldMdmSimClient, type OldMdmSimDevice, oldMdmSimFromEnv } from './old-mdm-sim-client';
 import { mdmName } from './tenant-sim/constants';
 import type { DeviceState } from './tenant-sim/device-state';
 import { DEVICE_ACTIONS, type DeviceAction, FAILURE_CATEGORIES } from './tenant-sim/model';
@@ -18,6 +21,8 @@ class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2,
+    /** The simulator's error code (DeviceNotFound …), when it answered with one. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -27,14 +32,16 @@ const USAGE = `Usage:
   npm run sim -- <action> <upn> [device name or id] [--category <failureCategory>] [--reason <text>]
   npm run sim -- list [upn]
 
-Actions (what the user does on the device):
-  unenroll    remove the old MDM (Workspace ONE)
+Actions (what the user does on the device; the tenant simulator and the old-MDM simulator move together):
+  unenroll    remove the old MDM: Entra/Intune side and the old MDM's own inventory
   enroll      enroll in Intune (Company Portal); allowed while the old MDM is still there = dual enrollment
   comply      Intune marks the device compliant
   noncomply   Intune marks the device noncompliant
   fail        an enrollment attempt fails (troubleshooting event; --category ${FAILURE_CATEGORIES.join('|')})
 
-Without a device, the user's first device is used. SIM_URL (default http://127.0.0.1:5055) is the simulator.`;
+Without a device, the user's first device is used. SIM_URL (default http://127.0.0.1:5055) is the
+tenant simulator; OLD_MDM_SIM (workspace-one|jamf, default from SOURCE_MDM, else workspace-one) and
+OLD_MDM_SIM_URL (default http://127.0.0.1:5056, Jamf 5057) the old MDM's simulator.`;
 
 interface Command {
   kind: 'action' | 'list' | 'help';
@@ -111,8 +118,8 @@ async function request<T>(baseUrl: string, method: string, path: string, body?: 
     );
   }
   if (!res.ok) {
-    const message = (data as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`;
-    throw new CliError(message, 1);
+    const error = (data as { error?: { message?: string; code?: string } }).error;
+    throw new CliError(error?.message ?? `HTTP ${res.status}`, 1, error?.code);
   }
   return data as T;
 }
@@ -144,39 +151,139 @@ function formatDevice(d: DeviceState): string {
   return `  ${d.name.padEnd(26)} ${os.padEnd(24)} ${d.ownership.padEnd(9)} ${d.summary}`;
 }
 
-export function formatUsers(users: UserState[]): string {
+function formatOldDevice(name: string, d: OldMdmSimDevice): string {
+  const os = `${d.operatingSystem} ${d.osVersion ?? ''}`.trimEnd();
+  return `  [${name}] ${d.name.padEnd(26 - name.length - 3)} ${os.padEnd(24)} ${d.ownership.padEnd(9)} ${d.status}`;
+}
+
+/** The users' devices as Graph sees them, then as the old MDM lists them (when its simulator runs). */
+export function formatUsers(
+  users: UserState[],
+  oldMdm?: { name: string; devices: OldMdmSimDevice[] },
+): string {
   return users
     .map((u) => {
       const head = `${u.displayName} <${u.userPrincipalName}>  ${u.preferredLanguage ?? ''}`.trimEnd();
       const failures = u.troubleshootingEvents.length
         ? `  (${u.troubleshootingEvents.length} failed enrollment(s))`
         : '';
-      return [head + failures, ...(u.devices.length ? u.devices.map(formatDevice) : ['  (no devices)'])].join(
-        '\n',
-      );
+      const upn = u.userPrincipalName.toLowerCase();
+      const old = (oldMdm?.devices ?? [])
+        .filter((d) => d.user.toLowerCase() === upn)
+        .map((d) => formatOldDevice(oldMdm!.name, d));
+      const graph = u.devices.length ? u.devices.map(formatDevice) : ['  (no devices in Entra/Intune)'];
+      return [head + failures, ...graph, ...old].join('\n');
     })
     .join('\n\n');
 }
 
-async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const cmd = parseArgs(argv);
-  const baseUrl = (env.SIM_URL ?? 'http://127.0.0.1:5055').replace(/\/+$/, '');
-  if (cmd.kind === 'help') return USAGE;
-  if (cmd.kind === 'list') {
-    if (cmd.upn)
-      return formatUsers([
-        await request<UserState>(baseUrl, 'GET', `/_sim/users/${encodeURIComponent(cmd.upn)}`),
-      ]);
-    const state = await request<{ users: UserState[] }>(baseUrl, 'GET', '/_sim/state?limit=200');
-    return formatUsers(state.users);
-  }
+/** The old MDM's part of a move, as a line under the tenant's. */
+function oldMdmLine(name: string, before: OldMdmSimDevice, after: OldMdmSimDevice): string {
+  return `  ${name}: ${after.name} ${before.status} -> ${after.status}`;
+}
+
+/**
+ * unenroll/enroll on both sides: the tenant simulator as before, and the old MDM's own inventory —
+ * unenroll lets the device go there too; a device only the old MDM knows is unenrolled there only,
+ * and enrolls into the tenant as a new device carrying the old MDM's serial number.
+ */
+async function moveDevice(cmd: Command, baseUrl: string, oldMdm: OldMdmSimClient): Promise<string> {
+  const upn = cmd.upn!;
   const body = {
     ...(cmd.device ? { device: cmd.device } : {}),
     ...(cmd.category ? { failureCategory: cmd.category } : {}),
     ...(cmd.reason ? { failureReason: cmd.reason } : {}),
   };
-  const path = `/_sim/users/${encodeURIComponent(cmd.upn!)}/devices/${cmd.action}`;
-  return formatResult(await request<ActionResult>(baseUrl, 'POST', path, body));
+  const path = `/_sim/users/${encodeURIComponent(upn)}/devices/${cmd.action}`;
+  let tenant: ActionResult | undefined;
+  let refused: CliError | undefined;
+  try {
+    tenant = await request<ActionResult>(baseUrl, 'POST', path, body);
+  } catch (err) {
+    const bothSides = cmd.action === 'unenroll' || cmd.action === 'enroll';
+    if (!(err instanceof CliError) || !bothSides || err.exitCode !== 1 || !err.code) throw err;
+    refused = err;
+  }
+  if (cmd.action !== 'unenroll' && cmd.action !== 'enroll') return formatResult(tenant!);
+
+  const name = tenant?.device.name ?? cmd.device;
+  const old = name ? await oldMdm.find(upn, name) : undefined;
+  const notRunning = `  (${oldMdm.name} simulator not running at ${oldMdm.target.url}; only the tenant moved)`;
+  if (tenant) {
+    const lines = [formatResult(tenant)];
+    if (old === 'not-running') lines.push(notRunning);
+    else if (!old) lines.push(`  ${oldMdm.name} does not list ${tenant.device.name}`);
+    else if (cmd.action === 'enroll' && old.enrolled)
+      lines.push(`  ${oldMdm.name} still lists ${old.name} (${old.status}): enrolled in both`);
+    else if (cmd.action === 'unenroll' && old.enrolled)
+      lines.push(oldMdmLine(oldMdm.name, old, await oldMdm.unenroll(old)));
+    else lines.push(`  ${oldMdm.name}: ${old.name} ${old.status}`);
+    return lines.join('\n');
+  }
+  // The tenant refused: the device may be one only the old MDM knows.
+  const onlyOld = refused?.code === 'DeviceNotFound' || refused?.code === 'NotManagedByOldMdm';
+  if (!onlyOld || !old || old === 'not-running') throw refused!;
+  if (cmd.action === 'unenroll') {
+    if (!old.enrolled) throw new CliError(`${oldMdm.name} already lists ${old.name} as ${old.status}.`, 1);
+    const after = await oldMdm.unenroll(old);
+    return [
+      `unenroll: ${old.name} (${old.operatingSystem}) of ${upn}, known to ${oldMdm.name} only`,
+      oldMdmLine(oldMdm.name, old, after),
+    ].join('\n');
+  }
+  if (refused?.code !== 'DeviceNotFound') throw refused!;
+  return enrollFromOldMdm(baseUrl, upn, old, oldMdm.name);
+}
+
+/** Company Portal registers the device in Entra and enrolls it; Intune then reports the same serial. */
+async function enrollFromOldMdm(
+  baseUrl: string,
+  upn: string,
+  old: OldMdmSimDevice,
+  oldMdmName: string,
+): Promise<string> {
+  const apple = ['iOS', 'iPadOS', 'macOS'].includes(old.operatingSystem);
+  const registered = await request<DeviceState>(
+    baseUrl,
+    'POST',
+    `/_sim/users/${encodeURIComponent(upn)}/devices`,
+    {
+      displayName: old.name,
+      operatingSystem: old.operatingSystem,
+      osVersion: old.osVersion ?? 'unknown',
+      model: old.model ?? old.operatingSystem,
+      manufacturer: apple ? 'Apple' : 'unknown',
+      ownership: old.ownership,
+      ...(old.serialNumber ? { serialNumber: old.serialNumber } : {}),
+      ...(old.imei ? { imei: old.imei } : {}),
+      ...(old.udid ? { udid: old.udid } : {}),
+    },
+  );
+  const result = await request<ActionResult>(
+    baseUrl,
+    'POST',
+    `/_sim/devices/${encodeURIComponent(registered.deviceId)}/enroll`,
+    {},
+  );
+  return [
+    formatResult(result),
+    `  registered in Entra from ${oldMdmName}'s record (serial ${old.serialNumber ?? 'none'}); ${oldMdmName}: ${old.status}`,
+  ].join('\n');
+}
+
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const cmd = parseArgs(argv);
+  const baseUrl = (env.SIM_URL ?? 'http://127.0.0.1:5055').replace(/\/+$/, '');
+  const oldMdm = new OldMdmSimClient(oldMdmSimFromEnv(env));
+  if (cmd.kind === 'help') return USAGE;
+  if (cmd.kind === 'list') {
+    const users = cmd.upn
+      ? [await request<UserState>(baseUrl, 'GET', `/_sim/users/${encodeURIComponent(cmd.upn)}`)]
+      : (await request<{ users: UserState[] }>(baseUrl, 'GET', '/_sim/state?limit=200')).users;
+    const devices = await oldMdm.devices().catch(() => undefined);
+    return formatUsers(users, devices && { name: oldMdm.name, devices });
+  }
+  return moveDevice(cmd, baseUrl, oldMdm);
 }
 
 if (require.main === module) {

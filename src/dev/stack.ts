@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAzureStorage } from '../integrations/storage/azure-storage';
 import { seedDemoCampaign } from './demo-campaign';
+import { OLD_MDM_NAMES, OLD_MDM_SIM_PORTS, type OldMdmSimKind } from './old-mdm-sim-client';
 import {
   type Env,
   type ManagedProcess,
@@ -25,7 +26,7 @@ export const HELPDESK_CHANNEL_NAME = 'Migration escalations';
 
 /** Keys of src/config.ts: test harnesses drop them from the inherited environment to stay hermetic. */
 export const BOT_CONFIG_KEY =
-  /^(NODE_ENV|PORT|LOG_LEVEL|PUBLIC_BASE_URL|SOURCE_MDM|DEFAULT_LOCALE|DEFAULT_TIME_ZONE|(BOT|STORAGE|GRAPH|HELPDESK|ADMIN|BUSINESS|BROADCAST|TEAMS|ANNOUNCEMENTS|EXPORT)_\w+)$/;
+  /^(NODE_ENV|PORT|LOG_LEVEL|PUBLIC_BASE_URL|SOURCE_MDM|DEFAULT_LOCALE|DEFAULT_TIME_ZONE|(BOT|STORAGE|GRAPH|HELPDESK|ADMIN|BUSINESS|BROADCAST|TEAMS|ANNOUNCEMENTS|EXPORT|OLD_MDM|WORKSPACE_ONE|JAMF)_\w+)$/;
 
 export interface RunningService {
   url: string;
@@ -42,6 +43,8 @@ export async function startTenantSimulatorProcess(options: {
   echo?: boolean;
   /** Base environment (default: ours, so SIM_USERS etc. from the shell apply). */
   env?: Env;
+  /** The old-MDM simulator whose view the control page shows next to Graph's. */
+  oldMdm?: { kind: OldMdmSimKind; url: string };
 }): Promise<RunningService> {
   if (!existsSync(SIM_MAIN)) {
     throw new Error(`tenant simulator: ${path.relative(REPO_ROOT, SIM_MAIN)} does not exist yet`);
@@ -50,6 +53,7 @@ export async function startTenantSimulatorProcess(options: {
     ...(options.env ?? process.env),
     SIM_PORT: String(options.port),
     SIM_HOST: '127.0.0.1',
+    ...(options.oldMdm ? { OLD_MDM_SIM: options.oldMdm.kind, OLD_MDM_SIM_URL: options.oldMdm.url } : {}),
   });
   const proc = spawnManaged('sim', process.execPath, [TSX_CLI, SIM_MAIN], env, {
     echo: options.echo ?? false,
@@ -63,6 +67,71 @@ export async function startTenantSimulatorProcess(options: {
     throw err;
   }
   return { url, port: options.port, process: proc, stop: () => proc.stop(5_000) };
+}
+
+const OLD_MDM_SIM_MAIN: Readonly<Record<OldMdmSimKind, string>> = {
+  'workspace-one': path.join(REPO_ROOT, 'src', 'dev', 'workspace-one-sim', 'main.ts'),
+  jamf: path.join(REPO_ROOT, 'src', 'dev', 'jamf-sim', 'main.ts'),
+};
+
+/** The campaign's source: Jamf Pro when SOURCE_MDM=jamf, else Workspace ONE (the demo's). */
+export function oldMdmSimKind(sourceMdm: string | undefined): OldMdmSimKind {
+  return sourceMdm?.toLowerCase() === 'jamf' ? 'jamf' : 'workspace-one';
+}
+
+/** The old MDM's simulator (demo devices) as a child process on its fixed port unless told otherwise. */
+export async function startOldMdmSimulatorProcess(options: {
+  kind: OldMdmSimKind;
+  port?: number;
+  echo?: boolean;
+}): Promise<RunningService & { kind: OldMdmSimKind; name: string }> {
+  const port = options.port ?? OLD_MDM_SIM_PORTS[options.kind];
+  const portVar = options.kind === 'jamf' ? 'JAMF_SIM_PORT' : 'WS1_SIM_PORT';
+  const hostVar = options.kind === 'jamf' ? 'JAMF_SIM_HOST' : 'WS1_SIM_HOST';
+  const env = withLoopbackNoProxy({ ...process.env, [portVar]: String(port), [hostVar]: '127.0.0.1' });
+  const tag = options.kind === 'jamf' ? 'jamf' : 'ws1';
+  const proc = spawnManaged(tag, process.execPath, [TSX_CLI, OLD_MDM_SIM_MAIN[options.kind]], env, {
+    echo: options.echo ?? false,
+    color: 'blue',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/_sim/devices`, 60_000, { whileRunning: proc, accept: (s) => s === 200 });
+  } catch (err) {
+    await proc.stop(2_000);
+    throw err;
+  }
+  return {
+    kind: options.kind,
+    name: OLD_MDM_NAMES[options.kind],
+    url,
+    port,
+    process: proc,
+    stop: () => proc.stop(5_000),
+  };
+}
+
+/**
+ * The bot's settings for reading the old MDM from its simulator: the simulators' default API
+ * clients (src/dev/workspace-one-sim/auth.ts, src/dev/jamf-sim/auth.ts), which are not secrets.
+ */
+export function devOldMdmEnv(kind: OldMdmSimKind, url: string): Record<string, string> {
+  if (kind === 'jamf') {
+    return {
+      OLD_MDM_SOURCES: 'jamf:macos',
+      JAMF_URL: url,
+      JAMF_CLIENT_ID: 'migration-companion',
+      JAMF_CLIENT_SECRET: 'jamf-sim-secret',
+    };
+  }
+  return {
+    OLD_MDM_SOURCES: 'workspace-one',
+    WORKSPACE_ONE_API_URL: url,
+    WORKSPACE_ONE_TOKEN_URL: `${url}/connect/token`,
+    WORKSPACE_ONE_CLIENT_ID: 'migration-companion',
+    WORKSPACE_ONE_CLIENT_SECRET: 'simulator-secret',
+    WORKSPACE_ONE_TENANT_CODE: 'SIMULATED-REST-API-KEY',
+  };
 }
 
 /** What the bot prints when it gives up at start-up (ConfigError, startBot failure, port taken). */

@@ -2,10 +2,18 @@
  * Runs the tenant simulator on its own: `npx tsx src/dev/tenant-sim-main.ts`.
  * SIM_PORT (default 5055), SIM_HOST (default 127.0.0.1); SIM_USERS=<n> seeds a generated tenant of
  * n users (deterministic, SIM_DEVICES_PER_USER default 1.5) instead of the demo tenant.
+ * OLD_MDM_SIM_URL (with OLD_MDM_SIM workspace-one|jamf) shows that old-MDM simulator's view on the
+ * control page.
  */
+import { type OldMdmSimTarget, oldMdmSimFromEnv } from './old-mdm-sim-client';
 import { generateTenant, startTenantSimulator, type TenantSeed } from './tenant-sim';
 
-function readOptions(env: NodeJS.ProcessEnv): { port: number; host: string; seed: TenantSeed | 'demo' } {
+function readOptions(env: NodeJS.ProcessEnv): {
+  port: number;
+  host: string;
+  seed: TenantSeed | 'demo';
+  oldMdm?: OldMdmSimTarget;
+} {
   const port = Number(env.SIM_PORT ?? '5055');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`SIM_PORT: "${env.SIM_PORT}" is not a port number (0-65535).`);
@@ -22,6 +30,7 @@ function readOptions(env: NodeJS.ProcessEnv): { port: number; host: string; seed
     port,
     host: env.SIM_HOST ?? '127.0.0.1',
     seed: users ? generateTenant({ users, devicesPerUser }) : 'demo',
+    ...(env.OLD_MDM_SIM_URL ? { oldMdm: oldMdmSimFromEnv(env) } : {}),
   };
 }
 

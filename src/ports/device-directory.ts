@@ -1,4 +1,5 @@
 import type { DeviceObservation } from '../domain/device';
+import type { MatchCandidate } from '../domain/device-matching';
 
 /** What the product needs to know about users and devices; backed by Microsoft Graph. */
 export interface DirectoryUser {
@@ -17,6 +18,13 @@ export interface EnrollmentFailureEvent {
   category: string;
   reason?: string;
   at: string;
+}
+
+/** Every device Graph knows, in the shape matching needs, and what reading it cost. */
+export interface MatchCandidates {
+  candidates: MatchCandidate[];
+  /** HTTP requests made (pages of both collections), for the sync's cost log. */
+  requests: number;
 }
 
 export interface DeviceDirectory {
@@ -38,4 +46,10 @@ export interface DeviceDirectory {
     user: { id: string; userPrincipalName: string },
     since: Date,
   ): Promise<{ devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] }>;
+  /**
+   * Every Intune managed device and every Entra device of the tenant, merged per physical device,
+   * for matching the old MDM's inventory. Reads whole collections: a sync job's call, not a chat
+   * turn's. `signal` stops it between pages.
+   */
+  matchCandidates(signal?: AbortSignal): Promise<MatchCandidates>;
 }

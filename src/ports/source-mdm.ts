@@ -9,6 +9,8 @@ export interface SourceMdmInventory {
   /** The configured source's id (`workspace-one`, `jamf`, `file`); stored on every device it lists. */
   readonly source: string;
   readonly vendor: SourceMdm;
+  /** HTTP requests made so far (token requests included), so a sync can log what it cost. */
+  readonly requests: number;
   /** Every device the old MDM lists now: a full snapshot. */
   listAll(signal?: AbortSignal): AsyncIterable<OldMdmDevice[]>;
   /**

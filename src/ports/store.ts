@@ -65,6 +65,11 @@ export interface Store {
   broadcasts: Repository<import('../domain/broadcast').Broadcast>;
   /** One row per broadcast × recipient, partitioned by broadcast. */
   deliveries: Repository<import('../domain/broadcast').Delivery>;
+  /**
+   * The old MDMs' inventories as last synced (src/domain/inventory.ts), one row per source × device,
+   * spread over `inventoryPartitions()`; sync state per source lives in `jobState`.
+   */
+  oldMdmDevices: Repository<import('../domain/inventory').InventoryDevice>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

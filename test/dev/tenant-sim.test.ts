@@ -76,7 +76,8 @@ function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'src/dev/sim-cli.ts', ...args], {
       cwd: REPO,
-      env: { ...process.env, SIM_URL: simUrl },
+      // No old-MDM simulator: a `npm run dev` on this machine must not be moved by the test.
+      env: { ...process.env, SIM_URL: simUrl, OLD_MDM_SIM_URL: 'http://127.0.0.1:9' },
     });
     let stdout = '';
     let stderr = '';

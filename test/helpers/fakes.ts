@@ -4,8 +4,10 @@ import type { AuditEvent } from '../../src/domain/audit';
 import type { Broadcast, Delivery } from '../../src/domain/broadcast';
 import type { Campaign, Wave, WaveMember } from '../../src/domain/campaign';
 import type { DeviceObservation } from '../../src/domain/device';
+import type { MatchCandidate } from '../../src/domain/device-matching';
 import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { Escalation } from '../../src/domain/escalation-model';
+import type { InventoryDevice } from '../../src/domain/inventory';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
@@ -79,6 +81,7 @@ export class InMemoryStore implements Store {
   escalations = new InMemoryRepository<Escalation>();
   broadcasts = new InMemoryRepository<Broadcast>();
   deliveries = new InMemoryRepository<Delivery>();
+  oldMdmDevices = new InMemoryRepository<InventoryDevice>();
   async ping() {}
 }
 
@@ -131,6 +134,23 @@ export class FakeDirectory implements DeviceDirectory {
     const devices = await this.devicesOfUser(user);
     const failures = (this.failures.get(user.id) ?? []).filter((f) => Date.parse(f.at) >= since.getTime());
     return { devices, failures };
+  }
+  /** Devices only matching sees (with serials etc.); the `devices` above are listed too. */
+  candidates: MatchCandidate[] = [];
+  async matchCandidates() {
+    await this.pause();
+    const fromDevices = [...this.devices].flatMap(([ownerId, list]) =>
+      list.map(
+        (d): MatchCandidate => ({
+          key: d.key,
+          name: d.name,
+          platform: d.platform,
+          entraDeviceId: d.entra?.deviceId,
+          ownerId,
+        }),
+      ),
+    );
+    return { candidates: [...fromDevices, ...this.candidates], requests: 1 };
   }
   private async pause() {
     this.calls++;

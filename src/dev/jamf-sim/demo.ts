@@ -56,6 +56,7 @@ export function demoDevices(options: JamfDemoOptions = {}): JamfDemoDevices {
       computers.push({
         name: d.displayName,
         serialNumber: d.serialNumber,
+        ...(d.udid ? { udid: d.udid } : {}),
         model: d.model,
         osVersion: d.osVersion,
         ...owner,
@@ -69,6 +70,8 @@ export function demoDevices(options: JamfDemoOptions = {}): JamfDemoDevices {
       mobileDevices.push({
         name: d.displayName,
         serialNumber: d.serialNumber,
+        ...(d.udid ? { udid: d.udid } : {}),
+        ...(d.imei ? { imei: d.imei } : {}),
         model: d.model,
         osVersion: d.osVersion,
         username: owner.username,

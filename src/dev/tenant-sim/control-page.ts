@@ -106,12 +106,34 @@ const SCRIPT = `
     ]);
     const header = el('tr', {}, ['Device', 'OS', 'Owner', 'Managed by', 'Entra', 'Actions'].map((h) => el('th', { textContent: h })));
     const cols = el('colgroup', {}, ['device', 'os', 'owner', 'mdm', 'entra', 'actions'].map((c) => el('col', { className: c })));
-    return el('div', { className: 'user' }, [head, el('table', {}, [cols, header, ...u.devices.map(deviceRow)])]);
+    return el('div', { className: 'user' }, [head, el('table', {}, [cols, header, ...u.devices.map(deviceRow)]), oldMdmBlock(u)]);
+  }
+  let oldMdm = { configured: false };
+  /** The old MDM's own list of the user's devices, next to Graph's view. */
+  function oldMdmBlock(u) {
+    if (!oldMdm.configured) return el('div');
+    if (!oldMdm.running) return el('div', { className: 'muted', textContent: oldMdm.name + ': not running (' + oldMdm.url + ')' });
+    const upn = u.userPrincipalName.toLowerCase();
+    const mine = oldMdm.devices.filter((d) => d.user.toLowerCase() === upn);
+    if (!mine.length) return el('div', { className: 'muted', textContent: oldMdm.name + ' lists no devices for this user' });
+    const known = new Set(u.devices.map((d) => d.name.toLowerCase()));
+    return el('table', { className: 'oldmdm' }, [
+      el('tr', {}, [oldMdm.name + ' lists', 'OS', 'Owner', 'Status', 'Serial', 'Last seen'].map((h) => el('th', { textContent: h }))),
+      ...mine.map((d) => el('tr', {}, [
+        el('td', { textContent: d.name + (known.has(d.name.toLowerCase()) ? '' : '  (only ' + oldMdm.name + ' knows it)') }),
+        el('td', { textContent: d.operatingSystem + ' ' + (d.osVersion || '') }),
+        el('td', { textContent: d.ownership }),
+        el('td', {}, [el('span', { className: 'badge ' + (d.enrolled ? 'old-mdm' : 'unmanaged'), textContent: d.status })]),
+        el('td', { className: 'muted', textContent: d.serialNumber || '-' }),
+        el('td', { className: 'muted', textContent: d.lastSeen || '-' }),
+      ])),
+    ]);
   }
   async function refresh() {
     try {
       const q = $('q').value.trim();
       const state = await call('GET', '/_sim/state?limit=100' + (q ? '&q=' + encodeURIComponent(q) : ''));
+      oldMdm = await call('GET', '/_sim/old-mdm');
       $('tenant').textContent = 'tenant ' + state.tenantId + ' · ' + state.totalUsers + ' users · ' + state.totalDevices + ' devices';
       $('users').replaceChildren(...state.users.map(userBlock));
       $('more').textContent = state.matchedUsers > state.users.length ? 'Showing ' + state.users.length + ' of ' + state.matchedUsers + ' users; search to narrow.' : '';

@@ -3,10 +3,13 @@
  * CLI, the dev launcher, a benchmark — can move devices, inject faults and read counters.
  * No authentication: the simulator listens on 127.0.0.1 by default and is a development tool.
  */
+import { randomUUID } from 'node:crypto';
 import { controlPage } from './control-page';
 import { ActionError, type ActionOptions } from './device-actions';
+import { deviceState } from './device-state';
 import { type FaultInjector, faultSpecFromJson } from './faults';
 import { DEVICE_ACTIONS, FAILURE_CATEGORIES, type FailureCategory, isDeviceAction } from './model';
+import { type DeviceSeed, SeedError } from './seed';
 import { tenantState, userState } from './state';
 import type { RequestStats } from './stats';
 import type { Tenant } from './tenant';
@@ -109,6 +112,32 @@ const getUser: Handler = (_req, [upn], { tenant }) => {
   return json(userState(tenant, user));
 };
 
+/**
+ * A device the tenant has never seen registers in Entra, unmanaged, as a device only the old MDM
+ * knew does when its owner first signs in to Company Portal; enrolling it is the usual action.
+ * The body is a device seed without `user` (docs/tenant-simulator.md).
+ */
+const registerDevice: Handler = (req, [upn], { tenant }) => {
+  const user = tenant.user(upn);
+  if (!user) throw new ActionError(404, 'UserNotFound', `No user "${upn}" in the simulated tenant.`);
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+    throw new ControlError(400, 'BadBody', 'Send a device seed: {"displayName", "operatingSystem", …}.');
+  }
+  const deviceId = randomUUID();
+  try {
+    tenant.seedBulk({
+      devices: [
+        // Validated by seedBulk, which names a bad field in its SeedError.
+        { management: 'none', ...req.body, user: user.id, deviceId } as DeviceSeed,
+      ],
+    });
+  } catch (err) {
+    if (err instanceof SeedError) throw new ControlError(400, 'BadDevice', err.message);
+    throw err;
+  }
+  return json(deviceState(tenant.deviceByDeviceId(deviceId)!), 201);
+};
+
 const setBlocksApp: Handler = (req, [upn], { tenant }) => {
   const user = tenant.user(upn);
   if (!user) throw new ActionError(404, 'UserNotFound', `No user "${upn}" in the simulated tenant.`);
@@ -161,6 +190,7 @@ const ROUTES: [string, RegExp, Handler][] = [
       ),
   ],
   ['GET', /^\/_sim\/users\/([^/]+)$/, getUser],
+  ['POST', /^\/_sim\/users\/([^/]+)\/devices$/, registerDevice],
   ['POST', /^\/_sim\/users\/([^/]+)\/devices\/([^/]+)$/, userDeviceAction],
   ['POST', /^\/_sim\/users\/([^/]+)\/blocks-app$/, setBlocksApp],
   ['POST', /^\/_sim\/devices\/([^/]+)\/([^/]+)$/, deviceAction],

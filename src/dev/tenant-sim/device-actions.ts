@@ -123,6 +123,9 @@ export function createManagedDevice(
     azureADDeviceId: device.entra.deviceId,
     managedDeviceOwnerType: device.ownership,
     serialNumber: device.serialNumber,
+    imei: device.imei,
+    meid: device.meid,
+    udid: device.udid,
     isSupervised: device.isSupervised,
   };
 }

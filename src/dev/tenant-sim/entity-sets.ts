@@ -100,13 +100,17 @@ const MANAGED_DEVICE_PROPERTIES = [
   'azureADDeviceId',
   'managedDeviceOwnerType',
   'serialNumber',
+  'imei',
+  'meid',
+  'udid',
   'isSupervised',
 ] as const;
 
 export const MANAGED_DEVICES: EntitySet = {
   typeName: 'microsoft.graph.managedDevice',
   properties: MANAGED_DEVICE_PROPERTIES,
-  defaults: MANAGED_DEVICE_PROPERTIES,
+  // Graph documents udid as returned only when $select names it.
+  defaults: MANAGED_DEVICE_PROPERTIES.filter((p) => p !== 'udid'),
   filterable: {
     id: 'string',
     userId: 'string',
@@ -121,6 +125,8 @@ export const MANAGED_DEVICES: EntitySet = {
     azureADDeviceId: 'string',
     managedDeviceOwnerType: 'string',
     serialNumber: 'string',
+    imei: 'string',
+    meid: 'string',
     lastSyncDateTime: 'datetime',
     enrolledDateTime: 'datetime',
     isSupervised: 'boolean',

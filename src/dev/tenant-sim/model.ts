@@ -120,6 +120,11 @@ export interface ManagedDevice {
   azureADDeviceId: string;
   managedDeviceOwnerType: Ownership;
   serialNumber: string;
+  /** Empty when the device has no cellular modem, as Graph returns it. */
+  imei: string;
+  meid: string;
+  /** Apple devices only; empty otherwise. */
+  udid: string;
   isSupervised: boolean;
 }
 
@@ -133,6 +138,10 @@ export interface SimDevice {
   /** The deviceEnrollmentType Intune will record when this device enrolls. */
   enrollmentType: string;
   serialNumber: string;
+  /** Hardware identifiers Intune reports once the device enrolls ('' when it has none). */
+  imei: string;
+  meid: string;
+  udid: string;
   isSupervised: boolean;
   entra: EntraDevice;
   intune: ManagedDevice | null;

@@ -58,6 +58,9 @@ export function deviceFromSeed(
     partnerMdmAppId,
     enrollmentType: d.enrollmentType ?? defaultEnrollmentType(d.operatingSystem, d.ownership),
     serialNumber: d.serialNumber ?? deviceId.replace(/-/g, '').slice(0, 12).toUpperCase(),
+    imei: d.imei ?? '',
+    meid: d.meid ?? '',
+    udid: d.udid ?? '',
     isSupervised: d.supervised ?? false,
     entra: {
       id: d.id ?? newId(),

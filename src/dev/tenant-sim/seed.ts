@@ -60,6 +60,10 @@ const deviceSeed = z
     model: z.string().min(1),
     manufacturer: z.string().min(1),
     serialNumber: z.string().optional(),
+    /** Cellular identifiers (phones, cellular tablets) and Apple's UDID, as Intune reports them. */
+    imei: z.string().optional(),
+    meid: z.string().optional(),
+    udid: z.string().optional(),
     ownership: z.enum(['personal', 'company']),
     trustType: z.enum(['Workplace', 'AzureAd', 'ServerAd']).optional(),
     relationship: z.enum(['both', 'registered', 'owned']).default('both'),

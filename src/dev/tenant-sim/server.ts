@@ -5,12 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { OldMdmSimTarget } from '../old-mdm-sim-client';
 import { handleControl } from './control-routes';
 import { demoSeed } from './demo';
 import { FaultInjector } from './faults';
 import { graphErrorBody } from './graph-error';
 import { type PipelineDeps, serveGraph } from './graph-pipeline';
 import { type GraphRequest, type GraphResponse, JSON_CONTENT_TYPE } from './graph-request';
+import { oldMdmView } from './old-mdm-view';
 import type { TenantSeed } from './seed';
 import { RequestStats } from './stats';
 import { Tenant } from './tenant';
@@ -32,6 +34,8 @@ export interface TenantSimulatorOptions {
   host?: string;
   /** Default 'demo'. */
   seed?: TenantSeed | 'demo' | 'empty';
+  /** The old-MDM simulator whose view the control page shows next to Graph's (GET /_sim/old-mdm). */
+  oldMdm?: OldMdmSimTarget;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -99,7 +103,7 @@ function plainGraphError(status: number, code: string, message: string): GraphRe
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  deps: PipelineDeps & { fallbackOrigin: string },
+  deps: PipelineDeps & { fallbackOrigin: string; oldMdm?: OldMdmSimTarget },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -128,6 +132,14 @@ async function handle(
       inBatch: false,
     };
     return sendGraph(res, await serveGraph(graphReq, deps));
+  }
+  if (url.pathname === '/_sim/old-mdm' && method === 'GET') {
+    return send(
+      res,
+      200,
+      { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+      await oldMdmView(deps.oldMdm),
+    );
   }
   if (url.pathname === '/' || url.pathname.startsWith('/_sim/')) {
     const r = handleControl(
@@ -166,7 +178,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions = {})
   loadSeed(tenant, options.seed);
   const faults = new FaultInjector();
   const stats = new RequestStats();
-  const deps = { tenant, faults, stats, fallbackOrigin: '' };
+  const deps = { tenant, faults, stats, fallbackOrigin: '', oldMdm: options.oldMdm };
   const server = createServer((req, res) => {
     handle(req, res, deps).catch((err: unknown) => {
       // Last resort: a bug in the simulator must still produce an answer, not a hung request.

@@ -1,7 +1,7 @@
 /**
  * The demo's Workspace ONE inventory, derived from the demo tenant (src/dev/demo-tenant.json): every
  * device the tenant shows as managed by the partner MDM, with the same serial numbers, names and
- * users, so both simulators describe the same devices — plus Alex Wilber's iPad, which only
+ * users, IMEIs and UDIDs, so both simulators describe the same devices — plus Alex Wilber's iPad, which only
  * Workspace ONE knows (personal, never registered in Entra).
  */
 import { demoSeed } from '../tenant-sim/demo';
@@ -62,10 +62,9 @@ export function demoDevices(options: DemoDevicesOptions = {}): Ws1DeviceSeed[] {
       model: d.model,
       operatingSystem: d.osVersion,
       serialNumber: d.serialNumber,
-      ...(platform === 'Apple' || platform === 'AppleOsX'
-        ? { udid: `00008030-${String(n).padStart(16, '0')}` }
-        : {}),
-      ...(isPhone(d.operatingSystem, d.model) ? { imei: imeiFor(n) } : {}),
+      // The tenant seed carries the hardware identifiers Intune reports, so both sides agree on them.
+      ...(d.udid ? { udid: d.udid } : {}),
+      ...(d.imei ? { imei: d.imei } : {}),
       ownership: d.ownership === 'personal' ? 'E' : 'C',
       supervised: d.supervised ?? false,
       lastSeen: resolveTime(lastSeen, now),
@@ -73,20 +72,4 @@ export function demoDevices(options: DemoDevicesOptions = {}): Ws1DeviceSeed[] {
   });
   devices.push({ ...ALEX_IPAD, lastSeen: resolveTime('-2h', now) });
   return options.platforms ? devices.filter((d) => options.platforms!.includes(d.platform)) : devices;
-}
-
-function isPhone(os: string, model: string): boolean {
-  return os === 'iOS' || (os === 'Android' && !/tab/i.test(model));
-}
-
-/** A 15-digit IMEI with a valid Luhn check digit, stable per device. */
-function imeiFor(n: number): string {
-  const body = `35${String(209_000_000_000 + n).padStart(12, '0')}`;
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let digit = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) digit *= 2;
-    sum += digit > 9 ? digit - 9 : digit;
-  }
-  return body + String((10 - (sum % 10)) % 10);
 }

@@ -108,10 +108,15 @@ export class GraphApi {
 
   /** Every item of a collection, following @odata.nextLink page by page. */
   async *pageAll<T>(path: string, headers?: Record<string, string>): AsyncGenerator<T> {
+    for await (const page of this.pages<T>(path, headers)) yield* page;
+  }
+
+  /** A collection one page (one request) at a time, so callers can count requests and stop between pages. */
+  async *pages<T>(path: string, headers?: Record<string, string>): AsyncGenerator<T[]> {
     let next: string | undefined = path;
     while (next) {
       const page: GraphPage<T> = await this.get<GraphPage<T>>(next, headers);
-      for (const item of page.value ?? []) yield item;
+      yield page.value ?? [];
       next = page['@odata.nextLink'] ? this.relative(page['@odata.nextLink']) : undefined;
     }
   }

@@ -1,6 +1,12 @@
 import { type ComplianceState, type DeviceObservation, managementOf, platformOf } from '../../domain/device';
-import type { DeviceDirectory, DirectoryUser, EnrollmentFailureEvent } from '../../ports/device-directory';
+import type {
+  DeviceDirectory,
+  DirectoryUser,
+  EnrollmentFailureEvent,
+  MatchCandidates,
+} from '../../ports/device-directory';
 import { type BatchRequest, type BatchResponse, type GraphApi, GraphRequestError } from './graph-api';
+import { readMatchCandidates } from './graph-match-candidates';
 
 export interface GraphManagedDevice {
   id: string;
@@ -134,6 +140,10 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     since: Date,
   ): Promise<{ devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] }> {
     return this.lookUp(user, since);
+  }
+
+  matchCandidates(signal?: AbortSignal): Promise<MatchCandidates> {
+    return readMatchCandidates(this.graph, signal);
   }
 
   /** One round trip: Intune's view, both Entra relationships, and (optionally) recent enrollment failures. */

@@ -7,6 +7,7 @@ import type { RateGateState } from '../../domain/broadcast-pacing';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation-model';
+import type { InventoryDevice } from '../../domain/inventory';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
@@ -35,6 +36,7 @@ const TABLES = {
   escalations: 'Escalations',
   broadcasts: 'Broadcasts',
   deliveries: 'Deliveries',
+  oldMdmDevices: 'OldMdmDevices',
   /** Shared send rates (broadcast pacing across instances); not an entity of the Store. */
   rateGates: 'RateGates',
 } as const;
@@ -79,6 +81,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     escalations: new TableRepository<Escalation>(tableClient(TABLES.escalations), 'escalation'),
     broadcasts: new TableRepository<Broadcast>(tableClient(TABLES.broadcasts), 'broadcast'),
     deliveries: new TableRepository<Delivery>(tableClient(TABLES.deliveries), 'delivery'),
+    oldMdmDevices: new TableRepository<InventoryDevice>(tableClient(TABLES.oldMdmDevices), 'old-MDM device'),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();

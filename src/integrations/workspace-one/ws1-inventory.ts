@@ -89,7 +89,7 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
   }
 
   /** HTTP requests sent so far, token requests included: the cost a sync logs. */
-  get requestCount(): number {
+  get requests(): number {
     return this.http.requests;
   }
 

@@ -95,7 +95,7 @@ describe('integration: Workspace ONE inventory against the Workspace ONE simulat
     assert.equal(new Set(all.map((d) => d.vendorId)).size, 1234);
     assert.equal(all[0]!.vendorId, '2000');
     assert.equal(all.at(-1)!.vendorId, '3233');
-    assert.equal(inventory.requestCount, 4, 'one token request and three search pages');
+    assert.equal(inventory.requests, 4, 'one token request and three search pages');
     assert.equal(inventory.tokensFetched, 1);
     assert.equal(sim.controls.stats().search, 3);
     await collect(inventory.listAll());
@@ -190,7 +190,7 @@ describe('integration: Workspace ONE inventory against the Workspace ONE simulat
     const changed = pages.flat();
     assert.deepEqual(changed.map((d) => d.vendorId).sort(), ['2005', '2700', '3000']);
     assert.equal(changed.find((d) => d.vendorId === '2700')!.enrollment, 'unenrolled');
-    assert.equal(inventory.requestCount, 2, 'one token request, one page');
+    assert.equal(inventory.requests, 2, 'one token request, one page');
   });
 
   it('treats 204 from an empty search as no devices', async () => {
@@ -268,7 +268,7 @@ describe('integration: Workspace ONE inventory against the Workspace ONE simulat
     assert.equal(err.status, 503);
     assert.match(err.message, /gave up after 3 attempt\(s\)/);
     assert.equal(sleeps().length, 2);
-    assert.equal(inventory.requestCount, 4, 'one token request and three attempts');
+    assert.equal(inventory.requests, 4, 'one token request and three attempts');
   });
 
   it('gives up on 429 after the bounded attempts: throttled', async () => {

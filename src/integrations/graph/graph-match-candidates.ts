@@ -1,0 +1,138 @@
+/**
+ * Every device Graph knows, in the shape device matching needs: all Intune managed devices and all
+ * Entra devices, merged per physical device through azureADDeviceId (as `mergeDevices` does for one
+ * user's devices, so a candidate's key is the same DeviceObservation.key the journeys use).
+ */
+import { platformOf } from '../../domain/device';
+import type { MatchCandidate } from '../../domain/device-matching';
+import type { MatchCandidates } from '../../ports/device-directory';
+import type { GraphApi } from './graph-api';
+
+/**
+ * managedDevice properties (v1.0 managedDevice resource type). `model` tells iPads from iPhones (Intune
+ * reports both as iOS); `userId` is the primary user's object id, the candidate's owner. Graph
+ * documents `udid` as returned only when $select names it, and as possibly empty in list answers:
+ * when it is, matching falls through to the next rule.
+ */
+const INTUNE_FIELDS =
+  'id,deviceName,operatingSystem,serialNumber,imei,meid,udid,azureADDeviceId,userPrincipalName,userId,model';
+/** Entra device properties; registeredOwners is a relationship, not selectable, so Entra-only devices have no owner. */
+const ENTRA_FIELDS = 'id,deviceId,displayName,operatingSystem,mdmAppId,isManaged';
+/** The largest pages each collection allows: fewer requests for a tenant-wide read. */
+const INTUNE_PAGE = 1000;
+const ENTRA_PAGE = 999;
+const NO_DEVICE_ID = '00000000-0000-0000-0000-000000000000';
+
+interface IntuneRecord {
+  id: string;
+  deviceName?: string;
+  operatingSystem?: string;
+  serialNumber?: string;
+  imei?: string;
+  meid?: string;
+  udid?: string;
+  azureADDeviceId?: string;
+  userPrincipalName?: string;
+  userId?: string;
+  model?: string;
+}
+
+interface EntraRecord {
+  id: string;
+  deviceId?: string;
+  displayName?: string;
+  operatingSystem?: string;
+  mdmAppId?: string | null;
+  isManaged?: boolean | null;
+}
+
+/** Graph writes unknown identifiers as empty strings. */
+const value = (v: string | null | undefined): string | undefined => (v ? v : undefined);
+
+async function readAll<T>(
+  graph: GraphApi,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<{ items: T[]; requests: number }> {
+  const items: T[] = [];
+  let requests = 0;
+  signal?.throwIfAborted();
+  for await (const page of graph.pages<T>(path)) {
+    requests++;
+    for (const item of page) items.push(item);
+    signal?.throwIfAborted();
+  }
+  return { items, requests };
+}
+
+export async function readMatchCandidates(graph: GraphApi, signal?: AbortSignal): Promise<MatchCandidates> {
+  const [intune, entra] = await Promise.all([
+    readAll<IntuneRecord>(
+      graph,
+      `/deviceManagement/managedDevices?$select=${INTUNE_FIELDS}&$top=${INTUNE_PAGE}`,
+      signal,
+    ),
+    readAll<EntraRecord>(graph, `/devices?$select=${ENTRA_FIELDS}&$top=${ENTRA_PAGE}`, signal),
+  ]);
+  return {
+    candidates: mergeCandidates(intune.items, entra.items),
+    requests: intune.requests + entra.requests,
+  };
+}
+
+/** One candidate per physical device: an Intune record carries its Entra twin's name and platform where it lacks them. */
+export function mergeCandidates(
+  managed: readonly IntuneRecord[],
+  entra: readonly EntraRecord[],
+): MatchCandidate[] {
+  const entraByDeviceId = new Map<string, EntraRecord>();
+  for (const e of entra) {
+    const id = value(e.deviceId)?.toLowerCase();
+    if (id) entraByDeviceId.set(id, e);
+  }
+  const used = new Set<string>();
+  const out: MatchCandidate[] = [];
+  for (const m of managed) {
+    const aad = value(m.azureADDeviceId)?.toLowerCase();
+    const entraId = aad && aad !== NO_DEVICE_ID ? aad : undefined;
+    const e = entraId ? entraByDeviceId.get(entraId) : undefined;
+    if (e && entraId) used.add(entraId);
+    out.push(
+      withoutEmpty({
+        key: entraId ?? m.id.toLowerCase(),
+        name: value(m.deviceName) ?? value(e?.displayName),
+        // Entra names iPadOS where Intune says iOS; the model settles it when Entra has no record.
+        platform:
+          e && platformOf(e.operatingSystem) === 'ipados'
+            ? 'ipados'
+            : platformOf(m.operatingSystem ?? e?.operatingSystem, m.model),
+        serialNumber: value(m.serialNumber),
+        imei: value(m.imei),
+        meid: value(m.meid),
+        udid: value(m.udid),
+        entraDeviceId: entraId,
+        userPrincipalName: value(m.userPrincipalName),
+        ownerId: value(m.userId),
+      }),
+    );
+  }
+  for (const e of entra) {
+    const deviceId = value(e.deviceId)?.toLowerCase();
+    if (deviceId && used.has(deviceId)) continue;
+    out.push(
+      withoutEmpty({
+        key: deviceId ?? e.id.toLowerCase(),
+        name: value(e.displayName),
+        platform: platformOf(e.operatingSystem),
+        entraDeviceId: deviceId,
+      }),
+    );
+  }
+  return out;
+}
+
+/** Absent rather than undefined-valued fields: candidates are compared and logged as plain objects. */
+function withoutEmpty(c: MatchCandidate): MatchCandidate {
+  for (const k of Object.keys(c) as (keyof MatchCandidate)[]) if (c[k] === undefined) delete c[k];
+  return c;
+}
