@@ -5,7 +5,22 @@
  * updates and revives, because a device missing from it may simply not have changed.
  */
 import { bucketOf, canonicalJson, fingerprint } from './canonical';
+import type { AmbiguityReason, MatchRule, PersonMissReason } from './device-matching';
 import type { OldMdmDevice } from './old-mdm';
+
+/** Which Intune/Entra device a stored row is, as the last matching pass found it. */
+export type StoredMatch =
+  | { kind: 'matched'; candidateKey: string; by: MatchRule; confidence: number }
+  /** `candidateKeys` capped at `MAX_STORED_CANDIDATES` (sorted), to keep rows small. */
+  | { kind: 'ambiguous'; by: MatchRule; reason: AmbiguityReason; candidateKeys: string[] }
+  | { kind: 'unmatched' };
+
+/** Whose device it is (an Entra object id), or why nobody could be found. */
+export type StoredPerson =
+  | { aadObjectId: string; by: 'upn' | 'mail' | 'mapping' }
+  | { missing: PersonMissReason };
+
+export const MAX_STORED_CANDIDATES = 5;
 
 export interface InventoryDevice extends OldMdmDevice {
   /** When a sync first stored it (ISO). */
@@ -19,6 +34,36 @@ export interface InventoryDevice extends OldMdmDevice {
    * full snapshot (the sync state's `lastSnapshotId`): unchanged rows are not rewritten to say so.
    */
   snapshotId?: string;
+  /** Set by the matching pass (src/features/old-mdm/match-pass.ts); kept when a sync rewrites the row. */
+  match?: StoredMatch;
+  person?: StoredPerson;
+  /** When the pass last wrote `match` or `person` (ISO). */
+  matchedAt?: string;
+  /**
+   * The row's `lastSyncedAt` that the pass last saw: differing means a sync rewrote the row since,
+   * so the person index copy is stale. Equality rather than a time comparison, because a file import
+   * may write while a pass runs.
+   */
+  matchedRowAt?: string;
+  /** The person (Entra object id) whose `oldMdmByPerson` partition holds a copy of this row; absent: none. */
+  indexedUnder?: string;
+}
+
+/**
+ * The small copy of an inventory row kept in its person's partition of `oldMdmByPerson`, so that a
+ * journey reads a person's old-MDM devices with one partition read. Row key: `inventoryRowKey`.
+ */
+export interface PersonInventoryDevice {
+  source: string;
+  vendorId: string;
+  name?: string;
+  platform: OldMdmDevice['platform'];
+  ownership: OldMdmDevice['ownership'];
+  supervised?: boolean;
+  enrollment: OldMdmDevice['enrollment'];
+  lastSeen?: string;
+  goneAt?: string;
+  match?: StoredMatch;
 }
 
 /** Partitions of the inventory table: devices of every source spread evenly (`o00`…`o63`). */
@@ -57,7 +102,20 @@ export interface InventorySummary {
   gone: boolean;
 }
 
-const OWN_FIELDS = ['firstSeenAt', 'lastSyncedAt', 'goneAt', 'snapshotId'] as const;
+const OWN_FIELDS = [
+  'firstSeenAt',
+  'lastSyncedAt',
+  'goneAt',
+  'snapshotId',
+  'match',
+  'person',
+  'matchedAt',
+  'matchedRowAt',
+  'indexedUnder',
+] as const;
+
+/** The matching pass's fields, carried over when a sync rewrites a row (the next pass revisits it). */
+const MATCH_FIELDS = ['match', 'person', 'matchedAt', 'matchedRowAt', 'indexedUnder'] as const;
 
 /** The device as the source lists it, without the sync's own bookkeeping. */
 export function listedFields(device: OldMdmDevice | InventoryDevice): OldMdmDevice {
@@ -134,6 +192,8 @@ export function listedAgain(
   };
   const snapshotId = at.snapshotId ?? current?.snapshotId;
   if (snapshotId) row.snapshotId = snapshotId;
+  if (current)
+    for (const f of MATCH_FIELDS) if (current[f] !== undefined) Object.assign(row, { [f]: current[f] });
   return row;
 }
 

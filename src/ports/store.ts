@@ -70,6 +70,11 @@ export interface Store {
    * spread over `inventoryPartitions()`; sync state per source lives in `jobState`.
    */
   oldMdmDevices: Repository<import('../domain/inventory').InventoryDevice>;
+  /**
+   * A person's old-MDM devices: partition = the person's Entra object id (lower case), row key =
+   * the inventory row key; kept in step with `oldMdmDevices` by the matching pass.
+   */
+  oldMdmByPerson: Repository<import('../domain/inventory').PersonInventoryDevice>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

@@ -4,12 +4,19 @@
  * OLD_MDM_FULL_SYNC_HOURS (or there is none, or the API cannot filter by time), otherwise an
  * incremental read from a little before the previous one. A vendor failure is recorded on that
  * source's sync state and never leaves the job: the next source, the Graph refresh and the chat go
- * on. The whole run is bounded by a time budget.
+ * on. The whole run is bounded by a time budget. When a directory is given, the matching pass
+ * (src/features/old-mdm/match-pass.ts) follows a round that changed any row, or one run after the
+ * last pass is older than `matchRefreshMinutes` (people start talking to the bot between syncs).
  */
 import type { ConfiguredInventory } from '../deps';
 import { type InventorySyncDeps, type SyncReport, syncSource } from '../features/old-mdm/inventory-sync';
+import { type MatchPassReport, readMatchPassState, runMatchPass } from '../features/old-mdm/match-pass';
 import { readSyncState } from '../features/old-mdm/sync-state';
+import type { DeviceDirectory } from '../ports/device-directory';
 import type { Job } from '../ports/job';
+
+/** Without `directory` the job only syncs (no matching pass). */
+export type OldMdmSyncDeps = InventorySyncDeps & { directory?: DeviceDirectory };
 
 export const OLD_MDM_SYNC_JOB = 'old-mdm-sync';
 
@@ -20,6 +27,8 @@ export interface OldMdmSyncOptions {
   budgetMs?: number;
   /** An incremental read starts this long before the previous one started. Default 15 minutes. */
   overlapMs?: number;
+  /** A pass runs even when nothing changed once the last one is this old. Default: `syncMinutes`. */
+  matchRefreshMinutes?: number;
 }
 
 const DEFAULT_BUDGET_MS = 30 * 60_000;
@@ -30,8 +39,11 @@ export class OldMdmSyncJob implements Job {
   readonly name = OLD_MDM_SYNC_JOB;
   readonly intervalMs: number;
 
+  /** What the last run's matching pass did; undefined when it ran none (tests read it). */
+  lastMatchPass?: MatchPassReport;
+
   constructor(
-    private readonly deps: InventorySyncDeps,
+    private readonly deps: OldMdmSyncDeps,
     private readonly sources: readonly ConfiguredInventory[],
     private readonly options: OldMdmSyncOptions,
   ) {
@@ -56,7 +68,25 @@ export class OldMdmSyncJob implements Job {
         this.deps.logger.error({ err, source: configured.inventory.source }, 'old MDM sync failed');
       }
     }
+    this.lastMatchPass = undefined;
+    if (!bounded.aborted) await this.matchIfDue(reports, bounded);
     return reports;
+  }
+
+  private async matchIfDue(reports: readonly SyncReport[], signal: AbortSignal): Promise<void> {
+    const { directory } = this.deps;
+    if (!directory) return;
+    try {
+      const changed = reports.some((r) => r.inserted + r.updated + r.revived + r.gone > 0);
+      const last = (await readMatchPassState(this.deps.store)).lastPassAt;
+      const refreshMs = (this.options.matchRefreshMinutes ?? this.options.syncMinutes) * 60_000;
+      const due = !last || this.deps.clock.now().getTime() - Date.parse(last) >= refreshMs;
+      if (!changed && !due) return;
+      this.lastMatchPass = await runMatchPass({ ...this.deps, directory }, { signal });
+    } catch (err) {
+      // Graph or storage down: the inventory is stored; the next run tries the pass again.
+      this.deps.logger.error({ err }, 'old MDM matching pass failed');
+    }
   }
 
   private async syncOne({ inventory, platforms }: ConfiguredInventory, signal: AbortSignal) {

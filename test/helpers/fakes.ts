@@ -7,7 +7,7 @@ import type { DeviceObservation } from '../../src/domain/device';
 import type { MatchCandidate } from '../../src/domain/device-matching';
 import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { Escalation } from '../../src/domain/escalation-model';
-import type { InventoryDevice } from '../../src/domain/inventory';
+import type { InventoryDevice, PersonInventoryDevice } from '../../src/domain/inventory';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
@@ -82,6 +82,7 @@ export class InMemoryStore implements Store {
   broadcasts = new InMemoryRepository<Broadcast>();
   deliveries = new InMemoryRepository<Delivery>();
   oldMdmDevices = new InMemoryRepository<InventoryDevice>();
+  oldMdmByPerson = new InMemoryRepository<PersonInventoryDevice>();
   async ping() {}
 }
 

@@ -5,6 +5,9 @@ import {
   startJamfSimulator,
 } from '../../src/dev/jamf-sim';
 import { startWorkspaceOneSimulator, type WorkspaceOneSimulator } from '../../src/dev/workspace-one-sim';
+import { inventoryKey } from '../../src/domain/inventory';
+import { participantKey } from '../../src/domain/participant';
+import { oldMdmDevicesOf } from '../../src/features/old-mdm/match-views';
 import { readSyncState } from '../../src/features/old-mdm/sync-state';
 import { WorkspaceOneInventory } from '../../src/integrations/workspace-one/ws1-inventory';
 import { OldMdmSyncJob } from '../../src/workers/old-mdm-sync';
@@ -19,6 +22,7 @@ import {
   ws1Connector,
   ws1Seeds,
 } from '../features/old-mdm/old-mdm-fixtures';
+import { FakeDirectory } from '../helpers/fakes';
 
 describe('worker: old-MDM sync job', () => {
   let ws1: WorkspaceOneSimulator | undefined;
@@ -151,5 +155,73 @@ describe('worker: old-MDM sync job', () => {
     assert.equal(report!.ok, false);
     assert.equal(report!.failure, 'time-budget');
     assert.equal((await readSyncState(deps.store, 'workspace-one')).lastErrorKind, 'time-budget');
+  });
+
+  it('runs the matching pass after a round that changed rows, not after one that changed nothing', async () => {
+    ws1 = await startWorkspaceOneSimulator({ devices: ws1Seeds(12), now: () => NOW });
+    const deps = await syncDeps();
+    const directory = new FakeDirectory();
+    directory.candidates = [{ key: 'intune-5000', platform: 'android', serialNumber: 'WS1SER00000' }];
+    const person = 'u0000000-0000-0000-0000-000000000000';
+    const at = new Date(NOW).toISOString();
+    await deps.store.participants.insert(participantKey(person), {
+      aadObjectId: person,
+      userPrincipalName: 'user0@example.com',
+      firstSeenAt: at,
+      lastSeenAt: at,
+      version: 1,
+    });
+    const job = new OldMdmSyncJob({ ...deps, directory }, [{ inventory: ws1Connector(ws1), platforms: [] }], {
+      syncMinutes: 15,
+      fullSyncHours: 24,
+    });
+
+    // Read through a call: an assertion that it is undefined would otherwise narrow the property for good.
+    const lastPass = () => job.lastMatchPass;
+    const [full] = await job.runOnce();
+    assert.equal(full!.inserted, 12);
+    assert.equal(lastPass()?.devices, 12);
+    assert.equal(lastPass()?.matched, 1);
+    const row = (await deps.store.oldMdmDevices.get(inventoryKey('workspace-one', '5000')))!.value;
+    assert.deepEqual(row.match, {
+      kind: 'matched',
+      candidateKey: 'intune-5000',
+      by: 'serial',
+      confidence: 1,
+    });
+    assert.deepEqual(
+      (await oldMdmDevicesOf(deps.store, person)).map((d) => d.vendorId),
+      ['5000'],
+    );
+    const graphReads = directory.calls;
+
+    const [quiet] = await job.runOnce();
+    assert.equal(quiet!.kind, 'incremental');
+    assert.equal(quiet!.inserted + quiet!.updated + quiet!.revived + quiet!.gone, 0);
+    assert.equal(lastPass(), undefined, 'nothing changed and the last pass is recent');
+    assert.equal(directory.calls, graphReads, 'no Graph read either');
+
+    ws1.controls.unenroll({ id: 5000 }, { remove: true });
+    deps.clock.advance(25 * HOUR);
+    const [resync] = await job.runOnce();
+    assert.deepEqual([resync!.kind, resync!.gone], ['full', 1]);
+    assert.equal(lastPass()?.gone, 1);
+    const [copy] = await oldMdmDevicesOf(deps.store, person);
+    assert.equal(copy!.goneAt, new Date(NOW + 25 * HOUR).toISOString());
+  });
+
+  it('a failing matching pass is logged and leaves the synced inventory in place', async () => {
+    ws1 = await startWorkspaceOneSimulator({ devices: ws1Seeds(5), now: () => NOW });
+    const deps = await syncDeps();
+    const directory = new FakeDirectory();
+    directory.failWith = new Error('Graph unavailable');
+    const job = new OldMdmSyncJob({ ...deps, directory }, [{ inventory: ws1Connector(ws1), platforms: [] }], {
+      syncMinutes: 15,
+      fullSyncHours: 24,
+    });
+    const [report] = await job.runOnce();
+    assert.deepEqual([report!.ok, report!.inserted], [true, 5]);
+    assert.equal(job.lastMatchPass, undefined);
+    assert.equal((await storedRows(deps.store, 'workspace-one')).size, 5);
   });
 });

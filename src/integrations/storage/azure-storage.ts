@@ -7,7 +7,7 @@ import type { RateGateState } from '../../domain/broadcast-pacing';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation-model';
-import type { InventoryDevice } from '../../domain/inventory';
+import type { InventoryDevice, PersonInventoryDevice } from '../../domain/inventory';
 import type { Participant } from '../../domain/participant';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
@@ -37,6 +37,7 @@ const TABLES = {
   broadcasts: 'Broadcasts',
   deliveries: 'Deliveries',
   oldMdmDevices: 'OldMdmDevices',
+  oldMdmByPerson: 'OldMdmByPerson',
   /** Shared send rates (broadcast pacing across instances); not an entity of the Store. */
   rateGates: 'RateGates',
 } as const;
@@ -82,6 +83,10 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     broadcasts: new TableRepository<Broadcast>(tableClient(TABLES.broadcasts), 'broadcast'),
     deliveries: new TableRepository<Delivery>(tableClient(TABLES.deliveries), 'delivery'),
     oldMdmDevices: new TableRepository<InventoryDevice>(tableClient(TABLES.oldMdmDevices), 'old-MDM device'),
+    oldMdmByPerson: new TableRepository<PersonInventoryDevice>(
+      tableClient(TABLES.oldMdmByPerson),
+      "person's old-MDM device",
+    ),
     ping: async () => {
       const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
       await pages.next();

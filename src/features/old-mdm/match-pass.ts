@@ -1,0 +1,303 @@
+/**
+ * The matching pass: after a sync, every stored device of every old-MDM source is matched to an
+ * Intune/Entra device and to a person (src/domain/device-matching.ts decides), and the result is
+ * stored on its inventory row and copied into its person's partition of `oldMdmByPerson`. One Graph
+ * read per pass; a row is written only when its match, its person or the listed device changed, so
+ * a second pass over unchanged data writes nothing. Logs carry ids and counts only.
+ */
+import { sameJson } from '../../domain/canonical';
+import {
+  type DeviceMatch,
+  indexPeople,
+  type MatchOptions,
+  matchDevices,
+  type Person,
+} from '../../domain/device-matching';
+import {
+  type InventoryDevice,
+  inventoryPartitions,
+  MAX_STORED_CANDIDATES,
+  type PersonInventoryDevice,
+  type StoredMatch,
+  type StoredPerson,
+} from '../../domain/inventory';
+import type { OldMdmDevice } from '../../domain/old-mdm';
+import { PARTICIPANT_PARTITIONS } from '../../domain/participant';
+import type { Logger } from '../../logging';
+import type { Clock } from '../../ports/clock';
+import type { DeviceDirectory } from '../../ports/device-directory';
+import type { EntityKey, JobState, Store } from '../../ports/store';
+import { forEachBounded } from '../../shared/bounded';
+
+export interface MatchPassDeps {
+  store: Store;
+  directory: DeviceDirectory;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface MatchPassOptions {
+  signal?: AbortSignal;
+  /** Storage writes in flight at once. Default 16. */
+  concurrency?: number;
+  /** How long a gone device stays in its person's index. Default one day (see `GONE_RETENTION_MS`). */
+  goneRetentionMs?: number;
+  /** The admin's mapping of old-MDM user names to UPNs. */
+  personMapping?: Readonly<Record<string, string>>;
+  matchOptions?: MatchOptions;
+}
+
+export interface MatchPassReport {
+  /** Stored devices the sources list now (matched), and those gone from them (not matched again). */
+  devices: number;
+  gone: number;
+  matched: number;
+  ambiguous: number;
+  unmatched: number;
+  personMissing: number;
+  /** Graph requests the candidates cost. */
+  graphRequests: number;
+  rowsWritten: number;
+  indexWritten: number;
+  indexDeleted: number;
+  durationMs: number;
+}
+
+/**
+ * A gone device stays in its person's index for a day, so the journey can say "Workspace ONE no
+ * longer lists it" on its next refresh (minutes away), then leaves so the partition stays small.
+ */
+export const GONE_RETENTION_MS = 24 * 3_600_000;
+const DEFAULT_CONCURRENCY = 16;
+const SCAN_CONCURRENCY = 8;
+
+export const MATCH_PASS_STATE_KEY: EntityKey = { partitionKey: 'old-mdm-match', rowKey: 'pass' };
+
+export interface MatchPassState extends JobState {
+  lastPassAt?: string;
+  lastPassDevices?: number;
+  lastPassGraphRequests?: number;
+  lastPassRowsWritten?: number;
+}
+
+export async function readMatchPassState(store: Store): Promise<MatchPassState> {
+  return ((await store.jobState.get(MATCH_PASS_STATE_KEY))?.value ?? {}) as MatchPassState;
+}
+
+/** What the pass keeps per stored row: what matching reads and the index copy needs, nothing more. */
+interface Scanned {
+  key: EntityKey;
+  device: OldMdmDevice;
+  lastSyncedAt: string;
+  goneAt?: string;
+  match?: StoredMatch;
+  person?: StoredPerson;
+  matchedRowAt?: string;
+  indexedUnder?: string;
+}
+
+function scanned(key: EntityKey, row: InventoryDevice): Scanned {
+  const device: OldMdmDevice = {
+    source: row.source,
+    vendor: row.vendor,
+    vendorId: row.vendorId,
+    name: row.name,
+    platform: row.platform,
+    serialNumber: row.serialNumber,
+    imei: row.imei,
+    udid: row.udid,
+    entraDeviceId: row.entraDeviceId,
+    userPrincipalName: row.userPrincipalName,
+    userEmail: row.userEmail,
+    userName: row.userName,
+    ownership: row.ownership,
+    supervised: row.supervised,
+    enrollment: row.enrollment,
+    lastSeen: row.lastSeen,
+  };
+  return {
+    key,
+    device,
+    lastSyncedAt: row.lastSyncedAt,
+    goneAt: row.goneAt,
+    match: row.match,
+    person: row.person,
+    matchedRowAt: row.matchedRowAt,
+    indexedUnder: row.indexedUnder,
+  };
+}
+
+async function scanInventory(store: Store, signal?: AbortSignal): Promise<Scanned[]> {
+  const rows: Scanned[] = [];
+  await forEachBounded(
+    inventoryPartitions(),
+    SCAN_CONCURRENCY,
+    async (partition) => {
+      for await (const row of store.oldMdmDevices.listPartition(partition))
+        rows.push(scanned(row.key, row.value));
+    },
+    { signal },
+  );
+  // Scans finish in any order; matching is order-independent, but writes and logs read better sorted.
+  rows.sort((a, b) => (a.key.rowKey < b.key.rowKey ? -1 : a.key.rowKey > b.key.rowKey ? 1 : 0));
+  return rows;
+}
+
+/** The people the bot knows: participants with a UPN (the table stores no mail). */
+async function scanPeople(store: Store, signal?: AbortSignal): Promise<Person[]> {
+  const people: Person[] = [];
+  await forEachBounded(
+    PARTICIPANT_PARTITIONS,
+    SCAN_CONCURRENCY,
+    async (partition) => {
+      for await (const row of store.participants.listPartition(partition)) {
+        const { aadObjectId, userPrincipalName } = row.value;
+        if (userPrincipalName) people.push({ id: aadObjectId.toLowerCase(), userPrincipalName });
+      }
+    },
+    { signal },
+  );
+  return people;
+}
+
+export function storedMatchOf(found: DeviceMatch): StoredMatch {
+  const r = found.result;
+  if (r.kind === 'matched') {
+    return { kind: 'matched', candidateKey: r.candidateKey, by: r.by, confidence: r.confidence };
+  }
+  if (r.kind === 'ambiguous') {
+    return {
+      kind: 'ambiguous',
+      by: r.by,
+      reason: r.reason,
+      candidateKeys: [...r.candidates].sort().slice(0, MAX_STORED_CANDIDATES),
+    };
+  }
+  return { kind: 'unmatched' };
+}
+
+export function storedPersonOf(found: DeviceMatch): StoredPerson {
+  if (found.person) return { aadObjectId: found.person.person.id.toLowerCase(), by: found.person.by };
+  return { missing: found.personMissing ?? 'not-found' };
+}
+
+export function personCopy(
+  device: OldMdmDevice,
+  goneAt: string | undefined,
+  match: StoredMatch | undefined,
+): PersonInventoryDevice {
+  return {
+    source: device.source,
+    vendorId: device.vendorId,
+    name: device.name,
+    platform: device.platform,
+    ownership: device.ownership,
+    supervised: device.supervised,
+    enrollment: device.enrollment,
+    lastSeen: device.lastSeen,
+    goneAt,
+    match,
+  };
+}
+
+export async function runMatchPass(
+  deps: MatchPassDeps,
+  options: MatchPassOptions = {},
+): Promise<MatchPassReport> {
+  const { store, directory, clock, logger } = deps;
+  const { signal } = options;
+  const startedMs = Date.now();
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
+
+  const [rows, people, graph] = await Promise.all([
+    scanInventory(store, signal),
+    scanPeople(store, signal),
+    directory.matchCandidates(signal),
+  ]);
+  const live = rows.filter((r) => !r.goneAt);
+  const outcome = matchDevices(
+    live.map((r) => r.device),
+    graph.candidates,
+    indexPeople(people, options.personMapping),
+    options.matchOptions,
+  );
+  const fresh = new Map<Scanned, { match: StoredMatch; person: StoredPerson }>();
+  live.forEach((r, i) => {
+    const found = outcome.matches[i]!;
+    fresh.set(r, { match: storedMatchOf(found), person: storedPersonOf(found) });
+  });
+
+  const report: MatchPassReport = {
+    devices: live.length,
+    gone: rows.length - live.length,
+    matched: outcome.counts.matched,
+    ambiguous: outcome.counts.ambiguous,
+    unmatched: outcome.counts.unmatched,
+    personMissing: outcome.matches.filter((m) => !m.person).length,
+    graphRequests: graph.requests,
+    rowsWritten: 0,
+    indexWritten: 0,
+    indexDeleted: 0,
+    durationMs: 0,
+  };
+
+  await forEachBounded(
+    rows,
+    options.concurrency ?? DEFAULT_CONCURRENCY,
+    async (row) => {
+      // A gone device is not matched again: its last match and person still say what it was.
+      const next = fresh.get(row) ?? { match: row.match, person: row.person };
+      const owner = next.person && 'aadObjectId' in next.person ? next.person.aadObjectId : undefined;
+      const expired = row.goneAt !== undefined && now.getTime() - Date.parse(row.goneAt) > retention;
+      const indexUnder = expired ? undefined : owner;
+      const changed = !sameJson(next.match, row.match) || !sameJson(next.person, row.person);
+      const rowMoved = row.matchedRowAt !== row.lastSyncedAt;
+      if (!changed && !rowMoved && row.indexedUnder === indexUnder) return;
+
+      // The copy first and the inventory row last: a pass stopped in between redoes the row next time.
+      if (indexUnder) {
+        const copy = personCopy(row.device, row.goneAt, next.match);
+        let wrote = false;
+        await store.oldMdmByPerson.update({ partitionKey: indexUnder, rowKey: row.key.rowKey }, (current) => {
+          wrote = !sameJson(current, copy);
+          return wrote ? copy : undefined;
+        });
+        if (wrote) report.indexWritten++;
+      }
+      if (row.indexedUnder && row.indexedUnder !== indexUnder) {
+        await store.oldMdmByPerson.delete({ partitionKey: row.indexedUnder, rowKey: row.key.rowKey });
+        report.indexDeleted++;
+      }
+      let wrote = false;
+      await store.oldMdmDevices.update(row.key, (current) => {
+        if (!current) return undefined;
+        const updated: InventoryDevice = {
+          ...current,
+          match: next.match,
+          person: next.person,
+          // The row as scanned: if a sync rewrote it meanwhile, the next pass sees it differ and redoes it.
+          matchedRowAt: row.lastSyncedAt,
+          indexedUnder: indexUnder,
+          matchedAt: changed ? nowIso : current.matchedAt,
+        };
+        wrote = !sameJson(updated, current);
+        return wrote ? updated : undefined;
+      });
+      if (wrote) report.rowsWritten++;
+    },
+    { signal },
+  );
+
+  report.durationMs = Date.now() - startedMs;
+  await store.jobState.update(MATCH_PASS_STATE_KEY, (current) => ({
+    ...current,
+    lastPassAt: nowIso,
+    lastPassDevices: report.devices,
+    lastPassGraphRequests: report.graphRequests,
+    lastPassRowsWritten: report.rowsWritten,
+  }));
+  logger.info({ ...report }, 'old MDM matching pass done');
+  return report;
+}

@@ -1,0 +1,103 @@
+/**
+ * Reads of what the matching pass stored: a person's old-MDM devices for the journey (one partition
+ * read), and the admin dashboards' counts per source with the devices that need a look.
+ */
+import type { AmbiguityReason, MatchRule, PersonMissReason } from '../../domain/device-matching';
+import { inventoryPartitions, type PersonInventoryDevice } from '../../domain/inventory';
+import type { Store } from '../../ports/store';
+import { forEachBounded } from '../../shared/bounded';
+
+/** A person's old-MDM devices, gone ones included for a day (see GONE_RETENTION_MS), sorted. */
+export async function oldMdmDevicesOf(store: Store, aadObjectId: string): Promise<PersonInventoryDevice[]> {
+  const devices: PersonInventoryDevice[] = [];
+  for await (const row of store.oldMdmByPerson.listPartition(aadObjectId.toLowerCase()))
+    devices.push(row.value);
+  return devices.sort((a, b) =>
+    a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.vendorId < b.vendorId ? -1 : 1,
+  );
+}
+
+export interface SourceMatchCounts {
+  /** Devices the source lists now (gone ones are not counted). */
+  listed: number;
+  matched: number;
+  ambiguous: number;
+  unmatched: number;
+  /** Listed but not through a matching pass yet. */
+  pending: number;
+  personMissing: number;
+}
+
+/** A device an admin should look at: no Intune/Entra device, several, or nobody owns it. */
+export interface DeviceToReview {
+  source: string;
+  vendorId: string;
+  match: 'ambiguous' | 'unmatched' | 'matched';
+  by?: MatchRule;
+  reason?: AmbiguityReason;
+  candidateKeys?: string[];
+  personMissing?: PersonMissReason;
+}
+
+export interface MatchSummary {
+  bySource: Record<string, SourceMatchCounts>;
+  /** The first `limit` devices to review by source and vendor id. */
+  review: DeviceToReview[];
+  /** Devices to review beyond `review`. */
+  reviewLeftOff: number;
+}
+
+export const REVIEW_LIMIT = 200;
+
+const byDevice = (a: DeviceToReview, b: DeviceToReview) =>
+  a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.vendorId < b.vendorId ? -1 : 1;
+
+/**
+ * Counts per source and the devices to review, read from every inventory row. Memory stays bounded
+ * by `limit`: the list is trimmed to the first `limit` devices whenever it doubles.
+ */
+export async function matchSummary(store: Store, limit = REVIEW_LIMIT): Promise<MatchSummary> {
+  const bySource: Record<string, SourceMatchCounts> = {};
+  let review: DeviceToReview[] = [];
+  let total = 0;
+  const trim = () => {
+    review.sort(byDevice);
+    review = review.slice(0, limit);
+  };
+  await forEachBounded(inventoryPartitions(), 8, async (partition) => {
+    for await (const { value: row } of store.oldMdmDevices.listPartition(partition)) {
+      if (row.goneAt) continue;
+      bySource[row.source] ??= {
+        listed: 0,
+        matched: 0,
+        ambiguous: 0,
+        unmatched: 0,
+        pending: 0,
+        personMissing: 0,
+      };
+      const counts = bySource[row.source]!;
+      counts.listed++;
+      const match = row.match;
+      if (!match) {
+        counts.pending++;
+        continue;
+      }
+      counts[match.kind]++;
+      const personMissing = row.person && 'missing' in row.person ? row.person.missing : undefined;
+      if (personMissing) counts.personMissing++;
+      if (match.kind === 'matched' && !personMissing) continue;
+      total++;
+      const item: DeviceToReview = { source: row.source, vendorId: row.vendorId, match: match.kind };
+      if (match.kind !== 'unmatched') item.by = match.by;
+      if (match.kind === 'ambiguous') {
+        item.reason = match.reason;
+        item.candidateKeys = match.candidateKeys;
+      }
+      if (personMissing) item.personMissing = personMissing;
+      review.push(item);
+      if (review.length >= 2 * limit) trim();
+    }
+  });
+  trim();
+  return { bySource, review, reviewLeftOff: total - review.length };
+}
