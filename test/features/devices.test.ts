@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createApp } from '../../src/app';
 import type { DeviceObservation } from '../../src/domain/device';
+import type { PersonInventoryDevice } from '../../src/domain/inventory';
 import { ALEX, cardAction, cardOf, runTurn, testDeps, textOf } from '../helpers/activities';
 import { eventually } from '../helpers/eventually';
 
@@ -34,7 +35,64 @@ function withAlex() {
   return t;
 }
 
+/** What the matching pass keeps for Alex: his iPhone (matched to Graph's) and an iPad only Workspace ONE knows. */
+async function alexInWorkspaceOne(store: ReturnType<typeof testDeps>['store'], ipadGone?: string) {
+  const put = (rowKey: string, value: PersonInventoryDevice) =>
+    store.oldMdmByPerson.insert({ partitionKey: ALEX.aadObjectId.toLowerCase(), rowKey }, value);
+  await put('workspace-one:101', {
+    source: 'workspace-one',
+    vendorId: '101',
+    name: "Alex's iPhone",
+    platform: 'ios',
+    ownership: 'personal',
+    enrollment: 'enrolled',
+    lastSeen: '2026-11-23T06:00:00Z',
+    match: { kind: 'matched', candidateKey: 'dev-iphone', by: 'serial', confidence: 1 },
+  });
+  await put('workspace-one:102', {
+    source: 'workspace-one',
+    vendorId: '102',
+    name: "Alex's iPad",
+    platform: 'ipados',
+    ownership: 'personal',
+    enrollment: 'enrolled',
+    lastSeen: '2026-11-23T07:00:00Z',
+    ...(ipadGone ? { goneAt: ipadGone } : {}),
+    match: { kind: 'unmatched' },
+  });
+}
+
 describe('routes: Check my devices', () => {
+  it('also lists what the old MDM itself lists: a device only it knows, and its word on a device Graph shows', async () => {
+    const { deps, store } = withAlex();
+    await alexInWorkspaceOne(store);
+    const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check'));
+    const card = cardOf(invokeResponse);
+    const text = textOf(card);
+    assert.match(text, /As Microsoft Intune, Microsoft Entra and Workspace ONE see them/);
+    // The iPad: never registered in Entra, listed by Workspace ONE only.
+    assert.match(text, /Alex's iPad/);
+    assert.match(text, /iPad \(iPadOS\)/);
+    assert.match(text, /Workspace ONE \(Intune and Entra don't see this device yet\)/);
+    // The iPhone appears once, with the old MDM's word on it.
+    assert.equal(text.match(/Alex's iPhone/g)?.length, 1);
+    assert.match(text, /In Workspace ONE/);
+    assert.match(text, /Still listed · last seen/);
+  });
+
+  it('says when the old MDM no longer lists a device, and leaves out one it dropped that Graph never saw', async () => {
+    const { deps, store } = withAlex();
+    await alexInWorkspaceOne(store, '2026-11-23T07:30:00Z');
+    await store.oldMdmByPerson.update(
+      { partitionKey: ALEX.aadObjectId.toLowerCase(), rowKey: 'workspace-one:101' },
+      (cur) => cur && { ...cur, goneAt: '2026-11-23T07:45:00Z' },
+    );
+    const text = textOf(cardOf((await runTurn(createApp(deps), cardAction('devices.check'))).invokeResponse));
+    assert.match(text, /Alex's iPhone/);
+    assert.match(text, /No longer listed/);
+    assert.doesNotMatch(text, /Alex's iPad/);
+  });
+
   it('lists every device with platform, version and who manages it', async () => {
     const { deps } = withAlex();
     const { invokeResponse } = await runTurn(createApp(deps), cardAction('devices.check'));

@@ -5,18 +5,26 @@ import type { Deps } from '../../deps';
 import type { DeviceObservation } from '../../domain/device';
 import { DEVICE_VERBS } from '../../verbs/devices';
 import { answerWithinBudget } from '../answer-in-time';
+import { oldMdmViewOf } from '../old-mdm/match-views';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
 
 type LookupResult =
-  | { kind: 'devices'; devices: DeviceObservation[] }
+  | { kind: 'devices'; devices: DeviceObservation[]; oldMdm: OldMdmView }
   | { kind: 'unknown-user' }
   | { kind: 'failed'; reason: string };
 
-/** Finds the user in the directory by their Entra object id and lists their devices. */
+type OldMdmView = Awaited<ReturnType<typeof oldMdmViewOf>>;
+
+/**
+ * Finds the user in the directory by their Entra object id and lists their devices as Graph sees
+ * them, next to what the old MDM's own inventory lists for them (read at the same time).
+ */
 async function lookUp(deps: Deps, aadObjectId: string): Promise<LookupResult> {
+  const oldMdm = oldMdmViewOf(deps, aadObjectId);
   const user = await deps.directory.findUser(aadObjectId);
   if (!user) return { kind: 'unknown-user' };
-  return { kind: 'devices', devices: await deps.directory.devicesOfUser(user) };
+  const [devices, inventory] = await Promise.all([deps.directory.devicesOfUser(user), oldMdm]);
+  return { kind: 'devices', devices, oldMdm: inventory };
 }
 
 function cardFor(deps: Deps, a: Audience, result: LookupResult | 'pending'): CardJson {
@@ -38,7 +46,9 @@ function cardFor(deps: Deps, a: Audience, result: LookupResult | 'pending'): Car
     );
   }
   if (result.kind === 'devices')
-    return renderDeviceListCard(deviceListView(a.t, { ...base, devices: result.devices, complete: true }));
+    return renderDeviceListCard(
+      deviceListView(a.t, { ...base, devices: result.devices, oldMdm: result.oldMdm, complete: true }),
+    );
   const text =
     result.kind === 'unknown-user'
       ? a.t('devices.unknownUser')

@@ -2,8 +2,10 @@
  * Reads of what the matching pass stored: a person's old-MDM devices for the journey (one partition
  * read), and the admin dashboards' counts per source with the devices that need a look.
  */
+import type { Deps } from '../../deps';
 import type { AmbiguityReason, MatchRule, PersonMissReason } from '../../domain/device-matching';
 import { inventoryPartitions, type PersonInventoryDevice } from '../../domain/inventory';
+import { SOURCE_MDMS, type SourceMdm } from '../../domain/source-mdm';
 import type { Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
 
@@ -15,6 +17,31 @@ export async function oldMdmDevicesOf(store: Store, aadObjectId: string): Promis
   return devices.sort((a, b) =>
     a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.vendorId < b.vendorId ? -1 : 1,
   );
+}
+
+/**
+ * A person's devices as the old MDM lists them, each with the vendor that lists it (an export file
+ * is the campaign's old MDM). A storage failure leaves the list empty rather than failing the turn:
+ * the Graph side of the answer still stands.
+ */
+export async function oldMdmViewOf(
+  deps: Pick<Deps, 'store' | 'config' | 'logger'>,
+  aadObjectId: string,
+): Promise<{ vendor: SourceMdm; device: PersonInventoryDevice }[]> {
+  try {
+    const devices = await oldMdmDevicesOf(deps.store, aadObjectId);
+    return devices.map((device) => ({
+      vendor: vendorOfSource(device.source, deps.config.sourceMdm),
+      device,
+    }));
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not read the old MDM inventory of a person');
+    return [];
+  }
+}
+
+function vendorOfSource(source: string, campaignVendor: SourceMdm): SourceMdm {
+  return SOURCE_MDMS.find((v) => v === source) ?? campaignVendor;
 }
 
 export interface SourceMatchCounts {
