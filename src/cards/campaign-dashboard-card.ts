@@ -13,6 +13,7 @@ import {
   stateLabel,
   userStatusLabel,
 } from './dashboard-format';
+import { OLD_MDM_CHART_ID, type OldMdmSourceOverview, oldMdmSectionView } from './old-mdm-section';
 import { type CardJson, renderCard } from './render';
 
 /** Waves listed on the campaign overview; more are counted, not shown (the card stays small). */
@@ -39,6 +40,8 @@ export interface CampaignDashboardInput extends DashboardFormat {
   campaignName?: string;
   /** Every wave, in order. */
   waves: CampaignWaveSummary[];
+  /** What each old-MDM source still lists; absent or empty when none is read. */
+  oldMdm?: OldMdmSourceOverview[];
 }
 
 export function campaignDashboardView(input: CampaignDashboardInput) {
@@ -113,6 +116,9 @@ export function campaignDashboardView(input: CampaignDashboardInput) {
     return { id, summary: t('dashboard.chart.seeList') };
   });
 
+  const { oldMdmChart, ...oldMdm } = oldMdmSectionView(input, input.oldMdm ?? []);
+  charts[OLD_MDM_CHART_ID] = oldMdmChart;
+
   return {
     appName: t('app.name'),
     title: input.campaignName
@@ -125,6 +131,7 @@ export function campaignDashboardView(input: CampaignDashboardInput) {
       { title: t('dashboard.fact.migrated'), value: f.share(migrated, members) },
       { title: t('dashboard.fact.openTickets'), value: f.int(openTickets) },
     ],
+    ...oldMdm,
     hasMembers: members > 0,
     statusHeading: t('dashboard.campaign.statusHeading'),
     statusSummary: statusFacts.map((x) => `${x.title}: ${x.value}`).join(' · '),

@@ -13,6 +13,7 @@
  * as a member with no devices, a row without a wave is taken as the index says, and a row naming
  * another wave (the user moved) is left out.
  */
+
 import { campaignDashboardView, renderCampaignDashboard } from '../../cards/campaign-dashboard-card';
 import type { DashboardFormat } from '../../cards/dashboard-format';
 import type { CardJson } from '../../cards/render';
@@ -46,6 +47,7 @@ import { type WaveStats, waveStats } from '../../domain/wave-stats';
 import { type Language, translator } from '../../i18n';
 import type { Store } from '../../ports/store';
 import { forEachBounded, mapBounded } from '../../shared/bounded';
+import { oldMdmOverview } from '../old-mdm/overview';
 import { listWaves, waveMembersOf } from '../waves';
 
 /** Users read at once (two point reads each): quick on a large wave without flooding the tables. */
@@ -73,7 +75,7 @@ const KNOWN_FAILURES: readonly DeliveryFailure[] = [
   'cancelled',
 ];
 
-type DashboardDeps = Pick<Deps, 'store' | 'config'>;
+type DashboardDeps = Pick<Deps, 'store' | 'config' | 'logger'>;
 
 interface CampaignRows {
   voluntaryWaveId?: string;
@@ -300,8 +302,14 @@ export async function campaignDashboard(
       voluntary: wave.id === rows.voluntaryWaveId,
     });
   }
+  const oldMdm = await oldMdmOverview(deps);
   return renderCampaignDashboard(
-    campaignDashboardView({ ...formatFor(deps, language, now), campaignName: rows.campaignName, waves }),
+    campaignDashboardView({
+      ...formatFor(deps, language, now),
+      campaignName: rows.campaignName,
+      waves,
+      oldMdm,
+    }),
   );
 }
 

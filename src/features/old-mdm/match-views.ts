@@ -40,7 +40,7 @@ export async function oldMdmViewOf(
   }
 }
 
-function vendorOfSource(source: string, campaignVendor: SourceMdm): SourceMdm {
+export function vendorOfSource(source: string, campaignVendor: SourceMdm): SourceMdm {
   return SOURCE_MDMS.find((v) => v === source) ?? campaignVendor;
 }
 

@@ -8,6 +8,7 @@ import { type Campaign, campaignKey, type Wave, waveKey, waveMemberKey } from '.
 import type { Platform } from '../../../src/domain/device';
 import { escalationKey, raise } from '../../../src/domain/escalation';
 import type { Escalation } from '../../../src/domain/escalation-model';
+import { type InventoryDevice, inventoryKey } from '../../../src/domain/inventory';
 import type { DeviceJourney, JourneyStage, PostCheckResult } from '../../../src/domain/journey';
 import { type Participant, participantKey } from '../../../src/domain/participant';
 import {
@@ -17,6 +18,7 @@ import {
   SCAN_FROM_MEMBERS,
   waveDashboard,
 } from '../../../src/features/admin/dashboard-service';
+import { writeSyncState } from '../../../src/features/old-mdm/sync-state';
 import type { Store } from '../../../src/ports/store';
 import { ADMIN_INPUTS, ADMIN_VERBS } from '../../../src/verbs/admin';
 import { testDeps, textOf } from '../../helpers/activities';
@@ -780,5 +782,70 @@ describe('admin dashboards', () => {
       const overview = await campaignDashboard(deps, 'en', NOW);
       assert.equal(fact(overview, 'People'), '17');
     });
+  });
+});
+
+describe('admin: the old MDM on the campaign overview', () => {
+  const device = (vendorId: string, extra: Partial<InventoryDevice>): InventoryDevice => ({
+    source: 'workspace-one',
+    vendor: 'workspace-one',
+    vendorId,
+    platform: 'ios',
+    ownership: 'corporate',
+    enrollment: 'enrolled',
+    firstSeenAt: '2026-11-20T00:00:00Z',
+    lastSyncedAt: '2026-11-20T00:00:00Z',
+    ...extra,
+  });
+
+  it('counts what Workspace ONE still lists, how much Intune or Entra also sees, and names what to fix after a failed sync', async () => {
+    const store = new InMemoryStore();
+    const rows = [
+      device('1', { match: { kind: 'matched', candidateKey: 'a', by: 'serial', confidence: 1 } }),
+      device('2', { match: { kind: 'matched', candidateKey: 'b', by: 'imei', confidence: 1 } }),
+      device('3', { match: { kind: 'unmatched' }, person: { missing: 'not-found' } }),
+      device('4', {
+        match: { kind: 'ambiguous', by: 'serial', reason: 'several-candidates', candidateKeys: ['c', 'd'] },
+      }),
+      device('5', {}),
+      device('6', { goneAt: '2026-11-21T00:00:00Z', match: { kind: 'unmatched' } }),
+    ];
+    for (const r of rows) await store.oldMdmDevices.insert(inventoryKey(r.source, r.vendorId), r);
+    await writeSyncState(store, 'workspace-one', (s) => ({
+      ...s,
+      lastRunAt: '2026-11-23T06:00:00Z',
+      lastRunKind: 'incremental',
+      lastRunOk: false,
+      lastErrorKind: 'permission',
+      lastErrorMissing: 'REST API Devices Read',
+      lastErrorAt: '2026-11-23T06:00:05Z',
+    }));
+    const card = await campaignDashboard(depsWith(store), 'en', NOW);
+    assertChartsRenderable(card);
+    const text = textOf(card);
+    assert.match(text, /Still in the old MDM/);
+    assert.match(text, /5 devices still listed by the old MDM; 2 \(40%\) also seen by Intune or Entra/);
+    assert.equal(fact(card, 'Devices it still lists'), '5');
+    assert.equal(fact(card, 'Also seen by Intune or Entra'), '2 (40%)');
+    assert.equal(fact(card, 'Only in the old MDM'), '1 (20%)');
+    assert.equal(fact(card, 'Ambiguous: check by hand'), '1 (20%)');
+    assert.equal(fact(card, 'Not matched yet'), '1');
+    assert.equal(fact(card, 'Owner not found'), '1');
+    assert.match(
+      fact(card, 'Last sync') ?? '',
+      /^Failed .*: a permission is missing\. To fix: REST API Devices Read$/,
+    );
+    assert.deepEqual(chart(card, 'chart-old-mdm')?.data, [
+      { legend: 'Also seen by Intune or Entra', value: 2, color: 'good' },
+      { legend: 'Only in the old MDM', value: 1, color: 'categoricalMarigold' },
+      { legend: 'Ambiguous: check by hand', value: 1, color: 'attention' },
+      { legend: 'Not matched yet', value: 1, color: 'neutral' },
+    ]);
+  });
+
+  it('leaves the section out when no old MDM is read and no export was applied', async () => {
+    const card = await campaignDashboard(depsWith(new InMemoryStore()), 'en', NOW);
+    assert.doesNotMatch(textOf(card), /Still in the old MDM/);
+    assert.equal(chart(card, 'chart-old-mdm'), undefined);
   });
 });
