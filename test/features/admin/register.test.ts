@@ -6,6 +6,7 @@ import type { Deps } from '../../../src/deps';
 import type { AuditEvent } from '../../../src/domain/audit';
 import { broadcastKey, type DeliveryJob, deliveryPartition } from '../../../src/domain/broadcast';
 import { type Wave, waveKey, waveMemberKey } from '../../../src/domain/campaign';
+import { inventoryKey } from '../../../src/domain/inventory';
 import { type Participant, participantKey } from '../../../src/domain/participant';
 import { clearAdminCache } from '../../../src/features/admin/admin-access';
 import { broadcastHooks } from '../../../src/features/admin/announce-service';
@@ -521,6 +522,27 @@ describe('admin: stragglers, nudges, retirement and exports', () => {
         (e) => e.action === 'participant.nudge' && e.target === MEGAN.aadObjectId,
       ),
     );
+  });
+
+  it('names the devices the old MDM itself still lists on the retirement report, with their owner', async () => {
+    const h = await setup();
+    await h.store.oldMdmDevices.insert(inventoryKey('workspace-one', '7'), {
+      source: 'workspace-one',
+      vendor: 'workspace-one',
+      vendorId: '7',
+      name: "Megan's iPhone",
+      platform: 'ios',
+      ownership: 'corporate',
+      enrollment: 'enrolled',
+      firstSeenAt: '2026-11-20T00:00:00Z',
+      lastSyncedAt: '2026-11-20T00:00:00Z',
+      person: { aadObjectId: MEGAN.aadObjectId, by: 'upn' },
+    });
+    const text = textIn(await h.invoke(ADMIN_VERBS.retireReport));
+    assert.match(text, /Not yet/);
+    assert.match(text, /Devices the old MDM still lists/);
+    assert.match(text, /Still listed by the old MDM \(1\)/);
+    assert.match(text, /Megan's iPhone \(Workspace ONE\), Megan Bowen/);
   });
 
   it('says the old MDM cannot be retired while people remain, and issues a signed 15-minute export link', async () => {
