@@ -9,6 +9,7 @@
 import type { Delivery } from '../domain/broadcast';
 import { canonicalJson } from '../domain/canonical';
 import type { Escalation } from '../domain/escalation-model';
+import type { PersonInventoryDevice } from '../domain/inventory';
 import type { Participant } from '../domain/participant';
 import { participantRetirement } from '../domain/retirement';
 import { type Language, type MessageKey, translator } from '../i18n';
@@ -89,6 +90,8 @@ export interface ParticipantExportRow {
   waveName?: string;
   /** The user's helpdesk ticket row, if any; only an unresolved ticket is shown. */
   escalation?: Escalation;
+  /** What the old MDM's own inventory lists for them (the person index of the matching pass). */
+  oldMdm?: readonly PersonInventoryDevice[];
 }
 
 export const PARTICIPANT_COLUMNS = [
@@ -102,6 +105,8 @@ export const PARTICIPANT_COLUMNS = [
   'excluded',
   'ticket',
   'lastSeen',
+  'oldMdmListed',
+  'oldMdmDevices',
 ] as const;
 
 export const DELIVERY_COLUMNS = [
@@ -144,7 +149,20 @@ export function participantRow(row: ParticipantExportRow, language: Language): C
     [...new Set(r.excludedDevices.map((d) => d.reason))].join('; '),
     e && e.state !== 'resolved' ? `#${e.ticketNumber} ${e.state}` : '',
     p.lastSeenAt,
+    (row.oldMdm ?? []).filter((d) => !d.goneAt).length,
+    (row.oldMdm ?? []).map((d) => oldMdmCell(d, language)).join('; '),
   ];
+}
+
+/** "iPad (source): listed, last seen …" or "…: gone" — the old MDM's own word on one device. */
+function oldMdmCell(d: PersonInventoryDevice, language: Language): string {
+  const t = translator(language);
+  const state = d.goneAt
+    ? t('import.csv.oldMdm.gone')
+    : d.lastSeen
+      ? t('import.csv.oldMdm.listedSince', { time: d.lastSeen })
+      : t('import.csv.oldMdm.listed');
+  return `${d.name ?? d.platform} (${d.source}): ${state}`;
 }
 
 export function deliveryRow(d: Delivery): CsvValue[] {

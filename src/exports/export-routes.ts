@@ -14,8 +14,9 @@ import { broadcastKey, deliveryPartition } from '../domain/broadcast';
 import type { Wave } from '../domain/campaign';
 import { escalationKey } from '../domain/escalation';
 import type { Escalation } from '../domain/escalation-model';
-import { PARTICIPANT_PARTITIONS, participantKey } from '../domain/participant';
+import { PARTICIPANT_PARTITIONS, type Participant, participantKey } from '../domain/participant';
 import { recordAudit } from '../features/audit';
+import { oldMdmDevicesOf } from '../features/old-mdm/match-views';
 import { waveMembersOf, wavesById } from '../features/waves';
 import { languageFromHeader } from '../guidance/guide-routes';
 import { type Language, type MessageKey, translator } from '../i18n';
@@ -29,7 +30,14 @@ import { EXPORT_KINDS, type ExportKind, type ExportRequest, exportPath, verifyEx
 export interface ExportRouteDeps {
   store: Pick<
     Store,
-    'participants' | 'waveMembers' | 'waves' | 'escalations' | 'broadcasts' | 'deliveries' | 'audit'
+    | 'participants'
+    | 'waveMembers'
+    | 'waves'
+    | 'escalations'
+    | 'broadcasts'
+    | 'deliveries'
+    | 'audit'
+    | 'oldMdmByPerson'
   >;
   clock: Clock;
   logger: Logger;
@@ -161,13 +169,14 @@ async function* waveParticipants(
       ids,
       READS_IN_FLIGHT,
       async (id): Promise<ParticipantExportRow | undefined> => {
-        const [p, e] = await Promise.all([
+        const [p, e, oldMdm] = await Promise.all([
           deps.store.participants.get(participantKey(id)),
           deps.store.escalations.get(escalationKey(id)),
+          oldMdmDevicesOf(deps.store, id),
         ]);
         // An index row left behind by a move or a lost race is not a member.
         if (p?.value.waveId !== waveId) return undefined;
-        return { participant: p.value, waveName: waves.get(waveId)?.name, escalation: e?.value };
+        return { participant: p.value, waveName: waves.get(waveId)?.name, escalation: e?.value, oldMdm };
       },
     );
     return rows.filter((r): r is ParticipantExportRow => r !== undefined);
@@ -192,13 +201,16 @@ async function* allParticipants(
     // escalationKey shares participantKey's partitions, so one query per partition finds the tickets.
     for await (const row of deps.store.escalations.listPartition(partition))
       tickets.set(row.key.rowKey, row.value);
-    for await (const { value: p } of deps.store.participants.listPartition(partition)) {
-      yield {
-        participant: p,
-        waveName: p.waveId ? waves.get(p.waveId)?.name : undefined,
-        escalation: tickets.get(p.aadObjectId.toLowerCase()),
-      };
-    }
+    const people: Participant[] = [];
+    for await (const { value } of deps.store.participants.listPartition(partition)) people.push(value);
+    // The old MDM's devices are kept per person: one partition read each, a few at a time.
+    const rows = await mapBounded(people, READS_IN_FLIGHT, async (p) => ({
+      participant: p,
+      waveName: p.waveId ? waves.get(p.waveId)?.name : undefined,
+      escalation: tickets.get(p.aadObjectId.toLowerCase()),
+      oldMdm: await oldMdmDevicesOf(deps.store, p.aadObjectId),
+    }));
+    yield* rows;
   }
 }
 

@@ -79,7 +79,7 @@ describe('CSV: stored values of any type', () => {
       version: 1,
     } as unknown as Participant;
     const row = participantRow({ participant: odd }, 'en');
-    assert.equal(csvRow(row), '42,,"{""id"":""pilot""}",sv-SE,0,,no,,,2026-11-20T10:00:00.000Z\r\n');
+    assert.equal(csvRow(row), '42,,"{""id"":""pilot""}",sv-SE,0,,no,,,2026-11-20T10:00:00.000Z,0,\r\n');
   });
 });
 
@@ -165,6 +165,41 @@ describe('CSV: the participants export', () => {
       '+ leaving, returns laptop',
       '#2 assigned',
       AT,
+      0,
+      '',
+    ]);
+  });
+
+  it('adds what the old MDM itself lists for the person: how many it still lists, and each device', () => {
+    const row = participantRow(
+      {
+        participant: alex,
+        oldMdm: [
+          {
+            source: 'workspace-one',
+            vendorId: '7',
+            name: "Alex's iPad",
+            platform: 'ipados',
+            ownership: 'personal',
+            enrollment: 'enrolled',
+            lastSeen: AT,
+          },
+          {
+            source: 'workspace-one',
+            vendorId: '8',
+            name: "Alex's iPhone",
+            platform: 'ios',
+            ownership: 'personal',
+            enrollment: 'unenrolled',
+            goneAt: AT,
+          },
+        ],
+      },
+      'en',
+    );
+    assert.deepEqual(row.slice(-2), [
+      1,
+      `Alex's iPad (workspace-one): listed, last seen ${AT}; Alex's iPhone (workspace-one): no longer listed`,
     ]);
   });
 
@@ -173,7 +208,7 @@ describe('CSV: the participants export', () => {
     const [header, line] = text.replace('\uFEFF', '').split('\r\n');
     assert.equal(
       header,
-      'upn;namn;våg;språk;enheter;enheternas steg;migrerad;undantagen (skäl);öppet ärende;senast sedd',
+      'upn;namn;våg;språk;enheter;enheternas steg;migrerad;undantagen (skäl);öppet ärende;senast sedd;kvar i den gamla MDM-lösningen;enheter i den gamla MDM-lösningen',
     );
     assert.ok(line!.includes(`"'=cmd|""/c calc""!A1"`), line);
     assert.ok(line!.includes(`"'+ leaving, returns laptop"`), line);

@@ -158,7 +158,7 @@ describe('integration: CSV exports over HTTP (restify, Azurite)', () => {
     const lines = res.text.replace('\uFEFF', '').trim().split('\r\n');
     assert.equal(
       lines[0],
-      'upn,name,wave,language,devices,device stages,migrated,excluded (reason),open ticket,last seen',
+      'upn,name,wave,language,devices,device stages,migrated,excluded (reason),open ticket,last seen,still in the old MDM,devices in the old MDM',
     );
     assert.equal(lines.length, 3, 'alex and megan; the row adele left behind is not a member');
     const alex = lines.find((l) => l.startsWith('alex@'))!;

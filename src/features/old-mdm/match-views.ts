@@ -10,7 +10,10 @@ import type { Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
 
 /** A person's old-MDM devices, gone ones included for a day (see GONE_RETENTION_MS), sorted. */
-export async function oldMdmDevicesOf(store: Store, aadObjectId: string): Promise<PersonInventoryDevice[]> {
+export async function oldMdmDevicesOf(
+  store: Pick<Store, 'oldMdmByPerson'>,
+  aadObjectId: string,
+): Promise<PersonInventoryDevice[]> {
   const devices: PersonInventoryDevice[] = [];
   for await (const row of store.oldMdmByPerson.listPartition(aadObjectId.toLowerCase()))
     devices.push(row.value);
