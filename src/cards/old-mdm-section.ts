@@ -1,20 +1,14 @@
 /** The admin home's section on the old MDM: what each source still lists, how much of it Graph also sees, its last sync. */
+import type { SourceMatchCounts } from '../domain/inventory';
 import type { SourceMdm } from '../domain/source-mdm';
 import type { MessageKey } from '../i18n';
 import { type ChartColor, type ChartElement, donutChart } from './charts';
 import { type DashboardFormat, type Fact, formats } from './dashboard-format';
 
-export interface OldMdmSourceOverview {
+export interface OldMdmSourceOverview extends SourceMatchCounts {
   /** `workspace-one`, `jamf`, or `file` for an export an admin sent. */
   source: string;
   vendor: SourceMdm;
-  listed: number;
-  matched: number;
-  ambiguous: number;
-  unmatched: number;
-  /** Listed but not through a matching pass yet. */
-  pending: number;
-  personMissing: number;
   lastSync?: {
     at: string;
     ok: boolean;

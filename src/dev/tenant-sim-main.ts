@@ -6,18 +6,18 @@
  * control page.
  */
 import { type OldMdmSimTarget, oldMdmSimFromEnv } from './old-mdm-sim-client';
+import { runSimulatorMain } from './simulator-main';
 import { generateTenant, startTenantSimulator, type TenantSeed } from './tenant-sim';
 
-function readOptions(env: NodeJS.ProcessEnv): {
+function readOptions(
+  env: NodeJS.ProcessEnv,
+  port: number,
+): {
   port: number;
   host: string;
   seed: TenantSeed | 'demo';
   oldMdm?: OldMdmSimTarget;
 } {
-  const port = Number(env.SIM_PORT ?? '5055');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`SIM_PORT: "${env.SIM_PORT}" is not a port number (0-65535).`);
-  }
   const users = env.SIM_USERS === undefined ? undefined : Number(env.SIM_USERS);
   if (users !== undefined && (!Number.isInteger(users) || users < 1)) {
     throw new Error(`SIM_USERS: "${env.SIM_USERS}" must be a positive whole number.`);
@@ -34,34 +34,21 @@ function readOptions(env: NodeJS.ProcessEnv): {
   };
 }
 
-async function main(): Promise<void> {
-  const options = readOptions(process.env);
-  const sim = await startTenantSimulator(options);
-  const what = options.seed === 'demo' ? 'demo tenant' : 'generated tenant';
-  process.stdout.write(
-    `Tenant simulator (${what}: ${sim.tenant.userCount} users, ${sim.tenant.deviceCount} devices) at ${sim.url}\n` +
-      `  Graph base URL:  ${sim.url}   (GRAPH_BASE_URL; requests go to ${sim.url}/v1.0/...)\n` +
-      `  Control page:    ${sim.url}/\n` +
-      `  Move a device:   SIM_URL=${sim.url} npm run sim -- enroll alexw@example.com\n`,
-  );
-  const stop = (): void => {
-    sim.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-}
-
-main().catch((err: unknown) => {
-  const code = (err as { code?: unknown }).code;
-  const message =
-    code === 'EADDRINUSE'
-      ? `Port ${process.env.SIM_PORT ?? '5055'} is in use (another simulator running?); set SIM_PORT to a free port.`
-      : err instanceof Error
-        ? err.message
-        : String(err);
-  process.stderr.write(`tenant simulator: ${message}\n`);
-  process.exit(1);
+runSimulatorMain({
+  name: 'tenant simulator',
+  portVariable: 'SIM_PORT',
+  defaultPort: 5055,
+  async start(port) {
+    const options = readOptions(process.env, port);
+    const sim = await startTenantSimulator(options);
+    const what = options.seed === 'demo' ? 'demo tenant' : 'generated tenant';
+    return {
+      banner:
+        `Tenant simulator (${what}: ${sim.tenant.userCount} users, ${sim.tenant.deviceCount} devices) at ${sim.url}\n` +
+        `  Graph base URL:  ${sim.url}   (GRAPH_BASE_URL; requests go to ${sim.url}/v1.0/...)\n` +
+        `  Control page:    ${sim.url}/\n` +
+        `  Move a device:   SIM_URL=${sim.url} npm run sim -- enroll alexw@example.com\n`,
+      stop: () => sim.close(),
+    };
+  },
 });

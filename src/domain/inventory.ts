@@ -66,6 +66,18 @@ export interface PersonInventoryDevice {
   match?: StoredMatch;
 }
 
+/** How one source's devices stand after the matching pass (gone devices are not counted). */
+export interface SourceMatchCounts {
+  /** Devices the source lists now (gone ones are not counted). */
+  listed: number;
+  matched: number;
+  ambiguous: number;
+  unmatched: number;
+  /** Listed but not through a matching pass yet. */
+  pending: number;
+  personMissing: number;
+}
+
 /** Partitions of the inventory table: devices of every source spread evenly (`o00`…`o63`). */
 export const INVENTORY_BUCKETS = 64;
 

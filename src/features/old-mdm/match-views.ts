@@ -4,7 +4,11 @@
  */
 import type { Deps } from '../../deps';
 import type { AmbiguityReason, MatchRule, PersonMissReason } from '../../domain/device-matching';
-import { inventoryPartitions, type PersonInventoryDevice } from '../../domain/inventory';
+import {
+  inventoryPartitions,
+  type PersonInventoryDevice,
+  type SourceMatchCounts,
+} from '../../domain/inventory';
 import { SOURCE_MDMS, type SourceMdm } from '../../domain/source-mdm';
 import type { Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
@@ -45,17 +49,6 @@ export async function oldMdmViewOf(
 
 export function vendorOfSource(source: string, campaignVendor: SourceMdm): SourceMdm {
   return SOURCE_MDMS.find((v) => v === source) ?? campaignVendor;
-}
-
-export interface SourceMatchCounts {
-  /** Devices the source lists now (gone ones are not counted). */
-  listed: number;
-  matched: number;
-  ambiguous: number;
-  unmatched: number;
-  /** Listed but not through a matching pass yet. */
-  pending: number;
-  personMissing: number;
 }
 
 /** A device an admin should look at: no Intune/Entra device, several, or nobody owns it. */
