@@ -176,7 +176,7 @@ export function foldName(name: string | undefined): string | undefined {
 const ASCII = /^[\x20-\x7e]*$/;
 
 /** Apple reports iPads as iOS in several old MDMs (Workspace ONE's "Apple"), so they share a family. */
-function platformFamily(platform: Platform): string {
+export function platformFamily(platform: Platform): string {
   return platform === 'ipados' ? 'ios' : platform;
 }
 

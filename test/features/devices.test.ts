@@ -80,6 +80,21 @@ describe('routes: Check my devices', () => {
     assert.match(text, /Still listed · last seen/);
   });
 
+  it("takes an old-MDM device the matching pass left unmatched as the person's Graph device of the same platform and name, when only one fits", async () => {
+    const { deps, store, directory } = withAlex();
+    const key = { partitionKey: ALEX.aadObjectId.toLowerCase(), rowKey: 'workspace-one:101' };
+    await alexInWorkspaceOne(store);
+    await store.oldMdmByPerson.update(key, (cur) => cur && { ...cur, match: { kind: 'unmatched' } });
+    let text = textOf(cardOf((await runTurn(createApp(deps), cardAction('devices.check'))).invokeResponse));
+    assert.equal(text.match(/Alex's iPhone/g)?.length, 1, 'listed once, with the old MDM line');
+    assert.match(text, /Still listed · last seen/);
+
+    // Two Graph devices of that name: nothing is guessed, the old MDM's entry stands on its own.
+    directory.devices.set(ALEX.aadObjectId, [IPHONE, { ...IPHONE, key: 'dev-iphone-2' }, LAPTOP]);
+    text = textOf(cardOf((await runTurn(createApp(deps), cardAction('devices.check'))).invokeResponse));
+    assert.equal(text.match(/Alex's iPhone/g)?.length, 3);
+  });
+
   it('says when the old MDM no longer lists a device, and leaves out one it dropped that Graph never saw', async () => {
     const { deps, store } = withAlex();
     await alexInWorkspaceOne(store, '2026-11-23T07:30:00Z');
