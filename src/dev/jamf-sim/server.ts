@@ -3,9 +3,10 @@
  * under /_sim/. Listens on 127.0.0.1 and an ephemeral port unless told otherwise. Development and
  * tests only; never imported by production code.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { listen, lowerCaseHeaders, originOf, readBodyText } from '../http-server';
 import { FaultInjector } from '../tenant-sim/faults';
 import { RequestStats } from '../tenant-sim/stats';
 import { DEFAULT_CLIENT, type JamfApiClient, JamfAuth } from './auth';
@@ -46,25 +47,6 @@ export interface JamfSimulator {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`Request body larger than ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
 
 function send(res: ServerResponse, r: ApiResponse): void {
   res.writeHead(r.status, r.headers);
@@ -111,17 +93,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: Deps): Pr
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   const path = url.pathname;
-  let rawBody: string;
-  try {
-    rawBody = await readBody(req);
-  } catch (err) {
-    return send(res, apiError(413, 'PAYLOAD_TOO_LARGE', String(err)));
+  const rawBody = await readBodyText(req, MAX_BODY_BYTES);
+  if (rawBody === undefined) {
+    return send(res, apiError(413, 'PAYLOAD_TOO_LARGE', `Request body larger than ${MAX_BODY_BYTES} bytes.`));
   }
   if (isApiPath(path)) {
     const route = routeKey(method, path);
     deps.stats.begin(route, false);
     const { response, faulted } = await serveJamf(
-      { method, path, query: url.searchParams, headers: headersOf(req), rawBody },
+      { method, path, query: url.searchParams, headers: lowerCaseHeaders(req), rawBody },
       deps,
     );
     deps.stats.end(response.status, false, faulted);
@@ -142,16 +122,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: Deps): Pr
     status: r.status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
     body: JSON.stringify(r.body, null, 2),
-  });
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
   });
 }
 
@@ -178,9 +148,8 @@ export async function startJamfSimulator(options: JamfSimulatorOptions = {}): Pr
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   let stopped: Promise<void> | undefined;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: originOf(address),
     controls,
     store,
     // Idempotent: a test's afterEach may stop a simulator the test already stopped.

@@ -2,9 +2,10 @@
  * The simulator's HTTP server (node:http): Graph under /v1.0, control API under /_sim/, control
  * page at /. Listens on 127.0.0.1 and an ephemeral port unless told otherwise.
  */
+
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listen, lowerCaseHeaders, originOf, readBodyText } from '../http-server';
 import type { OldMdmSimTarget } from '../old-mdm-sim-client';
 import { handleControl } from './control-routes';
 import { demoSeed } from './demo';
@@ -56,29 +57,14 @@ function loadSeed(tenant: Tenant, seed: TenantSimulatorOptions['seed']): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new BodyError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`);
-    chunks.push(buf);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readBodyText(req, MAX_BODY_BYTES);
+  if (text === undefined) throw new BodyError(413, `Request body larger than ${MAX_BODY_BYTES} bytes.`);
+  if (text.length === 0) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new BodyError(400, 'The request body is not valid JSON.');
   }
-}
-
-function lowerHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: unknown): void {
@@ -126,7 +112,7 @@ async function handle(
       method,
       path: url.pathname.slice('/v1.0'.length) || '/',
       query: url.searchParams,
-      headers: lowerHeaders(req),
+      headers: lowerCaseHeaders(req),
       body,
       origin: req.headers.host ? `http://${req.headers.host}` : deps.fallbackOrigin,
       inBatch: false,
@@ -158,21 +144,6 @@ async function handle(
   );
 }
 
-function formatOrigin(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
 export async function startTenantSimulator(options: TenantSimulatorOptions = {}): Promise<TenantSimulator> {
   const tenant = new Tenant();
   loadSeed(tenant, options.seed);
@@ -190,7 +161,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions = {})
     });
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
-  const url = formatOrigin(address);
+  const url = originOf(address);
   deps.fallbackOrigin = url;
   return {
     url,

@@ -3,8 +3,9 @@
  * one origin, its controls under /_sim/ and a small status page at /. Listens on 127.0.0.1 and an
  * ephemeral port unless told otherwise. A development and test tool, never used by production code.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listen, lowerCaseHeaders, originOf, readBodyText } from '../http-server';
 import { FaultInjector } from '../tenant-sim/faults';
 import { type ApiDeps, serveApi } from './api';
 import { DEFAULT_CLIENT, DEFAULT_TENANT_CODE, Ws1SimAuth, type Ws1SimClient, Ws1SimRateLimit } from './auth';
@@ -43,25 +44,6 @@ export interface WorkspaceOneSimulator {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function lowerHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
   res.writeHead(status, headers);
   res.end(body);
@@ -75,7 +57,7 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
-  const body = await readBody(req);
+  const body = await readBodyText(req, MAX_BODY_BYTES);
   if (body === undefined) {
     return send(
       res,
@@ -89,20 +71,16 @@ async function handle(
     return send(res, r.status, { 'Content-Type': r.contentType, 'Cache-Control': 'no-store' }, r.body);
   }
   const r = await serveApi(
-    { method, path: url.pathname.toLowerCase(), query: url.searchParams, headers: lowerHeaders(req), body },
+    {
+      method,
+      path: url.pathname.toLowerCase(),
+      query: url.searchParams,
+      headers: lowerCaseHeaders(req),
+      body,
+    },
     deps,
   );
   return send(res, r.status, r.headers, r.body);
-}
-
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
 }
 
 export async function startWorkspaceOneSimulator(
@@ -152,8 +130,7 @@ export async function startWorkspaceOneSimulator(
     });
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = originOf(address);
   const first = clients[0] ?? DEFAULT_CLIENT;
   return {
     url,
