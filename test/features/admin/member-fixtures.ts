@@ -2,7 +2,9 @@ import type { AuditEvent } from '../../../src/domain/audit';
 import { type Wave, type WaveState, waveKey, waveMemberKey } from '../../../src/domain/campaign';
 import type { MemberToSave } from '../../../src/domain/wave-membership';
 import type { Store } from '../../../src/ports/store';
+import { testDeps } from '../../helpers/activities';
 import { FakeDirectory } from '../../helpers/fakes';
+import { freshStorage } from '../../helpers/storage';
 
 /** Fixtures shared by the tests of the import's resolve, save and draft modules. */
 export const AT = '2026-11-20T10:00:00.000Z';
@@ -73,4 +75,14 @@ export async function audits(store: Store, action: string): Promise<AuditEvent[]
   for await (const { value } of store.audit.listPartition('2026-11-23'))
     if (value.action === action) out.push(value);
   return out;
+}
+
+/** A fresh Azurite store with the waves seeded, a counting directory and the deps over both. */
+export async function seededImportWorld() {
+  const storage = await freshStorage();
+  const store = storage.store;
+  const directory = new CountingDirectory();
+  const { deps } = testDeps({ store, directory });
+  await seedWaves(store);
+  return { storage, store, directory, deps };
 }

@@ -2,27 +2,18 @@ import assert from 'node:assert/strict';
 import { parseCsvImport } from '../../../src/domain/member-import-csv';
 import { importProblemText, resolveImport } from '../../../src/features/admin/member-resolve';
 import { saveMembers } from '../../../src/features/admin/member-save';
-import type { AzureStorage } from '../../../src/integrations/storage/azure-storage';
 import type { DirectoryUser } from '../../../src/ports/device-directory';
-import type { Store } from '../../../src/ports/store';
 import { testDeps } from '../../helpers/activities';
 import { FakeDirectory } from '../../helpers/fakes';
-import { freshStorage } from '../../helpers/storage';
-import { ADMIN, CountingDirectory, member, seedWaves } from './member-fixtures';
+import { ADMIN, type CountingDirectory, member, seededImportWorld } from './member-fixtures';
 
 describe('integration: resolving an import (Azurite)', function () {
   this.timeout(60_000);
-  let storage: AzureStorage;
-  let store: Store;
   let directory: CountingDirectory;
   let deps: ReturnType<typeof testDeps>['deps'];
 
   beforeEach(async () => {
-    storage = await freshStorage();
-    store = storage.store;
-    directory = new CountingDirectory();
-    ({ deps } = testDeps({ store, directory }));
-    await seedWaves(store);
+    ({ directory, deps } = await seededImportWorld());
   });
 
   it('resolves a CSV import against the directory (at most 8 look-ups at once) and the current waves', async () => {

@@ -2,34 +2,25 @@ import assert from 'node:assert/strict';
 import { waveMemberKey } from '../../../src/domain/campaign';
 import { participantKey } from '../../../src/domain/participant';
 import { removeMembers, saveMembers } from '../../../src/features/admin/member-save';
-import type { AzureStorage } from '../../../src/integrations/storage/azure-storage';
 import type { Store } from '../../../src/ports/store';
-import { testDeps } from '../../helpers/activities';
-import { freshStorage } from '../../helpers/storage';
+import type { testDeps } from '../../helpers/activities';
 import {
   ADMIN,
   AT,
   audits,
-  CountingDirectory,
   indexRows,
   member,
   OTHER_ADMIN,
-  seedWaves,
+  seededImportWorld,
 } from './member-fixtures';
 
 describe('integration: saving wave members (Azurite)', function () {
   this.timeout(60_000);
-  let storage: AzureStorage;
   let store: Store;
-  let directory: CountingDirectory;
   let deps: ReturnType<typeof testDeps>['deps'];
 
   beforeEach(async () => {
-    storage = await freshStorage();
-    store = storage.store;
-    directory = new CountingDirectory();
-    ({ deps } = testDeps({ store, directory }));
-    await seedWaves(store);
+    ({ store, deps } = await seededImportWorld());
   });
 
   it('concurrent adds of one user to two waves end with exactly one membership, and the loser is told', async () => {
