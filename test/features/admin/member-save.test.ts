@@ -4,15 +4,7 @@ import { participantKey } from '../../../src/domain/participant';
 import { removeMembers, saveMembers } from '../../../src/features/admin/member-save';
 import type { Store } from '../../../src/ports/store';
 import type { testDeps } from '../../helpers/activities';
-import {
-  ADMIN,
-  AT,
-  audits,
-  indexRows,
-  member,
-  OTHER_ADMIN,
-  seededImportWorld,
-} from './member-fixtures';
+import { ADMIN, AT, audits, indexRows, member, OTHER_ADMIN, seededImportWorld } from './member-fixtures';
 
 describe('integration: saving wave members (Azurite)', function () {
   this.timeout(60_000);
