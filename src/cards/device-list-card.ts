@@ -1,6 +1,6 @@
 import template from '../../adaptiveCards/device-list.json';
 import type { DeviceObservation } from '../domain/device';
-import { foldName, platformFamily } from '../domain/device-matching';
+import { attachToGraph } from '../domain/device-sources';
 import type { PersonInventoryDevice } from '../domain/inventory';
 import type { SourceMdm } from '../domain/source-mdm';
 import { formatDateTime, type Translate } from '../i18n';
@@ -52,7 +52,7 @@ export function deviceListView(t: Translate, input: DeviceListInput): DeviceList
         : t('devices.oldMdm.listedNever'),
   });
   const attached = attachToGraph(oldMdm, input.devices);
-  const matchedTo = (key: string) => oldMdm.filter((e) => attached.get(e) === key);
+  const matchedTo = (key: string) => oldMdm.filter((e) => attached.get(e)?.key === key);
   const graphDevices = input.devices.map((d) => {
     const facts = [
       { title: t('devices.platform'), value: t(`platform.${d.platform}`) },
@@ -107,43 +107,6 @@ export function deviceListView(t: Translate, input: DeviceListInput): DeviceList
     verb: input.verb,
     locale: input.locale,
   };
-}
-
-/**
- * Which of the person's Graph devices each old-MDM entry is. The matching pass decides where it could
- * (an identifier, or person + platform + name); an entry it left unmatched — typically a device the
- * old MDM manages that Entra lists without hardware ids or owner — is this person's device of the
- * same platform and name when exactly one of their Graph devices fits and no other entry took it.
- */
-function attachToGraph(
-  oldMdm: readonly { device: PersonInventoryDevice }[],
-  devices: readonly DeviceObservation[],
-): Map<{ device: PersonInventoryDevice }, string> {
-  const keys = new Set(devices.map((d) => d.key));
-  const attached = new Map<{ device: PersonInventoryDevice }, string>();
-  for (const e of oldMdm) {
-    if (e.device.match?.kind === 'matched' && keys.has(e.device.match.candidateKey))
-      attached.set(e, e.device.match.candidateKey);
-  }
-  const taken = new Set(attached.values());
-  const nameOf = (platform: PersonInventoryDevice['platform'], name: string | undefined) => {
-    const folded = foldName(name);
-    return folded ? `${platformFamily(platform)}\u0000${folded}` : undefined;
-  };
-  for (const e of oldMdm) {
-    if (attached.has(e) || e.device.match?.kind === 'ambiguous') continue;
-    const wanted = nameOf(e.device.platform, e.device.name);
-    if (!wanted) continue;
-    const fits = devices.filter((d) => !taken.has(d.key) && nameOf(d.platform, d.name) === wanted);
-    const rivals = oldMdm.filter(
-      (o) => o !== e && !attached.has(o) && nameOf(o.device.platform, o.device.name) === wanted,
-    );
-    if (fits.length === 1 && rivals.length === 0) {
-      attached.set(e, fits[0]!.key);
-      taken.add(fits[0]!.key);
-    }
-  }
-  return attached;
 }
 
 /** Who manages a device, in words: Intune, the old MDM, both, or nothing. */

@@ -61,11 +61,13 @@ interface ActionView {
 
 export function journeyView(input: JourneyCardInput) {
   const { t, focus } = input;
-  const vendor = t(`vendor.${input.vendor}`);
-  const device = focus.name;
+  // A device an old-MDM source lists is guided for that source's vendor (a campaign may have two).
+  const deviceVendor = focus.lastSeen?.oldMdm?.vendor ?? input.vendor;
+  const vendor = t(`vendor.${deviceVendor}`);
+  const device = focus.name || t(`platform.${focus.platform}`);
   const target = guideTargetOf({ platform: focus.platform, ownership: focus.ownership });
   const unenrollGuide = target
-    ? input.guidance.unenroll(input.vendor, target.platform, target.ownership, input.language)
+    ? input.guidance.unenroll(deviceVendor, target.platform, target.ownership, input.language)
     : undefined;
   const enrollGuide = target ? input.guidance.enroll(target.platform, input.language) : undefined;
   const section = sectionOf(focus);
@@ -86,7 +88,7 @@ export function journeyView(input: JourneyCardInput) {
   const links: { title: string; url: string }[] = [];
   const guideUrl =
     input.publicBaseUrl && target
-      ? `${input.publicBaseUrl}${guidePath({ vendor: input.vendor, platform: target.platform, ownership: target.ownership }, input.language)}`
+      ? `${input.publicBaseUrl}${guidePath({ vendor: deviceVendor, platform: target.platform, ownership: target.ownership }, input.language)}`
       : undefined;
   const canDefer = input.deferralsLeft !== undefined && input.deferralsLeft > 0;
   const defer = () => {
@@ -138,6 +140,7 @@ export function journeyView(input: JourneyCardInput) {
     appName: t('app.name'),
     title: t('journey.title', { device }),
     subtitle: input.wave ? t('journey.subtitle', { wave: input.wave.name, ca: caText(input) }) : '',
+    sourceLine: sourceLineOf(input, focus),
     refreshTitle: t('journey.refresh'),
     refreshVerb: JOURNEY_VERBS.refresh,
     v: input.version,
@@ -345,6 +348,17 @@ function messageOf(t: Translate, j: DeviceJourney, all: DeviceJourney[]) {
     };
   }
   return { heading: t('journey.enrolled.heading'), text: t('journey.enrolled.text', { device }) };
+}
+
+/** What the old MDM's own inventory said at the last look, so the user knows which source saw what. */
+function sourceLineOf(input: JourneyCardInput, j: DeviceJourney): string {
+  const old = j.lastSeen?.oldMdm;
+  if (!old) return '';
+  const vendor = input.t(`vendor.${old.vendor}`);
+  if (!old.listed) return input.t('journey.source.oldMdmGone', { vendor });
+  if (!old.lastSeen) return input.t('journey.source.oldMdmListedNever', { vendor });
+  const time = formatDateTime(new Date(old.lastSeen), input.locale, input.timeZone);
+  return input.t('journey.source.oldMdmListed', { vendor, time });
 }
 
 function explanationNotice(t: Translate, j: DeviceJourney, vendor: string): JourneyCardInput['notice'] {

@@ -13,7 +13,7 @@ export interface WaveAnnouncementInput {
   givenName?: string;
   wave: Wave;
   vendor: SourceMdm;
-  /** The devices Graph shows for the recipient, so the card can name them. */
+  /** The recipient's devices (journeys, and what the old MDM's inventory lists), so the card can name them. */
   devices: DeviceObservation[];
 }
 
@@ -45,7 +45,17 @@ export function waveAnnouncementView(input: WaveAnnouncementInput) {
     caHeading: t('announce.caHeading'),
     caText,
     devicesHeading: t('announce.devicesHeading'),
-    devices: input.devices.map((d) => `${d.name} (${t(`platform.${d.platform}`)})`),
+    // Which source saw each device: the old MDM's own inventory may list devices Intune never saw.
+    devices: input.devices.map((d) => {
+      const name = d.name || t(`platform.${d.platform}`);
+      return d.oldMdm?.listed
+        ? t('announce.deviceListedBy', {
+            device: name,
+            platform: t(`platform.${d.platform}`),
+            vendor: t(`vendor.${d.oldMdm.vendor}`),
+          })
+        : `${name} (${t(`platform.${d.platform}`)})`;
+    }),
     noDevices: t('announce.noDevices'),
     keepOpen: t('journey.keepOpen'),
     startTitle: t('welcome.start'),

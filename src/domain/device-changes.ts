@@ -5,6 +5,7 @@
  */
 import { sameJson } from './canonical';
 import { type ComplianceState, type DeviceObservation, INTUNE_MDM_APP_ID, managementOf } from './device';
+import { adoptJourneys, isOldMdmKey } from './device-sources';
 import type { DeviceJourney, EnrollmentFailure, GraphView, JourneyEffect, TransitionResult } from './journey';
 import { graphViewOf } from './journey-observation';
 import { openJourney, transition } from './journey-transition';
@@ -74,7 +75,9 @@ export function advanceJourneys(
   now: Date,
 ): JourneyAdvance {
   const before = current.journeys;
-  const journeys = [...(before ?? [])];
+  // A device only the old MDM knew may have just shown up in Intune or Entra: its journey carries on.
+  const adopted = looked && before ? adoptJourneys(before, looked) : before;
+  const journeys = [...(adopted ?? [])];
   const index = new Map(journeys.map((j, i) => [j.deviceKey.toLowerCase(), i]));
   const effects: DeviceEffect[] = [];
   let devicesChanged = 0;
@@ -118,7 +121,7 @@ export function advanceJourneys(
     }
   }
 
-  const changed = before === undefined || devicesChanged > 0 || effects.length > 0;
+  const changed = before === undefined || adopted !== before || devicesChanged > 0 || effects.length > 0;
   if (!changed) return { kind: 'advanced', participant: current, changed, effects, devicesChanged, created };
   const at = now.toISOString();
   const escalations = effects
@@ -154,7 +157,8 @@ export function partialView(
   failures: EnrollmentFailure[] | undefined,
 ): GraphView | 'look-up' {
   const last = journey.lastSeen;
-  if (!last) return 'look-up';
+  // Graph's records alone cannot rebuild a view that the old MDM's inventory took part in.
+  if (!last || last.oldMdm || isOldMdmKey(journey.deviceKey)) return 'look-up';
   const m = last.management;
   const partner = m.kind === 'partner' ? m.mdmAppId : m.kind === 'intune' ? m.alsoPartnerMdmAppId : undefined;
   // A compliance state is only ever known from an Intune record.

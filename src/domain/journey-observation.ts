@@ -2,7 +2,7 @@
  * What a Graph observation does to a journey: Graph wins where it and the user disagree, and the
  * journey keeps a machine-readable `explanation` of the disagreement for the card.
  */
-import type { DeviceObservation, Management } from './device';
+import { type DeviceObservation, isDualEnrolled, type Management } from './device';
 import {
   type DeviceJourney,
   type EnrollmentFailure,
@@ -14,6 +14,7 @@ import {
   isFlowStage,
   type JourneyEffect,
   moveTo,
+  type OldMdmSnapshot,
   setFlags,
 } from './journey';
 
@@ -21,6 +22,16 @@ export function graphViewOf(device: DeviceObservation, enrollmentFailures?: Enro
   return {
     management: device.management,
     complianceState: device.intune?.complianceState,
+    ...(device.oldMdm
+      ? {
+          oldMdm: {
+            source: device.oldMdm.source,
+            vendor: device.oldMdm.vendor,
+            listed: device.oldMdm.listed,
+            ...(device.oldMdm.lastSeen ? { lastSeen: device.oldMdm.lastSeen } : {}),
+          },
+        }
+      : {}),
     ...(enrollmentFailures?.length ? { enrollmentFailures } : {}),
   };
 }
@@ -47,6 +58,7 @@ export function observe(
     lastSeen: {
       management: m,
       ...(view.complianceState ? { complianceState: view.complianceState } : {}),
+      ...(view.oldMdm ? { oldMdm: plainOldMdm(view.oldMdm) } : {}),
       at,
     },
     ...(failures.watermark ? { failuresSeenUntil: failures.watermark } : {}),
@@ -54,10 +66,13 @@ export function observe(
   if (j.stage === 'excluded') return { journey: seen, effects: [] };
 
   const effects: JourneyEffect[] = [];
-  const partnerAlso = m.kind === 'intune' ? m.alsoPartnerMdmAppId : undefined;
-  const dual = Boolean(partnerAlso);
-  if (partnerAlso && !j.flags.dualEnrollment) {
-    effects.push({ kind: 'escalate', reason: 'dual-enrollment', detail: { partnerMdmAppId: partnerAlso } });
+  const dual = isDualEnrolled(m);
+  if (dual && m.kind === 'intune' && !j.flags.dualEnrollment) {
+    const detail = {
+      ...(m.alsoPartnerMdmAppId ? { partnerMdmAppId: m.alsoPartnerMdmAppId } : {}),
+      ...(m.alsoOldMdm ? { oldMdmSource: m.alsoOldMdm } : {}),
+    };
+    effects.push({ kind: 'escalate', reason: 'dual-enrollment', detail });
   }
   // A failure reported while Intune already manages the device was followed by a successful retry.
   const failed = m.kind !== 'intune' ? failures.latest : undefined;
@@ -109,7 +124,7 @@ export function graphStage(
       if (rank >= FLOW_RANK.enrolled) return { stage: 'unenrolled', disagreement: 'left-intune' };
       return { stage: rank < FLOW_RANK.unenrolled ? 'unenrolled' : current };
     case 'intune':
-      if (m.alsoPartnerMdmAppId) return { stage: 'enrolled', disagreement: 'dual-enrollment' };
+      if (isDualEnrolled(m)) return { stage: 'enrolled', disagreement: 'dual-enrollment' };
       if (current === 'verified') return { stage: 'verified' };
       if (view.complianceState === 'compliant') return { stage: 'compliant' };
       return {
@@ -129,7 +144,7 @@ function explanationHolds(code: ExplanationCode | undefined, view: GraphView): b
     case 'enrollment-failed':
       return m.kind !== 'intune';
     case 'dual-enrollment':
-      return m.kind === 'intune' && Boolean(m.alsoPartnerMdmAppId);
+      return isDualEnrolled(m);
     case 'compliance-lost':
       return m.kind === 'intune' && view.complianceState !== 'compliant';
     default:
@@ -171,12 +186,27 @@ export function validView(view: unknown): view is GraphView {
 function plainManagement(m: Management): Management {
   switch (m.kind) {
     case 'intune':
-      return m.alsoPartnerMdmAppId
-        ? { kind: 'intune', alsoPartnerMdmAppId: String(m.alsoPartnerMdmAppId) }
-        : { kind: 'intune' };
+      return {
+        kind: 'intune',
+        ...(m.alsoPartnerMdmAppId ? { alsoPartnerMdmAppId: String(m.alsoPartnerMdmAppId) } : {}),
+        ...(m.alsoOldMdm ? { alsoOldMdm: String(m.alsoOldMdm) } : {}),
+      };
     case 'partner':
-      return { kind: 'partner', mdmAppId: String(m.mdmAppId) };
+      return {
+        kind: 'partner',
+        ...(m.mdmAppId ? { mdmAppId: String(m.mdmAppId) } : {}),
+        ...(m.oldMdm ? { oldMdm: String(m.oldMdm) } : {}),
+      };
     case 'none':
       return { kind: 'none' };
   }
+}
+
+function plainOldMdm(o: OldMdmSnapshot): OldMdmSnapshot {
+  return {
+    source: String(o.source),
+    vendor: o.vendor,
+    listed: o.listed === true,
+    ...(o.lastSeen ? { lastSeen: String(o.lastSeen) } : {}),
+  };
 }

@@ -7,7 +7,7 @@
  * through observations. Graph wins where they disagree; when it overrides what the user said, the
  * journey carries a machine-readable `explanation` that the card turns into words.
  */
-import type { ComplianceState, Management, Platform } from './device';
+import type { ComplianceState, Management, OldMdmFact, Platform } from './device';
 
 /** The happy path, in order; the progress stepper shows these. */
 export const STAGE_ORDER = [
@@ -81,10 +81,14 @@ export interface JourneyHistoryEntry {
   cause: HistoryCause;
 }
 
-/** What Graph last said about the device; kept so that `include` can re-apply it. */
+/** What the old MDM's inventory said about the device, as the card tells it ("still lists it; last seen …"). */
+export type OldMdmSnapshot = Pick<OldMdmFact, 'source' | 'vendor' | 'listed' | 'lastSeen'>;
+
+/** What Graph (and the old MDM) last said about the device; kept so that `include` can re-apply it. */
 export interface GraphSnapshot {
   management: Management;
   complianceState?: ComplianceState;
+  oldMdm?: OldMdmSnapshot;
   at: string;
 }
 
@@ -112,6 +116,8 @@ export interface DeviceJourney {
 export interface GraphView {
   management: Management;
   complianceState?: ComplianceState;
+  /** The old MDM's own word, when a configured source lists (or listed) the device. */
+  oldMdm?: OldMdmSnapshot;
   enrollmentFailures?: EnrollmentFailure[];
 }
 
@@ -134,7 +140,12 @@ export type EscalationReason = 'needs-it' | 'dual-enrollment' | 'enrollment-fail
 
 export type EscalateEffect =
   | { kind: 'escalate'; reason: 'needs-it'; detail: { reason: string } }
-  | { kind: 'escalate'; reason: 'dual-enrollment'; detail: { partnerMdmAppId: string } }
+  | {
+      kind: 'escalate';
+      reason: 'dual-enrollment';
+      /** Entra's partner MDM app id, and/or the old-MDM source whose inventory still lists the device. */
+      detail: { partnerMdmAppId?: string; oldMdmSource?: string };
+    }
   | { kind: 'escalate'; reason: 'enrollment-failed'; detail: EnrollmentFailure }
   | { kind: 'escalate'; reason: 'post-check-failed'; detail: { failed: PostCheckItem[] } };
 

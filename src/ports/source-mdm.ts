@@ -18,6 +18,11 @@ export interface SourceMdmInventory {
    * it cannot (the sync then reads the full snapshot).
    */
   listChangedSince?(since: Date, signal?: AbortSignal): AsyncIterable<OldMdmDevice[]>;
+  /**
+   * One device as the old MDM lists it now, by the vendor's id, for a live "Check my device";
+   * undefined when the old MDM no longer lists it (404). Absent for export files.
+   */
+  deviceById?(vendorId: string, signal?: AbortSignal): Promise<OldMdmDevice | undefined>;
 }
 
 /** Why the old MDM did not answer, in terms an admin can act on. */

@@ -21,8 +21,10 @@ import {
   type JourneyAdvance,
 } from '../domain/device-changes';
 import { deviceOwnerKey } from '../domain/device-owner';
+import { mergeSources, type OldMdmEntry } from '../domain/device-sources';
 import { type Participant, participantKey } from '../domain/participant';
 import { recordDeviceOwners } from '../features/journey/device-owners';
+import { clearPersonChanged, peopleChanged } from '../features/old-mdm/person-changes';
 import { listWaves, waveMembersOf } from '../features/waves';
 import type { Logger } from '../logging';
 import type { Clock } from '../ports/clock';
@@ -39,6 +41,11 @@ export interface ProgressRefresherDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /**
+   * A person's old-MDM inventory entries, merged into every look-up (src/domain/device-sources.ts);
+   * absent: Graph alone.
+   */
+  oldMdmOf?: (aadObjectId: string) => Promise<OldMdmEntry[]>;
   /** Called once per participant whose journeys changed, after the change is stored (card updates, congratulations). */
   onChanged: (participant: Participant, effects: DeviceEffect[]) => Promise<void>;
 }
@@ -56,6 +63,8 @@ export interface ProgressRefresherOptions {
   maxRetries?: number;
   /** Cycles a failing participant is retried before it is given up (logged as an error). Default 5. */
   maxAttemptsPerParticipant?: number;
+  /** People whose old-MDM devices changed, taken per cycle (the rest wait for the next). Default 2,000. */
+  oldMdmPeoplePerCycle?: number;
 }
 
 /** What one cycle saw and did. Graph requests are counted by whoever serves them (the simulator's stats). */
@@ -93,6 +102,7 @@ const DEFAULTS: Required<ProgressRefresherOptions> = {
   storageConcurrency: 16,
   maxRetries: 400,
   maxAttemptsPerParticipant: 5,
+  oldMdmPeoplePerCycle: 2_000,
 };
 
 /** The job's row in jobState. Maps are stored as JSON strings (the row holds flat values only). */
@@ -116,6 +126,8 @@ interface Work {
   /** …or, when new to the scan, if its journeys were created elsewhere and need indexing. */
   newMember: boolean;
   retry: boolean;
+  /** The old MDM's inventory of this person changed (the marker's time, to clear it afterwards). */
+  oldMdmChangedAt?: string;
 }
 
 interface Plan {
@@ -123,6 +135,8 @@ interface Plan {
   userPrincipalName: string;
   lookup: boolean;
   initialise: boolean;
+  /** The participant's journey keys when planned: old-MDM devices no longer listed stay in view for these. */
+  tracked: ReadonlySet<string>;
 }
 
 export class ProgressRefresher implements Job {
@@ -198,6 +212,11 @@ export class ProgressRefresher implements Job {
       w.newMember ||= isNew;
     });
     for (const id of Object.keys(cursor.retry)) workFor(id).retry = true;
+    if (this.deps.oldMdmOf) {
+      const changed = await peopleChanged(store);
+      for (const c of changed.slice(0, this.options.oldMdmPeoplePerCycle))
+        workFor(c.aadObjectId).oldMdmChangedAt = c.changedAt;
+    }
 
     // 4. Read each participant and decide whether its changes can be applied as they are.
     const failed = new Map<string, unknown>();
@@ -224,9 +243,13 @@ export class ProgressRefresher implements Job {
     await this.forEach(plans, signal, async (plan) => {
       const id = plan.work.aadObjectId;
       try {
-        const looked = lookups.get(id);
-        if (looked instanceof Error) throw looked;
+        const graph = lookups.get(id);
+        if (graph instanceof Error) throw graph;
+        const oldMdm = graph && this.deps.oldMdmOf ? await this.deps.oldMdmOf(id) : undefined;
+        const looked = graph && oldMdm ? mergeSources(graph, oldMdm, plan.tracked) : graph;
         await this.apply(plan, looked, waves, report);
+        const changedAt = plan.work.oldMdmChangedAt;
+        if (changedAt !== undefined) await clearPersonChanged(store, id, changedAt);
       } catch (err) {
         failed.set(id, err);
       }
@@ -300,10 +323,12 @@ export class ProgressRefresher implements Job {
   private async plan(w: Work, waves: Map<string, Wave>, report: CycleReport): Promise<Plan | undefined> {
     const stored = await this.deps.store.participants.get(participantKey(w.aadObjectId));
     const hasChanges = w.intune.size > 0 || w.entra.size > 0 || w.failures.length > 0;
-    if (!stored) return undefined; // a user who is no participant: not ours to follow
-    const p = stored.value;
-    if (!p.waveId || !waves.has(p.waveId)) {
-      if (hasChanges) report.participantsInactive++;
+    const p = stored?.value;
+    if (!p?.waveId || !waves.has(p.waveId)) {
+      // Not ours to follow (no participant, or no active wave): an old-MDM marker has done its job.
+      if (w.oldMdmChangedAt !== undefined)
+        await clearPersonChanged(this.deps.store, w.aadObjectId, w.oldMdmChangedAt);
+      if (p && hasChanges) report.participantsInactive++;
       return undefined;
     }
     const initialise = p.journeys === undefined;
@@ -316,11 +341,21 @@ export class ProgressRefresher implements Job {
         p.journeys.map((j) => j.deviceKey),
       );
     }
-    if (!initialise && !hasChanges && !w.retry) return undefined; // scanned member, already initialised
+    const oldMdm = w.oldMdmChangedAt !== undefined;
+    if (!initialise && !hasChanges && !w.retry && !oldMdm) return undefined; // scanned member, already initialised
     report.participantsConsidered++;
     const lookup =
-      initialise || w.retry || advanceJourneys(p, w, undefined, this.deps.clock.now()).kind === 'look-up';
-    return { work: w, userPrincipalName: p.userPrincipalName ?? p.aadObjectId, lookup, initialise };
+      initialise ||
+      w.retry ||
+      oldMdm ||
+      advanceJourneys(p, w, undefined, this.deps.clock.now()).kind === 'look-up';
+    return {
+      work: w,
+      userPrincipalName: p.userPrincipalName ?? p.aadObjectId,
+      lookup,
+      initialise,
+      tracked: new Set((p.journeys ?? []).map((j) => j.deviceKey.toLowerCase())),
+    };
   }
 
   private async apply(

@@ -8,6 +8,8 @@ import { renderBroadcastProgressCard } from '../../cards/broadcast-progress-card
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import { renderWaveAnnouncementCard } from '../../cards/wave-announcement-card';
+import { mergeSources } from '../../domain/device-sources';
+import { oldMdmViewOf } from '../old-mdm/match-views';
 import type { Deps } from '../../deps';
 import { type Broadcast, broadcastKey } from '../../domain/broadcast';
 import { type Wave, waveKey } from '../../domain/campaign';
@@ -84,9 +86,20 @@ function firstName(p: Participant): string | undefined {
   return p.displayName?.split(/\s+/)[0];
 }
 
-/** The announcement as this member sees it: their language, their time zone, the devices we know of. */
-export function announcementFor(deps: Deps, p: Participant, wave: Wave): OutgoingCard {
+/**
+ * The announcement as this member sees it: their language, their time zone, the devices we know of —
+ * those their journeys follow and those only the old MDM's inventory lists (one partition read; Graph
+ * is not asked per recipient while broadcasting).
+ */
+export async function announcementFor(deps: Deps, p: Participant, wave: Wave): Promise<OutgoingCard> {
   const a = audienceForParticipant(deps, p);
+  const known: DeviceObservation[] = (p.journeys ?? []).map((j) => ({
+    key: j.deviceKey,
+    name: j.name,
+    platform: j.platform,
+    management: { kind: 'none' },
+  }));
+  const oldMdm = await oldMdmViewOf(deps, p.aadObjectId);
   const card = renderWaveAnnouncementCard({
     t: a.t,
     locale: a.locale,
@@ -94,13 +107,7 @@ export function announcementFor(deps: Deps, p: Participant, wave: Wave): Outgoin
     givenName: firstName(p),
     wave,
     vendor: deps.config.sourceMdm,
-    devices: (p.journeys ?? []).map((j) => ({
-      key: j.deviceKey,
-      name: j.name,
-      platform: j.platform,
-      // Only the name and platform are shown; Graph is not asked per recipient while broadcasting.
-      management: { kind: 'none' },
-    })) satisfies DeviceObservation[],
+    devices: mergeSources(known, oldMdm).filter((d) => d.platform !== 'other'),
   });
   return { card, summary: a.t('announce.title', { wave: wave.name }) };
 }

@@ -1,29 +1,26 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
 import { z } from 'zod';
-import { failureText, STUCK_CATEGORIES } from '../../cards/journey-card';
+import { STUCK_CATEGORIES } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
-import type { DeviceObservation } from '../../domain/device';
 import { type DeviceJourney, type JourneyEvent, POST_CHECK_ITEMS } from '../../domain/journey';
-import { graphViewOf } from '../../domain/journey-observation';
 import { type Participant, participantKey, withPendingEscalations } from '../../domain/participant';
 import { defer } from '../../domain/schedule';
 import { formatDateTime } from '../../i18n';
 import { turnLogger } from '../../logging';
-import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import { JOURNEY_VERBS } from '../../verbs/journey';
-import { answerWithinBudget } from '../answer-in-time';
+import { deviceFactsOf } from '../devices/device-facts';
 import { dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { joinWave } from '../membership';
 import { actionVerbOf } from '../safe-invoke';
 import { type Audience, audienceOf, rememberSender } from '../user-context';
+import { checkDevice } from './device-check';
 import { recordDeviceOwners } from './device-owners';
+import { applyAndRender, FAILURE_LOOKBACK_MS } from './journey-apply';
 import {
-  applyEvent,
   beginJourney,
-  failuresFor,
   isInActiveWave,
   type JourneyState,
   journeyCard,
@@ -46,11 +43,7 @@ const actionData = z.object({
 });
 type ActionData = z.infer<typeof actionData>;
 
-type Notice = { text: string; style: 'good' | 'warning' | 'attention' | 'accent' };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** How far back "Check my device" looks for failed enrollment attempts. */
-const FAILURE_LOOKBACK_MS = 7 * DAY_MS;
 
 export function errorCard(a: Audience, text: string): CardJson {
   return renderMessageCard({ title: a.t('error.title'), text, style: 'warning' });
@@ -98,7 +91,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
     const user = await deps.directory.findUser(aadObjectId);
     if (!user) return errorCard(audience, audience.t('devices.unknownUser'));
     const since = new Date(now.getTime() - FAILURE_LOOKBACK_MS);
-    const { devices, failures } = await deps.directory.deviceStateOfUser(user, since);
+    const { devices, failures } = await deviceFactsOf(deps, user, since);
     if (devices.length === 0) return errorCard(audience, audience.t('journey.noDevices'));
     const updated = await deps.store.participants.update(key, (cur) => {
       if (!cur || cur.journeys?.length) return undefined;
@@ -211,7 +204,7 @@ export const onJourneyAction =
       return journeyCard(deps, audience, { ...state, participant: updated! })!;
     }
     if (verb === JOURNEY_VERBS.defer) return deferReminders(deps, audience, current, now);
-    if (verb === JOURNEY_VERBS.check) return check(context, deps, audience, current, device);
+    if (verb === JOURNEY_VERBS.check) return checkDevice(context, deps, audience, current, device);
     if (verb === JOURNEY_VERBS.stuck) return reportStuck(deps, audience, current, device, data);
 
     const event = eventFor(verb, data, audience, state);
@@ -246,101 +239,6 @@ function eventFor(
     default:
       return undefined;
   }
-}
-
-async function applyAndRender(
-  deps: Deps,
-  a: Audience,
-  state: JourneyState,
-  device: DeviceJourney,
-  event: JourneyEvent,
-  notice?: Notice,
-): Promise<CardJson> {
-  const now = deps.clock.now();
-  let rejected = false;
-  const updated = await deps.store.participants.update(
-    participantKey(state.participant!.aadObjectId),
-    (cur) => {
-      if (!cur) return undefined;
-      const result = applyEvent(cur, device.deviceKey, event, now);
-      rejected = result.effects.some((e) => e.kind === 'rejected');
-      return result.changed ? result.participant : undefined;
-    },
-  );
-  const participant = updated ?? state.participant!;
-  // The write may have queued escalations (needs IT, a failed post-check …): on to the helpdesk.
-  if (updated?.pendingEscalations?.length) dispatchInBackground(deps, participant.aadObjectId);
-  const shown =
-    rejected && !notice
-      ? { text: a.t('journey.rejected', { device: device.name }), style: 'warning' as const }
-      : notice;
-  return journeyCard(deps, a, { ...state, participant }, { notice: shown })!;
-}
-
-/**
- * "Check my device": a live look-up; Graph's answer moves the journey. Past the invoke budget the card
- * says Graph is slow, and is replaced in place once the answer lands.
- */
-function check(
-  context: TurnContext,
-  deps: Deps,
-  a: Audience,
-  state: JourneyState & { participant: Participant },
-  device: DeviceJourney,
-): Promise<CardJson> {
-  const withNotice = (text: string, style: Notice['style']) =>
-    journeyCard(deps, a, state, { notice: { text, style } })!;
-  const pending = withNotice(a.t('journey.check.slow'), 'accent');
-  const now = deps.clock.now();
-  const aadObjectId = state.participant.aadObjectId;
-  const work = (async () => {
-    const user = await deps.directory.findUser(aadObjectId);
-    const result = user
-      ? await deps.directory.deviceStateOfUser(user, new Date(now.getTime() - FAILURE_LOOKBACK_MS))
-      : undefined;
-    return observeAndRender(deps, a, state, device, result);
-  })();
-  return answerWithinBudget(context, deps, work, {
-    what: 'device check',
-    pending,
-    failed: () => withNotice(a.t('journey.check.unavailable'), 'attention'),
-    summary: a.t('app.name'),
-  });
-}
-
-/** Turns what Graph said about the device into words, and into an `observed` event for the journey. */
-async function observeAndRender(
-  deps: Deps,
-  a: Audience,
-  state: JourneyState & { participant: Participant },
-  device: DeviceJourney,
-  result: { devices: DeviceObservation[]; failures: EnrollmentFailureEvent[] } | undefined,
-): Promise<CardJson> {
-  const observed = result?.devices.find((d) => d.key === device.deviceKey);
-  if (!observed) {
-    return journeyCard(deps, a, state, {
-      notice: { text: a.t('journey.check.unavailable'), style: 'attention' },
-    })!;
-  }
-  const view = graphViewOf(observed, failuresFor(device, result?.failures ?? []));
-  const vendor = a.t(`vendor.${state.campaign?.sourceMdm ?? deps.config.sourceMdm}`);
-  const latestFailure = view.enrollmentFailures?.at(-1);
-  const words =
-    view.management.kind === 'partner'
-      ? a.t('journey.check.partner', { vendor })
-      : view.management.kind === 'none'
-        ? latestFailure
-          ? a.t('journey.check.failed', {
-              reason: failureText(a.t, latestFailure.category, latestFailure.reason),
-            })
-          : a.t('journey.check.none', { vendor })
-        : view.management.alsoPartnerMdmAppId
-          ? a.t('journey.check.dual', { vendor })
-          : view.complianceState === 'compliant'
-            ? a.t('journey.check.compliant')
-            : a.t('journey.check.enrolled');
-  const style = view.management.kind === 'intune' && view.complianceState === 'compliant' ? 'good' : 'accent';
-  return applyAndRender(deps, a, state, device, { kind: 'observed', view }, { text: words, style });
 }
 
 /** "Remind me tomorrow": no reminders before the next business morning, within the wave's limit. */

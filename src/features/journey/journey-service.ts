@@ -3,6 +3,7 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
+import { adoptJourneys } from '../../domain/device-sources';
 import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
 import {
@@ -17,6 +18,7 @@ import { type Participant, participantKey, withPendingEscalations } from '../../
 import { guideTargetOf } from '../../guidance/guide-target';
 import type { EnrollmentFailureEvent } from '../../ports/device-directory';
 import type { Audience } from '../user-context';
+import { recordDeviceOwners } from './device-owners';
 
 export interface JourneyState {
   participant?: Participant;
@@ -155,6 +157,37 @@ export function beginJourney(
     }
   }
   return { participant: current, changed };
+}
+
+/**
+ * Journeys begun on devices only the old MDM knew move to the Intune/Entra device they turned out to
+ * be (see `adoptJourneys`); stored at once, with the new keys in the device owner index.
+ */
+export async function carryJourneys(
+  deps: Pick<Deps, 'store'>,
+  p: Participant,
+  devices: DeviceObservation[],
+): Promise<Participant> {
+  if (adoptJourneys(p.journeys ?? [], devices) === (p.journeys ?? [])) return p;
+  const updated = await deps.store.participants.update(participantKey(p.aadObjectId), (cur) => {
+    if (!cur?.journeys) return undefined;
+    const next = adoptJourneys(cur.journeys, devices);
+    if (next === cur.journeys) return undefined;
+    const moved = cur.journeys.findIndex((j) => j.deviceKey === cur.focusDeviceKey);
+    return {
+      ...cur,
+      journeys: [...next],
+      ...(moved >= 0 ? { focusDeviceKey: next[moved]!.deviceKey } : {}),
+      journeyVersion: (cur.journeyVersion ?? 0) + 1,
+    };
+  });
+  if (!updated) return p;
+  await recordDeviceOwners(
+    deps.store.deviceOwners,
+    p.aadObjectId,
+    (updated.journeys ?? []).map((j) => j.deviceKey),
+  );
+  return updated;
 }
 
 /** Applies one event to one device and records what the app must follow up on. */

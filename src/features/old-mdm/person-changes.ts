@@ -1,0 +1,48 @@
+/**
+ * People whose old-MDM devices changed (a sync, the matching pass, a live check), so that the
+ * background refresh moves their journeys without waiting for a Graph change. A durable set in
+ * `jobState` (one row per person): the refresh reads it, looks those people up, and removes each
+ * marker only if it was not set again meanwhile.
+ */
+import type { EntityKey, Store } from '../../ports/store';
+
+const PARTITION = 'old-mdm-person-changed';
+
+const keyOf = (aadObjectId: string): EntityKey => ({
+  partitionKey: PARTITION,
+  rowKey: aadObjectId.toLowerCase(),
+});
+
+export async function markPersonChanged(
+  store: Pick<Store, 'jobState'>,
+  aadObjectId: string,
+  at: string,
+): Promise<void> {
+  await store.jobState.update(keyOf(aadObjectId), () => ({ changedAt: at }));
+}
+
+/** Everyone marked, with the time of their marker (to clear it only if unchanged). */
+export async function peopleChanged(
+  store: Pick<Store, 'jobState'>,
+): Promise<{ aadObjectId: string; changedAt: string }[]> {
+  const out: { aadObjectId: string; changedAt: string }[] = [];
+  for await (const row of store.jobState.listPartition(PARTITION))
+    out.push({ aadObjectId: row.key.rowKey, changedAt: String(row.value.changedAt ?? '') });
+  return out;
+}
+
+/** Clears a marker unless it was set again after the refresh read it. */
+export async function clearPersonChanged(
+  store: Pick<Store, 'jobState'>,
+  aadObjectId: string,
+  changedAt: string,
+): Promise<void> {
+  const key = keyOf(aadObjectId);
+  const current = await store.jobState.get(key);
+  if (!current || String(current.value.changedAt ?? '') !== changedAt) return;
+  try {
+    await store.jobState.delete(key, current.etag);
+  } catch {
+    // Set again (or removed) meanwhile: the next cycle reads it again, which is harmless.
+  }
+}
