@@ -7,6 +7,7 @@ import type { DeliveryJob } from './domain/broadcast';
 import { isAdmin } from './features/admin/admin-access';
 import { broadcastHooks } from './features/admin/announce-service';
 import { BroadcastJob } from './features/broadcast/broadcast-job';
+import { oldMdmEntriesOf } from './features/devices/device-facts';
 import { onProgress } from './features/journey/on-progress';
 import { loadGuidance } from './guidance/guidance';
 import { BotMessenger } from './integrations/bot/bot-messenger';
@@ -21,6 +22,7 @@ import { createAzureStorage } from './integrations/storage/azure-storage';
 import { WorkspaceOneInventory } from './integrations/workspace-one/ws1-inventory';
 import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
+import type { SourceMdmRelease } from './ports/source-mdm-release';
 import { createServer } from './server';
 import { BroadcastSender } from './workers/broadcast-sender';
 import { EscalationTriggerJob } from './workers/escalation-triggers';
@@ -54,28 +56,36 @@ function adapterFor(config: Config): TeamsAdapter {
   return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
 }
 
-/** The old-MDM APIs OLD_MDM_SOURCES names, each reached only through its connector. */
-function oldMdmInventories(sources: readonly OldMdmSourceConfig[], logger: Logger): ConfiguredInventory[] {
+/**
+ * The old-MDM APIs OLD_MDM_SOURCES names, each reached only through its connector; a release client
+ * (same connection) goes into `releases` only for a source OLD_MDM_ALLOW_RELEASE names.
+ */
+export function oldMdmInventories(
+  sources: readonly OldMdmSourceConfig[],
+  logger: Logger,
+  releases: Map<string, SourceMdmRelease>,
+): ConfiguredInventory[] {
   const onRetry = (info: object) => logger.warn(info, 'the old MDM asked us to wait; retrying');
   return sources.map((s) => {
     if (s.source === 'workspace-one') {
-      const { platforms, source, ...settings } = s;
-      return { platforms, inventory: new WorkspaceOneInventory(settings, { source, logger, onRetry }) };
+      const { platforms, source, allowRelease, ...settings } = s;
+      const inventory = new WorkspaceOneInventory(settings, { source, logger, onRetry });
+      if (allowRelease) releases.set(source, inventory.release());
+      return { platforms, inventory };
     }
     const all = s.platforms.length === 0;
-    return {
-      platforms: s.platforms,
-      inventory: new JamfInventory({
-        baseUrl: s.baseUrl,
-        clientId: s.clientId,
-        clientSecret: s.clientSecret,
-        source: s.source,
-        // Only the inventories the campaign takes from Jamf are read (least privilege, fewer requests).
-        computers: all || s.platforms.includes('macos'),
-        mobileDevices: all || s.platforms.some((p) => p === 'ios' || p === 'ipados'),
-        onRetry,
-      }),
-    };
+    const inventory = new JamfInventory({
+      baseUrl: s.baseUrl,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      source: s.source,
+      // Only the inventories the campaign takes from Jamf are read (least privilege, fewer requests).
+      computers: all || s.platforms.includes('macos'),
+      mobileDevices: all || s.platforms.some((p) => p === 'ios' || p === 'ipados'),
+      onRetry,
+    });
+    if (s.allowRelease) releases.set(s.source, inventory.release());
+    return { platforms: s.platforms, inventory };
   });
 }
 
@@ -104,6 +114,9 @@ export async function startBot(
   });
   const adapter = adapterFor(config);
   const newChats = { serviceUrl: config.broadcast.serviceUrl, tenantId: config.bot.tenantId };
+  // Read-only by default: a release client exists only for the sources OLD_MDM_ALLOW_RELEASE names.
+  const oldMdmRelease = new Map<string, SourceMdmRelease>();
+  const oldMdmSources = oldMdmInventories(config.oldMdm.sources, logger, oldMdmRelease);
   const deps: Deps = {
     config,
     guidance,
@@ -114,7 +127,8 @@ export async function startBot(
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,
     deliveryQueue: storage.queue<DeliveryJob>('deliveries'),
-    oldMdmSources: oldMdmInventories(config.oldMdm.sources, logger),
+    oldMdmSources,
+    ...(oldMdmRelease.size > 0 ? { oldMdmRelease } : {}),
     ...(config.broadcast.teamsAppId
       ? { appInstaller: new GraphAppInstaller(graph, config.broadcast.teamsAppId, config.graph.baseUrl) }
       : {}),
@@ -150,6 +164,7 @@ export async function startBot(
     store: storage.store,
     clock: systemClock,
     logger,
+    oldMdmOf: (aadObjectId) => oldMdmEntriesOf(deps, aadObjectId),
     onChanged: onProgress(deps),
   });
   // Broadcasts: one sender per instance, all paced by one shared rate in storage. The broadcast
@@ -172,14 +187,11 @@ export async function startBot(
       new EscalationTriggerJob(deps),
       new HelpdeskSlaJob(deps),
       new BroadcastJob(broadcastDeps, hooks, gate),
-      ...(deps.oldMdmSources?.length
-        ? [
-            new OldMdmSyncJob(deps, deps.oldMdmSources, {
-              syncMinutes: config.oldMdm.syncMinutes,
-              fullSyncHours: config.oldMdm.fullSyncHours,
-            }),
-          ]
-        : []),
+      // Also without API sources: an export file an admin confirms still needs its matching pass.
+      new OldMdmSyncJob(deps, deps.oldMdmSources ?? [], {
+        syncMinutes: config.oldMdm.syncMinutes,
+        fullSyncHours: config.oldMdm.fullSyncHours,
+      }),
     ],
     logger,
   );

@@ -7,8 +7,10 @@
  * on. The whole run is bounded by a time budget. When a directory is given, the matching pass
  * (src/features/old-mdm/match-pass.ts) follows a round that changed any row, or one run after the
  * last pass is older than `matchRefreshMinutes` (people start talking to the bot between syncs).
+ * It runs without any API source too, for a campaign whose old MDM arrives as export files.
  */
 import type { ConfiguredInventory } from '../deps';
+import { readUserNameMapping } from '../features/old-mdm/file-import-mapping';
 import { type InventorySyncDeps, type SyncReport, syncSource } from '../features/old-mdm/inventory-sync';
 import { type MatchPassReport, readMatchPassState, runMatchPass } from '../features/old-mdm/match-pass';
 import { readSyncState } from '../features/old-mdm/sync-state';
@@ -32,6 +34,8 @@ export interface OldMdmSyncOptions {
 }
 
 const DEFAULT_BUDGET_MS = 30 * 60_000;
+/** The source id of an admin's export file (see `applyFileSnapshot`). */
+const FILE_SOURCE = 'file';
 /** Clocks differ (ours, the vendor's) and check-ins are reported late: re-reading is harmless. */
 const DEFAULT_OVERLAP_MS = 15 * 60_000;
 
@@ -77,12 +81,17 @@ export class OldMdmSyncJob implements Job {
     const { directory } = this.deps;
     if (!directory) return;
     try {
-      const changed = reports.some((r) => r.inserted + r.updated + r.revived + r.gone > 0);
       const last = (await readMatchPassState(this.deps.store)).lastPassAt;
+      // An export file an admin confirmed is a source too: matched after it lands, then like the rest.
+      const fileAt = (await readSyncState(this.deps.store, FILE_SOURCE)).lastFullSyncAt;
+      if (this.sources.length === 0 && !fileAt) return;
+      const fileNewer = fileAt !== undefined && (!last || Date.parse(fileAt) > Date.parse(last));
+      const changed = fileNewer || reports.some((r) => r.inserted + r.updated + r.revived + r.gone > 0);
       const refreshMs = (this.options.matchRefreshMinutes ?? this.options.syncMinutes) * 60_000;
       const due = !last || this.deps.clock.now().getTime() - Date.parse(last) >= refreshMs;
       if (!changed && !due) return;
-      this.lastMatchPass = await runMatchPass({ ...this.deps, directory }, { signal });
+      const personMapping = await readUserNameMapping(this.deps.store);
+      this.lastMatchPass = await runMatchPass({ ...this.deps, directory }, { signal, personMapping });
     } catch (err) {
       // Graph or storage down: the inventory is stored; the next run tries the pass again.
       this.deps.logger.error({ err }, 'old MDM matching pass failed');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 /**
  * The whole local stack for browser tests, on free ports: Azurite (in memory), the tenant simulator
- * (demo tenant), the bot (`tsx src/index.ts`, no watch) and the Agents Playground with the repo's
+ * (demo tenant), the Workspace ONE simulator (the demo's old MDM), the bot (`tsx src/index.ts`, no watch) and the Agents Playground with the repo's
  * .m365agentsplayground.yml. Hermetic: the developer's .env and shell settings for the bot are not
  * used. E2E_VERBOSE=1 shows every child's output; otherwise it is kept and shown when a start fails.
  */
@@ -12,12 +12,14 @@ import { type Env, freePort } from '../../src/dev/processes';
 import {
   BOT_CONFIG_KEY,
   devBotEnv,
+  devOldMdmEnv,
   HELPDESK_CHANNEL_NAME,
   PLAYGROUND_CONFIG,
   playgroundChannelId,
   type RunningService,
   seedDemoStorage,
   startBotProcess,
+  startOldMdmSimulatorProcess,
   startPlaygroundProcess,
   startTenantSimulatorProcess,
 } from '../../src/dev/stack';
@@ -27,6 +29,8 @@ export interface Stack {
   playgroundUrl: string;
   botUrl: string;
   simUrl: string;
+  /** The Workspace ONE simulator the bot reads the old MDM's inventory from. */
+  oldMdmSimUrl: string;
   storageConnectionString: string;
   helpdeskChannelId: string;
   /** The last output lines of every part, for a failing test's report. */
@@ -55,7 +59,14 @@ export async function startStack(): Promise<Stack> {
     const azurite = await startAzurite({ inMemory: true, echo, extentMemoryLimitMb: 256 });
     started.push(azurite);
     await seedDemoStorage(azurite.connectionString);
-    const sim = await startTenantSimulatorProcess({ port: await freePort(), echo, env: hermeticEnv() });
+    const oldMdm = await startOldMdmSimulatorProcess({ kind: 'workspace-one', port: await freePort(), echo });
+    started.push(oldMdm);
+    const sim = await startTenantSimulatorProcess({
+      port: await freePort(),
+      echo,
+      env: hermeticEnv(),
+      oldMdm: { kind: 'workspace-one', url: oldMdm.url },
+    });
     started.push(sim);
     const env = hermeticEnv();
     const playgroundPort = await freePort();
@@ -68,6 +79,7 @@ export async function startStack(): Promise<Stack> {
         helpdeskChannelId,
         playgroundPort,
       }),
+      devOldMdmEnv('workspace-one', oldMdm.url),
       { LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     );
     const bot = await startBotProcess({ env, watch: false, echo });
@@ -84,6 +96,7 @@ export async function startStack(): Promise<Stack> {
       playgroundUrl: `${playground.url}/`,
       botUrl: bot.url,
       simUrl: sim.url,
+      oldMdmSimUrl: oldMdm.url,
       storageConnectionString: azurite.connectionString,
       helpdeskChannelId,
       recentOutput: () =>

@@ -7,6 +7,7 @@ import {
 import { startWorkspaceOneSimulator, type WorkspaceOneSimulator } from '../../src/dev/workspace-one-sim';
 import { inventoryKey } from '../../src/domain/inventory';
 import { participantKey } from '../../src/domain/participant';
+import { applyFileSnapshot } from '../../src/features/old-mdm/inventory-sync';
 import { oldMdmDevicesOf } from '../../src/features/old-mdm/match-views';
 import { readSyncState } from '../../src/features/old-mdm/sync-state';
 import { WorkspaceOneInventory } from '../../src/integrations/workspace-one/ws1-inventory';
@@ -208,6 +209,35 @@ describe('worker: old-MDM sync job', () => {
     assert.equal(lastPass()?.gone, 1);
     const [copy] = await oldMdmDevicesOf(deps.store, person);
     assert.equal(copy!.goneAt, new Date(NOW + 25 * HOUR).toISOString());
+  });
+
+  it('with no API source, matches an export file once it is confirmed, and reads Graph for nothing before', async () => {
+    const deps = await syncDeps();
+    const directory = new FakeDirectory();
+    directory.candidates = [{ key: 'intune-5000', platform: 'android', serialNumber: 'WS1SER00000' }];
+    const job = new OldMdmSyncJob({ ...deps, directory }, [], { syncMinutes: 15, fullSyncHours: 24 });
+    await job.runOnce();
+    assert.equal(job.lastMatchPass, undefined, 'no source and no file: nothing to match');
+    assert.equal(directory.calls, 0);
+
+    const device = {
+      source: 'file',
+      vendor: 'workspace-one' as const,
+      vendorId: '5000',
+      name: 'Phone',
+      platform: 'android' as const,
+      serialNumber: 'WS1SER00000',
+      ownership: 'corporate' as const,
+      enrollment: 'enrolled' as const,
+    };
+    await applyFileSnapshot(deps, [device]);
+    deps.clock.advance(60_000);
+    await job.runOnce();
+    const pass = () => job.lastMatchPass;
+    assert.equal(pass()?.devices, 1);
+    assert.equal(pass()?.matched, 1);
+    await job.runOnce();
+    assert.equal(pass(), undefined, 'matched already; the next pass waits for its time');
   });
 
   it('a failing matching pass is logged and leaves the synced inventory in place', async () => {

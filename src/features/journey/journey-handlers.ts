@@ -11,7 +11,7 @@ import { defer } from '../../domain/schedule';
 import { formatDateTime } from '../../i18n';
 import { turnLogger } from '../../logging';
 import { JOURNEY_VERBS } from '../../verbs/journey';
-import { deviceFactsOf } from '../devices/device-facts';
+import { deviceFactsOf, oldMdmEntriesOf } from '../devices/device-facts';
 import { dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { joinWave } from '../membership';
 import { actionVerbOf } from '../safe-invoke';
@@ -26,6 +26,7 @@ import {
   journeyCard,
   loadJourneyState,
   withJourneys,
+  withOldMdmJourneys,
 } from './journey-service';
 
 const yesNo = z.enum(['yes', 'no']);
@@ -108,9 +109,18 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
       );
     }
   }
+  // Devices the old MDM listed after the journeys were made join them (a storage read, no Graph call).
+  const oldMdm = state.participant?.journeys?.length
+    ? await oldMdmEntriesOf(deps, aadObjectId).catch((err) => {
+        deps.logger.warn({ err }, 'could not read the old MDM inventory of a person');
+        return [];
+      })
+    : [];
   const begun = await deps.store.participants.update(key, (cur) => {
     if (!cur?.journeys?.length) return undefined;
-    const result = beginJourney(deps, cur, vendor, now);
+    const joined = withOldMdmJourneys(cur, oldMdm, now);
+    const result = beginJourney(deps, joined, vendor, now);
+    if (joined !== cur && !result.changed) return joined;
     return result.changed ? result.participant : undefined;
   });
   if (begun) state = { ...state, participant: begun };

@@ -3,7 +3,7 @@ import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
-import { adoptJourneys } from '../../domain/device-sources';
+import { adoptJourneys, mergeSources, type OldMdmEntry } from '../../domain/device-sources';
 import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
 import {
@@ -118,6 +118,24 @@ export function withJourneys(
     escalated = recordEffects(escalated, deviceEffects, now, device.key);
   }
   return { participant: { ...escalated, journeys }, effects };
+}
+
+/**
+ * Journeys for devices the old MDM's inventory lists that no journey follows yet (listed after the
+ * journeys were made). Journeys stand in for Graph's devices here: an entry the matching pass tied to
+ * one of them, or of the same platform and name, is that device. Returns `p` when nothing is new.
+ */
+export function withOldMdmJourneys(p: Participant, entries: readonly OldMdmEntry[], now: Date): Participant {
+  if (entries.length === 0) return p;
+  const known: DeviceObservation[] = (p.journeys ?? []).map((j) => ({
+    key: j.deviceKey,
+    name: j.name,
+    platform: j.platform,
+    management: j.lastSeen?.management ?? { kind: 'none' },
+  }));
+  const tracked = new Set(known.map((d) => d.key.toLowerCase()));
+  const fresh = mergeSources(known, entries).filter((d) => !tracked.has(d.key.toLowerCase()));
+  return fresh.length ? withJourneys(p, fresh, [], now).participant : p;
 }
 
 /**

@@ -21,13 +21,16 @@ export async function markPersonChanged(
   await store.jobState.update(keyOf(aadObjectId), () => ({ changedAt: at }));
 }
 
-/** Everyone marked, with the time of their marker (to clear it only if unchanged). */
+/** Up to `limit` people marked, with the time of their marker (to clear it only if unchanged). */
 export async function peopleChanged(
   store: Pick<Store, 'jobState'>,
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<{ aadObjectId: string; changedAt: string }[]> {
   const out: { aadObjectId: string; changedAt: string }[] = [];
-  for await (const row of store.jobState.listPartition(PARTITION))
+  for await (const row of store.jobState.listPartition(PARTITION)) {
+    if (out.length >= limit) break;
     out.push({ aadObjectId: row.key.rowKey, changedAt: String(row.value.changedAt ?? '') });
+  }
   return out;
 }
 
