@@ -150,6 +150,9 @@ param exportSigningKey string
 param oldMdmSources string = ''
 param oldMdmSyncMinutes string = '15'
 param oldMdmFullSyncHours string = '24'
+
+@description('OLD_MDM_ALLOW_RELEASE: sources whose devices may be released (workspace-one, jamf or all); empty: none.')
+param oldMdmAllowRelease string = ''
 param workspaceOneApiUrl string = ''
 param workspaceOneTokenUrl string = ''
 param workspaceOneClientId string = ''
@@ -274,6 +277,7 @@ var settings = {
   OLD_MDM_SOURCES: oldMdmSources
   OLD_MDM_SYNC_MINUTES: oldMdmSyncMinutes
   OLD_MDM_FULL_SYNC_HOURS: oldMdmFullSyncHours
+  OLD_MDM_ALLOW_RELEASE: oldMdmAllowRelease
   WORKSPACE_ONE_API_URL: workspaceOneApiUrl
   WORKSPACE_ONE_TOKEN_URL: workspaceOneTokenUrl
   WORKSPACE_ONE_CLIENT_ID: workspaceOneClientId

@@ -10,6 +10,7 @@ import type { HelpdeskRoster } from './ports/helpdesk-roster';
 import type { Messenger } from './ports/messenger';
 import type { WorkQueue } from './ports/queue';
 import type { SourceMdmInventory } from './ports/source-mdm';
+import type { SourceMdmRelease } from './ports/source-mdm-release';
 import type { Store } from './ports/store';
 
 /** Everything a feature may use; built once in the composition root (or by a test). */
@@ -32,6 +33,8 @@ export interface Deps {
   deliveryQueue?: WorkQueue<DeliveryJob>;
   /** The old-MDM APIs the background sync reads (OLD_MDM_SOURCES); absent or empty: none. */
   oldMdmSources?: readonly ConfiguredInventory[];
+  /** Release clients by source, only for those OLD_MDM_ALLOW_RELEASE names; absent: nothing may be released. */
+  oldMdmRelease?: ReadonlyMap<string /* source */, SourceMdmRelease>;
 }
 
 /** An old-MDM API and the platforms taken from it; empty `platforms`: every platform it lists. */

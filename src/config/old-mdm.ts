@@ -1,7 +1,8 @@
 /**
  * The old-MDM settings: which vendor APIs the background sync reads (`OLD_MDM_SOURCES`), for which
- * platforms, and the checks on each vendor's credentials. Only a configured source's settings are
- * required; production refuses a loopback host (the simulators) and plain http.
+ * platforms, which of them may release devices (`OLD_MDM_ALLOW_RELEASE`, off by default), and the
+ * checks on each vendor's credentials. Only a configured source's settings are required; production
+ * refuses a loopback host (the simulators) and plain http.
  */
 import type { Platform } from '../domain/device';
 import type { Problem } from './settings';
@@ -72,6 +73,7 @@ export interface OldMdmVariables {
   JAMF_URL?: string;
   JAMF_CLIENT_ID?: string;
   JAMF_CLIENT_SECRET?: string;
+  OLD_MDM_ALLOW_RELEASE?: string;
 }
 
 const REQUIRED: Record<OldMdmApiSource, { name: keyof OldMdmVariables; what: string; url?: boolean }[]> = {
@@ -109,6 +111,45 @@ function isLoopback(host: string): boolean {
   );
 }
 
+/**
+ * `OLD_MDM_ALLOW_RELEASE`: empty (the default) releases nothing; `all`, or the sources (from
+ * OLD_MDM_SOURCES) whose API may release devices, comma-separated. Anything it cannot read is a
+ * problem rather than "off", so a typo never silently hides a setting an admin meant to use.
+ */
+export function allowedReleaseSources(
+  raw: string | undefined,
+  entries: readonly OldMdmSourceEntry[],
+  problem: (message: string) => void,
+): Set<OldMdmApiSource> {
+  const allowed = new Set<OldMdmApiSource>();
+  const names = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const read = entries.map((e) => e.source);
+  if (names.includes('all')) {
+    if (names.length > 1)
+      problem('OLD_MDM_ALLOW_RELEASE: "all" stands alone; name the sources or write all.');
+    else for (const source of read) allowed.add(source);
+    return allowed;
+  }
+  for (const name of names) {
+    const source = OLD_MDM_API_SOURCES.find((s) => s === name);
+    if (!source) {
+      problem(
+        `OLD_MDM_ALLOW_RELEASE: "${name}" is not one of ${OLD_MDM_API_SOURCES.join(', ')} or all (empty: no device is released).`,
+      );
+    } else if (!read.includes(source)) {
+      problem(
+        `OLD_MDM_ALLOW_RELEASE: ${source} is not read (add it to OLD_MDM_SOURCES) or take it out of OLD_MDM_ALLOW_RELEASE.`,
+      );
+    } else {
+      allowed.add(source);
+    }
+  }
+  return allowed;
+}
+
 /** Reports every missing or wrong setting of the configured sources, each under its own variable. */
 export function checkOldMdmSettings(
   entries: readonly OldMdmSourceEntry[],
@@ -116,6 +157,9 @@ export function checkOldMdmSettings(
   production: boolean,
   problem: (variable: keyof OldMdmVariables, message: string) => void,
 ): void {
+  allowedReleaseSources(env.OLD_MDM_ALLOW_RELEASE, entries, (message) =>
+    problem('OLD_MDM_ALLOW_RELEASE', message),
+  );
   for (const { source } of entries) {
     for (const { name, what, url } of REQUIRED[source]) {
       const value = env[name];
@@ -147,12 +191,14 @@ export function oldMdmSourcesOf(
   env: OldMdmVariables,
 ): OldMdmSourceConfig[] {
   const trim = (url: string | undefined) => (url ?? '').replace(/\/+$/, '');
+  const release = allowedReleaseSources(env.OLD_MDM_ALLOW_RELEASE, entries, () => undefined);
   return entries.map(
     ({ source, platforms }): OldMdmSourceConfig =>
       source === 'workspace-one'
         ? {
             source,
             platforms,
+            ...(release.has(source) ? { allowRelease: true } : {}),
             apiUrl: trim(env.WORKSPACE_ONE_API_URL),
             tokenUrl: env.WORKSPACE_ONE_TOKEN_URL ?? '',
             clientId: env.WORKSPACE_ONE_CLIENT_ID ?? '',
@@ -162,6 +208,7 @@ export function oldMdmSourcesOf(
         : {
             source,
             platforms,
+            ...(release.has(source) ? { allowRelease: true } : {}),
             baseUrl: trim(env.JAMF_URL),
             clientId: env.JAMF_CLIENT_ID ?? '',
             clientSecret: env.JAMF_CLIENT_SECRET ?? '',

@@ -206,6 +206,7 @@ const variables = z.object({
   JAMF_URL: text,
   JAMF_CLIENT_ID: text,
   JAMF_CLIENT_SECRET: text,
+  OLD_MDM_ALLOW_RELEASE: text,
   OLD_MDM_SYNC_MINUTES: checked(z.coerce.number().int().min(5).max(1440), {
     byDefault: '15',
     explain: (raw) =>

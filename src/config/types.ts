@@ -72,6 +72,8 @@ export type OldMdmSourceConfig =
       source: 'workspace-one';
       /** The platforms read from this source; empty: every platform it lists. */
       platforms: Platform[];
+      /** OLD_MDM_ALLOW_RELEASE names this source: its devices may be released (absent: read-only). */
+      allowRelease?: boolean;
       apiUrl: string;
       tokenUrl: string;
       clientId: string;
@@ -82,6 +84,7 @@ export type OldMdmSourceConfig =
   | {
       source: 'jamf';
       platforms: Platform[];
+      allowRelease?: boolean;
       /** The Jamf Pro URL (the API lives under /api). */
       baseUrl: string;
       clientId: string;

@@ -14,6 +14,9 @@ export interface JamfApiClient {
 
 export const READ_COMPUTERS = 'Read Computers';
 export const READ_MOBILE_DEVICES = 'Read Mobile Devices';
+/** The release commands' privileges (J1 `x-required-privileges`). */
+export const SEND_COMPUTER_UNMANAGE = 'Send Computer Unmanage Command';
+export const UNMANAGE_MOBILE_DEVICES = 'Unmanage Mobile Devices';
 
 /** The client the demo and tests use unless they configure others: read-only, both device types. */
 export const DEFAULT_CLIENT: JamfApiClient = {

@@ -7,6 +7,7 @@ import { type FaultInjector, faultSpecFromJson } from '../tenant-sim/faults';
 import type { RequestStats } from '../tenant-sim/stats';
 import type { JamfAuth } from './auth';
 import type { JamfComputerSeed, JamfMobileDeviceSeed } from './model';
+import type { JamfSimReleases } from './releases';
 import { type DeviceKind, type DeviceRef, type DeviceSelector, type JamfStore, SimError } from './store';
 
 export type MalformedMode = 'truncated' | 'wrong-shape';
@@ -61,6 +62,11 @@ export interface JamfSimControls {
   setPrivileges(clientId: string, privileges: string[]): void;
   /** The next matching inventory answer(s) will be malformed. */
   malformed(spec?: MalformedSpec): void;
+  /**
+   * Sets (when given) how long a queued release command takes to unmanage the device, and reports it
+   * with the commands still pending.
+   */
+  releaseDelay(ms?: number): { delayMs: number; pending: string[] };
   /** Access tokens issued so far. */
   readonly tokensIssued: number;
   readonly faults: FaultInjector;
@@ -73,10 +79,11 @@ export interface ControlDeps {
   faults: FaultInjector;
   stats: RequestStats;
   malformed: MalformedAnswers;
+  releases: JamfSimReleases;
 }
 
 export function createControls(deps: ControlDeps): JamfSimControls {
-  const { store, auth, faults, stats, malformed } = deps;
+  const { store, auth, faults, stats, malformed, releases } = deps;
   return {
     devices: () => store.list(),
     unmanage: (s) => store.setManaged(s, false),
@@ -89,6 +96,14 @@ export function createControls(deps: ControlDeps): JamfSimControls {
     expireTokens: () => auth.expireAll(),
     setPrivileges: (clientId, privileges) => auth.setPrivileges(clientId, privileges),
     malformed: (spec) => malformed.add(spec),
+    releaseDelay: (ms) => {
+      if (ms !== undefined) {
+        if (!Number.isFinite(ms) || ms < 0)
+          throw new RangeError('The release delay is a number of milliseconds ≥ 0.');
+        releases.delayMs = ms;
+      }
+      return { delayMs: releases.delayMs, pending: releases.pending };
+    },
     get tokensIssued() {
       return auth.issued;
     },
@@ -140,7 +155,15 @@ export function handleControl(
       return { status: 200, body: { devices: controls.devices() } };
     }
     if (method === 'GET' && path === '/_sim/health')
-      return { status: 200, body: { ok: true, vendor: 'jamf' } };
+      return { status: 200, body: { ok: true, vendor: 'jamf', release: controls.releaseDelay() } };
+    if (path === '/_sim/release-delay') {
+      if (method === 'GET') return { status: 200, body: controls.releaseDelay() };
+      if (method === 'POST') {
+        const ms = isObject(body) ? body.ms : undefined;
+        if (typeof ms !== 'number') throw new SimError(400, 'Send {"ms": <non-negative number>}.');
+        return { status: 200, body: controls.releaseDelay(ms) };
+      }
+    }
     if (method === 'POST' && action && (ACTIONS as readonly string[]).includes(action)) {
       const selector = selectorOf(body);
       const at = isObject(body) && typeof body.at === 'string' ? new Date(body.at) : undefined;

@@ -3,7 +3,14 @@
  * tokens, v4 computer inventory, v2 mobile devices, RSQL filters, faults). Development and tests
  * only; never imported by production code.
  */
-export { DEFAULT_CLIENT, type JamfApiClient, READ_COMPUTERS, READ_MOBILE_DEVICES } from './auth';
+export {
+  DEFAULT_CLIENT,
+  type JamfApiClient,
+  READ_COMPUTERS,
+  READ_MOBILE_DEVICES,
+  SEND_COMPUTER_UNMANAGE,
+  UNMANAGE_MOBILE_DEVICES,
+} from './auth';
 export type { JamfSimControls, MalformedMode, MalformedSpec } from './controls';
 export { ALEX_MAC, demoDevices, type JamfDemoDevices, type JamfDemoOptions } from './demo';
 export { TOKEN_PATHS } from './jamf-api';

@@ -1,10 +1,18 @@
 /**
  * The Jamf Pro API endpoints the connector calls, in Jamf's wire format: the OAuth token endpoint
- * (both paths clients use, §2.1), the v4 computer inventory and the v2 mobile devices (§2.2–2.3),
- * with Bearer checks, per-client privileges and Jamf's `ApiError` bodies (§2.5).
+ * (both paths clients use, §2.1), the v4 computer inventory (list and one computer) and the v2
+ * mobile devices (§2.2–2.3), the release commands (§2.4), with Bearer checks, per-client privileges
+ * and Jamf's `ApiError` bodies (§2.5).
  */
-import { type JamfAuth, READ_COMPUTERS, READ_MOBILE_DEVICES } from './auth';
-import { type JamfStore, mobileDeviceListItem, type PageQuery, SimError } from './store';
+import {
+  type JamfAuth,
+  READ_COMPUTERS,
+  READ_MOBILE_DEVICES,
+  SEND_COMPUTER_UNMANAGE,
+  UNMANAGE_MOBILE_DEVICES,
+} from './auth';
+import type { JamfSimReleases } from './releases';
+import { type DeviceKind, type JamfStore, mobileDeviceListItem, type PageQuery, SimError } from './store';
 
 export interface ApiRequest {
   method: string;
@@ -23,6 +31,7 @@ export interface ApiResponse {
 export interface ApiDeps {
   store: JamfStore;
   auth: JamfAuth;
+  releases: JamfSimReleases;
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json;charset=UTF-8' };
@@ -93,6 +102,32 @@ function pageQuery(query: URLSearchParams, defaultSort: string): PageQuery {
   };
 }
 
+/** `GET /api/v4/computers-inventory/{id}`: one `ComputerInventoryV4` with the sections asked for (J1, J2). */
+function oneComputer(req: ApiRequest, { store }: ApiDeps): ApiResponse {
+  const id = /\/(\d+)$/.exec(req.path)?.[1] ?? '';
+  if (!store.computers.has(id))
+    return apiError(404, 'INVALID_ID', 'Specified computer object does not exist.');
+  const q = { ...pageQuery(req.query, 'id:asc'), page: 0, pageSize: 1, filter: `id=="${id}"` };
+  return apiJson(200, store.computerPage(q).results[0]);
+}
+
+/**
+ * The release commands (J1): 200 `{ deviceId, commandUuid }` once queued. Jamf documents 403 and
+ * 500 "unable to queue command" only; an unknown id gets the 404 Jamf gives elsewhere, and a device
+ * already unmanaged has no MDM channel to queue on, hence the 500.
+ */
+function releaseCommand(kind: DeviceKind) {
+  return (req: ApiRequest, { store, releases }: ApiDeps): ApiResponse => {
+    const id = /\/(\d+)\/[a-z-]+$/.exec(req.path)?.[1] ?? '';
+    const record = kind === 'computer' ? store.computers.get(id) : store.mobileDevices.get(id);
+    if (!record) return apiError(404, 'INVALID_ID', `Specified ${kind.replace('-', ' ')} does not exist.`);
+    const managed = store.describe({ kind, id }).managed;
+    if (!managed)
+      return apiError(500, 'UNABLE_TO_QUEUE', 'Unable to queue command: the device is not managed.');
+    return apiJson(200, releases.queue(kind, id));
+  };
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
@@ -107,6 +142,28 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/v4\/computers-inventory$/,
     privilege: READ_COMPUTERS,
     handle: (req, { store }) => apiJson(200, store.computerPage(pageQuery(req.query, 'general.name:asc'))),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v4\/computers-inventory\/\d+$/,
+    privilege: READ_COMPUTERS,
+    handle: oneComputer,
+  },
+  // v4 is current; the v1 path (singular `computer-inventory`) is deprecated but still answered (§2.4).
+  ...[
+    /^\/api\/v4\/computers-inventory\/\d+\/remove-mdm-profile$/,
+    /^\/api\/v1\/computer-inventory\/\d+\/remove-mdm-profile$/,
+  ].map((pattern) => ({
+    method: 'POST',
+    pattern,
+    privilege: SEND_COMPUTER_UNMANAGE,
+    handle: releaseCommand('computer'),
+  })),
+  {
+    method: 'POST',
+    pattern: /^\/api\/v2\/mobile-devices\/\d+\/unmanage$/,
+    privilege: UNMANAGE_MOBILE_DEVICES,
+    handle: releaseCommand('mobile-device'),
   },
   {
     method: 'GET',

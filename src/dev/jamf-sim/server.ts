@@ -22,6 +22,7 @@ import {
   TOKEN_PATHS,
 } from './jamf-api';
 import type { JamfComputerSeed, JamfMobileDeviceSeed } from './model';
+import { JamfSimReleases } from './releases';
 import { JamfStore } from './store';
 
 export interface JamfSimulatorOptions {
@@ -36,6 +37,8 @@ export interface JamfSimulatorOptions {
   clients?: JamfApiClient[];
   /** The simulator clock (seed times, token expiry, check-ins). Default the real clock. */
   now?: () => Date;
+  /** How long a queued remove-MDM-profile / unmanage command takes to unmanage the device; default 0. */
+  releaseDelayMs?: number;
 }
 
 export interface JamfSimulator {
@@ -56,6 +59,7 @@ function send(res: ServerResponse, r: ApiResponse): void {
 interface Deps {
   store: JamfStore;
   auth: JamfAuth;
+  releases: JamfSimReleases;
   faults: FaultInjector;
   stats: RequestStats;
   malformed: MalformedAnswers;
@@ -137,8 +141,9 @@ export async function startJamfSimulator(options: JamfSimulatorOptions = {}): Pr
   const faults = new FaultInjector();
   const stats = new RequestStats();
   const malformed = new MalformedAnswers();
-  const controls = createControls({ store, auth, faults, stats, malformed });
-  const deps: Deps = { store, auth, faults, stats, malformed, controls };
+  const releases = new JamfSimReleases(store, options.releaseDelayMs ?? 0);
+  const controls = createControls({ store, auth, faults, stats, malformed, releases });
+  const deps: Deps = { store, auth, releases, faults, stats, malformed, controls };
   const server = createServer((req, res) => {
     handle(req, res, deps).catch((err: unknown) => {
       // A bug in the simulator must still produce an answer, not a hung request.
@@ -154,6 +159,7 @@ export async function startJamfSimulator(options: JamfSimulatorOptions = {}): Pr
     store,
     // Idempotent: a test's afterEach may stop a simulator the test already stopped.
     stop: () => {
+      releases.cancelAll();
       stopped ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();

@@ -2,12 +2,14 @@
  * The Workspace ONE UEM wire format the simulator serves (docs/vendor-apis.md §1, §3):
  * `POST /connect/token`, `GET /API/mdm/devices/search` (v1/v2 parameter names, 0-based `page`,
  * `pagesize` capped at 500, `{Devices, Page, PageSize, Total}`, 204 when nothing matches) and
- * `GET /API/mdm/devices?searchby=…&id=…`, behind the bearer token and `aw-tenant-code` checks.
+ * `GET /API/mdm/devices?searchby=…&id=…`, `GET /API/mdm/devices/{id}` and the v1 Enterprise Wipe
+ * command `POST /API/mdm/devices/{id}/commands?command=EnterpriseWipe` (§1.5), behind the bearer
+ * token, `aw-tenant-code` and role-permission checks.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultInjector } from '../tenant-sim/faults';
-import { DEVICES_READ, type Ws1SimAuth, type Ws1SimRateLimit } from './auth';
+import { DEVICES_EXECUTE, DEVICES_READ, type Ws1SimAuth, type Ws1SimRateLimit } from './auth';
 import type { Ws1SearchFilters, Ws1SimInventory } from './inventory';
 
 export interface ApiRequest {
@@ -33,7 +35,9 @@ export interface ApiDeps {
   rateLimit: Ws1SimRateLimit;
   /** Answers left that are cut-off JSON (a proxy or a crash mid-answer). */
   malformed: { remaining: number };
-  stats: { token: number; search: number; device: number; refused: number };
+  stats: { token: number; search: number; device: number; command: number; refused: number };
+  /** Starts an Enterprise Wipe: the device is EnterpriseWipePending, then Unenrolled after the configured delay. */
+  enterpriseWipe: (id: number) => void;
 }
 
 /** The documented default and maximum page size of every search version (W3). */
@@ -63,8 +67,19 @@ export async function serveApi(req: ApiRequest, deps: ApiDeps): Promise<ApiRespo
     return injected(hit.status, hit.retryAfterSeconds);
   }
   if (req.path === '/connect/token' && req.method === 'POST') return token(req, deps);
-  if (req.path === '/api/mdm/devices/search' && req.method === 'GET') return guarded(req, deps, search);
-  if (req.path === '/api/mdm/devices' && req.method === 'GET') return guarded(req, deps, deviceBy);
+  if (req.path === '/api/mdm/devices/search' && req.method === 'GET') {
+    return guarded(req, deps, DEVICES_READ, search);
+  }
+  if (req.path === '/api/mdm/devices' && req.method === 'GET')
+    return guarded(req, deps, DEVICES_READ, deviceBy);
+  const one = /^\/api\/mdm\/devices\/(\d+)$/.exec(req.path);
+  if (one && req.method === 'GET') {
+    return guarded(req, deps, DEVICES_READ, (_, d, headers) => deviceById(Number(one[1]), d, headers));
+  }
+  const command = /^\/api\/mdm\/devices\/(\d+)\/commands$/.exec(req.path);
+  if (command && req.method === 'POST') {
+    return guarded(req, deps, DEVICES_EXECUTE, (r, d, headers) => execute(Number(command[1]), r, d, headers));
+  }
   return ws1Error(404, 404, `The Workspace ONE simulator does not serve ${req.method} ${req.path}.`);
 }
 
@@ -104,8 +119,8 @@ function token(req: ApiRequest, deps: ApiDeps): ApiResponse {
 
 type Route = (req: ApiRequest, deps: ApiDeps, rateHeaders: Record<string, string>) => ApiResponse;
 
-/** The checks every API call passes: bearer token, tenant code, permission, rate limit. */
-function guarded(req: ApiRequest, deps: ApiDeps, route: Route): ApiResponse {
+/** The checks every API call passes: bearer token, tenant code, the route's permission, rate limit. */
+function guarded(req: ApiRequest, deps: ApiDeps, permission: string, route: Route): ApiResponse {
   const checked = deps.auth.check(req.headers.authorization);
   if (!checked.ok) {
     deps.stats.refused++;
@@ -119,7 +134,7 @@ function guarded(req: ApiRequest, deps: ApiDeps, route: Route): ApiResponse {
     deps.stats.refused++;
     return ws1Error(403, 1013, `Tenant code ${tenantCode ?? ''} does not identify an Organization Group.`);
   }
-  if (!checked.client.permissions.includes(DEVICES_READ)) {
+  if (!checked.client.permissions.includes(permission)) {
     deps.stats.refused++;
     // The errorCode for a missing role permission is not documented; any code but 1013 (tenant code).
     return ws1Error(403, 1001, 'The administrator role does not allow this request.');
@@ -203,6 +218,40 @@ function deviceBy(req: ApiRequest, deps: ApiDeps, rateHeaders: Record<string, st
     );
   if (!match) return ws1Error(404, 5061, 'Device not found for this request.');
   return json(match, rateHeaders);
+}
+
+/** `GET /API/mdm/devices/{id}` (v1 `Device`, W3): the search's record; 404 errorCode 5061 when absent (W4). */
+function deviceById(id: number, deps: ApiDeps, rateHeaders: Record<string, string>): ApiResponse {
+  deps.stats.device++;
+  const device = deps.inventory.find({ id });
+  if (!device) return ws1Error(404, 5061, 'Device not found for this request.');
+  return json(device, rateHeaders);
+}
+
+/**
+ * `POST /API/mdm/devices/{id}/commands?command=…` (v1, W3 CommandsV1Api.md). Only EnterpriseWipe is
+ * modelled. The success code is not documented (an empty body is, W3); the simulator answers 202.
+ * A wipe of an unenrolled device is refused with 400, the status Fleet reads as "could not unenroll"
+ * (W7); its body is not documented either.
+ */
+function execute(
+  id: number,
+  req: ApiRequest,
+  deps: ApiDeps,
+  rateHeaders: Record<string, string>,
+): ApiResponse {
+  deps.stats.command++;
+  const name = req.query.get('command') ?? '';
+  if (name.toLowerCase() !== 'enterprisewipe') {
+    return ws1Error(400, 400, `The simulator runs only the EnterpriseWipe command, not "${name}".`);
+  }
+  const device = deps.inventory.find({ id });
+  if (!device) return ws1Error(404, 5061, 'Device not found for this request.');
+  if (device.EnrollmentStatus === 'Unenrolled') {
+    return ws1Error(400, 400, 'The device is not enrolled; the command cannot be queued.');
+  }
+  deps.enterpriseWipe(id);
+  return { status: 202, headers: rateHeaders };
 }
 
 /**

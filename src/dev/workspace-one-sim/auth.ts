@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 
 /** The permission the read-only connector needs; a client without it gets 403 from the device search. */
 export const DEVICES_READ = 'REST API Devices Read';
+/** What the release (Enterprise Wipe) command needs on top; a client without it gets 403 from the command. */
+export const DEVICES_EXECUTE = 'REST API Devices Execute';
 
 export interface Ws1SimClient {
   clientId: string;

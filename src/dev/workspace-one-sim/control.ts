@@ -11,6 +11,7 @@
  *   POST /_sim/latency                        { ms }
  *   POST /_sim/tokens/expire                  every issued token stops working
  *   POST /_sim/malformed                      { times }: the next search answers are cut-off JSON
+ *   GET|POST /_sim/release-delay              { ms }: how long an Enterprise Wipe stays pending
  *   GET  /_sim/stats                          request counters
  */
 import { type FaultInjector, faultSpecFromJson } from '../tenant-sim/faults';
@@ -44,7 +45,16 @@ export interface Ws1SimControls {
   malformNext(times?: number): void;
   /** Adds or replaces an OAuth client (e.g. one whose role lacks the read permission). */
   setClient(client: Ws1SimClient): void;
-  stats(): { token: number; search: number; device: number; refused: number; tokensIssued: number };
+  /** Sets (when given) and reports how long an Enterprise Wipe stays pending, and the devices waiting. */
+  releaseDelay(ms?: number): { delayMs: number; pending: number[] };
+  stats(): {
+    token: number;
+    search: number;
+    device: number;
+    command: number;
+    refused: number;
+    tokensIssued: number;
+  };
 }
 
 export interface ControlRequest {
@@ -145,6 +155,10 @@ function route(req: ControlRequest, c: Ws1SimControls): ControlResponse {
     c.malformNext(typeof times === 'number' ? times : 1);
     return json({ malformed: typeof times === 'number' ? times : 1 });
   }
+  if (path === '/_sim/release-delay') {
+    if (method === 'GET') return json(c.releaseDelay());
+    if (method === 'POST') return json(c.releaseDelay(Number(parse(req.body).ms)));
+  }
   if (method === 'GET' && path === '/_sim/stats') return json(c.stats());
   return json({ error: `No control route ${method} ${path}.` }, 404);
 }
@@ -154,6 +168,7 @@ const html = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCo
 /** A read-only table of the inventory (the first 200 devices), for a quick look in a browser. */
 function statusPage(c: Ws1SimControls): string {
   const devices = c.devices();
+  const release = c.releaseDelay();
   const rows = devices
     .slice(0, 200)
     .map(
@@ -165,5 +180,6 @@ function statusPage(c: Ws1SimControls): string {
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Workspace ONE simulator</title></head>
 <body><h1>Workspace ONE UEM simulator</h1><p>${devices.length} devices. API: /API/mdm/devices/search; controls: /_sim/.</p>
+<p>Enterprise Wipe: the device is Unenrolled ${release.delayMs} ms after the command (POST /_sim/release-delay {"ms": …}); ${release.pending.length} pending.</p>
 <table border="1" cellpadding="4"><tr><th>Id</th><th>Name</th><th>User</th><th>Platform</th><th>Serial</th><th>Ownership</th><th>Enrollment</th><th>LastSeen (UTC)</th></tr>${rows}</table></body></html>`;
 }

@@ -13,6 +13,7 @@ import { serveControl, type Ws1SimControls } from './control';
 import { demoDevices } from './demo';
 import { Ws1SimInventory } from './inventory';
 import type { Ws1DeviceSeed } from './model';
+import { Ws1SimReleases } from './releases';
 
 export interface WorkspaceOneSimulatorOptions {
   port?: number;
@@ -28,6 +29,8 @@ export interface WorkspaceOneSimulatorOptions {
   rateLimit?: { limit: number; windowSeconds: number };
   /** The simulator's clock (LastSeen, token expiry); default Date.now. */
   now?: () => number;
+  /** How long an Enterprise Wipe stays EnterpriseWipePending before the device is Unenrolled; default 0. */
+  releaseDelayMs?: number;
 }
 
 export interface WorkspaceOneSimulator {
@@ -93,13 +96,15 @@ export async function startWorkspaceOneSimulator(
   const clients = options.clients ?? [DEFAULT_CLIENT];
   const auth = new Ws1SimAuth(clients, tenantCode, options.tokenLifetimeSeconds ?? 3600, now);
   const rate = options.rateLimit ?? { limit: 10_000, windowSeconds: 60 };
+  const releases = new Ws1SimReleases(inventory, options.releaseDelayMs ?? 0);
   const deps: ApiDeps = {
     inventory,
     auth,
     faults: new FaultInjector(),
     rateLimit: new Ws1SimRateLimit(rate.limit, rate.windowSeconds, now),
     malformed: { remaining: 0 },
-    stats: { token: 0, search: 0, device: 0, refused: 0 },
+    stats: { token: 0, search: 0, device: 0, command: 0, refused: 0 },
+    enterpriseWipe: (id) => releases.start(id),
   };
   const controls: Ws1SimControls = {
     devices: () => inventory.list(),
@@ -112,7 +117,18 @@ export async function startWorkspaceOneSimulator(
       structuredClone(opts?.remove ? inventory.remove(ref) : inventory.setStatus(ref, 'Unenrolled')),
     enroll: (ref) => structuredClone(inventory.setStatus(ref, 'Enrolled')),
     seen: (ref, at) => structuredClone(inventory.touch(ref, at)),
-    reset: (devices) => inventory.load(devices ?? demoDevices({ now: new Date(now()) })),
+    reset: (devices) => {
+      releases.cancelAll();
+      inventory.load(devices ?? demoDevices({ now: new Date(now()) }));
+    },
+    releaseDelay: (ms) => {
+      if (ms !== undefined) {
+        if (!Number.isFinite(ms) || ms < 0)
+          throw new RangeError('The release delay is a number of milliseconds ≥ 0.');
+        releases.delayMs = ms;
+      }
+      return { delayMs: releases.delayMs, pending: releases.pending };
+    },
     faults: deps.faults,
     expireTokens: () => auth.expireAll(),
     malformNext: (times = 1) => {
@@ -140,6 +156,7 @@ export async function startWorkspaceOneSimulator(
     controls,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        releases.cancelAll();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

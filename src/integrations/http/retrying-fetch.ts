@@ -41,6 +41,8 @@ export interface VendorRequest {
    * bearer token can expire mid-sync: drop the cached one here so `headers` fetches a new one.
    */
   onUnauthorized?: () => void | Promise<void>;
+  /** Statuses answered as a response rather than an error, e.g. 404 for "the vendor no longer lists it". */
+  accept?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -120,7 +122,7 @@ export class RetryingFetch {
       }
       const res = outcome.response;
       this.notePause(res.headers);
-      if (res.status >= 200 && res.status < 300) return res;
+      if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
       if (res.status === 401 && req.onUnauthorized && !reauthenticated) {
         reauthenticated = true;
         await req.onUnauthorized();

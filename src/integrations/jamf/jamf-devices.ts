@@ -50,6 +50,23 @@ export interface JamfMobileDeviceRecord {
   network?: Maybe<{ imei?: Maybe<string>; meid?: Maybe<string> }>;
 }
 
+/**
+ * Jamf numbers computers and mobile devices separately (computer 12 and mobile device 12 are two
+ * devices), so a mobile device's vendor id carries a prefix; a computer's is Jamf's id as it is.
+ */
+const MOBILE_PREFIX = 'mobile-';
+
+/** Which Jamf record a vendor id names; undefined for an id Jamf could not have given. */
+export function parseJamfVendorId(
+  vendorId: string,
+): { kind: 'computer' | 'mobile-device'; id: string } | undefined {
+  const mobile = vendorId.startsWith(MOBILE_PREFIX);
+  const id = mobile ? vendorId.slice(MOBILE_PREFIX.length) : vendorId;
+  // Jamf ids are decimal numbers sent as strings ("1", J1).
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  return { kind: mobile ? 'mobile-device' : 'computer', id };
+}
+
 const text = (v: Maybe<string>): string | undefined =>
   typeof v === 'string' && v.trim() ? v.trim() : undefined;
 
@@ -140,7 +157,7 @@ export function mobileDeviceToDevice(r: JamfMobileDeviceRecord, source: string):
   return {
     source,
     vendor: 'jamf',
-    vendorId: r.mobileDeviceId,
+    vendorId: `${MOBILE_PREFIX}${r.mobileDeviceId}`,
     name: text(g?.displayName),
     platform: mobilePlatform(r),
     osVersion: text(g?.osVersion),

@@ -2,13 +2,16 @@
  * The Jamf Pro inventory as the source of truth for the devices to migrate: computers from
  * `GET /api/v4/computers-inventory` (current in Jamf Pro 11.30.1; v1–v3 deprecated, §2.2) and
  * mobile devices from `GET /api/v2/mobile-devices/detail` (§2.3), with only the sections a sync
- * needs, paged, and filtered by inventory date for an incremental sync. Read-only: it needs the
- * privileges "Read Computers" and "Read Mobile Devices" and nothing else.
+ * needs, paged, and filtered by inventory date for an incremental sync; one device at a time for a
+ * live look-up. Read-only: it needs the privileges "Read Computers" and "Read Mobile Devices" and
+ * nothing else (releasing is `JamfRelease`, built only when configured).
  */
 import type { OldMdmDevice } from '../../domain/old-mdm';
 import type { SourceMdmInventory } from '../../ports/source-mdm';
+import type { SourceMdmRelease } from '../../ports/source-mdm-release';
 import { mapBounded } from '../../shared/bounded';
-import { RetryingFetch, type RetryingFetchOptions } from '../http/retrying-fetch';
+import type { RetryingFetchOptions } from '../http/retrying-fetch';
+import { JamfConnection } from './jamf-connection';
 import {
   COMPUTER_SECTIONS,
   computerToDevice,
@@ -16,8 +19,10 @@ import {
   type JamfMobileDeviceRecord,
   MOBILE_SECTIONS,
   mobileDeviceToDevice,
+  parseJamfVendorId,
 } from './jamf-devices';
-import { DEFAULT_JAMF_SETTINGS, type JamfSettingNames, JamfTokenProvider } from './jamf-token';
+import { JamfRelease } from './jamf-release';
+import type { JamfSettingNames } from './jamf-token';
 
 /**
  * The schema gives no maximum `page-size`; Jamf has been seen to clamp silently at 2000 (J9) and an
@@ -114,30 +119,23 @@ interface JamfPage<R> {
 export class JamfInventory implements SourceMdmInventory {
   readonly source: string;
   readonly vendor = 'jamf' as const;
-  private readonly http: RetryingFetch;
-  private readonly tokens: JamfTokenProvider;
+  private readonly api: JamfConnection;
   private readonly pageSize: number;
   private readonly concurrency: number;
-  private readonly settings: JamfSettingNames;
 
   constructor(private readonly options: JamfInventoryOptions) {
     this.source = options.source ?? 'jamf';
-    this.settings = options.settings ?? DEFAULT_JAMF_SETTINGS;
-    this.http = new RetryingFetch({
+    this.api = new JamfConnection({
+      baseUrl: options.baseUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
       source: this.source,
-      vendorName: 'Jamf Pro',
+      settings: options.settings,
       maxAttempts: options.maxAttempts,
       timeoutMs: options.timeoutMs,
       sleep: options.sleep,
       fetch: options.fetch,
       onRetry: options.onRetry,
-    });
-    this.tokens = new JamfTokenProvider({
-      baseUrl: options.baseUrl,
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      http: this.http,
-      settings: this.settings,
     });
     this.pageSize = clamp(options.pageSize ?? DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     this.concurrency = clamp(options.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
@@ -145,12 +143,12 @@ export class JamfInventory implements SourceMdmInventory {
 
   /** HTTP requests sent so far, token requests and retries included: the cost of the syncs. */
   get requests(): number {
-    return this.http.requests;
+    return this.api.http.requests;
   }
 
   /** Access tokens fetched so far. */
   get tokensFetched(): number {
-    return this.tokens.fetched;
+    return this.api.tokens.fetched;
   }
 
   listAll(signal?: AbortSignal): AsyncIterable<OldMdmDevice[]> {
@@ -212,49 +210,100 @@ export class JamfInventory implements SourceMdmInventory {
     return devices;
   }
 
-  private async page<R>(
+  /**
+   * One device by the id `listAll` gives it. A computer: `GET /api/v4/computers-inventory/{id}` with the
+   * sync's sections (J1, J2; 404 ApiError "Specified computer object does not exist"). A mobile device:
+   * the same `GET /api/v2/mobile-devices/detail` the sync pages, filtered by `mobileDeviceId` (an
+   * allowed RSQL field, J1), so the answer has the list's shape and mapper; no result means Jamf no
+   * longer lists it. (`/api/v2/mobile-devices/{id}/detail` answers another shape, MobileDeviceDetailsV2.)
+   * An unmanaged device stays listed, with enrollment `unenrolled`.
+   */
+  async deviceById(vendorId: string, signal?: AbortSignal): Promise<OldMdmDevice | undefined> {
+    const id = parseJamfVendorId(vendorId);
+    if (!id) return undefined;
+    if (id.kind === 'computer') {
+      if (this.options.computers === false) return undefined;
+      const { status, body } = await this.api.json({
+        path: `${COMPUTERS.path}/${id.id}`,
+        query: { section: COMPUTERS.sections },
+        privilege: COMPUTERS.privilege,
+        accept: [404],
+        signal,
+      });
+      if (status === 404) return undefined;
+      if (!COMPUTERS.isRecord(body))
+        throw this.shapeError(COMPUTERS, 'the look-up of one computer', 'record');
+      return computerToDevice(body, this.source);
+    }
+    if (this.options.mobileDevices === false) return undefined;
+    const page = await this.request(
+      MOBILE_DEVICES,
+      {
+        section: MOBILE_DEVICES.sections,
+        page: '0',
+        'page-size': '1',
+        filter: `mobileDeviceId=="${id.id}"`,
+      },
+      'the look-up of one mobile device',
+      signal,
+    );
+    const record = page.results[0];
+    return record ? mobileDeviceToDevice(record, this.source) : undefined;
+  }
+
+  /**
+   * The release commands of this server, on the same connection (one token, one pause after a 429).
+   * Only the composition root calls it, and only for a source OLD_MDM_ALLOW_RELEASE names.
+   */
+  release(): SourceMdmRelease {
+    return new JamfRelease(this.api, this);
+  }
+
+  private page<R>(
     c: Collection<R>,
     page: number,
     size: number,
     filter: string | undefined,
     signal?: AbortSignal,
   ): Promise<JamfPage<R>> {
-    const url = new URL(c.path, this.options.baseUrl);
-    for (const s of c.sections) url.searchParams.append('section', s);
-    url.searchParams.set('page', String(page));
-    url.searchParams.set('page-size', String(size));
-    url.searchParams.set('sort', c.sort);
-    if (filter) url.searchParams.set('filter', filter);
-    let used: string | undefined;
-    const body = await this.http.json({
-      url,
-      headers: async () => {
-        used = await this.tokens.token(signal);
-        return { Authorization: `Bearer ${used}`, Accept: 'application/json' };
+    return this.request(
+      c,
+      {
+        section: c.sections,
+        page: String(page),
+        'page-size': String(size),
+        sort: c.sort,
+        ...(filter ? { filter } : {}),
       },
-      access: {
-        credentials: `${this.settings.clientId} / ${this.settings.clientSecret}`,
-        permission: c.privilege,
-      },
-      // A token can expire mid-sync (Jamf does not say when, §2.1): drop it and fetch one more, once.
-      onUnauthorized: () => {
-        if (used) this.tokens.invalidate(used);
-      },
+      `page ${page}`,
       signal,
-    });
+    );
+  }
+
+  private async request<R>(
+    c: Collection<R>,
+    query: Record<string, string | readonly string[]>,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<JamfPage<R>> {
+    const { body } = await this.api.json({ path: c.path, query, privilege: c.privilege, signal });
     if (
       !isObject(body) ||
       typeof body.totalCount !== 'number' ||
       !Array.isArray(body.results) ||
       !body.results.every(c.isRecord)
     ) {
-      throw this.http.error(
-        `Jamf Pro answered ${c.path} (page ${page}) without the documented { totalCount, results } of ${c.kind}.`,
-        'bad-response',
-        200,
-      );
+      throw this.shapeError(c, what);
     }
     return { totalCount: body.totalCount, results: body.results as R[] };
+  }
+
+  private shapeError<R>(c: Collection<R>, what: string, shape = '{ totalCount, results }') {
+    return this.api.http.error(
+      `Jamf Pro answered ${c.path} (${what}) without the documented ${shape} of ${c.kind}.`,
+      'bad-response',
+      200,
+    );
   }
 }
 

@@ -74,6 +74,19 @@ export function parseSearchPage(body: unknown, source: string): Ws1Page {
   };
 }
 
+/**
+ * One device as `GET /API/mdm/devices/{id}` answers it: the v1 `Device` model, whose wire names are
+ * the search's (W3 `device.py` / `device_extended.py`). Throws Ws1ShapeError naming the field only.
+ */
+export function parseDevice(body: unknown, source: string): OldMdmDevice {
+  const device = ws1Device.safeParse(body);
+  if (!device.success) {
+    const issue = device.error.issues[0];
+    throw new Ws1ShapeError(`the device: ${issue?.path.join('.') || '(body)'} ${issue?.message}`);
+  }
+  return toOldMdmDevice(device.data, source);
+}
+
 export function toOldMdmDevice(d: Ws1Device, source: string): OldMdmDevice {
   const model = blank(d.Model) ?? blank(d.ModelId?.Name);
   const userName = blank(d.UserName);

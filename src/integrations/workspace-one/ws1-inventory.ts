@@ -2,42 +2,27 @@
  * The Workspace ONE UEM inventory, read-only, through the v1 device search
  * (`GET /API/mdm/devices/search`, docs/vendor-apis.md §1.3): 500 devices a page (the documented
  * maximum), an OAuth bearer token plus the `aw-tenant-code` header on every call, and the
- * `seensince` filter for incremental reads (§1.4 — the API has no "modified since" filter).
+ * `seensince` filter for incremental reads (§1.4 — the API has no "modified since" filter); one
+ * device at a time (`GET /API/mdm/devices/{id}`) for a live look-up.
  */
 import type { OldMdmDevice } from '../../domain/old-mdm';
 import type { Logger } from '../../logging';
 import type { SourceMdmInventory } from '../../ports/source-mdm';
-import { type AccessHints, RetryingFetch, type RetryingFetchOptions } from '../http/retrying-fetch';
-import { parseSearchPage, Ws1ShapeError, ws1DateTime } from './ws1-device';
-import { type WorkspaceOneSettings, WS1_READ_PERMISSION, WS1_SETTING_NAMES } from './ws1-settings';
-import { WorkspaceOneToken } from './ws1-token';
+import type { SourceMdmRelease } from '../../ports/source-mdm-release';
+import type { RetryingFetchOptions } from '../http/retrying-fetch';
+import { WS1_READ_ACCESS, Ws1Connection } from './ws1-api';
+import { parseDevice, parseSearchPage, Ws1ShapeError, ws1DateTime } from './ws1-device';
+import { WorkspaceOneRelease } from './ws1-release';
+import type { WorkspaceOneSettings } from './ws1-settings';
 
 /** "If page size is greater than the maximum limit, it will return the first 500 records" (W3, every version). */
 export const WS1_MAX_PAGE_SIZE = 500;
-/**
- * v1 is the version whose answer shape is confirmed by a live capture (W4); v2 returns the same
- * shape but renames two filters, v3's snake_case answer is spec-only (§1.3).
- */
-const SEARCH_ACCEPT = 'application/json;version=1';
 /**
  * `seensince` is re-read this far back: the server's clock and its reading of an offset-less time
  * are not ours (§1.3 leaves the zone unconfirmed). Re-reading a device is harmless; missing one
  * would hold a journey until the daily full read.
  */
 const DEFAULT_OVERLAP_MS = 15 * 60_000;
-
-/**
- * 403 is a missing admin-role permission, except errorCode 1013, which is Workspace ONE's answer to
- * a wrong `aw-tenant-code` ("Tenant code XYZ does not identify an Organization Group.", W4).
- */
-const API_ACCESS: AccessHints = {
-  credentials: `${WS1_SETTING_NAMES.clientId} and ${WS1_SETTING_NAMES.clientSecret}`,
-  permission: WS1_READ_PERMISSION,
-  refine: (status, body) =>
-    status === 403 && errorCodeOf(body) === 1013
-      ? { failure: 'credentials', missing: `${WS1_SETTING_NAMES.tenantCode} (the REST API key)` }
-      : undefined,
-};
 
 export interface WorkspaceOneInventoryOptions
   extends Pick<RetryingFetchOptions, 'maxAttempts' | 'timeoutMs' | 'sleep' | 'onRetry' | 'fetch'> {
@@ -54,9 +39,7 @@ export interface WorkspaceOneInventoryOptions
 export class WorkspaceOneInventory implements SourceMdmInventory {
   readonly source: string;
   readonly vendor = 'workspace-one' as const;
-  private readonly http: RetryingFetch;
-  private readonly token: WorkspaceOneToken;
-  private readonly searchUrl: string;
+  private readonly api: Ws1Connection;
   private readonly pageSize: number;
   private readonly overlapMs: number;
 
@@ -65,22 +48,14 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
     private readonly options: WorkspaceOneInventoryOptions = {},
   ) {
     this.source = options.source ?? 'workspace-one';
-    this.http = new RetryingFetch({
+    this.api = new Ws1Connection(settings, {
       source: this.source,
-      vendorName: 'Workspace ONE',
       maxAttempts: options.maxAttempts,
       timeoutMs: options.timeoutMs,
       sleep: options.sleep,
       onRetry: options.onRetry,
       fetch: options.fetch,
     });
-    this.token = new WorkspaceOneToken({
-      tokenUrl: settings.tokenUrl,
-      clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      http: this.http,
-    });
-    this.searchUrl = `${apiBase(settings.apiUrl)}/API/mdm/devices/search`;
     this.pageSize = Math.min(
       WS1_MAX_PAGE_SIZE,
       Math.max(1, Math.floor(options.pageSize ?? WS1_MAX_PAGE_SIZE)),
@@ -90,12 +65,12 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
 
   /** HTTP requests sent so far, token requests included: the cost a sync logs. */
   get requests(): number {
-    return this.http.requests;
+    return this.api.http.requests;
   }
 
   /** Bearer tokens fetched so far. */
   get tokensFetched(): number {
-    return this.token.tokensFetched;
+    return this.api.token.tokensFetched;
   }
 
   listAll(signal?: AbortSignal): AsyncIterable<OldMdmDevice[]> {
@@ -117,7 +92,7 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
     kind: 'full' | 'incremental',
     signal?: AbortSignal,
   ): AsyncGenerator<OldMdmDevice[]> {
-    const startRequests = this.http.requests;
+    const startRequests = this.api.http.requests;
     const seen = new Set<string>();
     let devices = 0;
     let pages = 0;
@@ -131,7 +106,7 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
         parsed = parseSearchPage(body, this.source);
       } catch (err) {
         if (!(err instanceof Ws1ShapeError)) throw err;
-        throw this.http.error(
+        throw this.api.http.error(
           `Workspace ONE device search page ${page} is not what the API documents: ${err.message}.`,
           'bad-response',
           200,
@@ -146,51 +121,62 @@ export class WorkspaceOneInventory implements SourceMdmInventory {
       if (parsed.devices.length === 0 || (page + 1) * size >= parsed.total) break;
     }
     this.options.logger?.info(
-      { source: this.source, kind, pages, devices, requests: this.http.requests - startRequests },
+      { source: this.source, kind, pages, devices, requests: this.api.http.requests - startRequests },
       'workspace one inventory read',
     );
   }
 
-  private search(page: number, filters: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
-    const url = new URL(this.searchUrl);
-    url.searchParams.set('page', String(page));
-    url.searchParams.set('pagesize', String(this.pageSize));
-    // Ordered by device id (the default, made explicit) so a device whose LastSeen changes mid-read keeps its place.
-    url.searchParams.set('orderby', 'deviceid');
-    url.searchParams.set('sortorder', 'ASC');
-    if (this.settings.organizationGroupId !== undefined) {
-      url.searchParams.set('lgid', String(this.settings.organizationGroupId));
-    }
-    for (const [k, v] of Object.entries(filters)) url.searchParams.set(k, v);
-    let token: string | undefined;
-    return this.http.json({
-      url,
+  /**
+   * `GET /API/mdm/devices/{id}` (v1, W3 DevicesApi.md `devices_get_by_id_async`), mapped like a
+   * search result. 404 (errorCode 5061, "Device not found for this request.", W4): Workspace ONE no
+   * longer lists it. A device an Enterprise Wipe removed stays listed as Unenrolled until an admin
+   * deletes the record.
+   */
+  async deviceById(vendorId: string, signal?: AbortSignal): Promise<OldMdmDevice | undefined> {
+    // Workspace ONE device ids are numbers (`Id.Value`); anything else is no device of this tenant.
+    if (!/^\d{1,18}$/.test(vendorId)) return undefined;
+    const res = await this.api.send({
+      path: `/API/mdm/devices/${vendorId}`,
+      access: WS1_READ_ACCESS,
+      accept: [404],
       signal,
-      access: API_ACCESS,
-      headers: async () => {
-        token = await this.token.get(signal);
-        return {
-          Authorization: `Bearer ${token}`,
-          // Sent with OAuth too: the Omnissa SDK always does, and Fleet does with a bearer token (§1.1, W5/W7).
-          'aw-tenant-code': this.settings.tenantCode,
-          Accept: SEARCH_ACCEPT,
-        };
-      },
-      onUnauthorized: () => this.token.invalidate(token),
     });
+    if (res.status === 404 || res.status === 204 || res.text.trim() === '') return undefined;
+    try {
+      return parseDevice(JSON.parse(res.text) as unknown, this.source);
+    } catch (err) {
+      throw this.api.http.error(
+        `Workspace ONE answered the look-up of device ${vendorId} with something the API does not document${err instanceof Ws1ShapeError ? `: ${err.message}` : ''}.`,
+        'bad-response',
+        res.status,
+      );
+    }
   }
-}
 
-/** `https://as1234.awmdm.com`, `…/` and `…/API` all name the same API host. */
-function apiBase(apiUrl: string): string {
-  return apiUrl.replace(/\/+$/, '').replace(/\/api$/i, '');
-}
+  /**
+   * The release commands of this tenant, on the same connection (one token, one pause after a 429).
+   * Only the composition root calls it, and only for a source OLD_MDM_ALLOW_RELEASE names.
+   */
+  release(): SourceMdmRelease {
+    return new WorkspaceOneRelease(this.api, this);
+  }
 
-function errorCodeOf(body: string): number | undefined {
-  try {
-    const parsed = JSON.parse(body) as { errorCode?: unknown };
-    return typeof parsed.errorCode === 'number' ? parsed.errorCode : undefined;
-  } catch {
-    return undefined;
+  private search(page: number, filters: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
+    const query: Record<string, string> = {
+      page: String(page),
+      pagesize: String(this.pageSize),
+      // Ordered by device id (the default, made explicit) so a device whose LastSeen changes mid-read keeps its place.
+      orderby: 'deviceid',
+      sortorder: 'ASC',
+    };
+    if (this.settings.organizationGroupId !== undefined) {
+      query.lgid = String(this.settings.organizationGroupId);
+    }
+    return this.api.json({
+      path: '/API/mdm/devices/search',
+      query: { ...query, ...filters },
+      access: WS1_READ_ACCESS,
+      signal,
+    });
   }
 }

@@ -21,6 +21,17 @@ export const WS1_SETTING_NAMES = {
 export const WS1_READ_PERMISSION =
   'the admin role permission "REST API Devices Read" (REST API › Devices › Read) on the OAuth client\'s role';
 
+/**
+ * What releasing a device needs on top of reading. The console permission to Enterprise Wipe a
+ * device is what Workspace ONE's role documentation names ("the role must not only have the
+ * permissions to enterprise wipe a device…", VMware docs GUID-RoleBasedAccess); the REST API
+ * permission follows the API collections' Read/Write/Execute naming (Check Point's guide, as above:
+ * "REST API Devices Read", "REST API Devices Write", "REST API User Groups Execute"), because the
+ * command is an execute call on the Devices collection (docs/vendor-apis.md §1.5).
+ */
+export const WS1_RELEASE_PERMISSION =
+  'the admin role permissions "REST API Devices Execute" (REST API › Devices) and Enterprise Wipe (Device Management › Device Actions) on the OAuth client\'s role';
+
 /** Workspace ONE's regional token services (docs/vendor-apis.md §1.2, W1). */
 export const WS1_TOKEN_URLS = {
   uat: 'https://uat.uemauth.workspaceone.com/connect/token',
