@@ -9,14 +9,32 @@ import extensionEn from './extension.en.json';
 import extensionSv from './extension.sv.json';
 import importEn from './import.en.json';
 import importSv from './import.sv.json';
+import inventoryEn from './inventory.en.json';
+import inventorySv from './inventory.sv.json';
 import coreSv from './sv.json';
 
 /**
  * Every user-facing string lives in a locale file; English is the reference and the fallback.
  * The catalog is split by area (core, admin, broadcast, dashboard, message extension, import/export).
  */
-const en = { ...coreEn, ...adminEn, ...broadcastEn, ...dashboardEn, ...extensionEn, ...importEn };
-const sv = { ...coreSv, ...adminSv, ...broadcastSv, ...dashboardSv, ...extensionSv, ...importSv };
+const en = {
+  ...coreEn,
+  ...adminEn,
+  ...broadcastEn,
+  ...dashboardEn,
+  ...extensionEn,
+  ...importEn,
+  ...inventoryEn,
+};
+const sv = {
+  ...coreSv,
+  ...adminSv,
+  ...broadcastSv,
+  ...dashboardSv,
+  ...extensionSv,
+  ...importSv,
+  ...inventorySv,
+};
 export type MessageKey = keyof typeof en;
 export type Language = 'en' | 'sv';
 

@@ -36,7 +36,7 @@ export function isCsvAttachment(a: Attachment): boolean {
   return CSV_TYPES.has(a.contentType) && (name.endsWith('.csv') || name.endsWith('.txt') || !!a.contentUrl);
 }
 
-function urlOf(a: Attachment): string | undefined {
+export function urlOf(a: Attachment): string | undefined {
   if (a.contentType === TEAMS_FILE_DOWNLOAD) {
     const url = (a.content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
     return typeof url === 'string' ? url : undefined;
@@ -44,8 +44,8 @@ function urlOf(a: Attachment): string | undefined {
   return a.contentUrl;
 }
 
-/** Reads at most MAX_IMPORT_BYTES + 1 bytes, so that an oversized file is reported, not buffered whole. */
-export async function download(url: string): Promise<Uint8Array> {
+/** Reads at most `maxBytes` + 1 bytes, so that an oversized file is reported, not buffered whole. */
+export async function download(url: string, maxBytes: number = MAX_IMPORT_BYTES): Promise<Uint8Array> {
   const parsed = new URL(url);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
@@ -61,7 +61,7 @@ export async function download(url: string): Promise<Uint8Array> {
     if (done) break;
     chunks.push(value);
     size += value.byteLength;
-    if (size > MAX_IMPORT_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
       break;
     }
@@ -94,6 +94,16 @@ export async function csvImportFromMessage(turn: AdminTurn): Promise<CardJson> {
     deps.logger.warn({ err, fileName }, 'could not download an uploaded member file');
     return fail(err instanceof Error ? err.message : String(err));
   }
+  return memberImportPreview(turn, fileName, bytes);
+}
+
+/** A member list already downloaded: its preview, and the waves it may go into. */
+export async function memberImportPreview(
+  turn: AdminTurn,
+  fileName: string,
+  bytes: Uint8Array,
+): Promise<CardJson> {
+  const { deps, audience: a } = turn;
   const parsed = parseImportFile(bytes);
   const nf = new Intl.NumberFormat(a.locale);
   const problems = parsed.problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => importProblemText(p, a.language));
