@@ -25,6 +25,12 @@ import {
   stateLabel,
 } from './dashboard-format';
 import { durationText } from './escalation-card';
+import {
+  oldMdmWaveSectionView,
+  onlyInOldMdm,
+  WAVE_OLD_MDM_CHART_ID,
+  type WaveOldMdmOverview,
+} from './old-mdm-wave-section';
 import { type CardJson, renderCard } from './render';
 import {
   announceSection,
@@ -57,6 +63,8 @@ export interface WaveDashboardInput extends DashboardFormat {
   announce: AnnounceDecision;
   next?: NextWaveForecast;
   delivery?: DeliveryReport;
+  /** What the old MDM still lists for the wave's members; absent when no old MDM is read. */
+  oldMdm?: WaveOldMdmOverview;
   /** Time in a stage after which a started device counts as stuck, for the heading. */
   stuckAfterHours: number;
 }
@@ -189,6 +197,13 @@ export function waveDashboardView(input: WaveDashboardInput) {
   charts['chart-delivery'] = delivery.chart;
   const { chart: _chart, ...deliveryView } = delivery;
 
+  const { waveOldMdmChart, ...oldMdmView } = oldMdmWaveSectionView(input, input.oldMdm);
+  charts[WAVE_OLD_MDM_CHART_ID] = waveOldMdmChart;
+  // Journeys are the devices Intune or Entra show; a device only the old MDM knows has none yet.
+  const toMove: Fact[] = input.oldMdm
+    ? [{ title: t('dashboard.fact.toMove'), value: f.int(stats.devices + onlyInOldMdm(input.oldMdm)) }]
+    : [];
+
   const ca = wave.conditionalAccess;
   const more: Button[] = [
     { title: t('dashboard.action.edit'), verb: ADMIN_VERBS.editWave, data: { waveId } },
@@ -215,6 +230,7 @@ export function waveDashboardView(input: WaveDashboardInput) {
       { title: t('dashboard.fact.members'), value: f.int(stats.members) },
       { title: t('dashboard.fact.migrated'), value: f.share(stats.migratedUsers, stats.members) },
       { title: t('dashboard.fact.devices'), value: f.int(stats.devices) },
+      ...toMove,
       { title: t('dashboard.fact.start'), value: f.date(wave.startAt) },
       { title: t('dashboard.fact.end'), value: f.date(endOfWave(wave)) },
       {
@@ -244,6 +260,7 @@ export function waveDashboardView(input: WaveDashboardInput) {
     funnelHeading: t('dashboard.funnel.heading'),
     funnelSummary: milestones.map((m) => `${m.x}: ${f.int(m.y)}`).join(' · '),
     funnelFacts,
+    ...oldMdmView,
     hasDevices: stats.platforms.length > 0,
     platformsHeading: t('dashboard.platforms.heading'),
     platformCharts,

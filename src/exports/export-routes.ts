@@ -1,5 +1,5 @@
 /**
- * GET /exports/participants.csv and GET /exports/deliveries.csv — CSV downloads behind signed,
+ * GET /exports/participants.csv, /exports/deliveries.csv and /exports/old-mdm-review.csv — CSV downloads behind signed,
  * expiring links (signed-link.ts). The link is the authorization: the bot issues it to an admin in
  * their 1:1 chat, and every download is audited under that admin.
  *
@@ -11,12 +11,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type restify from 'restify';
 import { broadcastKey, deliveryPartition } from '../domain/broadcast';
-import type { Wave } from '../domain/campaign';
+import { campaignKey, type Wave } from '../domain/campaign';
 import { escalationKey } from '../domain/escalation';
 import type { Escalation } from '../domain/escalation-model';
 import { PARTICIPANT_PARTITIONS, type Participant, participantKey } from '../domain/participant';
 import { recordAudit } from '../features/audit';
 import { oldMdmDevicesOf } from '../features/old-mdm/match-views';
+import { reviewCsv } from '../features/old-mdm/review-csv';
 import { waveMembersOf, wavesById } from '../features/waves';
 import { languageFromHeader } from '../guidance/guide-routes';
 import { type Language, type MessageKey, translator } from '../i18n';
@@ -38,6 +39,8 @@ export interface ExportRouteDeps {
     | 'deliveries'
     | 'audit'
     | 'oldMdmByPerson'
+    | 'oldMdmDevices'
+    | 'campaigns'
   >;
   clock: Clock;
   logger: Logger;
@@ -128,6 +131,16 @@ async function exportSource(
   const counted = () => {
     rows++;
   };
+  if (request.kind === 'old-mdm-review') {
+    // An export file's devices are named after the campaign's old MDM, as on the review card.
+    const vendor = (await deps.store.campaigns.get(campaignKey()))?.value.sourceMdm ?? 'other';
+    return {
+      lines: reviewCsv(deps.store, vendor, language, counted),
+      get rows() {
+        return rows;
+      },
+    };
+  }
   if (request.kind === 'deliveries') {
     const broadcastId = request.broadcastId!;
     if (!(await deps.store.broadcasts.get(broadcastKey(broadcastId))))
@@ -264,7 +277,11 @@ async function auditDownload(
       actor: { aadObjectId: request.actorAadObjectId },
       action: 'export.download',
       target:
-        request.kind === 'deliveries' ? `broadcast:${request.broadcastId}` : `wave:${request.waveId ?? '*'}`,
+        request.kind === 'deliveries'
+          ? `broadcast:${request.broadcastId}`
+          : request.kind === 'old-mdm-review'
+            ? 'old-mdm-review'
+            : `wave:${request.waveId ?? '*'}`,
       after: {
         kind: request.kind,
         ...(request.waveId ? { waveId: request.waveId } : {}),
@@ -283,7 +300,9 @@ export function fileName(request: ExportRequest, now: Date): string {
   const subject =
     request.kind === 'deliveries'
       ? `deliveries-${request.broadcastId}`
-      : `participants-${request.waveId ?? 'all'}`;
+      : request.kind === 'old-mdm-review'
+        ? 'devices-to-review'
+        : `participants-${request.waveId ?? 'all'}`;
   const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
   return `${subject.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100)}-${stamp}.csv`;
 }

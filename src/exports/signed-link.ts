@@ -5,8 +5,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type ExportKind = 'participants' | 'deliveries';
-export const EXPORT_KINDS: readonly ExportKind[] = ['participants', 'deliveries'];
+export type ExportKind = 'participants' | 'deliveries' | 'old-mdm-review';
+export const EXPORT_KINDS: readonly ExportKind[] = ['participants', 'deliveries', 'old-mdm-review'];
 
 export interface ExportRequest {
   kind: ExportKind;
@@ -126,6 +126,8 @@ function requestProblem(r: ExportRequest): string | undefined {
   if (r.kind === 'deliveries' && r.waveId !== undefined) return 'a deliveries export takes no wave';
   if (r.kind === 'participants' && r.broadcastId !== undefined)
     return 'a participants export takes no broadcast';
+  if (r.kind === 'old-mdm-review' && (r.waveId !== undefined || r.broadcastId !== undefined))
+    return 'the devices-to-review export takes no wave or broadcast';
   if (r.language !== undefined && r.language !== 'en' && r.language !== 'sv') return 'unknown language';
   if (!(r.expiresAt instanceof Date) || !Number.isFinite(r.expiresAt.getTime())) return 'no valid expiry';
   return undefined;

@@ -33,6 +33,8 @@ export const ADMIN_VERBS = {
   retireReport: 'admin.retire',
   /** Signed CSV download links: data { kind: 'participants' | 'deliveries', waveId?, broadcastId? }. */
   exportCsv: 'admin.export',
+  /** The old MDM's devices that need a look (ambiguous, only in the old MDM, owner not found): data { page? }. */
+  oldMdmReview: 'admin.oldMdm.review',
 } as const;
 
 export type AdminVerb = (typeof ADMIN_VERBS)[keyof typeof ADMIN_VERBS];

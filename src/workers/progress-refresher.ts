@@ -213,9 +213,8 @@ export class ProgressRefresher implements Job {
     });
     for (const id of Object.keys(cursor.retry)) workFor(id).retry = true;
     if (this.deps.oldMdmOf) {
-      const changed = await peopleChanged(store);
-      for (const c of changed.slice(0, this.options.oldMdmPeoplePerCycle))
-        workFor(c.aadObjectId).oldMdmChangedAt = c.changedAt;
+      const changed = await peopleChanged(store, this.options.oldMdmPeoplePerCycle);
+      for (const c of changed) workFor(c.aadObjectId).oldMdmChangedAt = c.changedAt;
     }
 
     // 4. Read each participant and decide whether its changes can be applied as they are.

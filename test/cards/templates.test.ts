@@ -3,6 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as AC from 'adaptivecards';
 import { deviceListView, renderDeviceListCard } from '../../src/cards/device-list-card';
+import {
+  devicePreviewView,
+  importMessageView,
+  layoutPreviewView,
+  renderInventoryImportCard,
+  userNamePreviewView,
+} from '../../src/cards/inventory-import-card';
+import { renderReviewCard, reviewCardView } from '../../src/cards/old-mdm-review-card';
 import { renderCard } from '../../src/cards/render';
 import { renderWaveAnnouncementCard } from '../../src/cards/wave-announcement-card';
 import { renderWelcomeCard, welcomeView } from '../../src/cards/welcome-card';
@@ -113,6 +121,96 @@ describe('cards: templates', () => {
         JSON.stringify(devices),
         language === 'sv' ? /Både Jamf och Microsoft Intune/ : /Both Jamf and Microsoft Intune/,
       );
+    });
+  }
+
+  for (const language of LANGUAGES) {
+    it(`builds the old-MDM file cards in ${language} without parse problems`, () => {
+      const r = { t: translator(language), locale: language === 'sv' ? 'sv-SE' : 'en-US' };
+      const problems = Array.from({ length: 25 }, (_, i) => ({
+        line: i + 2,
+        reason: 'no-identifier' as const,
+        value: `row ${i}`,
+      }));
+      const cards = [
+        devicePreviewView(
+          r,
+          {
+            fileName: 'ws1.csv',
+            layoutLabel: 'Workspace ONE UEM device list',
+            rows: 1_250,
+            devices: 1_225,
+            perPlatform: { ios: 1_000, android: 225 },
+            problems,
+            problemCount: 25,
+            goneCount: 12,
+            goneNames: ['LOBBY-IPAD'],
+          },
+          'd1',
+        ),
+        userNamePreviewView(
+          r,
+          {
+            fileName: 'names.csv',
+            rows: 2,
+            entries: [{ userName: 'klind', upn: 'kim@example.com' }],
+            problems: [{ line: 3, reason: 'duplicate', value: 'KLIND', firstLine: 2 }],
+            problemCount: 1,
+            change: { added: 1, changed: 0, removed: 0, unchanged: 0 },
+          },
+          'd2',
+          0,
+        ),
+        layoutPreviewView(
+          r,
+          { fileName: 'm.json', columns: [{ column: 'Asset', field: 'serialNumber' }] },
+          'd3',
+        ),
+        importMessageView(r, { title: 'x', text: 'y', homeVerb: 'admin.home' }),
+      ].map(renderInventoryImportCard);
+      for (const card of cards) assert.deepEqual(problemsOf(card), []);
+      assert.match(
+        JSON.stringify(cards[0]),
+        language === 'sv' ? /Felaktiga rader \(25\)/ : /Bad rows \(25\)/,
+      );
+      assert.match(
+        JSON.stringify(cards[1]),
+        language === 'sv' ? /samma användarnamn som på rad 2/ : /same user name as line 2/,
+      );
+    });
+  }
+
+  for (const language of LANGUAGES) {
+    it(`builds the old-MDM "devices to review" card in ${language} without parse problems`, () => {
+      const card = renderReviewCard(
+        reviewCardView({
+          t: translator(language),
+          locale: language === 'sv' ? 'sv-SE' : 'en-GB',
+          timeZone: 'Europe/Stockholm',
+          now: new Date('2026-11-30T09:00:00Z'),
+          devices: [
+            {
+              source: 'file',
+              vendor: 'jamf',
+              vendorId: '1',
+              name: 'MAC-1',
+              platform: 'macos',
+              match: 'ambiguous',
+              by: 'serial',
+              reason: 'candidate-taken',
+              candidateKeys: ['a'],
+              personMissing: 'no-user',
+            },
+          ],
+          page: 0,
+          pageSize: 20,
+          total: 1,
+          cap: 200,
+          counts: { ambiguous: 1, unmatched: 0, personMissing: 1 },
+        }),
+      );
+      assert.deepEqual(problemsOf(card), []);
+      assert.doesNotMatch(JSON.stringify(card), /dashboard\.review\./);
     });
   }
 

@@ -52,7 +52,7 @@ export type OverrideGateData = z.infer<typeof OverrideGateData>;
 
 export const ExportCsvData = z
   .object({
-    kind: z.enum(['participants', 'deliveries']),
+    kind: z.enum(['participants', 'deliveries', 'old-mdm-review']),
     waveId: z.string().max(200).optional(),
     broadcastId: z.string().max(200).optional(),
   })

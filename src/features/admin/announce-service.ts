@@ -8,12 +8,11 @@ import { renderBroadcastProgressCard } from '../../cards/broadcast-progress-card
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
 import { renderWaveAnnouncementCard } from '../../cards/wave-announcement-card';
-import { mergeSources } from '../../domain/device-sources';
-import { oldMdmViewOf } from '../old-mdm/match-views';
 import type { Deps } from '../../deps';
 import { type Broadcast, broadcastKey } from '../../domain/broadcast';
 import { type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
+import { mergeSources } from '../../domain/device-sources';
 import type { Participant } from '../../domain/participant';
 import { participantKey } from '../../domain/participant';
 import { startOfLocalDay } from '../../domain/schedule';
@@ -30,6 +29,7 @@ import {
 } from '../broadcast/broadcast-service';
 import { audienceForParticipant } from '../journey/on-progress';
 import { reminderCard } from '../journey/reminder';
+import { oldMdmViewOf } from '../old-mdm/match-views';
 import type { AdminTurn } from './admin-turn';
 import { waveHome } from './dashboards';
 import { announceBlock } from './gate-service';

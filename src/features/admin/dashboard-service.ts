@@ -7,7 +7,8 @@
  * index (`wave-<id>` partition) and every member's participant and escalation rows by point reads,
  * READS_IN_FLIGHT at a time, each user once (from SCAN_FROM_MEMBERS members in a wave: both tables
  * read whole, once per dashboard); for the wave dashboard also the next wave's index (its
- * size) and the wave's latest broadcast with its deliveries (one partition).
+ * size), the wave's latest broadcast with its deliveries (one partition), and the old MDM's counts
+ * for the wave as the last matching pass stored them (one point read: features/old-mdm/wave-counts.ts).
  *
  * Membership follows the index: a member without a participant row (imported, never reached) counts
  * as a member with no devices, a row without a wave is taken as the index says, and a row naming
@@ -48,6 +49,7 @@ import { type Language, translator } from '../../i18n';
 import type { Store } from '../../ports/store';
 import { forEachBounded, mapBounded } from '../../shared/bounded';
 import { oldMdmOverview } from '../old-mdm/overview';
+import { waveOldMdmOverview } from '../old-mdm/wave-old-mdm';
 import { listWaves, waveMembersOf } from '../waves';
 
 /** Users read at once (two point reads each): quick on a large wave without flooding the tables. */
@@ -414,9 +416,10 @@ export async function waveDashboard(
   const stats = await reader.statsOf(wave);
   const { decision } = await decide(reader, rows, wave);
   const next = nextWaveAfter(rows, wave);
-  const [forecast, delivery] = await Promise.all([
+  const [forecast, delivery, oldMdm] = await Promise.all([
     next ? forecastFor(deps, reader, rows, next, now) : Promise.resolve(undefined),
     latestDelivery(deps.store, wave.id),
+    waveOldMdmOverview(deps, wave.id),
   ]);
   return renderWaveDashboard(
     waveDashboardView({
@@ -428,6 +431,7 @@ export async function waveDashboard(
       announce: decision,
       ...(forecast ? { next: forecast } : {}),
       ...(delivery ? { delivery } : {}),
+      ...(oldMdm ? { oldMdm } : {}),
       stuckAfterHours: stuckAfterHours(deps),
     }),
   );

@@ -45,7 +45,11 @@ export async function exportLinks(turn: AdminTurn, req: ExportCsvData): Promise<
   return renderAdminPanel({
     appName: a.t('app.name'),
     title: a.t(
-      req.kind === 'participants' ? 'admin.export.titleParticipants' : 'admin.export.titleDeliveries',
+      req.kind === 'participants'
+        ? 'admin.export.titleParticipants'
+        : req.kind === 'deliveries'
+          ? 'admin.export.titleDeliveries'
+          : 'dashboard.review.exportTitle',
     ),
     links: [{ title: a.t('admin.export.download'), url: `${base}${path}` }],
     linksNote: a.t('admin.export.note', {

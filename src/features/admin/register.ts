@@ -3,6 +3,8 @@ import type { TurnContext } from 'botbuilder';
 import type { Deps } from '../../deps';
 import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { ADMIN_INPUTS, ADMIN_VERB_LIST, ADMIN_VERBS, type AdminVerb } from '../../verbs/admin';
+import { OLD_MDM_IMPORT_VERB_LIST } from '../../verbs/old-mdm-import';
+import { devicesToReviewCard, ReviewData } from '../old-mdm/review-service';
 import { type AdminRoute, adminAction, adminMessage } from './admin-action';
 import * as P from './admin-payloads';
 import {
@@ -15,7 +17,8 @@ import {
 import { campaignHome, waveHome } from './dashboards';
 import { exportLinks } from './export-links';
 import { overrideGate } from './gate-service';
-import { csvImportFromMessage, isCsvAttachment } from './import-file';
+import { OLD_MDM_IMPORT_ROUTES } from './inventory-import-confirm';
+import { adminFileFromMessage, isAdminFileAttachment } from './inventory-import-file';
 import { nudgeUser } from './nudge-user';
 import { retireReport } from './retire-report';
 import { stragglersPanel } from './stragglers-panel';
@@ -69,17 +72,20 @@ const ROUTES: Record<AdminVerb, (deps: Deps) => AdminRoute> = {
   [ADMIN_VERBS.openTicket]: adminAction(P.UserData, (turn, d) => ticketPanel(turn, d.aadObjectId)),
   [ADMIN_VERBS.retireReport]: adminAction(P.NoData, (turn) => retireReport(turn)),
   [ADMIN_VERBS.exportCsv]: adminAction(P.ExportCsvData, exportLinks),
+  [ADMIN_VERBS.oldMdmReview]: adminAction(ReviewData, devicesToReviewCard),
 };
 
 export function register(app: Application<TurnState>, deps: Deps): void {
   for (const verb of ADMIN_VERB_LIST) app.adaptiveCards.actionExecute(verb, ROUTES[verb](deps));
+  for (const verb of OLD_MDM_IMPORT_VERB_LIST)
+    app.adaptiveCards.actionExecute(verb, OLD_MDM_IMPORT_ROUTES[verb](deps));
   // Only reached from the 1:1 chat: outside it the personal-only routes answer first.
   app.message(ADMIN_WORDS, adminMessage('admin.home', campaignHome)(deps));
   app.message(
     async (context: TurnContext) =>
       context.activity.type === 'message' &&
       isPersonalChat(context.activity) &&
-      (context.activity.attachments ?? []).some(isCsvAttachment),
-    adminMessage('admin.file', csvImportFromMessage)(deps),
+      (context.activity.attachments ?? []).some(isAdminFileAttachment),
+    adminMessage('admin.file', adminFileFromMessage)(deps),
   );
 }

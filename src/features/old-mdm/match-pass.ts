@@ -28,6 +28,8 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
+import { markPersonChanged } from './person-changes';
+import { countByWave, writeWaveCounts } from './wave-counts';
 
 export interface MatchPassDeps {
   store: Store;
@@ -60,6 +62,9 @@ export interface MatchPassReport {
   rowsWritten: number;
   indexWritten: number;
   indexDeleted: number;
+  /** Waves whose members hold listed devices, and their summary rows written (see wave-counts.ts). */
+  waves: number;
+  waveRowsWritten: number;
   durationMs: number;
 }
 
@@ -78,6 +83,18 @@ export interface MatchPassState extends JobState {
   lastPassDevices?: number;
   lastPassGraphRequests?: number;
   lastPassRowsWritten?: number;
+  /** The sources the pass saw listed devices of, as a JSON array (a wave dashboard shows each). */
+  lastPassSources?: string;
+}
+
+/** The sources the last pass saw listed devices of. */
+export function passSources(state: MatchPassState): string[] {
+  try {
+    const parsed = JSON.parse(state.lastPassSources ?? '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 export async function readMatchPassState(store: Store): Promise<MatchPassState> {
@@ -143,21 +160,29 @@ async function scanInventory(store: Store, signal?: AbortSignal): Promise<Scanne
   return rows;
 }
 
-/** The people the bot knows: participants with a UPN (the table stores no mail). */
-async function scanPeople(store: Store, signal?: AbortSignal): Promise<Person[]> {
+/**
+ * The people the bot knows: participants with a UPN (the table stores no mail), and every
+ * participant's wave — the participant row is the truth of membership — for the per-wave counts.
+ */
+async function scanPeople(
+  store: Store,
+  signal?: AbortSignal,
+): Promise<{ people: Person[]; waveOf: Map<string, string> }> {
   const people: Person[] = [];
+  const waveOf = new Map<string, string>();
   await forEachBounded(
     PARTICIPANT_PARTITIONS,
     SCAN_CONCURRENCY,
     async (partition) => {
       for await (const row of store.participants.listPartition(partition)) {
-        const { aadObjectId, userPrincipalName } = row.value;
+        const { aadObjectId, userPrincipalName, waveId } = row.value;
         if (userPrincipalName) people.push({ id: aadObjectId.toLowerCase(), userPrincipalName });
+        if (waveId) waveOf.set(aadObjectId.toLowerCase(), waveId);
       }
     },
     { signal },
   );
-  return people;
+  return { people, waveOf };
 }
 
 export function storedMatchOf(found: DeviceMatch): StoredMatch {
@@ -211,7 +236,7 @@ export async function runMatchPass(
   const nowIso = now.toISOString();
   const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
 
-  const [rows, people, graph] = await Promise.all([
+  const [rows, { people, waveOf }, graph] = await Promise.all([
     scanInventory(store, signal),
     scanPeople(store, signal),
     directory.matchCandidates(signal),
@@ -240,6 +265,8 @@ export async function runMatchPass(
     rowsWritten: 0,
     indexWritten: 0,
     indexDeleted: 0,
+    waves: 0,
+    waveRowsWritten: 0,
     durationMs: 0,
   };
 
@@ -264,11 +291,16 @@ export async function runMatchPass(
           wrote = !sameJson(current, copy);
           return wrote ? copy : undefined;
         });
-        if (wrote) report.indexWritten++;
+        if (wrote) {
+          report.indexWritten++;
+          // The person's journeys may move: the background refresh looks them up.
+          await markPersonChanged(store, indexUnder, nowIso);
+        }
       }
       if (row.indexedUnder && row.indexedUnder !== indexUnder) {
         await store.oldMdmByPerson.delete({ partitionKey: row.indexedUnder, rowKey: row.key.rowKey });
         report.indexDeleted++;
+        await markPersonChanged(store, row.indexedUnder, nowIso);
       }
       let wrote = false;
       await store.oldMdmDevices.update(row.key, (current) => {
@@ -290,13 +322,22 @@ export async function runMatchPass(
     { signal },
   );
 
+  const byWave = countByWave(
+    live.map((r) => ({ source: r.device.source, ...fresh.get(r)! })),
+    waveOf,
+  );
+  report.waves = byWave.size;
+  report.waveRowsWritten = (await writeWaveCounts(store, byWave, signal)).written;
+
   report.durationMs = Date.now() - startedMs;
+  const sources = [...new Set(live.map((r) => r.device.source))].sort();
   await store.jobState.update(MATCH_PASS_STATE_KEY, (current) => ({
     ...current,
     lastPassAt: nowIso,
     lastPassDevices: report.devices,
     lastPassGraphRequests: report.graphRequests,
     lastPassRowsWritten: report.rowsWritten,
+    lastPassSources: JSON.stringify(sources),
   }));
   logger.info({ ...report }, 'old MDM matching pass done');
   return report;

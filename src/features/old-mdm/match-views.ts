@@ -5,6 +5,7 @@
 import type { Deps } from '../../deps';
 import type { AmbiguityReason, MatchRule, PersonMissReason } from '../../domain/device-matching';
 import {
+  type InventoryDevice,
   inventoryPartitions,
   type PersonInventoryDevice,
   type SourceMatchCounts,
@@ -55,6 +56,10 @@ export function vendorOfSource(source: string, campaignVendor: SourceMdm): Sourc
 export interface DeviceToReview {
   source: string;
   vendorId: string;
+  /** The device as the old MDM names it, and its user there (UPN, else mail, else user name). */
+  name?: string;
+  platform: InventoryDevice['platform'];
+  user?: string;
   match: 'ambiguous' | 'unmatched' | 'matched';
   by?: MatchRule;
   reason?: AmbiguityReason;
@@ -71,6 +76,40 @@ export interface MatchSummary {
 }
 
 export const REVIEW_LIMIT = 200;
+
+/** The row as a device to review, or undefined when it needs no look (or is gone, or not matched yet). */
+export function toReview(row: InventoryDevice): DeviceToReview | undefined {
+  const match = row.match;
+  if (row.goneAt || !match) return undefined;
+  const personMissing = row.person && 'missing' in row.person ? row.person.missing : undefined;
+  if (match.kind === 'matched' && !personMissing) return undefined;
+  const user = row.userPrincipalName || row.userEmail || row.userName;
+  const item: DeviceToReview = {
+    source: row.source,
+    vendorId: row.vendorId,
+    ...(row.name ? { name: row.name } : {}),
+    platform: row.platform,
+    ...(user ? { user } : {}),
+    match: match.kind,
+  };
+  if (match.kind !== 'unmatched') item.by = match.by;
+  if (match.kind === 'ambiguous') {
+    item.reason = match.reason;
+    item.candidateKeys = match.candidateKeys;
+  }
+  if (personMissing) item.personMissing = personMissing;
+  return item;
+}
+
+/** Every device to review, partition by partition, for an export of any size (nothing kept in memory). */
+export async function* devicesToReview(store: Pick<Store, 'oldMdmDevices'>): AsyncGenerator<DeviceToReview> {
+  for (const partition of inventoryPartitions()) {
+    for await (const { value } of store.oldMdmDevices.listPartition(partition)) {
+      const item = toReview(value);
+      if (item) yield item;
+    }
+  }
+}
 
 const byDevice = (a: DeviceToReview, b: DeviceToReview) =>
   a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.vendorId < b.vendorId ? -1 : 1;
@@ -106,17 +145,10 @@ export async function matchSummary(store: Store, limit = REVIEW_LIMIT): Promise<
         continue;
       }
       counts[match.kind]++;
-      const personMissing = row.person && 'missing' in row.person ? row.person.missing : undefined;
-      if (personMissing) counts.personMissing++;
-      if (match.kind === 'matched' && !personMissing) continue;
+      if (row.person && 'missing' in row.person) counts.personMissing++;
+      const item = toReview(row);
+      if (!item) continue;
       total++;
-      const item: DeviceToReview = { source: row.source, vendorId: row.vendorId, match: match.kind };
-      if (match.kind !== 'unmatched') item.by = match.by;
-      if (match.kind === 'ambiguous') {
-        item.reason = match.reason;
-        item.candidateKeys = match.candidateKeys;
-      }
-      if (personMissing) item.personMissing = personMissing;
       review.push(item);
       if (review.length >= 2 * limit) trim();
     }

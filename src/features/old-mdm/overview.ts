@@ -5,6 +5,7 @@
  */
 import type { OldMdmSourceOverview } from '../../cards/old-mdm-section';
 import type { Deps } from '../../deps';
+import type { Store } from '../../ports/store';
 import { matchSummary, vendorOfSource } from './match-views';
 import { readSyncState } from './sync-state';
 
@@ -19,8 +20,6 @@ export async function oldMdmOverview(
     return await Promise.all(
       sources.map(async (source): Promise<OldMdmSourceOverview> => {
         const counts = summary.bySource[source];
-        const sync = await readSyncState(deps.store, source);
-        const failedAt = sync.lastRunOk === false ? (sync.lastErrorAt ?? sync.lastRunAt) : undefined;
         return {
           source,
           vendor: vendorOfSource(source, deps.config.sourceMdm),
@@ -30,19 +29,7 @@ export async function oldMdmOverview(
           unmatched: counts?.unmatched ?? 0,
           pending: counts?.pending ?? 0,
           personMissing: counts?.personMissing ?? 0,
-          ...(sync.lastRunAt
-            ? {
-                lastSync: {
-                  at: failedAt ?? sync.lastRunAt,
-                  ok: sync.lastRunOk !== false,
-                  ...(sync.lastRunKind ? { kind: sync.lastRunKind } : {}),
-                  ...(sync.lastErrorKind && sync.lastRunOk === false ? { failure: sync.lastErrorKind } : {}),
-                  ...(sync.lastErrorMissing && sync.lastRunOk === false
-                    ? { missing: sync.lastErrorMissing }
-                    : {}),
-                },
-              }
-            : {}),
+          ...(await lastSyncOf(deps.store, source)),
         };
       }),
     );
@@ -50,4 +37,23 @@ export async function oldMdmOverview(
     deps.logger.warn({ err }, 'could not read the old MDM overview');
     return [];
   }
+}
+
+/** A source's last sync as the dashboards show it: when, what kind, or why it failed and what to fix. */
+export async function lastSyncOf(
+  store: Store,
+  source: string,
+): Promise<Pick<OldMdmSourceOverview, 'lastSync'>> {
+  const sync = await readSyncState(store, source);
+  if (!sync.lastRunAt) return {};
+  const failed = sync.lastRunOk === false;
+  return {
+    lastSync: {
+      at: failed ? (sync.lastErrorAt ?? sync.lastRunAt) : sync.lastRunAt,
+      ok: !failed,
+      ...(sync.lastRunKind ? { kind: sync.lastRunKind } : {}),
+      ...(sync.lastErrorKind && failed ? { failure: sync.lastErrorKind } : {}),
+      ...(sync.lastErrorMissing && failed ? { missing: sync.lastErrorMissing } : {}),
+    },
+  };
 }

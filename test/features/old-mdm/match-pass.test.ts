@@ -99,7 +99,15 @@ describe('integration: old-MDM matching pass (Azurite)', () => {
       personMissing: 1,
     });
     assert.deepEqual(summary.review, [
-      { source: SOURCE, vendorId: '102', match: 'unmatched', personMissing: 'not-found' },
+      {
+        source: SOURCE,
+        vendorId: '102',
+        name: 'Stranger',
+        platform: 'ipados',
+        user: 'nobody@example.com',
+        match: 'unmatched',
+        personMissing: 'not-found',
+      },
     ]);
     assert.ok((await readMatchPassState(store)).lastPassAt);
   });
@@ -129,6 +137,8 @@ describe('integration: old-MDM matching pass (Azurite)', () => {
       {
         source: SOURCE,
         vendorId: '201',
+        platform: 'ios',
+        user: 'meganb@example.com',
         match: 'ambiguous',
         by: 'serial',
         reason: 'several-candidates',
