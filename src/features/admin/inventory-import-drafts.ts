@@ -6,8 +6,8 @@
  * (`claimUpload`): the row can be inserted once, so a double click or a second admin never stores
  * a file twice, and a late click learns what happened to it.
  */
+import type { DevicePreviewData } from '../../cards/inventory-import-card';
 import type { Deps } from '../../deps';
-import type { InventoryProblem } from '../../domain/inventory-file/parse-inventory';
 import type { OldMdmDevice } from '../../domain/old-mdm';
 import { ConcurrencyError, type EntityKey, type JobState } from '../../ports/store';
 import { mapBounded } from '../../shared/bounded';
@@ -22,21 +22,12 @@ export const DEVICES_PER_PART = 20_000;
 export const MAX_KEPT_PROBLEMS = 20_000;
 const PARTS_IN_FLIGHT = 2;
 
-export interface InventoryUpload {
+/** What the preview card shows, plus where the devices wait until the admin confirms. */
+export interface InventoryUpload extends DevicePreviewData {
   kind: 'inventory';
-  fileName: string;
   /** The layout id, or `override` for the admin's layout mapping. */
   layout: string;
-  layoutLabel: string;
   source: string;
-  rows: number;
-  devices: number;
-  perPlatform: Record<string, number>;
-  problems: InventoryProblem[];
-  problemCount: number;
-  /** Stored devices of the source the file does not list (they would be marked gone). */
-  goneCount: number;
-  goneNames: string[];
   parts: string[];
 }
 
