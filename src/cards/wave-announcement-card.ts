@@ -5,6 +5,7 @@ import type { SourceMdm } from '../domain/source-mdm';
 import { formatDateTime, type Translate } from '../i18n';
 import { JOURNEY_VERBS } from '../verbs/journey';
 import { type CardJson, renderCard } from './render';
+import { observedAccessText } from './runbook-access';
 
 export interface WaveAnnouncementInput {
   t: Translate;
@@ -29,12 +30,14 @@ export function waveAnnouncementView(input: WaveAnnouncementInput) {
     { title: t('announce.time'), value: t('announce.minutes', { minutes: wave.estimatedMinutes }) },
   ];
   const ca = wave.conditionalAccess;
+  // The evaluated policies when every member shares one state; else the wave's mode as set.
   const caText =
-    ca.kind === 'immediate'
+    observedAccessText(input, wave) ??
+    (ca.kind === 'immediate'
       ? t('journey.ca.immediate')
       : ca.kind === 'grace'
         ? t('journey.ca.grace', { date: when(ca.endsAt) })
-        : t('journey.ca.none');
+        : t('journey.ca.none'));
   return {
     appName: t('app.name'),
     title: t('announce.title', { wave: wave.name }),

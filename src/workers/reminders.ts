@@ -1,8 +1,10 @@
+import { lastDaysLine } from '../cards/runbook-access';
 import type { Deps } from '../deps';
 import { ACTIVE_WAVE_STATES, endOfWave, type Wave, type WaveMember } from '../domain/campaign';
 import { participantProgress } from '../domain/journey-progress';
 import { type Participant, participantKey } from '../domain/participant';
 import { nextReminderAt } from '../domain/schedule';
+import { audienceForParticipant } from '../features/journey/on-progress';
 import { reminderCard } from '../features/journey/reminder';
 import { listWaves, waveMembersOf } from '../features/waves';
 import type { Job } from './scheduler';
@@ -70,12 +72,20 @@ export class ReminderJob implements Job {
     let claimed: Participant | undefined;
     await this.deps.store.participants.update(participantKey(member.aadObjectId), (cur) => {
       claimed = undefined;
-      if (!cur || !this.isDue(cur, wave, now)) return undefined;
+      if (!cur || cur.erasedAt || !this.isDue(cur, wave, now)) return undefined;
       claimed = { ...cur, lastReminderAt: now.toISOString() };
       return claimed;
     });
     if (!claimed?.conversation) return false;
-    await this.deps.messenger.send(claimed.conversation, reminderCard(this.deps, claimed, wave));
+    const reminder = reminderCard(this.deps, claimed, wave);
+    // In the last days before the grace end, say what switches on then (from the evaluated policies).
+    const lastDays = lastDaysLine(audienceForParticipant(this.deps, claimed), wave, now);
+    if (lastDays)
+      reminder.card.body = [
+        ...((reminder.card.body as unknown[]) ?? []),
+        { type: 'TextBlock', text: lastDays, wrap: true, weight: 'Bolder' },
+      ];
+    await this.deps.messenger.send(claimed.conversation, reminder);
     return true;
   }
 }

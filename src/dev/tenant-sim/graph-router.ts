@@ -1,4 +1,5 @@
 /** Finds the route for a Graph path; literal segments match case-insensitively, as Graph's do. */
+import { conditionalAccessRoutes } from './conditional-access';
 import { GraphHttpError } from './graph-error';
 import type { Route, RouteParams } from './graph-request';
 import { deltaRoutes } from './routes-delta';
@@ -12,12 +13,16 @@ interface CompiledRoute {
 }
 
 // Delta first: /devices/delta must not be taken for /devices/{device}.
-const ROUTES: CompiledRoute[] = [...deltaRoutes, ...directoryRoutes, ...intuneRoutes, ...teamworkRoutes].map(
-  (route) => ({
-    route,
-    segments: route.pattern.split('/').filter(Boolean),
-  }),
-);
+const ROUTES: CompiledRoute[] = [
+  ...deltaRoutes,
+  ...directoryRoutes,
+  ...intuneRoutes,
+  ...teamworkRoutes,
+  ...conditionalAccessRoutes,
+].map((route) => ({
+  route,
+  segments: route.pattern.split('/').filter(Boolean),
+}));
 
 export type RouteMatch = { route: Route; params: RouteParams } | { error: GraphHttpError };
 

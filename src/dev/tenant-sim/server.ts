@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, lowerCaseHeaders, originOf, readBodyText } from '../http-server';
 import type { OldMdmSimTarget } from '../old-mdm-sim-client';
+import { conditionalAccessControl, demoPolicies, setPolicies } from './conditional-access';
 import { handleControl } from './control-routes';
 import { demoSeed } from './demo';
 import { FaultInjector } from './faults';
@@ -54,6 +55,7 @@ function loadSeed(tenant: Tenant, seed: TenantSimulatorOptions['seed']): void {
   if (seed === 'empty') tenant.load({ users: [] });
   else if (seed === undefined || seed === 'demo') tenant.load(demoSeed());
   else tenant.load(seed);
+  setPolicies(tenant, seed === undefined || seed === 'demo' ? demoPolicies() : []);
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -127,6 +129,9 @@ async function handle(
       await oldMdmView(deps.oldMdm),
     );
   }
+  const ca = conditionalAccessControl(method, url.pathname, body, deps.tenant);
+  if (ca)
+    return send(res, ca.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, ca.body);
   if (url.pathname === '/' || url.pathname.startsWith('/_sim/')) {
     const r = handleControl(
       { method, path: url.pathname, query: url.searchParams, body },

@@ -1,6 +1,7 @@
 import type { CardJson } from '../../cards/render';
 import { type Wave, waveKey } from '../../domain/campaign';
 import { recordAudit } from '../audit';
+import { runbookAnnounceBlock } from '../runbook/runbook-service';
 import type { AdminTurn } from './admin-turn';
 import { announceBlockOf } from './dashboard-service';
 import { waveHome } from './dashboards';
@@ -9,9 +10,13 @@ import { waveHome } from './dashboards';
 export const MIN_OVERRIDE_REASON = 10;
 export const MAX_OVERRIDE_REASON = 1_000;
 
-/** Why the wave may not be announced yet (its predecessor's gate failed), in the admin's words; undefined when it may. */
+/** Why the wave may not be announced yet (its predecessor's gate failed, or its runbook's earlier steps are not done), in the admin's words; undefined when it may. */
 export async function announceBlock(turn: AdminTurn, wave: Wave): Promise<string | undefined> {
-  return announceBlockOf(turn.deps, wave, turn.audience.language, turn.now);
+  const gate = await announceBlockOf(turn.deps, wave, turn.audience.language, turn.now);
+  if (gate) return gate;
+  // The runbook's steps before "tell users" (where conditional access is read): see src/features/runbook.
+  if (!turn.deps.conditionalAccess) return undefined;
+  return runbookAnnounceBlock(turn.deps, wave, turn.audience.t, turn.now);
 }
 
 /**
