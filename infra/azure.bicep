@@ -252,6 +252,8 @@ var settings = {
   GRAPH_CLIENT_ID: graphAuth == 'managedIdentity' ? identity.properties.clientId : (empty(graphClientId) ? effectiveBotAppId : graphClientId)
   GRAPH_CLIENT_SECRET: graphAuth == 'clientSecret' ? graphSecretRef : ''
   GRAPH_CERTIFICATE_PATH: ''
+  BOT_ALLOW_MULTI_TENANT: ''
+  BOT_OPENID_ISSUER: ''
   GRAPH_USE_MANAGED_IDENTITY: graphAuth == 'managedIdentity' ? 'true' : 'false'
   GRAPH_MAX_ATTEMPTS: string(graphMaxAttempts)
   HELPDESK_CHANNEL_ID: helpdeskChannelId

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import sinon from 'sinon';
 import { readConfig } from '../src/config';
 import { participantKey } from '../src/domain/participant';
@@ -106,6 +107,56 @@ describe('integration: HTTP server (real adapter, Azurite, connector over HTTP)'
       JSON.stringify({ ...personalMessage('x'.repeat(600 * 1024)), serviceUrl: connector.url }),
     );
     assert.equal(res.status, 413);
+  });
+
+  it('refuses form-encoded, text and compressed bodies with 415 without reading them', async () => {
+    const form = await post(bot.port, 'type=message&text=hi', 'application/x-www-form-urlencoded');
+    assert.equal(form.status, 415);
+    assert.equal(JSON.parse(form.text).error, 'the activity must be sent as application/json');
+    assert.equal((await post(bot.port, '{}', 'text/plain')).status, 415);
+    const gzip = await fetch(`http://127.0.0.1:${bot.port}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(personalMessage('hi'))),
+    });
+    assert.equal(gzip.status, 415);
+  });
+
+  it('counts the bytes that arrive, not the declared length: a chunked body over the limit gets 413', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":"message","text":"'));
+        for (let i = 0; i < 16; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${bot.port}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 413);
+  });
+
+  it('answers malformed JSON without the parser’s message', async () => {
+    const res = await post(bot.port, '{"type": "message", ');
+    assert.deepEqual(JSON.parse(res.text), {
+      error: 'malformed activity: the body is not JSON',
+      correlationId: JSON.parse(res.text).correlationId,
+    });
+  });
+
+  it('answers an unknown path with 404, nosniff and without echoing the path', async () => {
+    const res = await fetch(`http://127.0.0.1:${bot.port}/%3Cscript%3Ealert(1)%3C/script%3E`);
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    const text = await res.text();
+    assert.doesNotMatch(text, /script|alert/i);
+    const wrongMethod = await fetch(`http://127.0.0.1:${bot.port}/api/messages`);
+    assert.equal(wrongMethod.status, 405);
+    assert.doesNotMatch(await wrongMethod.text(), /GET|api\/messages/);
   });
 
   it('on stop, finishes the turn in flight, then refuses new requests', async () => {

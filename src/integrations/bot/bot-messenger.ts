@@ -74,6 +74,20 @@ export function toConnectorError(err: unknown, what: string, now: Date = new Dat
   );
 }
 
+/** A connector call that has not answered by then is given up as "no answer" (status 0, retryable). */
+const CONNECTOR_TIMEOUT_MS = 15_000;
+
+function bounded<T>(call: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ConnectorError(`Bot Connector ${what}: no answer`, 0)),
+      CONNECTOR_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** Proactive sends and in-place updates through the Bot Connector (the playground's connector locally). */
 export class BotMessenger implements Messenger {
   private readonly sdkRetries: boolean;
@@ -147,11 +161,12 @@ export class BotMessenger implements Messenger {
   async send(to: ConversationAddress, message: OutgoingCard): Promise<{ activityId: string }> {
     let activityId = '';
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (ctx) => {
+      const sent = this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (ctx) => {
         this.connectorOf(ctx);
         const res = await ctx.sendActivity(cardActivity(message));
         activityId = res?.id ?? '';
       });
+      await bounded(sent, 'send');
     } catch (err) {
       throw toConnectorError(err, `sending to ${to.conversationId}`);
     }
@@ -160,14 +175,17 @@ export class BotMessenger implements Messenger {
 
   async update(to: ConversationAddress, activityId: string, message: OutgoingCard): Promise<void> {
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (ctx) => {
-        this.connectorOf(ctx);
-        await ctx.updateActivity({
-          ...cardActivity(message),
-          id: activityId,
-          conversation: ctx.activity.conversation,
-        });
-      });
+      await bounded(
+        this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (ctx) => {
+          this.connectorOf(ctx);
+          await ctx.updateActivity({
+            ...cardActivity(message),
+            id: activityId,
+            conversation: ctx.activity.conversation,
+          });
+        }),
+        'update',
+      );
     } catch (err) {
       throw toConnectorError(err, `updating ${activityId} in ${to.conversationId}`);
     }
