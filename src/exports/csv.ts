@@ -10,6 +10,7 @@ import type { Delivery } from '../domain/broadcast';
 import { canonicalJson } from '../domain/canonical';
 import type { Escalation } from '../domain/escalation-model';
 import type { PersonInventoryDevice } from '../domain/inventory';
+import type { DeviceJourney } from '../domain/journey';
 import type { Participant } from '../domain/participant';
 import { participantRetirement } from '../domain/retirement';
 import { type Language, type MessageKey, translator } from '../i18n';
@@ -34,7 +35,13 @@ function cellText(value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
   if (Array.isArray(value)) return value.map(cellText).join('; ');
-  if (typeof value === 'object' && value !== null) return canonicalJson(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return canonicalJson(value);
+    } catch {
+      return '';
+    }
+  }
   return '';
 }
 
@@ -132,37 +139,62 @@ export function deliveryHeader(language: Language): string[] {
 /**
  * One participant: the wave by name, each device with its journey stage (`name: stage`, `; `
  * between), "migrated" in the retirement report's sense, the exclusion reasons, the open ticket.
+ * Rows are read as stored, so every field may hold any JSON type: a column that cannot be worked
+ * out from what the row holds is left empty, and the rest of the row and of the export go on.
  */
 export function participantRow(row: ParticipantExportRow, language: Language): CsvValue[] {
-  const p = row.participant;
-  const r = participantRetirement(p);
-  const journeys = p.journeys ?? [];
-  const e = row.escalation;
+  const t = translator(language);
+  const p = (isRecord(row.participant) ? row.participant : {}) as Partial<Participant>;
+  const journeys = listOf<DeviceJourney>(p.journeys);
+  const oldMdm = listOf<PersonInventoryDevice>(row.oldMdm);
+  const e = isRecord(row.escalation) ? (row.escalation as Partial<Escalation>) : undefined;
+  const retirement = attempt(() => participantRetirement({ ...p, journeys } as unknown as Participant));
   return [
     p.userPrincipalName,
     p.displayName,
     row.waveName ?? p.waveId,
     p.locale,
     journeys.length,
-    journeys.map((j) => `${j.name}: ${j.stage}`).join('; '),
-    translator(language)(r.status === 'migrated' ? 'import.csv.yes' : 'import.csv.no'),
-    [...new Set(r.excludedDevices.map((d) => d.reason))].join('; '),
-    e && e.state !== 'resolved' ? `#${e.ticketNumber} ${e.state}` : '',
+    journeys.map((j) => `${cellText(j.name)}: ${cellText(j.stage)}`).join('; '),
+    retirement ? t(retirement.status === 'migrated' ? 'import.csv.yes' : 'import.csv.no') : '',
+    retirement
+      ? [
+          ...new Set(listOf<{ reason: unknown }>(retirement.excludedDevices).map((d) => cellText(d.reason))),
+        ].join('; ')
+      : '',
+    e && e.state !== 'resolved' ? `#${cellText(e.ticketNumber)} ${cellText(e.state)}` : '',
     p.lastSeenAt,
-    (row.oldMdm ?? []).filter((d) => !d.goneAt).length,
-    (row.oldMdm ?? []).map((d) => oldMdmCell(d, language)).join('; '),
+    oldMdm.filter((d) => !d.goneAt).length,
+    oldMdm.map((d) => attempt(() => oldMdmCell(d, language)) ?? '').join('; '),
   ];
 }
 
 /** "iPad (source): listed, last seen …" or "…: gone" — the old MDM's own word on one device. */
-function oldMdmCell(d: PersonInventoryDevice, language: Language): string {
+function oldMdmCell(d: Partial<PersonInventoryDevice>, language: Language): string {
   const t = translator(language);
   const state = d.goneAt
     ? t('import.csv.oldMdm.gone')
     : d.lastSeen
-      ? t('import.csv.oldMdm.listedSince', { time: d.lastSeen })
+      ? t('import.csv.oldMdm.listedSince', { time: cellText(d.lastSeen) })
       : t('import.csv.oldMdm.listed');
-  return `${d.name ?? d.platform} (${d.source}): ${state}`;
+  return `${cellText(d.name ?? d.platform)} (${cellText(d.source)}): ${state}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The objects of a stored list; anything else (a string, a number, an object) is no list. */
+function listOf<T>(value: unknown): Partial<T>[] {
+  return (Array.isArray(value) ? value.filter(isRecord) : []) as Partial<T>[];
+}
+
+function attempt<T>(work: () => T): T | undefined {
+  try {
+    return work();
+  } catch {
+    return undefined;
+  }
 }
 
 export function deliveryRow(d: Delivery): CsvValue[] {

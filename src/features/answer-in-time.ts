@@ -1,10 +1,32 @@
 import { CardFactory, type TurnContext } from 'botbuilder';
 import type { CardJson } from '../cards/render';
 import type { Deps } from '../deps';
+import type { Translate } from '../i18n';
 import { addressOf } from '../integrations/bot/teams-context';
 import { turnLogger } from '../logging';
-import { inBackground } from '../shared/background';
+import { ConnectorError } from '../ports/messenger';
+import { hurrySignal, inBackground } from '../shared/background';
+import { isUnavailable } from '../shared/unavailable';
 import { OVER_BUDGET, withinBudget } from './invoke-budget';
+import { errorCardFor } from './safe-invoke';
+import { audienceOf } from './user-context';
+
+/**
+ * A late answer waits at most this long; then the pending card is replaced by the failure card, so
+ * a "still working" card never stays as it is.
+ */
+export const LATE_ANSWER_MAX_MS = 60_000;
+/** Attempts to put the answer on the card when Teams is throttling or failing for a moment. */
+const UPDATE_ATTEMPTS = 3;
+const MAX_UPDATE_DELAY_MS = 5_000;
+
+/** Why a late answer became its failure card without the work's own answer. */
+export class LateAnswerError extends Error {
+  constructor(readonly reason: 'timed-out' | 'interrupted') {
+    super(reason === 'timed-out' ? 'the work took too long' : 'shutting down before the work ended');
+    this.name = 'LateAnswerError';
+  }
+}
 
 /** How a slow answer reaches the user once the invoke budget has passed. */
 export interface LateAnswer {
@@ -16,6 +38,8 @@ export interface LateAnswer {
   failed: (err: unknown) => CardJson;
   /** The notification text of the updated card. */
   summary: string;
+  /** How long the work may take in all before its failure card goes up; LATE_ANSWER_MAX_MS if not given. */
+  maxWaitMs?: number;
 }
 
 /**
@@ -30,8 +54,7 @@ export async function answerWithinBudget(
   work: Promise<CardJson>,
   late: LateAnswer,
 ): Promise<CardJson> {
-  const log = turnLogger(context, deps.logger);
-  const settled = settle(work, late, (err) => log.error({ err, what: late.what }, 'slow work failed'));
+  const settled = settle(context, deps, work, late);
   const first = await withinBudget(settled, deps.invokeBudgetMs);
   if (first !== OVER_BUDGET) return first;
   replaceLater(deps, context, settled, late, context.activity.replyToId);
@@ -48,8 +71,7 @@ export async function replyWithinBudget(
   work: Promise<CardJson>,
   late: LateAnswer,
 ): Promise<void> {
-  const log = turnLogger(context, deps.logger);
-  const settled = settle(work, late, (err) => log.error({ err, what: late.what }, 'slow work failed'));
+  const settled = settle(context, deps, work, late);
   const first = await withinBudget(settled, deps.invokeBudgetMs);
   if (first !== OVER_BUDGET) {
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(first)] });
@@ -59,11 +81,26 @@ export async function replyWithinBudget(
   replaceLater(deps, context, settled, late, sent?.id);
 }
 
-function settle(work: Promise<CardJson>, late: LateAnswer, logFailure: (err: unknown) => void) {
+/**
+ * The work's answer, or its failure card; an outage of storage, Graph or Teams gets the card that
+ * says so (try again in a few minutes) whatever the feature's own failure card is.
+ */
+function settle(context: TurnContext, deps: Deps, work: Promise<CardJson>, late: LateAnswer) {
+  const log = turnLogger(context, deps.logger);
+  const { t } = audienceOf(context, deps);
   return work.catch((err: unknown) => {
-    logFailure(err);
-    return late.failed(err);
+    log.error({ err, what: late.what }, 'slow work failed');
+    return safeFailure(late, err, t);
   });
+}
+
+function safeFailure(late: LateAnswer, err: unknown, t: Translate): CardJson {
+  if (isUnavailable(err)) return errorCardFor(t, err);
+  try {
+    return late.failed(err);
+  } catch {
+    return errorCardFor(t, err);
+  }
 }
 
 function replaceLater(
@@ -74,14 +111,81 @@ function replaceLater(
   cardActivityId: string | undefined,
 ): void {
   const log = turnLogger(context, deps.logger);
+  const { t } = audienceOf(context, deps);
   // The turn's context is revoked when the turn ends: keep only the address.
   const address = addressOf(context.activity);
   log.info({ what: late.what, budgetMs: deps.invokeBudgetMs }, 'slow work passed the invoke budget');
+  const hurry = hurrySignal();
+  const answer = firstOf(settled, late.maxWaitMs ?? LATE_ANSWER_MAX_MS, hurry).then((outcome) => {
+    if (outcome === 'timed-out' || outcome === 'interrupted') {
+      log.warn({ what: late.what, outcome }, 'slow work did not end in time; the card shows the failure');
+      return safeFailure(late, new LateAnswerError(outcome), t);
+    }
+    return outcome;
+  });
   inBackground(
-    settled.then(async (card) => {
+    answer.then(async (card) => {
       if (!address || !cardActivityId) throw new Error('the card to replace has no address');
-      await deps.messenger.update(address, cardActivityId, { card, summary: late.summary });
+      await updateWithRetries(deps, () =>
+        deps.messenger.update(address, cardActivityId, { card, summary: late.summary }),
+      );
     }),
     (err) => log.error({ err, what: late.what }, 'could not replace the pending card with the answer'),
   );
+}
+
+/** The answer, or why there is none: the late deadline passed, or shutdown asked to hurry. */
+function firstOf(
+  settled: Promise<CardJson>,
+  maxMs: number,
+  hurry: AbortSignal,
+): Promise<CardJson | 'timed-out' | 'interrupted'> {
+  let timer: NodeJS.Timeout | undefined;
+  let onHurry: (() => void) | undefined;
+  const cut = new Promise<'timed-out' | 'interrupted'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), maxMs);
+    onHurry = () => resolve('interrupted');
+    if (hurry.aborted) onHurry();
+    else hurry.addEventListener('abort', onHurry, { once: true });
+  });
+  return Promise.race([settled, cut]).finally(() => {
+    clearTimeout(timer);
+    if (onHurry) hurry.removeEventListener('abort', onHurry);
+  });
+}
+
+/**
+ * Teams may throttle (429) or fail for a moment (5xx) exactly when Graph is slow: the update is
+ * tried again a few times, honouring Retry-After (capped); shutdown cuts the waits short.
+ */
+async function updateWithRetries(deps: Deps, update: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await update();
+      return;
+    } catch (err) {
+      const retryable =
+        err instanceof ConnectorError && (err.status === 429 || err.status >= 500 || err.status === 0);
+      if (!retryable || attempt >= UPDATE_ATTEMPTS) throw err;
+      const delayMs = Math.min(
+        MAX_UPDATE_DELAY_MS,
+        err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 250 * 2 ** attempt,
+      );
+      deps.logger.warn({ attempt, status: err.status, delayMs }, 'card update refused for now; retrying');
+      await pause(delayMs, hurrySignal());
+    }
+  }
+}
+
+function pause(ms: number, hurry: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (hurry.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    hurry.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      hurry.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import { type Participant, participantKey, recordSighting } from '../domain/participant';
 import { type Language, languageOf, type Translate, translator } from '../i18n';
 import { clientInfoOf, sightingOf } from '../integrations/bot/teams-context';
+import { MAX_NAME_CHARS } from './activity-input';
 
 /** How to speak to the sender of this turn: their language, locale and time zone. */
 export interface Audience {
@@ -14,15 +15,19 @@ export interface Audience {
 
 export function audienceOf(context: TurnContext, deps: Deps, participant?: Participant): Audience {
   const info = clientInfoOf(context.activity);
-  const locale = info.locale ?? participant?.locale ?? deps.config.defaults.locale;
+  // A stored row may hold another type than the model says (older rows): only text is used.
+  const locale = textOr(info.locale) ?? textOr(participant?.locale) ?? deps.config.defaults.locale;
   const language = languageOf(locale, deps.config.defaults.locale);
   return {
     language,
     locale,
-    timeZone: info.timeZone ?? participant?.timeZone ?? deps.config.defaults.timeZone,
+    timeZone: textOr(info.timeZone) ?? textOr(participant?.timeZone) ?? deps.config.defaults.timeZone,
     t: translator(language),
   };
 }
+
+const textOr = (value: unknown): string | undefined =>
+  typeof value === 'string' && value ? value : undefined;
 
 /** Writes at most this often when nothing but lastSeenAt changed, to keep storage writes per turn low. */
 const LAST_SEEN_RESOLUTION_MS = 60 * 60 * 1000;
@@ -42,12 +47,46 @@ export async function rememberSender(
     participantKey(sighting.aadObjectId),
     (current) => {
       firstContact = current === undefined;
-      const next = recordSighting(current, sighting);
+      const next = recordSighting(current && repaired(current), sighting);
       if (current && !changedBeyondLastSeen(current, next, sighting.at)) return undefined;
       return next;
     },
   );
   return { participant, firstContact };
+}
+
+const TEXT_FIELDS = [
+  'userPrincipalName',
+  'displayName',
+  'locale',
+  'timeZone',
+  'firstSeenAt',
+  'lastSeenAt',
+  'waveId',
+  'journeyCardId',
+  'focusDeviceKey',
+] as const;
+
+/**
+ * The stored row with fields of the wrong type dropped and the name capped, so that one bad row
+ * (written before the activity edge existed, or by hand) is mended by the user's next turn instead
+ * of failing every turn and export that reads it.
+ */
+function repaired(current: Participant): Participant {
+  const p: Participant = { ...current };
+  const loose = p as unknown as Record<string, unknown>;
+  for (const field of TEXT_FIELDS) {
+    if (loose[field] !== undefined && typeof loose[field] !== 'string') delete loose[field];
+  }
+  if (p.displayName && p.displayName.length > MAX_NAME_CHARS)
+    p.displayName = p.displayName.slice(0, MAX_NAME_CHARS);
+  if (typeof p.version !== 'number' || !Number.isFinite(p.version)) p.version = 0;
+  if (typeof p.lastSeenAt !== 'string') p.lastSeenAt = new Date(0).toISOString();
+  if (typeof p.firstSeenAt !== 'string') p.firstSeenAt = p.lastSeenAt;
+  if (p.conversation !== undefined && (typeof p.conversation !== 'object' || p.conversation === null)) {
+    delete p.conversation;
+  }
+  return p;
 }
 
 function changedBeyondLastSeen(current: Participant, next: Participant, at: Date): boolean {

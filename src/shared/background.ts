@@ -42,6 +42,23 @@ export async function settleBackground(timeoutMs = Number.POSITIVE_INFINITY): Pr
   return inFlight.size;
 }
 
+let hurry = new AbortController();
+
+/**
+ * Aborted when shutdown is about to end: work that waits for something slow (a late answer behind
+ * a "still working" card) stops waiting and finishes at once with what it has, e.g. its error card.
+ */
+export function hurrySignal(): AbortSignal {
+  return hurry.signal;
+}
+
+/** Tells the background work running now to finish at once (see `hurrySignal`); later work is not hurried. */
+export function hurryBackground(): void {
+  const current = hurry;
+  hurry = new AbortController();
+  current.abort();
+}
+
 /** How much background work is running now. */
 export function backgroundCount(): number {
   return inFlight.size;

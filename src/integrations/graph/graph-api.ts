@@ -49,6 +49,9 @@ const RETRYABLE = new Set([429, 503, 504]);
 export const MAX_BATCH_SIZE = 20;
 /** Retry-After beyond this is treated as "give up now" rather than holding a request for minutes. */
 const MAX_RETRY_AFTER_MS = 60_000;
+/** One request that has not answered by then is given up and counted as a 504 (retried, bounded). */
+const REQUEST_TIMEOUT_MS = 10_000;
+const TIMED_OUT = Symbol('timed out');
 
 /**
  * Adds the bearer token to every request. The library's own handler only does so for https Graph
@@ -170,10 +173,14 @@ export class GraphApi {
       // Throttling is per app and tenant: while Graph asks for a pause, new calls wait too.
       const wait = this.pausedUntil - Date.now();
       if (attempt === 1 && wait > 0) await this.sleep(wait);
+      let timer: NodeJS.Timeout | undefined;
       try {
-        return await call();
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(TIMED_OUT), REQUEST_TIMEOUT_MS);
+        });
+        return await Promise.race([call(), deadline]);
       } catch (err) {
-        const status = err instanceof GraphError ? err.statusCode : -1;
+        const status = err === TIMED_OUT ? 504 : err instanceof GraphError ? err.statusCode : -1;
         const code = err instanceof GraphError ? (err.code ?? undefined) : undefined;
         const retryAfter = err instanceof GraphError ? err.headers?.get('Retry-After') : undefined;
         if (!RETRYABLE.has(status)) {
@@ -197,6 +204,8 @@ export class GraphApi {
         if (status === 429) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delayMs);
         this.options.onRetry?.({ path, status, attempt, delayMs });
         await this.sleep(delayMs);
+      } finally {
+        clearTimeout(timer);
       }
     }
   }

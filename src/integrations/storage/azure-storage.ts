@@ -15,6 +15,7 @@ import type { RateGate } from '../../ports/rate-gate';
 import type { JobState, Store } from '../../ports/store';
 import { BlobLock } from './blob-lock';
 import { SharedRateGate, type SharedRateGateOptions } from './shared-rate-gate';
+import { DEFAULT_STORAGE_TIMEOUTS, SDK_RETRIES, StorageGuard, type StorageTimeouts } from './storage-guard';
 import { StorageWorkQueue } from './storage-queue';
 import { TableRepository } from './table-repository';
 
@@ -22,6 +23,8 @@ export interface StorageOptions {
   connectionString: string;
   /** Lowercase letters/digits; prefixes every table, queue and container this app creates. */
   prefix: string;
+  /** How long one call may wait, retries included; defaults suit a turn's 5 s budget. */
+  timeouts?: Partial<StorageTimeouts>;
 }
 
 /** The tables this app keeps, by entity. Table names allow letters and digits only. */
@@ -59,57 +62,69 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
   const insecure = /^DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true|http:\/\//i.test(
     options.connectionString,
   );
-  const tableService = TableServiceClient.fromConnectionString(options.connectionString, {
-    allowInsecureConnection: insecure,
-  });
+  // One guard per account: an outage seen by one call makes every other caller fail fast.
+  const guard = new StorageGuard({ ...DEFAULT_STORAGE_TIMEOUTS, ...options.timeouts });
+  const tableOptions = { allowInsecureConnection: insecure, retryOptions: SDK_RETRIES };
+  const tableService = TableServiceClient.fromConnectionString(options.connectionString, tableOptions);
   const tableClient = (name: string) =>
-    TableClient.fromConnectionString(options.connectionString, `${options.prefix}${name}`, {
-      allowInsecureConnection: insecure,
-    });
-  const queueService = QueueServiceClient.fromConnectionString(options.connectionString);
-  const blobService = BlobServiceClient.fromConnectionString(options.connectionString);
+    TableClient.fromConnectionString(options.connectionString, `${options.prefix}${name}`, tableOptions);
+  // Queues and blobs take Storage's own retry options: a bounded try, few tries, short delays.
+  const storageOptions = {
+    retryOptions: {
+      maxTries: SDK_RETRIES.maxRetries + 1,
+      tryTimeoutInMs: guard.timeouts.callMs,
+      retryDelayInMs: SDK_RETRIES.retryDelayInMs,
+      maxRetryDelayInMs: SDK_RETRIES.maxRetryDelayInMs,
+    },
+  };
+  const queueService = QueueServiceClient.fromConnectionString(options.connectionString, storageOptions);
+  const blobService = BlobServiceClient.fromConnectionString(options.connectionString, storageOptions);
   const container = blobService.getContainerClient(`${options.prefix}-locks`);
 
+  const repo = <T>(table: string, entityName: string) =>
+    new TableRepository<T>(tableClient(table), entityName, guard);
   const participantsTable = tableClient(TABLES.participants);
   const store: Store = {
-    participants: new TableRepository<Participant>(participantsTable, 'participant'),
-    audit: new TableRepository<AuditEvent>(tableClient(TABLES.audit), 'audit event'),
-    campaigns: new TableRepository<Campaign>(tableClient(TABLES.campaigns), 'campaign'),
-    waves: new TableRepository<Wave>(tableClient(TABLES.waves), 'wave'),
-    waveMembers: new TableRepository<WaveMember>(tableClient(TABLES.waveMembers), 'wave member'),
-    jobState: new TableRepository<JobState>(tableClient(TABLES.jobState), 'job state'),
-    deviceOwners: new TableRepository<DeviceOwner>(tableClient(TABLES.deviceOwners), 'device owner'),
-    escalations: new TableRepository<Escalation>(tableClient(TABLES.escalations), 'escalation'),
-    broadcasts: new TableRepository<Broadcast>(tableClient(TABLES.broadcasts), 'broadcast'),
-    deliveries: new TableRepository<Delivery>(tableClient(TABLES.deliveries), 'delivery'),
-    oldMdmDevices: new TableRepository<InventoryDevice>(tableClient(TABLES.oldMdmDevices), 'old-MDM device'),
-    oldMdmByPerson: new TableRepository<PersonInventoryDevice>(
-      tableClient(TABLES.oldMdmByPerson),
-      "person's old-MDM device",
-    ),
-    ping: async () => {
-      const pages = participantsTable.listEntities().byPage({ maxPageSize: 1 });
-      await pages.next();
-    },
+    participants: new TableRepository<Participant>(participantsTable, 'participant', guard),
+    audit: repo<AuditEvent>(TABLES.audit, 'audit event'),
+    campaigns: repo<Campaign>(TABLES.campaigns, 'campaign'),
+    waves: repo<Wave>(TABLES.waves, 'wave'),
+    waveMembers: repo<WaveMember>(TABLES.waveMembers, 'wave member'),
+    jobState: repo<JobState>(TABLES.jobState, 'job state'),
+    deviceOwners: repo<DeviceOwner>(TABLES.deviceOwners, 'device owner'),
+    escalations: repo<Escalation>(TABLES.escalations, 'escalation'),
+    broadcasts: repo<Broadcast>(TABLES.broadcasts, 'broadcast'),
+    deliveries: repo<Delivery>(TABLES.deliveries, 'delivery'),
+    oldMdmDevices: repo<InventoryDevice>(TABLES.oldMdmDevices, 'old-MDM device'),
+    oldMdmByPerson: repo<PersonInventoryDevice>(TABLES.oldMdmByPerson, "person's old-MDM device"),
+    // Not through the cool-down: /readyz must see the moment storage answers again.
+    ping: () =>
+      new StorageGuard(guard.timeouts).run('ping', async (abortSignal) => {
+        const pages = participantsTable.listEntities({ abortSignal }).byPage({ maxPageSize: 1 });
+        await pages.next();
+      }),
   };
 
   return {
     store,
-    lock: new BlobLock(container),
+    lock: new BlobLock(container, guard),
     queue: <T>(name: keyof typeof QUEUES) =>
-      new StorageWorkQueue<T>(queueService.getQueueClient(`${options.prefix}-${QUEUES[name]}`)),
+      new StorageWorkQueue<T>(queueService.getQueueClient(`${options.prefix}-${QUEUES[name]}`), guard),
     rateGate: (gate: SharedRateGateOptions) =>
-      new SharedRateGate(
-        new TableRepository<RateGateState>(tableClient(TABLES.rateGates), 'rate gate'),
-        gate,
-      ),
+      new SharedRateGate(repo<RateGateState>(TABLES.rateGates, 'rate gate'), gate),
     async ensureCreated() {
       await Promise.all([
-        ...Object.values(TABLES).map((t) => tableService.createTable(`${options.prefix}${t}`)),
-        ...Object.values(QUEUES).map((q) =>
-          queueService.getQueueClient(`${options.prefix}-${q}`).createIfNotExists(),
+        ...Object.values(TABLES).map((t) =>
+          guard.run('create table', (abortSignal) =>
+            tableService.createTable(`${options.prefix}${t}`, { abortSignal }),
+          ),
         ),
-        container.createIfNotExists(),
+        ...Object.values(QUEUES).map((q) =>
+          guard.run('create queue', (abortSignal) =>
+            queueService.getQueueClient(`${options.prefix}-${q}`).createIfNotExists({ abortSignal }),
+          ),
+        ),
+        guard.run('create container', (abortSignal) => container.createIfNotExists({ abortSignal })),
       ]);
     },
   };

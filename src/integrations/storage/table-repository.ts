@@ -1,5 +1,6 @@
 import { RestError, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { ConcurrencyError, type EntityKey, type Repository, type Stored } from '../../ports/store';
+import { StorageGuard } from './storage-guard';
 
 interface Row {
   partitionKey: string;
@@ -13,6 +14,11 @@ export const MAX_ENTITY_JSON_CHARS = 32_000;
 
 const MAX_UPDATE_ATTEMPTS = 12;
 
+/** Characters Azure Tables refuses in PartitionKey and RowKey (and control characters). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const BAD_KEY = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+const MAX_KEY_CHARS = 512;
+
 /**
  * One Azure Table holding one entity type, as JSON in a single column. Every write of an existing
  * row is conditional on its ETag; `update` turns that into a retrying read-modify-write.
@@ -21,11 +27,16 @@ export class TableRepository<T> implements Repository<T> {
   constructor(
     private readonly table: TableClient,
     private readonly entityName: string,
+    /** Bounds every call and recognises an outage; one per storage account. */
+    private readonly guard: StorageGuard = new StorageGuard(),
   ) {}
 
   async get(key: EntityKey): Promise<Stored<T> | undefined> {
+    this.checkKey(key);
     try {
-      const row = await this.table.getEntity<Row>(key.partitionKey, key.rowKey);
+      const row = await this.guard.run(`read ${this.entityName}`, (abortSignal) =>
+        this.table.getEntity<Row>(key.partitionKey, key.rowKey, { abortSignal }),
+      );
       return { value: this.decode(row), etag: row.etag };
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 404) return undefined;
@@ -34,8 +45,12 @@ export class TableRepository<T> implements Repository<T> {
   }
 
   async insert(key: EntityKey, value: T): Promise<Stored<T>> {
+    this.checkKey(key);
+    const data = this.encode(value);
     try {
-      const res = await this.table.createEntity<Row>({ ...key, data: this.encode(value) });
+      const res = await this.guard.run(`insert ${this.entityName}`, (abortSignal) =>
+        this.table.createEntity<Row>({ ...key, data }, { abortSignal }),
+      );
       return { value, etag: res.etag ?? '' };
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 409) {
@@ -49,10 +64,12 @@ export class TableRepository<T> implements Repository<T> {
   }
 
   async replace(key: EntityKey, value: T, etag: string): Promise<Stored<T>> {
+    this.checkKey(key);
+    const data = this.encode(value);
     try {
-      const res = await this.table.updateEntity<Row>({ ...key, data: this.encode(value) }, 'Replace', {
-        etag,
-      });
+      const res = await this.guard.run(`replace ${this.entityName}`, (abortSignal) =>
+        this.table.updateEntity<Row>({ ...key, data }, 'Replace', { etag, abortSignal }),
+      );
       return { value, etag: res.etag ?? '' };
     } catch (err) {
       if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 404)) {
@@ -66,8 +83,11 @@ export class TableRepository<T> implements Repository<T> {
   }
 
   async delete(key: EntityKey, etag?: string): Promise<void> {
+    this.checkKey(key);
     try {
-      await this.table.deleteEntity(key.partitionKey, key.rowKey, etag ? { etag } : undefined);
+      await this.guard.run(`delete ${this.entityName}`, (abortSignal) =>
+        this.table.deleteEntity(key.partitionKey, key.rowKey, etag ? { etag, abortSignal } : { abortSignal }),
+      );
     } catch (err) {
       if (err instanceof RestError && err.statusCode === 404) return;
       if (err instanceof RestError && err.statusCode === 412) {
@@ -81,13 +101,19 @@ export class TableRepository<T> implements Repository<T> {
   }
 
   async *listPartition(partitionKey: string): AsyncIterable<Stored<T> & { key: EntityKey }> {
+    this.checkKey({ partitionKey, rowKey: '' });
     const filter = `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'`;
-    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter } })) {
-      yield {
-        key: { partitionKey: row.partitionKey, rowKey: row.rowKey },
-        value: this.decode(row),
-        etag: row.etag,
-      };
+    const pages = this.guard.pages(`list ${this.entityName}`, (abortSignal) =>
+      this.table.listEntities<Row>({ queryOptions: { filter }, abortSignal }).byPage(),
+    );
+    for await (const page of pages) {
+      for (const row of page) {
+        yield {
+          key: { partitionKey: row.partitionKey, rowKey: row.rowKey },
+          value: this.decode(row),
+          etag: row.etag,
+        };
+      }
     }
   }
 
@@ -108,6 +134,15 @@ export class TableRepository<T> implements Repository<T> {
     }
   }
 
+  /** A key Azure would refuse fails here at once, instead of as a request the SDK retries. */
+  private checkKey(key: EntityKey): void {
+    for (const part of [key.partitionKey, key.rowKey]) {
+      if (typeof part !== 'string' || part.length > MAX_KEY_CHARS || BAD_KEY.test(part)) {
+        throw new InvalidKeyError(`${this.entityName} key is not one Azure Tables accepts`);
+      }
+    }
+  }
+
   private encode(value: T): string {
     const json = JSON.stringify(value);
     if (json.length > MAX_ENTITY_JSON_CHARS) {
@@ -124,6 +159,14 @@ export class TableRepository<T> implements Repository<T> {
     } catch {
       throw new Error(`${this.entityName} ${row.partitionKey}/${row.rowKey} holds data that is not JSON`);
     }
+  }
+}
+
+/** A key with characters Azure Tables refuses, or of another type than text; nothing was sent. */
+export class InvalidKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidKeyError';
   }
 }
 
