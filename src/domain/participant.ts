@@ -47,6 +47,8 @@ export interface Participant {
   observedAt?: string;
   /** Escalation reasons raised by the journey, waiting for the helpdesk (bounded, newest last). */
   pendingEscalations?: { reason: string; deviceKey: string; detail: unknown; at: string }[];
+  /** Erased at the person's request: only this tombstone is left, and nothing adds to it until an admin re-adds them. */
+  erasedAt?: string;
 }
 
 /** Every partition `participantKey` (and `escalationKey`) can return, for jobs that scan all rows. */
@@ -74,6 +76,7 @@ export interface Sighting {
 /** Records that the user was seen in a conversation, keeping whatever the new turn did not carry. */
 export function recordSighting(current: Participant | undefined, s: Sighting): Participant {
   const at = s.at.toISOString();
+  if (current?.erasedAt) return current;
   if (!current) {
     return {
       aadObjectId: s.aadObjectId.toLowerCase(),

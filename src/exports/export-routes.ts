@@ -51,6 +51,8 @@ export interface ExportRouteDeps {
    * the admin group); absent, a valid link is enough.
    */
   mayExport?: (aadObjectId: string) => Promise<boolean>;
+  /** Everything stored about one person, as one JSON document (src/features/privacy); absent: refused. */
+  personDocument?: (personId: string) => Promise<unknown>;
 }
 
 /** Point reads in flight while a wave's members are read. */
@@ -102,6 +104,20 @@ async function serveExport(
     if (deps.mayExport && !(await deps.mayExport(request.actorAadObjectId))) {
       deps.logger.info({ kind, actor: request.actorAadObjectId }, 'refused an export: no longer allowed');
       sendText(res, 403, language, 'not-allowed');
+      return;
+    }
+    if (request.kind === 'person') {
+      if (!deps.personDocument) return sendText(res, 404, language, 'failed');
+      const body = JSON.stringify(await deps.personDocument(request.personId!), null, 2);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body);
+      await recordAudit(deps.store, {
+        at: now,
+        actor: { aadObjectId: request.actorAadObjectId },
+        action: 'export.download',
+        target: `person:${request.personId}`,
+        after: { kind: 'person' },
+      });
       return;
     }
     const source = await exportSource(deps, request, language);
@@ -215,7 +231,8 @@ async function* allParticipants(
     for await (const row of deps.store.escalations.listPartition(partition))
       tickets.set(row.key.rowKey, row.value);
     const people: Participant[] = [];
-    for await (const { value } of deps.store.participants.listPartition(partition)) people.push(value);
+    for await (const { value } of deps.store.participants.listPartition(partition))
+      if (!value.erasedAt) people.push(value);
     // The old MDM's devices are kept per person: one partition read each, a few at a time.
     const rows = await mapBounded(people, READS_IN_FLIGHT, async (p) => ({
       participant: p,

@@ -5,8 +5,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type ExportKind = 'participants' | 'deliveries' | 'old-mdm-review';
-export const EXPORT_KINDS: readonly ExportKind[] = ['participants', 'deliveries', 'old-mdm-review'];
+export type ExportKind = 'participants' | 'deliveries' | 'old-mdm-review' | 'person';
+export const EXPORT_KINDS: readonly ExportKind[] = ['participants', 'deliveries', 'old-mdm-review', 'person'];
 
 export interface ExportRequest {
   kind: ExportKind;
@@ -14,6 +14,8 @@ export interface ExportRequest {
   waveId?: string;
   /** Deliveries: the broadcast (required). */
   broadcastId?: string;
+  /** Person: the Entra object id whose data the JSON document holds (required). */
+  personId?: string;
   /** The admin the link is issued to. */
   actorAadObjectId: string;
   /** Language of the CSV's column headings (default English). */
@@ -44,7 +46,7 @@ const SIG = /^[A-Za-z0-9_-]{43}$/;
 const EXP = /^\d{1,12}$/;
 
 export function exportPath(kind: ExportKind): string {
-  return `/exports/${kind}.csv`;
+  return `/exports/${kind}.${kind === 'person' ? 'json' : 'csv'}`;
 }
 
 export function exportExpiry(now: Date, lifetimeMs = EXPORT_LINK_LIFETIME_MS): Date {
@@ -60,6 +62,7 @@ export function signExport(request: ExportRequest, key: string): string {
   const params = new URLSearchParams();
   if (request.waveId) params.set('wave', request.waveId);
   if (request.broadcastId) params.set('broadcast', request.broadcastId);
+  if (request.personId) params.set('person', request.personId);
   params.set('actor', request.actorAadObjectId);
   if (request.language) params.set('lang', request.language);
   params.set('exp', String(exp));
@@ -86,11 +89,13 @@ export function verifyExport(
   };
   const wave = one('wave');
   const broadcast = one('broadcast');
+  const person = one('person');
   const actor = one('actor');
   const lang = one('lang');
   const exp = one('exp');
   const sig = one('sig');
-  if ([wave, broadcast, actor, lang, exp, sig].includes(null)) return { ok: false, error: 'malformed' };
+  if ([wave, broadcast, person, actor, lang, exp, sig].includes(null))
+    return { ok: false, error: 'malformed' };
   if (!EXPORT_KINDS.includes(kind) || !actor || !exp || !sig || !EXP.test(exp) || !SIG.test(sig)) {
     return { ok: false, error: 'malformed' };
   }
@@ -99,6 +104,7 @@ export function verifyExport(
     kind,
     ...(wave !== undefined ? { waveId: wave as string } : {}),
     ...(broadcast !== undefined ? { broadcastId: broadcast as string } : {}),
+    ...(person !== undefined ? { personId: person as string } : {}),
     actorAadObjectId: actor,
     ...(lang ? { language: lang } : {}),
     expiresAt: new Date(Number(exp) * 1000),
@@ -128,6 +134,10 @@ function requestProblem(r: ExportRequest): string | undefined {
     return 'a participants export takes no broadcast';
   if (r.kind === 'old-mdm-review' && (r.waveId !== undefined || r.broadcastId !== undefined))
     return 'the devices-to-review export takes no wave or broadcast';
+  if ((r.kind === 'person') !== (r.personId !== undefined && ID.test(r.personId)))
+    return 'a person export needs (only) a valid person id';
+  if (r.kind === 'person' && (r.waveId !== undefined || r.broadcastId !== undefined))
+    return 'a person export takes no wave or broadcast';
   if (r.language !== undefined && r.language !== 'en' && r.language !== 'sv') return 'unknown language';
   if (!(r.expiresAt instanceof Date) || !Number.isFinite(r.expiresAt.getTime())) return 'no valid expiry';
   return undefined;
@@ -143,6 +153,8 @@ function signature(r: ExportRequest, key: string): string {
     r.actorAadObjectId,
     r.language ?? '',
     String(Math.floor(r.expiresAt.getTime() / 1000)),
+    // Only person links sign the person, so links of the other kinds keep their signatures.
+    ...(r.kind === 'person' ? [r.personId ?? ''] : []),
   ].join('\n');
   return createHmac('sha256', key).update(canonical).digest('base64url');
 }

@@ -30,7 +30,9 @@ export type PlaceOutcome =
   | { kind: 'added' }
   | { kind: 'moved'; from: string }
   | { kind: 'already' }
-  | { kind: 'conflict'; conflict: WaveConflict };
+  | { kind: 'conflict'; conflict: WaveConflict }
+  /** Erased at their request: stays out until an admin restores them. */
+  | { kind: 'erased' };
 
 /**
  * Puts one user into `wave` (`waves`: every stored wave by id). Idempotent, and repairs a missing
@@ -69,6 +71,10 @@ export async function placeInWave(
   let outcome: PlaceOutcome | undefined;
   await store.participants.update(participantKey(id), (cur) => {
     // Runs again after every lost ETag race, on the fresh row: only the last run decides.
+    if (cur?.erasedAt) {
+      outcome = { kind: 'erased' };
+      return undefined;
+    }
     const current = cur?.waveId && waves.has(cur.waveId) ? cur.waveId : undefined;
     if (current === wave.id) {
       outcome = { kind: 'already' };
@@ -100,7 +106,7 @@ export async function placeInWave(
     const at = clock.now().toISOString();
     await writeIndexRow(store, wave.id, id, () => indexRow(at), { etag: written, value: firstWritten });
     if (outcome.kind === 'moved') await deleteIndexRow(store, outcome.from, id);
-  } else if (outcome.kind === 'conflict') {
+  } else if (outcome.kind === 'conflict' || outcome.kind === 'erased') {
     await deleteIndexRow(store, wave.id, id, written);
   }
   return outcome;

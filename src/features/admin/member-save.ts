@@ -65,6 +65,7 @@ export async function saveMembers(
       if (outcome.kind === 'added') result.added.push(member);
       else if (outcome.kind === 'moved') result.moved.push({ ...member, from: outcome.from });
       else if (outcome.kind === 'already') result.already.push(member);
+      else if (outcome.kind === 'erased') result.failed.push(member);
       else result.conflicts.push({ member, ...outcome.conflict });
     } catch (err) {
       deps.logger.warn({ err, aadObjectId: member.aadObjectId, waveId }, 'could not add a wave member');

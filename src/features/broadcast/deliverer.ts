@@ -139,6 +139,11 @@ export class Deliverer {
     }
 
     const participant = (await this.deps.store.participants.get(participantKey(d.aadObjectId)))?.value;
+    // Erased while the broadcast was under way: nothing goes out, and their delivery row stays gone.
+    if (participant?.erasedAt) {
+      await held.complete();
+      return 'orphan';
+    }
     const recipient: Recipient = {
       aadObjectId: d.aadObjectId,
       ...((d.userPrincipalName ?? participant?.userPrincipalName)
@@ -271,18 +276,20 @@ export class Deliverer {
     const now = this.nowIso();
     await this.deps.store.participants.update(
       participantKey(d.aadObjectId),
-      (cur): Participant =>
-        cur
-          ? { ...cur, conversation: address, version: cur.version + 1 }
-          : {
-              aadObjectId: d.aadObjectId,
-              ...(r.userPrincipalName ? { userPrincipalName: r.userPrincipalName } : {}),
-              ...(r.displayName ? { displayName: r.displayName } : {}),
-              conversation: address,
-              firstSeenAt: now,
-              lastSeenAt: now,
-              version: 1,
-            },
+      (cur): Participant | undefined =>
+        cur?.erasedAt
+          ? undefined
+          : cur
+            ? { ...cur, conversation: address, version: cur.version + 1 }
+            : {
+                aadObjectId: d.aadObjectId,
+                ...(r.userPrincipalName ? { userPrincipalName: r.userPrincipalName } : {}),
+                ...(r.displayName ? { displayName: r.displayName } : {}),
+                conversation: address,
+                firstSeenAt: now,
+                lastSeenAt: now,
+                version: 1,
+              },
     );
     return address;
   }

@@ -65,6 +65,8 @@ export const onSearchStatus =
       const { skip, count } = pageOf(query, MAX_STATUS_RESULTS);
       const subjects = await findSubjects(deps, text, skip + count);
       if (subjects.length === 0) return messageResult(a.t('extension.status.none', { query: text }));
+      const shown = subjects.slice(skip, skip + count);
+      await audit(deps, context, 'extension.status.listed', shown.map(idOf).join(','));
       return resultList(
         subjects.slice(skip, skip + count).map((s) => {
           const { name, upn } = nameOf(s);
