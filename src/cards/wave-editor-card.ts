@@ -1,4 +1,5 @@
 import template from '../../adaptiveCards/wave-editor.json';
+import { APPLE_MIGRATION_PLATFORMS, appleMigrationOf } from '../domain/apple-migration';
 import { DEFAULT_SUCCESS_CRITERIA, type Wave } from '../domain/campaign';
 import type { Translate } from '../i18n';
 import { ADMIN_VERBS, WAVE_FORM } from '../verbs/admin';
@@ -30,6 +31,7 @@ function dayIn(iso: string | undefined, zone: string): string {
 export function waveEditorView(input: WaveEditorInput) {
   const { t, wave, zone } = input;
   const c = wave?.criteria ?? DEFAULT_SUCCESS_CRITERIA;
+  const apple = appleMigrationOf(wave?.appleMigration);
   // A new wave gets a plan to adjust: announced today, starting in a week, four weeks of grace after that.
   const suggest = (days: number) =>
     !wave && input.now ? dayIn(new Date(input.now.getTime() + days * DAY_MS).toISOString(), zone) : '';
@@ -53,6 +55,8 @@ export function waveEditorView(input: WaveEditorInput) {
     estimatedMinutes: String(wave?.estimatedMinutes ?? 20),
     remindersEnabled: String(wave?.reminders.enabled ?? true),
     deferralLimit: String(wave?.reminders.deferralLimit ?? 3),
+    applePlatforms: apple?.platforms.join(',') ?? '',
+    appleDeadline: dayIn(apple?.deadline, zone),
   };
   const values = Object.fromEntries(
     Object.entries(stored).map(([k, v]) => {
@@ -98,6 +102,10 @@ export function waveEditorView(input: WaveEditorInput) {
       estimatedMinutes: t('admin.editor.estimatedMinutes'),
       remindersEnabled: t('admin.editor.remindersEnabled'),
       deferralLimit: t('admin.editor.deferralLimit'),
+      appleHeading: t('apple.editor.heading'),
+      appleIntro: t('apple.editor.intro'),
+      applePlatforms: t('apple.editor.platforms'),
+      appleDeadline: t('apple.editor.deadline'),
       preview: t('admin.editor.preview'),
       back: t('admin.back'),
     },
@@ -107,6 +115,10 @@ export function waveEditorView(input: WaveEditorInput) {
       { title: t('admin.editor.ca.immediate'), value: 'immediate' },
       { title: t('admin.editor.ca.none'), value: 'none' },
     ],
+    applePlatformChoices: APPLE_MIGRATION_PLATFORMS.map((p) => ({
+      title: t(`apple.platform.${p}`),
+      value: p,
+    })),
     previewVerb: ADMIN_VERBS.previewWave,
     backVerb: wave ? ADMIN_VERBS.openWave : ADMIN_VERBS.home,
     waveId: wave?.id ?? '',

@@ -1,3 +1,4 @@
+import type { AppleMigration } from './apple-migration';
 import type { ReminderCadence } from './schedule';
 import type { SourceMdm } from './source-mdm';
 
@@ -51,6 +52,8 @@ export interface Wave {
   source?: WaveSource;
   /** An admin let the wave after this one start although this wave's gate failed. */
   gateOverride?: { by: string; byName?: string; reason: string; at: string };
+  /** Devices moved by Apple's managed-device migration (Apple Business Manager), not by hand. */
+  appleMigration?: AppleMigration;
   updatedAt?: string;
 }
 

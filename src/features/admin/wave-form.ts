@@ -2,6 +2,11 @@
  * The wave editor's inputs, checked at the edge: every problem is named with the field it belongs to,
  * and nothing is stored until the whole form is valid and the admin has seen the import preview.
  */
+import {
+  type AppleMigration,
+  appleDeadlineProblem,
+  isAppleMigrationPlatform,
+} from '../../domain/apple-migration';
 import type { BusinessHours } from '../../domain/business-hours';
 import {
   type ConditionalAccessMode,
@@ -30,7 +35,11 @@ export type WaveFormProblemCode =
   | 'end-before-start'
   | 'grace-needs-end'
   | 'unknown-choice'
-  | 'invalid-characters';
+  | 'invalid-characters'
+  | 'apple-needs-deadline'
+  | 'apple-needs-start'
+  | 'apple-deadline-too-soon'
+  | 'apple-deadline-too-late';
 
 /** Wave settings as the admin entered them, ready to store (members are handled by the import). */
 export interface WaveSettings {
@@ -44,6 +53,8 @@ export interface WaveSettings {
   helpdeskCapacityPerDay?: number;
   criteria: SuccessCriteria;
   reminders: { enabled: boolean; deferralLimit: number };
+  /** Absent: the wave's devices follow the manual unenroll steps. */
+  appleMigration?: AppleMigration;
 }
 
 export interface WaveFormResult {
@@ -170,6 +181,11 @@ export function parseWaveForm(
   const remindersEnabled =
     remindersRaw === undefined ? (ctx.existing?.reminders.enabled ?? true) : remindersRaw === 'true';
   const deferralLimit = num('deferralLimit', ctx.existing?.reminders.deferralLimit ?? 3, 0, 20);
+  // Teams sends an empty multi-select as ""; a card from before the setting existed sends nothing.
+  const appleInputs = WAVE_FORM.applePlatforms in data || WAVE_FORM.appleDeadline in data;
+  const appleMigration = appleInputs
+    ? readAppleMigration(text, date, begin, problems)
+    : ctx.existing?.appleMigration;
 
   if (
     problems.length > 0 ||
@@ -198,8 +214,52 @@ export function parseWaveForm(
       helpdeskCapacityPerDay: capacity,
       criteria: criteria as SuccessCriteria,
       reminders: { enabled: remindersEnabled, deferralLimit: Math.round(deferralLimit) },
+      ...(appleMigration ? { appleMigration } : {}),
     },
   };
+}
+
+const APPLE_PROBLEM: Record<string, WaveFormProblemCode> = {
+  'needs-start': 'apple-needs-start',
+  'too-soon': 'apple-deadline-too-soon',
+  'too-late': 'apple-deadline-too-late',
+};
+
+/**
+ * Apple's managed-device migration: the platforms (a multi-select, sent as "ios,macos") and the
+ * deadline set in Apple Business Manager. No platform chosen means the wave does not use it. The
+ * deadline is checked against the wave's start because Apple accepts 1 to 90 days.
+ */
+function readAppleMigration(
+  text: (k: keyof typeof WAVE_FORM) => string | undefined,
+  date: (k: keyof typeof WAVE_FORM, at: 'start' | 'end') => string | undefined,
+  begin: string | undefined,
+  problems: WaveFormProblem[],
+): AppleMigration | undefined {
+  const raw = text('applePlatforms');
+  const rawDeadline = text('appleDeadline');
+  const chosen = (raw ?? '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = chosen.find((p) => !isAppleMigrationPlatform(p));
+  if (unknown !== undefined) {
+    problems.push({ field: 'applePlatforms', code: 'unknown-choice', value: unknown });
+    return undefined;
+  }
+  const platforms = [...new Set(chosen.filter(isAppleMigrationPlatform))];
+  if (platforms.length === 0) return undefined;
+  const deadline = date('appleDeadline', 'end');
+  if (!deadline) {
+    if (rawDeadline === undefined) problems.push({ field: 'appleDeadline', code: 'apple-needs-deadline' });
+    return undefined;
+  }
+  const problem = appleDeadlineProblem(begin, deadline);
+  if (problem && problem !== 'not-a-date') {
+    problems.push({ field: 'appleDeadline', code: APPLE_PROBLEM[problem]!, value: rawDeadline });
+    return undefined;
+  }
+  return { platforms, deadline };
 }
 
 /** The stored wave after applying the settings: new waves start as drafts; state and history are kept. */
@@ -220,8 +280,10 @@ export function applyWaveSettings(
     estimatedMinutes: s.estimatedMinutes,
     createdAt: now.toISOString(),
   };
+  // The Apple setting is what the form says now: clearing it in the editor removes it.
+  const { appleMigration: _previous, ...kept } = base;
   return {
-    ...base,
+    ...kept,
     name: s.name,
     order: s.order,
     announceAt: s.announceAt,
@@ -232,6 +294,7 @@ export function applyWaveSettings(
     helpdeskCapacityPerDay: s.helpdeskCapacityPerDay,
     criteria: s.criteria,
     reminders: { ...base.reminders, enabled: s.reminders.enabled, deferralLimit: s.reminders.deferralLimit },
+    ...(s.appleMigration ? { appleMigration: s.appleMigration } : {}),
     ...(source ? { source } : {}),
     updatedAt: now.toISOString(),
   };

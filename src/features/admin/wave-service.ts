@@ -1,4 +1,5 @@
 import { renderAdminPanel } from '../../cards/admin-panel-card';
+import { appleMigrationSummary } from '../../cards/journey-apple-section';
 import type { CardJson } from '../../cards/render';
 import { renderWaveEditorCard } from '../../cards/wave-editor-card';
 import { campaignKey, type Wave, type WaveSource, waveKey } from '../../domain/campaign';
@@ -144,6 +145,7 @@ export function importPreviewCard(
     });
   }
   const blocked = summary?.blocked ?? false;
+  const apple = appleMigrationSummary(a.t, draft.settings.appleMigration, a.locale, a.timeZone);
   const facts = [
     { title: a.t('admin.import.fact.wave'), value: draft.settings.name },
     { title: a.t('admin.import.fact.toAdd'), value: nf.format(toAdd) },
@@ -155,6 +157,7 @@ export function importPreviewCard(
       ? [{ title: a.t('admin.import.fact.group'), value: draft.source.groupName ?? draft.source.groupId }]
       : []),
     ...(draft.source?.kind === 'opt-in' ? [{ title: a.t('admin.import.fact.optIn'), value: '✓' }] : []),
+    ...(apple ? [{ title: a.t('apple.admin.fact'), value: apple }] : []),
   ];
   return renderAdminPanel({
     appName: a.t('app.name'),
@@ -264,5 +267,6 @@ function waveSummary(w: Wave) {
     criteria: w.criteria,
     helpdeskCapacityPerDay: w.helpdeskCapacityPerDay,
     source: w.source,
+    appleMigration: w.appleMigration,
   };
 }
