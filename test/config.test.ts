@@ -283,7 +283,12 @@ describe('config: readConfig', () => {
     };
 
     it('reads no API by default, syncing every 15 minutes with a daily full resync', () => {
-      assert.deepEqual(readConfig(local).oldMdm, { sources: [], syncMinutes: 15, fullSyncHours: 24 });
+      assert.deepEqual(readConfig(local).oldMdm, {
+        sources: [],
+        syncMinutes: 15,
+        fullSyncHours: 24,
+        releaseConfirmMinutes: 30,
+      });
     });
 
     it('reads a source per platform with its credentials', () => {

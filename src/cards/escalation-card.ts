@@ -2,10 +2,12 @@ import template from '../../adaptiveCards/escalation.json';
 import type { ComplianceState } from '../domain/device';
 import type { Actor, Escalation, TimelineEntry } from '../domain/escalation-model';
 import type { DeviceJourney } from '../domain/journey';
-import { formatDateTime, languageOf, type MessageKey, type Translate } from '../i18n';
+import { formatDateTime, languageMeta, languageOf, type MessageKey, type Translate } from '../i18n';
 import { ASSIGNEE_INPUT_ID, HELPDESK_VERBS, MAX_ASSIGNEES, NOTE_INPUT_ID } from '../verbs/helpdesk';
+import { RELEASE_VERBS } from '../verbs/release';
 import { managedByText } from './device-list-card';
 import { failureText } from './journey-card';
+import { releaseButtonOf } from './release-button';
 import { type CardJson, renderCard } from './render';
 
 /** How many timeline entries the card shows (newest last); the rest are counted. */
@@ -124,7 +126,7 @@ export function escalationView(input: EscalationCardInput) {
   facts.push({ title: t('helpdesk.fact.wave'), value: input.waveName ?? p.waveId ?? t('helpdesk.none') });
   facts.push({
     title: t('helpdesk.fact.language'),
-    value: p.locale ? `${t(`helpdesk.language.${languageOf(p.locale)}`)} (${p.locale})` : t('helpdesk.none'),
+    value: p.locale ? `${languageMeta(languageOf(p.locale)).name} (${p.locale})` : t('helpdesk.none'),
   });
   if (device) {
     facts.push({
@@ -229,7 +231,13 @@ export function escalationView(input: EscalationCardInput) {
     resendTitle: t('helpdesk.action.resend'),
     chatTitle: t('helpdesk.action.chat'),
     chatUrl: upn ? `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(upn)}` : '',
-    verbs: HELPDESK_VERBS,
+    ...releaseButtonOf(t, e.state !== 'resolved' ? device : undefined, {
+      person: p.aadObjectId,
+      from: 'ticket',
+      ticket: e.ticketId,
+      v: e.version,
+    }),
+    verbs: { ...HELPDESK_VERBS, release: RELEASE_VERBS.ask },
     ticket: e.ticketId,
     v: e.version,
   };

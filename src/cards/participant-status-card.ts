@@ -4,8 +4,10 @@ import type { Escalation } from '../domain/escalation-model';
 import { type DeviceJourney, isTerminal } from '../domain/journey';
 import type { Participant } from '../domain/participant';
 import { formatDateTime, type MessageKey, type Translate } from '../i18n';
+import { RELEASE_VERBS } from '../verbs/release';
 import { managedByText } from './device-list-card';
 import { failureText } from './journey-card';
+import { releaseButtonOf } from './release-button';
 import { type CardJson, renderCard } from './render';
 
 /** Who the card is about: a participant, or someone the directory knows who has not taken part yet. */
@@ -32,7 +34,16 @@ export interface ParticipantStatusView {
   facts: { title: string; value: string }[];
   devicesHeading: string;
   noDevices: string;
-  devices: { name: string; stage: string; graph: string; flag: string }[];
+  devices: {
+    name: string;
+    stage: string;
+    graph: string;
+    flag: string;
+    canRelease: boolean;
+    releaseTitle: string;
+    releaseData: Record<string, unknown>;
+  }[];
+  releaseVerb: string;
   asOf: string;
   chatTitle: string;
   chatUrl: string;
@@ -77,6 +88,7 @@ export function participantStatusView(input: ParticipantStatusInput): Participan
     asOf: t('extension.status.asOf', { time: fmt(input.now.toISOString()) }),
     chatTitle: t('extension.status.chat'),
     chatUrl: upn ? `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(upn)}` : '',
+    releaseVerb: RELEASE_VERBS.ask,
   };
   if (subject.kind === 'directory-only') {
     return {
@@ -118,7 +130,7 @@ export function participantStatusView(input: ParticipantStatusInput): Participan
           : t('extension.status.left', { left, total: journeys.length }),
     noticeStyle: left === 0 ? 'good' : 'default',
     facts,
-    devices: journeys.map((j) => deviceLine(input, j, fmt)),
+    devices: journeys.map((j) => deviceLine(input, j, fmt, p.aadObjectId)),
   };
 }
 
@@ -134,7 +146,12 @@ function ticketText(t: Translate, e: Escalation): string {
   return `#${e.ticketNumber}: ${state}`;
 }
 
-function deviceLine(input: ParticipantStatusInput, j: DeviceJourney, fmt: (iso: string) => string) {
+function deviceLine(
+  input: ParticipantStatusInput,
+  j: DeviceJourney,
+  fmt: (iso: string) => string,
+  person: string,
+) {
   const { t } = input;
   const seen = j.lastSeen;
   const management = seen ? managedByText(t, seen, input.vendor) : '';
@@ -155,5 +172,6 @@ function deviceLine(input: ParticipantStatusInput, j: DeviceJourney, fmt: (iso: 
         })
       : '',
     flag: flags.join('; '),
+    ...releaseButtonOf(t, j, { person, from: 'status' }),
   };
 }

@@ -9,6 +9,9 @@ import type { Problem } from './settings';
 import { isHttpUrl } from './settings';
 import type { OldMdmApiSource, OldMdmSourceConfig } from './types';
 
+/** `OLD_MDM_RELEASE_CONFIRM_MINUTES`: how long a sent release may wait for the old MDM's confirmation. */
+export const RELEASE_CONFIRM_MINUTES = { byDefault: 30, min: 5, max: 1440 } as const;
+
 export const OLD_MDM_API_SOURCES: readonly OldMdmApiSource[] = ['workspace-one', 'jamf'];
 const PLATFORMS: readonly Platform[] = ['ios', 'ipados', 'android', 'windows', 'macos'];
 

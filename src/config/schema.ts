@@ -6,7 +6,14 @@
 import { z } from 'zod';
 import { parseHelpdeskRoutes } from '../domain/helpdesk-routing';
 import { SOURCE_MDMS } from '../domain/source-mdm';
-import { checkOldMdmSettings, oldMdmSourcesOf, parseOldMdmSources } from './old-mdm';
+import { botConfigOf, checkBotSettings, isProduction, readEnvironment } from './bot';
+import {
+  checkOldMdmSettings,
+  oldMdmSourcesOf,
+  parseOldMdmSources,
+  RELEASE_CONFIRM_MINUTES,
+} from './old-mdm';
+import { checkRetention, pseudonymKeyOf, RETENTION_VARIABLES, retentionOf } from './retention';
 import {
   checked,
   GUIDISH,
@@ -21,7 +28,6 @@ import {
   text,
 } from './settings';
 import {
-  type BotAppType,
   type Config,
   type EscalationTiming,
   type GraphAuth,
@@ -30,14 +36,12 @@ import {
 } from './types';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const APP_TYPES: readonly BotAppType[] = ['SingleTenant', 'MultiTenant', 'UserAssignedMSI', 'local'];
 const PUBLIC_GRAPH_HOSTS = new Set([
   'graph.microsoft.com',
   'graph.microsoft.us',
   'dod-graph.microsoft.us',
   'microsoftgraph.chinacloudapi.cn',
 ]);
-const AZURITE = /devstoreaccount1|UseDevelopmentStorage/i;
 const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
 const DEFAULT_BROADCAST_RATE = 45;
 const DEFAULT_ESCALATION: EscalationTiming = {
@@ -51,7 +55,7 @@ const MAX_ESCALATION_HOURS = 24 * 365;
 const DEVELOPMENT_SIGNING_KEY = 'development-export-key';
 
 const variables = z.object({
-  NODE_ENV: text,
+  NODE_ENV: setting(readEnvironment),
   PORT: checked(z.coerce.number().int().min(0).max(65535), {
     byDefault: '3978',
     explain: (raw) => `PORT: "${raw}" is not a port number; set 1-65535 (default 3978).`,
@@ -68,6 +72,10 @@ const variables = z.object({
   BOT_APP_ID: text,
   BOT_APP_PASSWORD: text,
   BOT_TENANT_ID: text,
+  /** Lets an existing multi-tenant bot run in production (Microsoft no longer creates them). */
+  BOT_ALLOW_MULTI_TENANT: setting((raw) => /^(1|true|yes)$/i.test(raw ?? '')),
+  /** Development and tests only: a local OpenID issuer whose keys sign the tokens the bot accepts. */
+  BOT_OPENID_ISSUER: text,
 
   /** Empty when unset or malformed (reported here), so that the production rule sees only real ones. */
   STORAGE_CONNECTION_STRING: setting((raw, problem) => {
@@ -207,6 +215,14 @@ const variables = z.object({
   JAMF_CLIENT_ID: text,
   JAMF_CLIENT_SECRET: text,
   OLD_MDM_ALLOW_RELEASE: text,
+  OLD_MDM_RELEASE_CONFIRM_MINUTES: checked(
+    z.coerce.number().int().min(RELEASE_CONFIRM_MINUTES.min).max(RELEASE_CONFIRM_MINUTES.max),
+    {
+      byDefault: String(RELEASE_CONFIRM_MINUTES.byDefault),
+      explain: (raw) =>
+        `OLD_MDM_RELEASE_CONFIRM_MINUTES: "${raw}" must be a whole number of minutes from ${RELEASE_CONFIRM_MINUTES.min} to ${RELEASE_CONFIRM_MINUTES.max} (how long a sent release may wait for the old MDM's confirmation before the ticket says so; default ${RELEASE_CONFIRM_MINUTES.byDefault}).`,
+    },
+  ),
   OLD_MDM_SYNC_MINUTES: checked(z.coerce.number().int().min(5).max(1440), {
     byDefault: '15',
     explain: (raw) =>
@@ -217,6 +233,13 @@ const variables = z.object({
     explain: (raw) =>
       `OLD_MDM_FULL_SYNC_HOURS: "${raw}" must be a whole number of hours from 1 to 168 (how often the whole inventory is re-read; default 24).`,
   }),
+  RETENTION_PARTICIPANT_DAYS: RETENTION_VARIABLES.RETENTION_PARTICIPANT_DAYS,
+  RETENTION_TICKET_DAYS: RETENTION_VARIABLES.RETENTION_TICKET_DAYS,
+  RETENTION_DELIVERY_DAYS: RETENTION_VARIABLES.RETENTION_DELIVERY_DAYS,
+  RETENTION_DRAFT_HOURS: RETENTION_VARIABLES.RETENTION_DRAFT_HOURS,
+  RETENTION_AUDIT_PSEUDONYMISE_DAYS: RETENTION_VARIABLES.RETENTION_AUDIT_PSEUDONYMISE_DAYS,
+  RETENTION_AUDIT_DAYS: RETENTION_VARIABLES.RETENTION_AUDIT_DAYS,
+  PRIVACY_PSEUDONYM_KEY: RETENTION_VARIABLES.PRIVACY_PSEUDONYM_KEY,
 });
 
 type Variables = z.output<typeof variables>;
@@ -226,14 +249,6 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(variables.shape);
 
 /** The environment (`process.env` or a test's) → the validated `Config`. */
 export const configSchema = variables.superRefine(checkTogether).transform(toConfig);
-
-const isProduction = (env: Variables) => env.NODE_ENV === 'production';
-
-/** The bot's app type, defaulting by environment; undefined when the setting names none. */
-function appTypeOf(env: Variables): BotAppType | undefined {
-  const raw = env.BOT_APP_TYPE ?? (isProduction(env) ? 'SingleTenant' : 'local');
-  return APP_TYPES.find((t) => t.toLowerCase() === raw.toLowerCase());
-}
 
 /** The credentials Graph is reached with; undefined when real Graph would have none. */
 function graphAuthOf(env: Variables): GraphAuth | undefined {
@@ -271,44 +286,7 @@ function checkTogether(env: Variables, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: [variable], message });
   const production = isProduction(env);
 
-  const appType = appTypeOf(env);
-  if (!appType) {
-    const raw = env.BOT_APP_TYPE ?? '';
-    problem('BOT_APP_TYPE', `BOT_APP_TYPE: "${raw}" is not one of ${APP_TYPES.join(', ')}.`);
-  } else if (appType === 'local') {
-    if (production) {
-      problem(
-        'BOT_APP_TYPE',
-        'BOT_APP_TYPE: "local" runs without bot credentials and is refused in production; set SingleTenant, MultiTenant or UserAssignedMSI.',
-      );
-    }
-  } else {
-    const appId = env.BOT_APP_ID;
-    if (!appId) {
-      problem('BOT_APP_ID', `BOT_APP_ID: not set; set the bot's Microsoft Entra application (client) id.`);
-    } else if (!GUIDISH.test(appId)) {
-      problem('BOT_APP_ID', `BOT_APP_ID: "${appId}" is not an application id (a GUID).`);
-    }
-    if (appType !== 'UserAssignedMSI' && !env.BOT_APP_PASSWORD) {
-      problem(
-        'BOT_APP_PASSWORD',
-        `BOT_APP_PASSWORD: not set; set the client secret of the bot's app registration.`,
-      );
-    }
-    if (appType !== 'MultiTenant' && !env.BOT_TENANT_ID) {
-      problem(
-        'BOT_TENANT_ID',
-        `BOT_TENANT_ID: not set; a ${appType} bot needs the Entra tenant id it lives in.`,
-      );
-    }
-  }
-
-  if (production && AZURITE.test(env.STORAGE_CONNECTION_STRING)) {
-    problem(
-      'STORAGE_CONNECTION_STRING',
-      'STORAGE_CONNECTION_STRING: points at the Azurite emulator, which is refused in production.',
-    );
-  }
+  checkBotSettings(env, problem);
 
   const { baseUrl, host } = env.GRAPH_BASE_URL;
   if (production && host && !PUBLIC_GRAPH_HOSTS.has(host)) {
@@ -371,25 +349,17 @@ function checkTogether(env: Variables, ctx: z.RefinementCtx): void {
   }
 
   checkOldMdmSettings(env.OLD_MDM_SOURCES, env, production, problem);
+  checkRetention(env, problem);
 }
 
 /** Runs only when every check passed, so the values looked up here exist. */
 function toConfig(env: Variables): Config {
-  const appType = appTypeOf(env)!;
   return {
     production: isProduction(env),
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     publicBaseUrl: env.PUBLIC_BASE_URL,
-    bot:
-      appType === 'local'
-        ? { appType, appId: env.BOT_APP_ID ?? '' }
-        : {
-            appType,
-            appId: env.BOT_APP_ID ?? '',
-            appPassword: env.BOT_APP_PASSWORD,
-            tenantId: env.BOT_TENANT_ID,
-          },
+    bot: botConfigOf(env),
     storage: { connectionString: env.STORAGE_CONNECTION_STRING, prefix: env.STORAGE_PREFIX },
     graph: {
       baseUrl: env.GRAPH_BASE_URL.baseUrl,
@@ -426,7 +396,10 @@ function toConfig(env: Variables): Config {
       sources: oldMdmSourcesOf(env.OLD_MDM_SOURCES, env),
       syncMinutes: env.OLD_MDM_SYNC_MINUTES,
       fullSyncHours: env.OLD_MDM_FULL_SYNC_HOURS,
+      releaseConfirmMinutes: env.OLD_MDM_RELEASE_CONFIRM_MINUTES,
     },
+    retention: retentionOf(env),
+    pseudonymKey: pseudonymKeyOf(env),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { BusinessHours } from '../domain/business-hours';
 import type { Platform } from '../domain/device';
 import type { HelpdeskRoute } from '../domain/helpdesk-routing';
+import type { RetentionSettings } from '../domain/retention';
 import type { SourceMdm } from '../domain/source-mdm';
 
 export type BotAppType = 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI' | 'local';
@@ -23,6 +24,11 @@ export interface Config {
     appId: string;
     appPassword?: string;
     tenantId?: string;
+    /**
+     * Development and tests only (refused in production): the local OpenID issuer whose keys sign the
+     * tokens accepted on /api/messages, in place of Bot Framework's.
+     */
+    openIdIssuer?: string;
   };
   storage: {
     connectionString: string;
@@ -53,6 +59,10 @@ export interface Config {
   /** Signs the expiring download links of CSV exports (HMAC-SHA256). */
   exportSigningKey: string;
   oldMdm: OldMdmSettings;
+  /** How long each kind of data is kept (RETENTION_*; docs/privacy.md). */
+  retention: RetentionSettings;
+  /** PRIVACY_PSEUDONYM_KEY: HMAC key of the stable pseudonyms in the audit trail. */
+  pseudonymKey: string;
 }
 
 /** The old MDMs' APIs the background sync reads (`OLD_MDM_SOURCES`); export files need none. */
@@ -63,6 +73,8 @@ export interface OldMdmSettings {
   syncMinutes: number;
   /** A full resync (which notices devices removed from the old MDM) at least this often. */
   fullSyncHours: number;
+  /** A sent release not confirmed by the old MDM after this long is noted on the ticket, once. */
+  releaseConfirmMinutes: number;
 }
 
 export type OldMdmApiSource = 'workspace-one' | 'jamf';

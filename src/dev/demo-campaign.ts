@@ -1,12 +1,21 @@
 /**
  * The demo campaign the local stack starts with: Workspace ONE → Intune, a "Pilot" wave that was
- * announced two days ago with a grace period ending in two weeks, holding Alex, Megan and Adele.
- * Development only. Idempotent: existing rows are left as they are.
+ * announced two days ago with a grace period ending in two weeks, holding Alex, Megan and Adele; and
+ * Megan's corporate, supervised iPhone with IT (`needs-it`) and its open ticket, whose card the helpdesk
+ * job posts in "Migration escalations" shortly after start-up. Development only. Idempotent: existing
+ * rows are left as they are.
  */
 
 import { type Campaign, campaignKey, type Wave, waveKey } from '../domain/campaign';
+import { oldMdmDeviceKey } from '../domain/device-sources';
+import { escalationKey } from '../domain/escalation';
+import type { DeviceJourney } from '../domain/journey';
+import { openJourney, transition } from '../domain/journey-transition';
+import { type ConversationAddress, participantKey } from '../domain/participant';
+import { participantOf, raiseEscalation } from '../features/helpdesk/escalation-service';
 import { placeInWave } from '../features/membership';
 import type { Store } from '../ports/store';
+import { MEGAN_IPHONE } from './workspace-one-sim/demo';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -31,7 +40,22 @@ export const DEMO_PILOT_MEMBERS = [
   },
 ];
 
-export async function seedDemoCampaign(store: Store, now: Date): Promise<void> {
+/** Megan's 1:1 chat as the bot would have stored it; `serviceUrl` is where the connector listens. */
+export const DEMO_MEGAN_CHAT_ID = 'a:mc-personal-chat-meganb';
+/** The tenant and bot of .m365agentsplayground.yml. */
+const DEMO_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
+const DEMO_BOT_ID = '00000000-0000-0000-0000-00000000000011';
+
+export interface DemoSeedOptions {
+  /** The Bot Connector's address (the Agents Playground's) for the chats the demo seeds. */
+  serviceUrl?: string;
+}
+
+export async function seedDemoCampaign(
+  store: Store,
+  now: Date,
+  options: DemoSeedOptions = {},
+): Promise<void> {
   const iso = (offsetDays: number) => new Date(now.getTime() + offsetDays * DAY).toISOString();
   const campaign: Campaign = {
     id: 'default',
@@ -74,4 +98,80 @@ export async function seedDemoCampaign(store: Store, now: Date): Promise<void> {
       displayName: m.displayName,
     });
   }
+  await seedMeganNeedsIt(store, now, options.serviceUrl);
+}
+
+const MEGAN = DEMO_PILOT_MEMBERS[1]!;
+/** The journey key of Megan's iPhone, which only Workspace ONE lists. */
+export const DEMO_MEGAN_IPHONE_KEY = oldMdmDeviceKey('workspace-one', String(MEGAN_IPHONE.id));
+
+/**
+ * Megan started her journey yesterday and said she cannot remove Workspace ONE from her iPhone (it is
+ * supervised); the ticket was raised then and its card never reached the channel, so the helpdesk job
+ * posts it on its first round. Written once: a Megan with journeys or a ticket is left alone.
+ */
+export async function seedMeganNeedsIt(
+  store: Store,
+  now: Date,
+  serviceUrl: string | undefined,
+): Promise<void> {
+  const at = new Date(now.getTime() - DAY);
+  const observed = openJourney(
+    {
+      key: DEMO_MEGAN_IPHONE_KEY,
+      name: MEGAN_IPHONE.friendlyName,
+      platform: 'ios',
+      model: MEGAN_IPHONE.model,
+      ownership: 'company',
+      management: { kind: 'partner', oldMdm: 'workspace-one' },
+      oldMdm: {
+        source: 'workspace-one',
+        vendor: 'workspace-one',
+        vendorId: String(MEGAN_IPHONE.id),
+        listed: true,
+        identified: false,
+      },
+    },
+    at,
+  ).journey;
+  let journey: DeviceJourney = transition(observed, { kind: 'start' }, at).journey;
+  const reason = 'Supervised company iPhone: the Workspace ONE profile cannot be removed on the device';
+  journey = transition(journey, { kind: 'cannot-self-unenroll', reason }, at).journey;
+  const conversation: ConversationAddress | undefined = serviceUrl
+    ? {
+        serviceUrl,
+        channelId: 'msteams',
+        conversationId: DEMO_MEGAN_CHAT_ID,
+        conversationType: 'personal',
+        tenantId: DEMO_TENANT_ID,
+        botId: DEMO_BOT_ID,
+        userId: 'user-id-1',
+      }
+    : undefined;
+  let seeded = false;
+  const saved = await store.participants.update(participantKey(MEGAN.aadObjectId), (cur) => {
+    seeded = false;
+    if (!cur || cur.journeys?.length) return undefined;
+    seeded = true;
+    return {
+      ...cur,
+      journeys: [journey],
+      ...(conversation && !cur.conversation ? { conversation } : {}),
+      version: cur.version + 1,
+    };
+  });
+  if (!seeded || !saved || (await store.escalations.get(escalationKey(MEGAN.aadObjectId)))) return;
+  await raiseEscalation(
+    store,
+    { now: () => at },
+    {
+      participant: participantOf(saved),
+      trigger: {
+        reason: 'needs-it',
+        deviceKey: DEMO_MEGAN_IPHONE_KEY,
+        detail: { reason },
+        at: at.toISOString(),
+      },
+    },
+  );
 }

@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { participantKey } from '../domain/participant';
 import { createAzureStorage } from '../integrations/storage/azure-storage';
-import { seedDemoCampaign } from './demo-campaign';
+import { DEMO_MEGAN_CHAT_ID, DEMO_PILOT_MEMBERS, seedDemoCampaign } from './demo-campaign';
 import { OLD_MDM_NAMES, OLD_MDM_SIM_PORTS, type OldMdmSimKind } from './old-mdm-sim-client';
 import {
   type Env,
@@ -19,6 +20,7 @@ import {
   waitForHttp,
   withLoopbackNoProxy,
 } from './processes';
+import { DEMO_RELEASE_CLIENT } from './workspace-one-sim/auth';
 
 export const PLAYGROUND_CONFIG = path.join(REPO_ROOT, '.m365agentsplayground.yml');
 export const PLAYGROUND_DEFAULT_PORT = 56150;
@@ -112,8 +114,10 @@ export async function startOldMdmSimulatorProcess(options: {
 }
 
 /**
- * The bot's settings for reading the old MDM from its simulator: the simulators' default API
- * clients (src/dev/workspace-one-sim/auth.ts, src/dev/jamf-sim/auth.ts), which are not secrets.
+ * The bot's settings for reading the old MDM from its simulator, with the simulators' demo API clients
+ * (src/dev/workspace-one-sim/auth.ts, src/dev/jamf-sim/auth.ts), which are not secrets. The demo turns
+ * release on for Workspace ONE (its demo client's role may send Enterprise Wipe), so the helpdesk can
+ * remove Megan's supervised iPhone; production leaves OLD_MDM_ALLOW_RELEASE empty unless an admin sets it.
  */
 export function devOldMdmEnv(kind: OldMdmSimKind, url: string): Record<string, string> {
   if (kind === 'jamf') {
@@ -128,9 +132,10 @@ export function devOldMdmEnv(kind: OldMdmSimKind, url: string): Record<string, s
     OLD_MDM_SOURCES: 'workspace-one',
     WORKSPACE_ONE_API_URL: url,
     WORKSPACE_ONE_TOKEN_URL: `${url}/connect/token`,
-    WORKSPACE_ONE_CLIENT_ID: 'migration-companion',
-    WORKSPACE_ONE_CLIENT_SECRET: 'simulator-secret',
+    WORKSPACE_ONE_CLIENT_ID: DEMO_RELEASE_CLIENT.clientId,
+    WORKSPACE_ONE_CLIENT_SECRET: DEMO_RELEASE_CLIENT.clientSecret,
     WORKSPACE_ONE_TENANT_CODE: 'SIMULATED-REST-API-KEY',
+    OLD_MDM_ALLOW_RELEASE: 'workspace-one',
   };
 }
 
@@ -149,6 +154,9 @@ export async function startBotProcess(options: {
   const port = Number(options.env.PORT);
   if (!Number.isInteger(port) || port <= 0)
     throw new Error('startBotProcess: env.PORT must be set to a port');
+  if (options.env.STORAGE_CONNECTION_STRING && options.env.BOT_SERVICE_URL) {
+    await pointDemoChatsAt(options.env.STORAGE_CONNECTION_STRING, options.env.BOT_SERVICE_URL);
+  }
   const entry = path.join(REPO_ROOT, 'src', 'index.ts');
   // --clear-screen=false: tsx watch would otherwise wipe the other processes' output on each restart.
   const args = options.watch ? [TSX_CLI, 'watch', '--clear-screen=false', entry] : [TSX_CLI, entry];
@@ -321,9 +329,42 @@ export function devBotEnv(options: {
   };
 }
 
-/** Creates the tables and writes the demo campaign (Pilot wave: Alex, Megan, Adele) into Azurite. */
-export async function seedDemoStorage(connectionString: string, prefix = 'mc'): Promise<void> {
+/** The Agents Playground's connector on its default port, where `npm run dev` starts it. */
+export const PLAYGROUND_DEFAULT_SERVICE_URL = `http://localhost:${PLAYGROUND_DEFAULT_PORT}/_connector`;
+
+/**
+ * Creates the tables and writes the demo campaign into Azurite: the Pilot wave (Alex, Megan, Adele) and
+ * Megan's open "needs IT" ticket about her supervised iPhone, with her chat at the playground's connector.
+ */
+export async function seedDemoStorage(
+  connectionString: string,
+  prefix = 'mc',
+  serviceUrl = PLAYGROUND_DEFAULT_SERVICE_URL,
+): Promise<void> {
   const storage = createAzureStorage({ connectionString, prefix });
   await storage.ensureCreated();
-  await seedDemoCampaign(storage.store, new Date());
+  await seedDemoCampaign(storage.store, new Date(), { serviceUrl });
+}
+
+/**
+ * The demo's seeded chats follow the connector the bot is started with (a browser test's playground
+ * listens on a free port, known only after the seed): without this, the helpdesk job could not post
+ * Megan's ticket. Only the seeded chat is touched, and only in demo storage that has it.
+ */
+export async function pointDemoChatsAt(
+  connectionString: string,
+  serviceUrl: string,
+  prefix = 'mc',
+): Promise<void> {
+  const storage = createAzureStorage({ connectionString, prefix });
+  const megan = DEMO_PILOT_MEMBERS[1]!.aadObjectId;
+  try {
+    await storage.store.participants.update(participantKey(megan), (cur) =>
+      cur?.conversation?.conversationId === DEMO_MEGAN_CHAT_ID && cur.conversation.serviceUrl !== serviceUrl
+        ? { ...cur, conversation: { ...cur.conversation, serviceUrl } }
+        : undefined,
+    );
+  } catch {
+    // Not the demo's storage (or not there yet): nothing seeded to follow.
+  }
 }

@@ -37,6 +37,27 @@ function problems(env: Record<string, string>): string[] {
 const allowed = (env: Record<string, string>) =>
   readConfig({ ...local, ...env }).oldMdm.sources.map((s) => [s.source, s.allowRelease === true]);
 
+describe('config: OLD_MDM_RELEASE_CONFIRM_MINUTES', () => {
+  it('defaults to 30 minutes and takes a whole number of minutes from 5 to 1440', () => {
+    assert.equal(readConfig(local).oldMdm.releaseConfirmMinutes, 30);
+    assert.equal(
+      readConfig({ ...local, OLD_MDM_RELEASE_CONFIRM_MINUTES: '90' }).oldMdm.releaseConfirmMinutes,
+      90,
+    );
+  });
+
+  for (const bad of ['4', '1441', '2.5', 'half an hour']) {
+    it(`refuses "${bad}", naming the setting and its range`, () => {
+      const found = problems({ ...local, OLD_MDM_RELEASE_CONFIRM_MINUTES: bad });
+      assert.equal(found.length, 1, found.join('\n'));
+      assert.match(
+        found[0]!,
+        /OLD_MDM_RELEASE_CONFIRM_MINUTES: ".*" must be a whole number of minutes from 5 to 1440/,
+      );
+    });
+  }
+});
+
 describe('config: OLD_MDM_ALLOW_RELEASE', () => {
   it('is off by default: every source is read-only', () => {
     assert.deepEqual(allowed({ OLD_MDM_SOURCES: 'workspace-one:ios;jamf:macos' }), [

@@ -22,6 +22,17 @@ export const DEFAULT_CLIENT: Required<Ws1SimClient> = {
   permissions: [DEVICES_READ],
 };
 
+/**
+ * The demo's account (`npm run dev`, browser tests): its role may also release devices, because the demo
+ * turns release on for Workspace ONE. Every simulator knows it besides the clients it was given, so the
+ * demo needs no other wiring; DEFAULT_CLIENT stays read-only, as a production account should be.
+ */
+export const DEMO_RELEASE_CLIENT: Required<Ws1SimClient> = {
+  clientId: 'migration-companion-demo',
+  clientSecret: 'simulator-demo-secret',
+  permissions: [DEVICES_READ, DEVICES_EXECUTE],
+};
+
 export const DEFAULT_TENANT_CODE = 'SIMULATED-REST-API-KEY';
 
 interface IssuedToken {
@@ -44,6 +55,7 @@ export class Ws1SimAuth {
     private readonly lifetimeSeconds: number,
     private readonly now: () => number,
   ) {
+    this.clients.set(DEMO_RELEASE_CLIENT.clientId, DEMO_RELEASE_CLIENT);
     for (const c of clients) this.clients.set(c.clientId, { permissions: [DEVICES_READ], ...c });
   }
 

@@ -1,8 +1,11 @@
 /**
  * The demo's Workspace ONE inventory, derived from the demo tenant (src/dev/demo-tenant.json): every
  * device the tenant shows as managed by the partner MDM, with the same serial numbers, names and
- * users, IMEIs and UDIDs, so both simulators describe the same devices — plus Alex Wilber's iPad, which only
- * Workspace ONE knows (personal, never registered in Entra).
+ * users, IMEIs and UDIDs, so both simulators describe the same devices — plus the devices only Workspace
+ * ONE knows when the demo starts: Alex Wilber's personal iPad (never registered in Entra), Megan Bowen's
+ * corporate, supervised iPhone that she cannot unenroll herself (the helpdesk removes it from Workspace
+ * ONE), and Alex's company-owned, supervised MacBook Pro enrolled with Automated Device Enrollment (the
+ * Mac that Apple's managed-device migration moves).
  */
 import { demoSeed } from '../tenant-sim/demo';
 import { resolveTime } from '../tenant-sim/seed';
@@ -29,6 +32,37 @@ export const ALEX_IPAD: Ws1DeviceSeed = {
   udid: '00008101-000A1B2C3D4E5F12',
   ownership: 'E',
   supervised: false,
+};
+
+/** Corporate and supervised: only IT can release it (the demo's open "needs IT" ticket is about it). */
+export const MEGAN_IPHONE: Ws1DeviceSeed = {
+  id: 1101,
+  friendlyName: "Megan's iPhone",
+  userName: 'meganb@example.com',
+  userEmail: 'meganb@example.com',
+  platform: 'Apple',
+  model: 'iPhone 15',
+  operatingSystem: '18.1',
+  serialNumber: 'F2LXK9MEGB21',
+  udid: '00008110-001C2D3E4F5A6B21',
+  ownership: 'C',
+  supervised: true,
+  enrolledViaDep: true,
+};
+
+/** Company-owned and supervised through Automated Device Enrollment: eligible for Apple's migration. */
+export const ALEX_MACBOOK: Ws1DeviceSeed = {
+  id: 1102,
+  friendlyName: "Alex's MacBook Pro",
+  userName: 'alexw@example.com',
+  userEmail: 'alexw@example.com',
+  platform: 'AppleOsX',
+  model: 'MacBook Pro (14-inch, M4)',
+  operatingSystem: '26.1',
+  serialNumber: 'C02ZK7ABCD20',
+  ownership: 'C',
+  supervised: true,
+  enrolledViaDep: true,
 };
 
 export interface DemoDevicesOptions {
@@ -71,5 +105,7 @@ export function demoDevices(options: DemoDevicesOptions = {}): Ws1DeviceSeed[] {
     });
   });
   devices.push({ ...ALEX_IPAD, lastSeen: resolveTime('-2h', now) });
+  devices.push({ ...MEGAN_IPHONE, lastSeen: resolveTime('-1h', now) });
+  devices.push({ ...ALEX_MACBOOK, lastSeen: resolveTime('-3h', now) });
   return options.platforms ? devices.filter((d) => options.platforms!.includes(d.platform)) : devices;
 }

@@ -1,10 +1,13 @@
 /**
  * Runs the Workspace ONE UEM simulator on its own with the demo's devices:
  * `npx tsx src/dev/workspace-one-sim/main.ts`. WS1_SIM_PORT (default 5056), WS1_SIM_HOST (default
- * 127.0.0.1).
+ * 127.0.0.1). WS1_SIM_SEED_FILE=<path> takes the devices from a JSON array of Ws1DeviceSeed instead
+ * of the demo's (a benchmark's generated inventory, kept out of the benchmark's own memory).
  */
+import { readFileSync } from 'node:fs';
 import { runSimulatorMain } from '../simulator-main';
 import { ALEX_IPAD, demoDevices } from './demo';
+import type { Ws1DeviceSeed } from './model';
 import { startWorkspaceOneSimulator } from './server';
 
 runSimulatorMain({
@@ -12,7 +15,10 @@ runSimulatorMain({
   portVariable: 'WS1_SIM_PORT',
   defaultPort: 5056,
   async start(port) {
-    const devices = demoDevices();
+    const seedFile = process.env.WS1_SIM_SEED_FILE;
+    const devices = seedFile
+      ? (JSON.parse(readFileSync(seedFile, 'utf8')) as Ws1DeviceSeed[])
+      : demoDevices();
     const sim = await startWorkspaceOneSimulator({
       port,
       host: process.env.WS1_SIM_HOST ?? '127.0.0.1',

@@ -1,9 +1,11 @@
 import { MAX_LIST_ROWS, renderAdminPanel } from '../../cards/admin-panel-card';
+import { releaseButtons } from '../../cards/release-button';
 import type { CardJson } from '../../cards/render';
 import type { Participant } from '../../domain/participant';
 import { stragglersOf } from '../../domain/retirement';
 import type { MessageKey } from '../../i18n';
 import { ADMIN_VERBS } from '../../verbs/admin';
+import { RELEASE_VERBS } from '../../verbs/release';
 import { wavesById } from '../waves';
 import type { AdminTurn } from './admin-turn';
 import { everyParticipant, waveParticipantsOf } from './recipients';
@@ -36,7 +38,10 @@ export async function stragglersPanel(turn: AdminTurn, waveId?: string): Promise
     ]
       .filter(Boolean)
       .join(' · '),
-    buttons: [{ title: a.t('admin.nudge'), verb: ADMIN_VERBS.nudge, data: { aadObjectId: p.aadObjectId } }],
+    buttons: [
+      { title: a.t('admin.nudge'), verb: ADMIN_VERBS.nudge, data: { aadObjectId: p.aadObjectId } },
+      ...releaseButtons(a.t, p),
+    ],
   }));
   const wave = waveId ? waves.get(waveId) : undefined;
   return renderAdminPanel({
@@ -64,6 +69,9 @@ export async function stragglersPanel(turn: AdminTurn, waveId?: string): Promise
               style: 'positive' as const,
             },
           ]
+        : []),
+      ...(wave && (turn.deps.oldMdmRelease?.size ?? 0) > 0
+        ? [{ title: a.t('release.bulk.button'), verb: RELEASE_VERBS.bulkAsk, data: { waveId: wave.id } }]
         : []),
       {
         title: a.t('admin.export.participants'),

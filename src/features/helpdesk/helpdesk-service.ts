@@ -19,6 +19,7 @@ import { type ConversationAddress, type Participant, participantKey } from '../.
 import { languageOf, translator } from '../../i18n';
 import { inBackground } from '../../shared/background';
 import { focusOf } from '../journey/journey-service';
+import { releaseOffered } from '../old-mdm/release-offer';
 import { assignableMembers } from './assignees';
 import { drainPendingEscalations } from './escalation-service';
 
@@ -108,7 +109,7 @@ export async function escalationViewFor(
   ]);
   const a = channelAudience(deps);
   const members = await assignableMembers(deps, stored?.value.conversation?.serviceUrl);
-  return escalationView({
+  const view = escalationView({
     ...a,
     members,
     now: deps.clock.now(),
@@ -119,6 +120,8 @@ export async function escalationViewFor(
     ...(wave ? { waveName: wave.value.name } : {}),
     ...(notice ? { notice } : {}),
   });
+  // "Remove from …" only where release is turned on for the device's old MDM.
+  return releaseOffered(deps, stored?.value.journeys, view.releaseData) ? view : { ...view, canRelease: false };
 }
 
 export async function escalationCardFor(

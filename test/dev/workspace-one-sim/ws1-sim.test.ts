@@ -139,6 +139,7 @@ describe('Workspace ONE UEM simulator', () => {
       const devices = (r.body as SearchPage).Devices;
       assert.deepEqual(devices.map((d) => d.DeviceFriendlyName).sort(), [
         'ALEX-LAPTOP',
+        "Alex's MacBook Pro",
         "Alex's iPad",
         "Alex's iPhone",
       ]);
@@ -328,7 +329,7 @@ describe('Workspace ONE UEM simulator', () => {
   });
 
   describe('demo devices', () => {
-    it("are the demo tenant's devices with the same serials, plus Alex's iPad that only Workspace ONE knows", () => {
+    it("are the demo tenant's devices with the same serials, plus the iPad, Mac and iPhone only Workspace ONE knows", () => {
       const devices = demoDevices({ now: new Date(NOW) });
       const tenant = demoSeed();
       const tenantSerials = new Set(tenant.devices.map((d) => d.serialNumber));
@@ -339,7 +340,16 @@ describe('Workspace ONE UEM simulator', () => {
         );
       }
       const alex = devices.filter((d) => d.userName === 'alexw@example.com').map((d) => d.friendlyName);
-      assert.deepEqual(alex.sort(), ['ALEX-LAPTOP', "Alex's iPad", "Alex's iPhone"]);
+      assert.deepEqual(alex.sort(), ['ALEX-LAPTOP', "Alex's MacBook Pro", "Alex's iPad", "Alex's iPhone"]);
+      const mac = devices.find((d) => d.friendlyName === "Alex's MacBook Pro")!;
+      assert.deepEqual(
+        [mac.platform, mac.ownership, mac.supervised, mac.enrolledViaDep],
+        ['AppleOsX', 'C', true, true],
+      );
+      const megan = devices.filter((d) => d.userName === 'meganb@example.com');
+      const iphone = megan.find((d) => d.friendlyName === "Megan's iPhone")!;
+      assert.deepEqual([iphone.platform, iphone.ownership, iphone.supervised], ['Apple', 'C', true]);
+      assert.equal(tenantSerials.has(iphone.serialNumber), false, 'the tenant does not know her iPhone');
       assert.equal(tenantSerials.has(ALEX_IPAD.serialNumber), false);
       assert.equal(
         tenant.devices.some((d) => d.displayName === "Alex's iPad"),
