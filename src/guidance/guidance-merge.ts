@@ -176,12 +176,12 @@ function localizeUnenroll(
 ): UnenrollGuide {
   const vendorFile = content.vendors.get(key.vendor)!.data;
   const vars = {
-    vendor: (vendorFile.name ?? vendorFile.label)[language],
-    agent: vendorFile.agent[language],
-    platform: platformLabel(content, key.platform)[language],
-    ownership: content.common.data.ownership[key.ownership].label[language],
+    vendor: inLanguage(vendorFile.name ?? vendorFile.label, language),
+    agent: inLanguage(vendorFile.agent, language),
+    platform: inLanguage(platformLabel(content, key.platform), language),
+    ownership: inLanguage(content.common.data.ownership[key.ownership].label, language),
   };
-  const t = (text: LocalizedText) => fill(text[language], vars);
+  const t = (text: LocalizedText) => fill(inLanguage(text, language), vars);
   const companyNote =
     merged.companyNote === undefined ? content.override?.data.companyNote : merged.companyNote;
   const guide: UnenrollGuide = {
@@ -189,7 +189,7 @@ function localizeUnenroll(
     language,
     title: t(content.common.data.guideTitle),
     vendorName: vars.vendor,
-    vendorLabel: vendorFile.label[language],
+    vendorLabel: inLanguage(vendorFile.label, language),
     agentName: vars.agent,
     platformLabel: vars.platform,
     ownershipLabel: vars.ownership,
@@ -230,8 +230,8 @@ function resolveEnroll(
   }
   const result = {} as Record<Language, EnrollGuide>;
   for (const language of LANGUAGES) {
-    const label = platformLabel(content, platform)[language];
-    const t = (text: LocalizedText) => fill(text[language], { platform: label });
+    const label = inLanguage(platformLabel(content, platform), language);
+    const t = (text: LocalizedText) => fill(inLanguage(text, language), { platform: label });
     const guide: EnrollGuide = {
       platform,
       language,
@@ -242,7 +242,7 @@ function resolveEnroll(
     };
     if (merged.app) {
       const { name, store, url } = merged.app;
-      guide.app = { name: t(name), store, storeLabel: STORES[store].label[language], url };
+      guide.app = { name: t(name), store, storeLabel: inLanguage(STORES[store].label, language), url };
     }
     if (merged.builtIn)
       guide.builtIn = { title: t(merged.builtIn.title), steps: merged.builtIn.steps.map(t) };
@@ -275,4 +275,12 @@ function fill(text: string, vars: Record<string, string>): string {
 /** Drops keys whose value is undefined, so spreading a patch never erases a lower layer. */
 function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A text in the language asked for, else English (the reference every language falls back to). */
+export function inLanguage(
+  text: { en: string; [language: string]: string | undefined },
+  language: Language,
+): string {
+  return text[language] ?? text.en;
 }

@@ -4,7 +4,6 @@
  * whoever edits the JSON can find it without reading this code.
  */
 import { z } from 'zod';
-import type { Language } from '../i18n';
 
 /** Platforms a guide exists for. `ipados` is optional content: without it the iOS guide is used. */
 export type GuidePlatform =
@@ -51,7 +50,9 @@ export type StoreId = 'app-store' | 'google-play' | 'microsoft-store' | 'microso
  * The only hosts a store link may point at. Kept in code, not content, so that an edited content
  * file cannot send users to an arbitrary site for "Company Portal".
  */
-export const STORES: Readonly<Record<StoreId, { host: string; label: Record<Language, string> }>> = {
+export const STORES: Readonly<
+  Record<StoreId, { host: string; label: { en: string; [language: string]: string } }>
+> = {
   'app-store': { host: 'apps.apple.com', label: { en: 'the App Store', sv: 'App Store' } },
   'google-play': { host: 'play.google.com', label: { en: 'Google Play', sv: 'Google Play' } },
   'microsoft-store': {
@@ -94,7 +95,8 @@ function textWith(placeholders: readonly string[]) {
 
 function localizedWith(placeholders: readonly string[]) {
   const t = textWith(placeholders);
-  return z.object({ en: t, sv: t }, { required_error: 'required' }).strict();
+  // English is the reference; every other language's text sits beside it (src/guidance/content/i18n/).
+  return z.object({ en: t }, { required_error: 'required' }).catchall(t);
 }
 
 /** Names and labels are shown as they are: no placeholders. */

@@ -1,68 +1,129 @@
-import adminEn from './admin.en.json';
-import adminSv from './admin.sv.json';
-import broadcastEn from './broadcast.en.json';
-import broadcastSv from './broadcast.sv.json';
-import dashboardEn from './dashboard.en.json';
-import dashboardSv from './dashboard.sv.json';
-import coreEn from './en.json';
-import extensionEn from './extension.en.json';
-import extensionSv from './extension.sv.json';
-import importEn from './import.en.json';
-import importSv from './import.sv.json';
-import inventoryEn from './inventory.en.json';
-import inventorySv from './inventory.sv.json';
-import coreSv from './sv.json';
+import {
+  type EnglishCatalog,
+  LANGUAGE_DIR,
+  type LanguageMeta,
+  type LoadedLanguage,
+  type Message,
+  type PluralCategory,
+  readLanguages,
+  type WordIntent,
+} from './catalog';
 
 /**
- * Every user-facing string lives in a locale file; English is the reference and the fallback.
- * The catalog is split by area (core, admin, broadcast, dashboard, message extension, import/export).
+ * Every user-facing string lives in a language folder (src/i18n/<tag>/, see catalog.ts); English is
+ * the reference and the fallback. Messages that depend on `{count}` may hold one text per plural
+ * category of their language, chosen with `Intl.PluralRules`.
  */
-const en = {
-  ...coreEn,
-  ...adminEn,
-  ...broadcastEn,
-  ...dashboardEn,
-  ...extensionEn,
-  ...importEn,
-  ...inventoryEn,
-};
-const sv = {
-  ...coreSv,
-  ...adminSv,
-  ...broadcastSv,
-  ...dashboardSv,
-  ...extensionSv,
-  ...importSv,
-  ...inventorySv,
-};
-export type MessageKey = keyof typeof en;
-export type Language = 'en' | 'sv';
+export type MessageKey = keyof EnglishCatalog;
+/** A language tag with a folder under src/i18n (`en`, `sv`, `nb`, `ar` …). */
+export type Language = string;
 
-const catalogs: Record<Language, Record<MessageKey, string>> = { en, sv };
+const loaded: readonly LoadedLanguage[] = readLanguages(LANGUAGE_DIR);
+const byTag = new Map(loaded.map((l) => [l.tag, l]));
+const english = byTag.get('en')!;
 
-export const LANGUAGES: readonly Language[] = ['en', 'sv'];
+/** Every language the product has files for, English first. */
+export const LANGUAGES: readonly Language[] = loaded.map((l) => l.tag);
 
-/** Picks the language from a Teams locale such as "sv-SE"; anything unknown falls back to the default. */
-export function languageOf(locale: string | undefined, fallback: string = 'en'): Language {
-  const tag = (locale ?? fallback).toLowerCase();
-  if (tag.startsWith('sv')) return 'sv';
-  if (tag.startsWith('en')) return 'en';
-  return fallback.toLowerCase().startsWith('sv') ? 'sv' : 'en';
+/** Teams and browsers say "no" or "nn" for Norwegian; the Bokmål files answer both. */
+const ALIASES: Readonly<Record<string, string>> = { no: 'nb', nn: 'nb' };
+
+/**
+ * The language for a Teams locale such as "sv-SE", among `allowed` (the campaign's languages; all
+ * by default); anything else falls back to `fallback`'s language, else English.
+ */
+export function languageOf(
+  locale: string | undefined,
+  fallback: string = 'en',
+  allowed: readonly Language[] = LANGUAGES,
+): Language {
+  const pick = (tag: string | undefined): Language | undefined => {
+    if (!tag) return undefined;
+    const lower = tag.toLowerCase();
+    const primary = lower.split(/[-_]/)[0]!;
+    const candidates = [lower, primary, ALIASES[primary]];
+    return candidates.find((c): c is string => !!c && byTag.has(c) && allowed.includes(c));
+  };
+  return pick(locale) ?? pick(fallback) ?? (allowed.includes('en') ? 'en' : (allowed[0] ?? 'en'));
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+const pluralRules = new Map<Language, Intl.PluralRules>();
+function pluralCategory(language: Language, count: number): PluralCategory {
+  let rules = pluralRules.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    pluralRules.set(language, rules);
+  }
+  return rules.select(count) as PluralCategory;
+}
+
+/** The text of a message for a count: its language's plural form, else "other". */
+function textOf(message: Message, language: Language, vars?: Record<string, string | number>): string {
+  if (typeof message === 'string') return message;
+  const count = Number(vars?.count);
+  const category = Number.isFinite(count) ? pluralCategory(language, count) : 'other';
+  return message[category] ?? message.other ?? '';
+}
+
 export function translator(language: Language): Translate {
-  const catalog = catalogs[language];
+  const own = byTag.get(language) ?? english;
   return (key, vars) => {
-    const template = catalog[key] ?? en[key] ?? key;
+    const fromOwn = own.messages[key];
+    const message = fromOwn ?? english.messages[key];
+    if (message === undefined) return key;
+    const template = textOf(message, fromOwn === undefined ? 'en' : own.tag, vars);
     return vars ? template.replace(/\{(\w+)\}/g, (m, name: string) => String(vars[name] ?? m)) : template;
   };
 }
 
-export function catalogOf(language: Language): Readonly<Record<MessageKey, string>> {
-  return catalogs[language];
+/** A language's messages as stored (plural forms as objects), for the completeness checks. */
+export function catalogOf(language: Language): Readonly<Record<string, Message>> {
+  return (byTag.get(language) ?? english).messages;
 }
+
+/** The area file each of a language's keys is in. */
+export function areasOf(language: Language): Readonly<Record<string, string>> {
+  return (byTag.get(language) ?? english).areaOf;
+}
+
+/** Name, direction and review state of a language. */
+export function languageMeta(language: Language): LanguageMeta {
+  return (byTag.get(language) ?? english).meta;
+}
+
+export function isRightToLeft(language: Language): boolean {
+  return languageMeta(language).dir === 'rtl';
+}
+
+/** What people type for an intent, in every language (or one). */
+export function wordsOf(intent: WordIntent, language?: Language): string[] {
+  const from = language ? [byTag.get(language) ?? english] : loaded;
+  return [...new Set(from.flatMap((l) => l.words[intent]))];
+}
+
+const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+
+/**
+ * A pattern matching any of an intent's words in any language (plus `extra`, e.g. product names),
+ * longest first so "my status" wins over "status". `whole`: the message is only that word.
+ */
+export function wordsPattern(
+  intent: WordIntent,
+  options: { extra?: string[]; whole?: boolean } = {},
+): RegExp {
+  const words = [...wordsOf(intent), ...(options.extra ?? [])].sort((a, b) => b.length - a.length);
+  const body = words.map(escape).join('|');
+  // \b only knows ASCII letters: a word boundary here is "not a letter or digit" in any script.
+  const before = '(?<![\\p{L}\\p{N}])';
+  const after = '(?![\\p{L}\\p{N}])';
+  return options.whole
+    ? new RegExp(`^\\s*(?:${body})\\s*[.!?]?\\s*$`, 'iu')
+    : new RegExp(`${before}(?:${body})${after}`, 'iu');
+}
+
+export type { LanguageMeta, Message, PluralForms, WordIntent } from './catalog';
 
 /** A date and time as the user reads it: their language, their time zone. */
 export function formatDateTime(at: Date, locale: string, timeZone: string): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createApp } from '../../src/app';
 import { seedDemoCampaign } from '../../src/dev/demo-campaign';
 import { REPO_ROOT } from '../../src/dev/processes';
-import { catalogOf } from '../../src/i18n';
+import { translator } from '../../src/i18n';
 import { EXTENSION_COMMAND_LIST } from '../../src/verbs/message-extension';
 import {
   fetchTaskInvoke,
@@ -108,7 +108,7 @@ describe('app package: every command in the manifest has a route', () => {
         ...messenger.sent.map((s) => textOf(s.message.card)),
       ].join('\n');
       assert.ok(replies.length > 0, `no answer to "${title}"`);
-      const fallback = catalogOf(language)['help.fallback'];
+      const fallback = translator(language)('help.fallback');
       assert.ok(!said.includes(fallback), `"${title}" fell through to the fallback: ${said.slice(0, 200)}`);
     });
   }

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { catalogOf, formatDateTime, languageOf, translator } from '../../src/i18n';
+import { catalogOf, formatDateTime, languageOf, type Message, translator } from '../../src/i18n';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const asText = (m: Message | undefined): string =>
+  typeof m === 'string' ? m : Object.values(m ?? {}).join(' ');
+const placeholders = (m: Message | undefined) =>
+  [...new Set([...asText(m).matchAll(/\{(\w+)\}/g)].map((x) => x[1]))].sort();
 
 describe('i18n', () => {
   it('Swedish has exactly the English keys, none empty', () => {
     const en = catalogOf('en');
     const sv = catalogOf('sv');
     assert.deepEqual(Object.keys(sv).sort(), Object.keys(en).sort());
-    for (const [k, v] of Object.entries(sv)) assert.ok(v.trim().length > 0, `sv ${k} is empty`);
+    for (const [k, v] of Object.entries(sv)) assert.ok(asText(v).trim().length > 0, `sv ${k} is empty`);
   });
 
   it('every translation uses the same placeholders as English', () => {
@@ -23,8 +26,8 @@ describe('i18n', () => {
     assert.equal(languageOf('sv-SE'), 'sv');
     assert.equal(languageOf('sv-FI'), 'sv');
     assert.equal(languageOf('en-GB'), 'en');
-    assert.equal(languageOf('de-DE'), 'en');
-    assert.equal(languageOf('de-DE', 'sv-SE'), 'sv');
+    assert.equal(languageOf('de-DE', 'en', ['en', 'sv']), 'en');
+    assert.equal(languageOf('de-DE', 'sv-SE', ['en', 'sv']), 'sv');
     assert.equal(languageOf(undefined, 'sv-SE'), 'sv');
   });
 
