@@ -127,6 +127,10 @@ param adminUpns string = ''
 param sourceMdm string = 'other'
 
 param defaultLocale string = 'en-US'
+@description('Languages the campaign speaks (CAMPAIGN_LANGUAGES), e.g. en,sv,nb,ar.')
+param campaignLanguages string = 'en,sv'
+@description('Language of the helpdesk channel (HELPDESK_LANGUAGE); empty: the language of defaultLocale.')
+param helpdeskLanguage string = ''
 param defaultTimeZone string = 'UTC'
 param businessHours string = '08:00-17:00'
 param businessDays string = 'mon-fri'
@@ -266,6 +270,8 @@ var settings = {
   ADMIN_UPNS: adminUpns
   SOURCE_MDM: sourceMdm
   DEFAULT_LOCALE: defaultLocale
+  CAMPAIGN_LANGUAGES: campaignLanguages
+  HELPDESK_LANGUAGE: helpdeskLanguage
   DEFAULT_TIME_ZONE: defaultTimeZone
   BUSINESS_HOURS: businessHours
   BUSINESS_DAYS: businessDays

@@ -5,6 +5,7 @@ import type { Guidance } from './guidance/guidance';
 import type { Logger } from './logging';
 import type { AppInstaller } from './ports/app-installer';
 import type { Clock } from './ports/clock';
+import type { ConditionalAccessReader } from './ports/conditional-access';
 import type { DeviceDirectory } from './ports/device-directory';
 import type { HelpdeskRoster } from './ports/helpdesk-roster';
 import type { Messenger } from './ports/messenger';
@@ -35,6 +36,8 @@ export interface Deps {
   oldMdmSources?: readonly ConfiguredInventory[];
   /** Release clients by source, only for those OLD_MDM_ALLOW_RELEASE names; absent: nothing may be released. */
   oldMdmRelease?: ReadonlyMap<string /* source */, SourceMdmRelease>;
+  /** Entra conditional-access policies (Graph, Policy.Read.All); absent: the runbook says they are not read. */
+  conditionalAccess?: ConditionalAccessReader;
 }
 
 /** An old-MDM API and the platforms taken from it; empty `platforms`: every platform it lists. */

@@ -1,5 +1,3 @@
-import { TeamsAdapter } from '@microsoft/teams-ai';
-import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { createApp } from './app';
 import type { Config, OldMdmSourceConfig } from './config';
 import type { ConfiguredInventory, Deps } from './deps';
@@ -9,9 +7,12 @@ import { broadcastHooks } from './features/admin/announce-service';
 import { BroadcastJob } from './features/broadcast/broadcast-job';
 import { oldMdmEntriesOf } from './features/devices/device-facts';
 import { onProgress } from './features/journey/on-progress';
+import { personDocument } from './features/privacy/export-person';
 import { loadGuidance } from './guidance/guidance';
+import { BotAdapter } from './integrations/bot/bot-adapter';
 import { BotMessenger } from './integrations/bot/bot-messenger';
 import { TeamsHelpdeskRoster } from './integrations/bot/teams-helpdesk-roster';
+import { GraphConditionalAccess } from './integrations/graph/conditional-access';
 import { credentialFor } from './integrations/graph/credential';
 import { GraphApi } from './integrations/graph/graph-api';
 import { GraphAppInstaller } from './integrations/graph/graph-app-installer';
@@ -24,12 +25,16 @@ import type { Logger } from './logging';
 import { systemClock } from './ports/clock';
 import type { SourceMdmRelease } from './ports/source-mdm-release';
 import { createServer } from './server';
+import { hurryBackground } from './shared/background';
 import { BroadcastSender } from './workers/broadcast-sender';
 import { EscalationTriggerJob } from './workers/escalation-triggers';
+import { GraceEndJob } from './workers/grace-end';
 import { HelpdeskSlaJob } from './workers/helpdesk-sla';
+import { OldMdmReleaseJob } from './workers/old-mdm-release';
 import { OldMdmSyncJob } from './workers/old-mdm-sync';
 import { ProgressRefresher } from './workers/progress-refresher';
 import { ReminderJob } from './workers/reminders';
+import { RetentionJob } from './workers/retention';
 import { Scheduler } from './workers/scheduler';
 
 export interface RunningBot {
@@ -43,17 +48,12 @@ export interface RunningBot {
 
 const INVOKE_BUDGET_MS = 4_000;
 const DRAIN_TIMEOUT_MS = 20_000;
+/** The end of the drain kept for late card answers that were hurried to show their failure card. */
+const HURRY_RESERVE_MS = 5_000;
 
-function adapterFor(config: Config): TeamsAdapter {
-  const bot = config.bot;
-  if (bot.appType === 'local') return new TeamsAdapter({});
-  const settings = {
-    MicrosoftAppId: bot.appId,
-    MicrosoftAppPassword: bot.appPassword,
-    MicrosoftAppType: bot.appType,
-    MicrosoftAppTenantId: bot.tenantId,
-  };
-  return new TeamsAdapter(settings, new ConfigurationServiceClientCredentialFactory(settings));
+/** The bot's adapter: tokens checked on every request unless the development-only `local` type. */
+function adapterFor(config: Config): BotAdapter {
+  return new BotAdapter(config.bot);
 }
 
 /**
@@ -122,6 +122,7 @@ export async function startBot(
     guidance,
     store: storage.store,
     directory: new GraphDeviceDirectory(graph),
+    conditionalAccess: new GraphConditionalAccess(graph),
     messenger: new BotMessenger(adapter, config.bot.appId, newChats),
     clock: systemClock,
     logger,
@@ -157,6 +158,7 @@ export async function startBot(
       signingKey: config.exportSigningKey,
       // A link outlives nothing: whoever it was issued to must still be an admin when it is used.
       mayExport: (aadObjectId) => isAdmin(deps, { aadObjectId }),
+      personDocument: (personId) => personDocument(deps, personId),
     },
   });
   const refresher = new ProgressRefresher({
@@ -186,12 +188,16 @@ export async function startBot(
       new ReminderJob(deps),
       new EscalationTriggerJob(deps),
       new HelpdeskSlaJob(deps),
+      new RetentionJob(deps),
+      new GraceEndJob(deps),
       new BroadcastJob(broadcastDeps, hooks, gate),
       // Also without API sources: an export file an admin confirms still needs its matching pass.
       new OldMdmSyncJob(deps, deps.oldMdmSources ?? [], {
         syncMinutes: config.oldMdm.syncMinutes,
         fullSyncHours: config.oldMdm.fullSyncHours,
       }),
+      // Sends queued (bulk) releases, paced, and confirms sent ones with the old MDM.
+      new OldMdmReleaseJob(deps, { confirmMinutes: config.oldMdm.releaseConfirmMinutes }),
     ],
     logger,
   );
@@ -210,7 +216,10 @@ export async function startBot(
     stop: () => {
       stopping ??= (async () => {
         logger.info('stopping: draining turns in flight and their background work');
+        // Late answers still waiting near the end give up and put their error card up, never dropped.
+        const hurry = setTimeout(hurryBackground, DRAIN_TIMEOUT_MS - HURRY_RESERVE_MS);
         await server.drain(DRAIN_TIMEOUT_MS);
+        clearTimeout(hurry);
         // Sends in flight finish; queued jobs stay in the queue for the other instances.
         await sender.stop();
         await scheduler.stop();

@@ -1,6 +1,6 @@
 import template from '../../adaptiveCards/guide.json';
 import type { EnrollGuide, UnenrollGuide } from '../guidance/guidance';
-import { PAGE_TEXT } from '../guidance/page-text';
+import { pageText } from '../guidance/page-text';
 import type { Translate } from '../i18n';
 import { cardBytes, MAX_EXTENSION_CARD_BYTES } from './extension-card-size';
 import { type CardJson, renderCard } from './render';
@@ -50,7 +50,7 @@ export interface GuideCardView {
 const TRIMMED_STEP_CHARS = 280;
 
 export function guideCardView({ t, unenroll, enroll, webUrl }: GuideCardInput): GuideCardView {
-  const text = PAGE_TEXT[unenroll.language];
+  const text = pageText(unenroll.language);
   const ownership = unenroll.key.ownership;
   return {
     appName: t('app.name'),

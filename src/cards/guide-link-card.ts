@@ -1,6 +1,6 @@
 import template from '../../adaptiveCards/guide-link.json';
 import type { EnrollGuide, UnenrollGuide } from '../guidance/guidance';
-import { PAGE_TEXT } from '../guidance/page-text';
+import { pageText } from '../guidance/page-text';
 import type { Language, Translate } from '../i18n';
 import { type CardJson, renderCard } from './render';
 
@@ -28,7 +28,7 @@ export function guideLinkView(
   url: string,
 ): GuideLinkView {
   const { unenroll, enroll } = guide;
-  const text = PAGE_TEXT[unenroll.language];
+  const text = pageText(unenroll.language);
   const owner = unenroll.ownershipLabel;
   return {
     appName: t('app.name'),
@@ -45,7 +45,7 @@ export function guideLinkView(
 
 /** A link to the index of all guides. */
 export function guideIndexLinkView(t: Translate, language: Language, url: string): GuideLinkView {
-  const text = PAGE_TEXT[language];
+  const text = pageText(language);
   return {
     appName: t('app.name'),
     title: text.indexTitle,

@@ -14,7 +14,9 @@ import { type Guidance, guidePath } from '../guidance/guidance';
 import { guideTargetOf } from '../guidance/guide-target';
 import { formatDateTime, type Language, type MessageKey, type Translate } from '../i18n';
 import { JOURNEY_VERBS } from '../verbs/journey';
+import { appleSectionOf } from './journey-apple-section';
 import { type CardJson, renderCard } from './render';
+import { observedAccessText } from './runbook-access';
 
 /** What "I'm stuck" on the card asks; the helpdesk sees the choice in the user's words. */
 export const STUCK_CATEGORIES = ['cannot-remove', 'portal', 'missing', 'other'] as const;
@@ -25,7 +27,7 @@ export const TICKET_DETAIL_INPUT_ID = 'detail';
 /** A resolved ticket stays visible on the journey card this long after its resolution. */
 export const RESOLVED_TICKET_SHOWN_MS = 7 * 24 * 3_600_000;
 
-export type JourneySection = 'unenroll' | 'it' | 'enroll' | 'postcheck' | 'message';
+export type JourneySection = 'unenroll' | 'it' | 'enroll' | 'postcheck' | 'message' | 'apple';
 
 export interface JourneyCardInput {
   t: Translate;
@@ -70,7 +72,9 @@ export function journeyView(input: JourneyCardInput) {
     ? input.guidance.unenroll(deviceVendor, target.platform, target.ownership, input.language)
     : undefined;
   const enrollGuide = target ? input.guidance.enroll(target.platform, input.language) : undefined;
-  const section = sectionOf(focus);
+  // A device in Apple's managed-device migration moves itself: its unenroll and enroll steps give way.
+  const apple = appleSectionOf({ ...input, vendor, device });
+  const section: JourneySection = apple ? 'apple' : sectionOf(focus);
   const action = (
     titleKey: MessageKey,
     verb: string,
@@ -120,6 +124,11 @@ export function journeyView(input: JourneyCardInput) {
     case 'it':
       actions.push(action('journey.action.check', JOURNEY_VERBS.check));
       break;
+    case 'apple':
+      // No "I've removed it": the device leaves the old MDM by itself, and the old MDM's word shows it.
+      actions.push(action('journey.action.check', JOURNEY_VERBS.check));
+      defer();
+      break;
     case 'postcheck':
       actions.push(action('journey.action.postcheck', JOURNEY_VERBS.postCheck, 'positive'));
       break;
@@ -144,7 +153,7 @@ export function journeyView(input: JourneyCardInput) {
     refreshTitle: t('journey.refresh'),
     refreshVerb: JOURNEY_VERBS.refresh,
     v: input.version,
-    steps: stepsOf(t, focus, vendor),
+    steps: stepsOf(t, focus, vendor, apple ? t('apple.step.migrate') : undefined),
     notice: notice?.text ?? '',
     noticeStyle: notice?.style ?? 'default',
     section,
@@ -166,6 +175,7 @@ export function journeyView(input: JourneyCardInput) {
       builtInSteps: numbered(enrollGuide?.builtIn?.steps ?? []),
       companyNote: enrollGuide?.companyNote ?? '',
     },
+    apple: apple ?? { heading: '', intro: '', deadline: '', prompt: [], stays: [], expect: [] },
     postCheck: {
       heading: t('journey.postcheck.heading'),
       intro: t('journey.postcheck.intro', { device }),
@@ -291,10 +301,14 @@ export function sectionOf(j: DeviceJourney): JourneySection {
   }
 }
 
-function stepsOf(t: Translate, j: DeviceJourney, vendor: string) {
+function stepsOf(t: Translate, j: DeviceJourney, vendor: string, firstLabel?: string) {
   const at = stageIndex(stepperStage(j));
   const steps: { label: string; doneFrom: number; currentFrom: number }[] = [
-    { label: t('journey.step.unenroll', { vendor }), doneFrom: stageIndex('unenrolled'), currentFrom: 0 },
+    {
+      label: firstLabel ?? t('journey.step.unenroll', { vendor }),
+      doneFrom: stageIndex('unenrolled'),
+      currentFrom: 0,
+    },
     {
       label: t('journey.step.enroll'),
       doneFrom: stageIndex('enrolled'),
@@ -376,6 +390,9 @@ export function failureText(t: Translate, category: string | undefined, reason?:
 }
 
 function caText(input: JourneyCardInput): string {
+  // What the evaluated policies say for the wave's members, when they all share it; else the mode.
+  const observed = observedAccessText(input, input.wave);
+  if (observed) return observed;
   const ca = input.wave?.conditionalAccess;
   if (!ca || ca.kind === 'none') return input.t('journey.ca.none');
   if (ca.kind === 'immediate') return input.t('journey.ca.immediate');

@@ -39,5 +39,36 @@ export function renderCard(template: object, data: object): CardJson {
     );
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_CARD_BYTES) throw new Error(`card is ${bytes} bytes, over the ${MAX_CARD_BYTES} allowed`);
-  return card;
+  return isRightToLeftCard(card) ? { ...card, rtl: true } : card;
+}
+
+/** Letters of the right-to-left scripts (Arabic, Hebrew, Syriac, Thaana, N'Ko). */
+const RTL_LETTER = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/gu;
+const LETTER = /\p{L}/gu;
+/** Card fields that hold what people read; ids, verbs, urls and data are not text. */
+const READ_FIELDS = new Set(['text', 'title', 'label', 'placeholder', 'altText', 'fallbackText', 'value']);
+
+/**
+ * Whether a card is written in a right-to-left language: most of the letters people read on it are
+ * in a right-to-left script. Every card passes here, whichever feature built it and in whichever
+ * language (the user's, or the helpdesk's), so Adaptive Cards' `rtl` is set in this one place; a
+ * product name or a person's name in Latin letters inside Arabic text does not tip it, nor does an
+ * Arabic name on an English card.
+ */
+export function isRightToLeftCard(card: object): boolean {
+  let rtl = 0;
+  let all = 0;
+  const visit = (node: unknown, key?: string): void => {
+    if (typeof node === 'string') {
+      if (key === undefined || !READ_FIELDS.has(key)) return;
+      rtl += node.match(RTL_LETTER)?.length ?? 0;
+      all += node.match(LETTER)?.length ?? 0;
+    } else if (Array.isArray(node)) {
+      for (const item of node) visit(item, key);
+    } else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) if (k !== 'data') visit(v, k);
+    }
+  };
+  visit(card);
+  return rtl > 0 && rtl * 2 > all;
 }

@@ -16,6 +16,9 @@ export interface WelcomeView {
   /** Empty when the user is in no active wave: the card then offers no Start button. */
   startTitle: string;
   startVerb: string;
+  /** Empty when the campaign speaks one language: there is nothing to choose. */
+  languageTitle: string;
+  languageVerb: string;
   locale: string;
 }
 
@@ -28,6 +31,7 @@ export function welcomeView(
     verb: string;
     notice?: string;
     startVerb?: string;
+    languageVerb?: string;
   },
 ): WelcomeView {
   return {
@@ -49,6 +53,8 @@ export function welcomeView(
     verb: input.verb,
     startTitle: input.startVerb ? t('welcome.start') : '',
     startVerb: input.startVerb ?? '',
+    languageTitle: input.languageVerb ? t('language.button') : '',
+    languageVerb: input.languageVerb ?? '',
     locale: input.locale,
   };
 }

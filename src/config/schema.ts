@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseHelpdeskRoutes } from '../domain/helpdesk-routing';
 import { SOURCE_MDMS } from '../domain/source-mdm';
 import { botConfigOf, checkBotSettings, isProduction, readEnvironment } from './bot';
+import { parseCampaignLanguages, parseHelpdeskLanguage } from './languages';
 import {
   checkOldMdmSettings,
   oldMdmSourcesOf,
@@ -176,6 +177,8 @@ const variables = z.object({
     byDefault: 'en-US',
     explain: (raw) => `DEFAULT_LOCALE: "${raw}" is not a BCP 47 language tag such as en-US or sv-SE.`,
   }),
+  CAMPAIGN_LANGUAGES: setting((raw, problem) => parseCampaignLanguages(raw, problem)),
+  HELPDESK_LANGUAGE: setting((raw, problem) => parseHelpdeskLanguage(raw, problem)),
   DEFAULT_TIME_ZONE: checked(z.string().refine(isTimeZone), {
     byDefault: 'UTC',
     explain: (raw) => `DEFAULT_TIME_ZONE: "${raw}" is not an IANA time zone such as Europe/Stockholm.`,
@@ -384,6 +387,7 @@ function toConfig(env: Variables): Config {
       timeZone: env.DEFAULT_TIME_ZONE,
       businessHours: { ...env.BUSINESS_HOURS, days: env.BUSINESS_DAYS },
     },
+    languages: { campaign: env.CAMPAIGN_LANGUAGES, helpdesk: env.HELPDESK_LANGUAGE },
     broadcast: {
       ratePerSecond: env.BROADCAST_RATE_PER_SECOND,
       maxAttempts: env.BROADCAST_MAX_ATTEMPTS,

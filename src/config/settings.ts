@@ -107,9 +107,10 @@ export function parseDays(days: string, problem: Problem): number[] {
       return [];
     }
     const end = b ?? a;
-    for (let d = a; d !== (end + 1) % 7; d = (d + 1) % 7) {
+    // Walks from a to end, wrapping past Sunday (sun-thu); mon-sun is the whole week.
+    for (let d = a; ; d = (d + 1) % 7) {
       if (!dayList.includes(d + 1)) dayList.push(d + 1);
-      if (dayList.length >= 7) break;
+      if (d === end || dayList.length >= 7) break;
     }
   }
   return dayList.sort((x, y) => x - y);

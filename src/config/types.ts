@@ -55,6 +55,11 @@ export interface Config {
   /** An admin's guidance content file merged over the built-in guides. */
   guidanceOverridePath?: string;
   defaults: { locale: string; timeZone: string; businessHours: BusinessHours };
+  /**
+   * The languages this campaign speaks (CAMPAIGN_LANGUAGES, folders under src/i18n) and the helpdesk
+   * channel's language (HELPDESK_LANGUAGE; unset: the language of DEFAULT_LOCALE).
+   */
+  languages: { campaign: string[]; helpdesk?: string };
   broadcast: BroadcastSettings;
   /** Signs the expiring download links of CSV exports (HMAC-SHA256). */
   exportSigningKey: string;

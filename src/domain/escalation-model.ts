@@ -161,6 +161,12 @@ export interface Escalation {
    * `reopenCount` it was sent in, so a reopened ticket may get one again.
    */
   slaReminder?: { at: string; period: number };
+  /**
+   * Set just before the channel card is sent, cleared when its id is stored or the connector refused
+   * it: a ticket with this and no card may or may not have its card in the channel (the instance
+   * died on the way), so it is not posted again — at most one card per ticket.
+   */
+  cardPostingAt?: string;
 }
 
 export type RaiseRejectReason = 'participant-required' | 'participant-mismatch' | 'invalid-trigger';

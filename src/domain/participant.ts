@@ -23,6 +23,8 @@ export interface Participant {
   displayName?: string;
   /** Teams client locale, e.g. sv-SE. */
   locale?: string;
+  /** The language the person chose in the chat (a language tag such as nb); wins over the locale. */
+  language?: string;
   /** IANA time zone reported by the Teams client. */
   timeZone?: string;
   conversation?: ConversationAddress;

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Deps } from '../deps';
 import { type Participant, participantKey, recordSighting } from '../domain/participant';
-import { type Language, languageOf, type Translate, translator } from '../i18n';
+import { type Language, languageOf, matchLanguage, type Translate, translator } from '../i18n';
 import { clientInfoOf, sightingOf } from '../integrations/bot/teams-context';
 import { MAX_NAME_CHARS } from './activity-input';
 
@@ -17,11 +17,28 @@ export function audienceOf(context: TurnContext, deps: Deps, participant?: Parti
   const info = clientInfoOf(context.activity);
   // A stored row may hold another type than the model says (older rows): only text is used.
   const locale = textOr(info.locale) ?? textOr(participant?.locale) ?? deps.config.defaults.locale;
-  const language = languageOf(locale, deps.config.defaults.locale);
+  return audienceIn(deps, locale, textOr(info.timeZone) ?? textOr(participant?.timeZone), participant);
+}
+
+/**
+ * The language for a person: the one they chose in the chat when the campaign still speaks it, else
+ * their Teams locale's among the campaign's languages, else the fallback (DEFAULT_LOCALE).
+ */
+export function audienceIn(
+  deps: Pick<Deps, 'config'>,
+  locale: string,
+  timeZone: string | undefined,
+  participant?: Participant,
+): Audience {
+  const campaign = deps.config.languages.campaign;
+  const chosen = textOr(participant?.language);
+  const language =
+    chosen && campaign.includes(chosen) ? chosen : languageOf(locale, deps.config.defaults.locale, campaign);
   return {
     language,
-    locale,
-    timeZone: textOr(info.timeZone) ?? textOr(participant?.timeZone) ?? deps.config.defaults.timeZone,
+    // A chosen language brings its own conventions for dates and numbers, unless the locale is of it.
+    locale: chosen === language && matchLanguage(locale) !== language ? language : locale,
+    timeZone: timeZone ?? deps.config.defaults.timeZone,
     t: translator(language),
   };
 }
@@ -59,6 +76,7 @@ const TEXT_FIELDS = [
   'userPrincipalName',
   'displayName',
   'locale',
+  'language',
   'timeZone',
   'firstSeenAt',
   'lastSeenAt',

@@ -8,6 +8,7 @@ import type { AppleMigrationPlatform } from '../domain/apple-migration';
 import type { Language } from '../i18n';
 import content from './content/apple-migration.json';
 import { describeIssues } from './guidance-schema';
+import { applyTranslations, readTranslations, TRANSLATIONS_DIR } from './guidance-translations';
 
 const text = z.object({ en: z.string().trim().min(1) }).catchall(z.string().trim().min(1));
 const family = z
@@ -41,7 +42,21 @@ export function parseAppleGuideFile(data: unknown, file = APPLE_GUIDE_FILE): App
   return result.data;
 }
 
-const parsed = parseAppleGuideFile(content);
+/** The bundled file with its translations (content/i18n/<tag>.json, keys "apple-migration.…") written in. */
+export function translatedAppleContent(dir = TRANSLATIONS_DIR): unknown {
+  const problems: string[] = [];
+  const files = { 'apple-migration': { file: APPLE_GUIDE_FILE, data: content } };
+  const own = readTranslations(dir, 'src/guidance/content/i18n', problems).map((f) => ({
+    ...f,
+    entries: Object.fromEntries(Object.entries(f.entries).filter(([k]) => k.startsWith('apple-migration.'))),
+  }));
+  const translated = applyTranslations(files, own, problems);
+  if (problems.length > 0)
+    throw new Error(`The Apple migration guidance is invalid:\n  - ${problems.join('\n  - ')}`);
+  return translated['apple-migration']!.data;
+}
+
+const parsed = parseAppleGuideFile(translatedAppleContent());
 
 /** iPhone and iPad share one text (same prompt, restart at the deadline, apps kept); the Mac has its own. */
 export function appleGuide(

@@ -17,12 +17,12 @@ import {
   type Ownership,
   RESOURCE_ITEMS,
   type ResourceItem,
-  STORES,
   type VendorFile,
 } from './guidance-schema';
 import { buildSearchIndex, type SearchIndex } from './guidance-search';
 import type { Parsed } from './guidance-sources';
 import type { EnrollGuide, GuideKey, UnenrollGuide } from './guide-model';
+import { storeLabel } from './page-text';
 
 export interface Content {
   common: Parsed<CommonFile>;
@@ -242,7 +242,7 @@ function resolveEnroll(
     };
     if (merged.app) {
       const { name, store, url } = merged.app;
-      guide.app = { name: t(name), store, storeLabel: inLanguage(STORES[store].label, language), url };
+      guide.app = { name: t(name), store, storeLabel: storeLabel(store, language), url };
     }
     if (merged.builtIn)
       guide.builtIn = { title: t(merged.builtIn.title), steps: merged.builtIn.steps.map(t) };

@@ -48,21 +48,14 @@ export const RESOURCE_ITEMS: readonly ResourceItem[] = [
 export type StoreId = 'app-store' | 'google-play' | 'microsoft-store' | 'microsoft-download';
 /**
  * The only hosts a store link may point at. Kept in code, not content, so that an edited content
- * file cannot send users to an arbitrary site for "Company Portal".
+ * file cannot send users to an arbitrary site for "Company Portal". How each store is named in a
+ * sentence is in the language catalogs (`guide.store.<id>`).
  */
-export const STORES: Readonly<
-  Record<StoreId, { host: string; label: { en: string; [language: string]: string } }>
-> = {
-  'app-store': { host: 'apps.apple.com', label: { en: 'the App Store', sv: 'App Store' } },
-  'google-play': { host: 'play.google.com', label: { en: 'Google Play', sv: 'Google Play' } },
-  'microsoft-store': {
-    host: 'apps.microsoft.com',
-    label: { en: 'the Microsoft Store', sv: 'Microsoft Store' },
-  },
-  'microsoft-download': {
-    host: 'go.microsoft.com',
-    label: { en: 'Microsoft’s download page', sv: 'Microsofts nedladdningssida' },
-  },
+export const STORES: Readonly<Record<StoreId, { host: string }>> = {
+  'app-store': { host: 'apps.apple.com' },
+  'google-play': { host: 'play.google.com' },
+  'microsoft-store': { host: 'apps.microsoft.com' },
+  'microsoft-download': { host: 'go.microsoft.com' },
 };
 const STORE_IDS = Object.keys(STORES) as [StoreId, ...StoreId[]];
 
@@ -282,6 +275,16 @@ export const overrideFileSchema = z
         macos: enrollPatchSchema.optional(),
       })
       .strict()
+      .optional(),
+    /**
+     * Any built-in text in any language, by the same keys as the translation files
+     * (content/i18n/<tag>.json): { "nb": { "jamf.guides.ios.personal.steps.1": "…" } }.
+     */
+    translations: z
+      .record(
+        z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as nb or ar'),
+        z.record(z.string(), z.string().trim().min(1, 'must not be empty').max(MAX_TEXT, 'is too long')),
+      )
       .optional(),
   })
   .strict();

@@ -1,26 +1,40 @@
 /**
  * Migration guidance as validated data: how to leave the old MDM (per vendor × platform ×
- * ownership) and how to enroll in Intune (per platform), in English and Swedish.
+ * ownership) and how to enroll in Intune (per platform), in every language with files.
  *
  * The built-in content lives in ./content as JSON. Shared platform steps are written once in
  * common.json; each vendor file only says what differs; an optional admin override goes on top.
  * Everything is merged and checked once at start-up, so a broken file stops the process with the
  * file and field named, and every lookup afterwards is a plain map read.
  */
+
+import path from 'node:path';
 import { SOURCE_MDMS, type SourceMdm } from '../domain/source-mdm';
-import type { Language } from '../i18n';
+import { LANGUAGES, type Language } from '../i18n';
 import { type Content, keyId, type Resolved, resolveAll } from './guidance-merge';
 import {
   commonFileSchema,
   enrollFileSchema,
   type GuidePlatform,
+  type OverrideFile,
   type Ownership,
   overrideFileSchema,
   type VendorFile,
   vendorFileSchema,
 } from './guidance-schema';
-import { builtInSources, type Parsed, parse, readContentDir, readSource } from './guidance-sources';
+import {
+  builtInSources,
+  type Parsed,
+  parse,
+  readContentDir,
+  readSource,
+  type Source,
+  type Sources,
+} from './guidance-sources';
+import { applyTranslations, readTranslations, TRANSLATIONS_DIR } from './guidance-translations';
 import { type Guidance, type GuideKey, type GuideSummary, guidePath } from './guide-model';
+
+const BUILT_IN_TRANSLATIONS = 'src/guidance/content/i18n';
 
 // The module's public surface: callers outside src/guidance import from here only.
 export {
@@ -66,7 +80,10 @@ export interface LoadGuidanceOptions {
 /** Loads, validates and merges all guidance; throws a GuidanceError listing every problem found. */
 export function loadGuidance(options: LoadGuidanceOptions = {}): Guidance {
   const problems: string[] = [];
-  const sources = options.contentDir ? readContentDir(options.contentDir) : builtInSources();
+  const override = options.overridePath
+    ? parse(readSource(options.overridePath, options.overridePath), overrideFileSchema, problems)
+    : undefined;
+  const sources = translatedSources(options, override, problems);
   const common = parse(sources.common, commonFileSchema, problems);
   const enroll = parse(sources.enroll, enrollFileSchema, problems);
   const vendors = new Map<SourceMdm, Parsed<VendorFile>>();
@@ -74,16 +91,45 @@ export function loadGuidance(options: LoadGuidanceOptions = {}): Guidance {
     const parsed = parse(sources.vendors[vendor], vendorFileSchema, problems);
     if (parsed) vendors.set(vendor, parsed);
   }
-  const override = options.overridePath
-    ? parse(readSource(options.overridePath, options.overridePath), overrideFileSchema, problems)
-    : undefined;
-  if (problems.length > 0 || !common || !enroll || vendors.size !== SOURCE_MDMS.length) {
-    throw new GuidanceError(problems);
-  }
+  // Merging needs every file; with them, its problems are reported together with the others.
+  if (!common || !enroll || vendors.size !== SOURCE_MDMS.length) throw new GuidanceError(problems);
   const content: Content = { common, enroll, vendors, override };
   const resolved = resolveAll(content, problems);
   if (problems.length > 0) throw new GuidanceError(problems);
   return createGuidance(resolved);
+}
+
+/**
+ * The content with every language written in: the translation files beside it (content/i18n/),
+ * then the override's `translations`, which may replace any text in any language.
+ */
+function translatedSources(
+  options: LoadGuidanceOptions,
+  override: Parsed<OverrideFile> | undefined,
+  problems: string[],
+): Sources {
+  const raw = options.contentDir ? readContentDir(options.contentDir) : builtInSources();
+  const dir = options.contentDir ? path.join(options.contentDir, 'i18n') : TRANSLATIONS_DIR;
+  const label = options.contentDir ? dir : BUILT_IN_TRANSLATIONS;
+  const files: Record<string, Source> = { common: raw.common, enroll: raw.enroll, ...raw.vendors };
+  // The Apple migration texts share the translation files; apple-guide.ts writes those in.
+  const builtIn = readTranslations(dir, label, problems).map((f) => ({
+    ...f,
+    entries: Object.fromEntries(Object.entries(f.entries).filter(([k]) => !k.startsWith('apple-migration.'))),
+  }));
+  let translated = applyTranslations(files, builtIn, problems);
+  const own = Object.entries(override?.data.translations ?? {}).map(([language, entries]) => ({
+    file: `${override!.file}: translations.${language}`,
+    language,
+    entries,
+  }));
+  for (const { file, language } of own) {
+    if (!LANGUAGES.includes(language))
+      problems.push(`${file}: there are no language files for "${language}"`);
+  }
+  translated = applyTranslations(translated, own, problems, { replace: true });
+  const vendors = Object.fromEntries(SOURCE_MDMS.map((v) => [v, translated[v]!])) as Sources['vendors'];
+  return { common: translated.common!, enroll: translated.enroll!, vendors };
 }
 
 // ---------------------------------------------------------------------------------------------

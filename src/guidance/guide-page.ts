@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { SOURCE_MDMS } from '../domain/source-mdm';
-import type { Language } from '../i18n';
+import { LANGUAGES, type Language, languageMeta } from '../i18n';
 import type { Ownership } from './guidance-schema';
 import { type EnrollGuide, type GuideSummary, guidePath, type UnenrollGuide } from './guide-model';
-import { PAGE_TEXT, type PageText } from './page-text';
+import { type PageText, pageText } from './page-text';
 
 const CSS = `
 :root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#555;--accent:#0f5cb8;--warn-bg:#fff4ce;--warn-border:#b7791f;--box-bg:#eef3fb;--line:#d0d7de}
@@ -18,22 +18,22 @@ body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.55 system-ui
 .wrap{max-width:44rem;margin:0 auto;padding:1rem 1.25rem 3rem}
 a{color:var(--accent)}
 a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-.skip{position:absolute;left:-999px}
-.skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.5rem}
+.skip{position:absolute;inset-inline-start:-999px}
+.skip:focus{inset-inline-start:1rem;top:1rem;background:var(--bg);padding:.5rem}
 nav{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;font-size:.95rem;padding-bottom:.75rem;border-bottom:1px solid var(--line)}
 h1{font-size:1.6rem;line-height:1.25;margin:1.25rem 0 .5rem}
 h2{font-size:1.25rem;margin:2rem 0 .5rem}
 h3{font-size:1.05rem;margin:1.5rem 0 .25rem}
 .meta{color:var(--muted);margin:.25rem 0}
-.box{border-left:.3rem solid var(--accent);background:var(--box-bg);padding:.75rem 1rem;margin:1rem 0;border-radius:.25rem}
-.warning{border-left-color:var(--warn-border);background:var(--warn-bg)}
+.box{border-inline-start:.3rem solid var(--accent);background:var(--box-bg);padding:.75rem 1rem;margin:1rem 0;border-radius:.25rem}
+.warning{border-inline-start-color:var(--warn-border);background:var(--warn-bg)}
 .box h2,.box h3{margin-top:0}
-ol.steps{padding-left:1.75rem}
-ol.steps li{margin:.5rem 0;padding-left:.25rem}
-ul.items{padding-left:1.25rem}
+ol.steps{padding-inline-start:1.75rem}
+ol.steps li{margin:.5rem 0;padding-inline-start:.25rem}
+ul.items{padding-inline-start:1.25rem}
 .store{display:inline-block;font-weight:600;padding:.6rem 1rem;border:2px solid var(--accent);border-radius:.4rem;text-decoration:none;margin:.5rem 0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:start;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 footer{margin-top:3rem;color:var(--muted);font-size:.9rem}
 @media print{nav,.skip,.switch{display:none}body{font-size:11pt;color:#000;background:#fff}.wrap{max-width:none;padding:0}.box{border:1px solid #999;background:none}a{color:#000}.store::after,.print-url::after{content:" (" attr(href) ")";font-weight:normal;word-break:break-all}section{break-inside:avoid-page}}
 `.trim();
@@ -56,7 +56,7 @@ export interface GuidePageInput {
 
 export function renderGuidePage({ unenroll, enroll }: GuidePageInput): string {
   const language = unenroll.language;
-  const text = PAGE_TEXT[language];
+  const text = pageText(language);
   const { ownership } = unenroll.key;
   const other: Ownership = ownership === 'personal' ? 'corporate' : 'personal';
   const body = [
@@ -74,7 +74,7 @@ export function renderGuidePage({ unenroll, enroll }: GuidePageInput): string {
   return layout({
     language,
     title: unenroll.title,
-    switchHref: query(otherLanguage(language), ownership),
+    hrefIn: (other) => query(other, ownership),
     body,
   });
 }
@@ -90,7 +90,7 @@ export interface GuideListPageInput {
 
 /** The index of all guides; also the body of the 404 and 400 pages, so a bad link still helps. */
 export function renderGuideListPage({ kind, language, guides }: GuideListPageInput): string {
-  const text = PAGE_TEXT[language];
+  const text = pageText(language);
   const [title, intro] = {
     index: [text.indexTitle, text.indexIntro],
     'not-found': [text.notFoundTitle, text.notFoundIntro],
@@ -98,7 +98,7 @@ export function renderGuideListPage({ kind, language, guides }: GuideListPageInp
   }[kind];
   const sections = SOURCE_MDMS.map((vendor) => vendorTable(vendor, guides, language)).filter(Boolean);
   const body = [`<h1>${escapeHtml(title)}</h1>`, `<p>${escapeHtml(intro)}</p>`, ...sections].join('\n');
-  return layout({ language, title, switchHref: `?lang=${otherLanguage(language)}`, body, index: true });
+  return layout({ language, title, hrefIn: (other) => `?lang=${other}`, body, index: true });
 }
 
 function beforeYouStart(guide: UnenrollGuide, text: PageText): string {
@@ -159,7 +159,7 @@ function enrollSection(guide: EnrollGuide, ownership: Ownership, text: PageText)
 }
 
 function vendorTable(vendor: string, guides: readonly GuideSummary[], language: Language): string {
-  const text = PAGE_TEXT[language];
+  const text = pageText(language);
   const mine = guides.filter((g) => g.key.vendor === vendor);
   if (mine.length === 0) return '';
   const platforms = [...new Set(mine.map((g) => g.key.platform))];
@@ -188,15 +188,26 @@ interface LayoutInput {
   language: Language;
   title: string;
   body: string;
-  switchHref: string;
+  /** The same page in another language. */
+  hrefIn: (language: Language) => string;
   index?: boolean;
+  /** The languages to link to; every language with files by default. */
+  languages?: readonly Language[];
 }
 
-function layout({ language, title, body, switchHref, index }: LayoutInput): string {
-  const text = PAGE_TEXT[language];
-  const other = otherLanguage(language);
+function layout({ language, title, body, hrefIn, index, languages = LANGUAGES }: LayoutInput): string {
+  const text = pageText(language);
+  const { dir } = languageMeta(language);
+  // Each language's name is written in that language, so it carries its own lang and direction.
+  const switches = languages
+    .filter((other) => other !== language)
+    .map((other) => {
+      const meta = languageMeta(other);
+      return `<a href="${escapeHtml(hrefIn(other))}" hreflang="${other}" lang="${other}" dir="${meta.dir}">${escapeHtml(meta.name)}</a>`;
+    })
+    .join('\n');
   return `<!doctype html>
-<html lang="${language}">
+<html lang="${language}" dir="${dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -208,7 +219,7 @@ function layout({ language, title, body, switchHref, index }: LayoutInput): stri
 <div class="wrap">
 ${index ? '' : `<a class="skip" href="#steps">${escapeHtml(text.skipToSteps)}</a>`}
 <nav aria-label="${escapeHtml(text.navLabel)}">
-<a href="${escapeHtml(switchHref)}" hreflang="${other}" lang="${other}">${escapeHtml(text.otherLanguage)}</a>
+${switches}
 ${index ? '' : `<a href="/guides?lang=${language}">${escapeHtml(text.allGuides)}</a>`}
 </nav>
 <main>
@@ -224,10 +235,6 @@ ${body}
 /** A query-only link keeps the page's own path, which also survives a reverse proxy's prefix. */
 function query(language: Language, ownership: Ownership): string {
   return `?lang=${language}&ownership=${ownership}`;
-}
-
-function otherLanguage(language: Language): Language {
-  return language === 'en' ? 'sv' : 'en';
 }
 
 function listItems(items: readonly string[]): string {

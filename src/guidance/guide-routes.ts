@@ -6,7 +6,7 @@
  * and nothing from the URL is echoed into the page.
  */
 import type restify from 'restify';
-import type { Language } from '../i18n';
+import { LANGUAGES, type Language, matchLanguage } from '../i18n';
 import type { GuidePlatform, Ownership } from './guidance-schema';
 import { type Guidance, isGuidePlatform, isOwnership, isSourceMdm } from './guide-model';
 import { GUIDE_PAGE_CSP, type GuideListKind, renderGuideListPage, renderGuidePage } from './guide-page';
@@ -111,7 +111,7 @@ interface GuideQuery {
 function readQuery(params: URLSearchParams): GuideQuery {
   const lang = single(params, 'lang');
   const ownership = single(params, 'ownership');
-  const language = lang.value === 'en' || lang.value === 'sv' ? lang.value : undefined;
+  const language = lang.value !== undefined && LANGUAGES.includes(lang.value) ? lang.value : undefined;
   const owner = ownership.value !== undefined && isOwnership(ownership.value) ? ownership.value : undefined;
   const invalid =
     lang.repeated ||
@@ -127,8 +127,8 @@ function single(params: URLSearchParams, name: string): { value?: string; repeat
 }
 
 /**
- * The first of English or Swedish the browser asks for, by q-value; English when it asks for
- * neither (the product's reference language).
+ * The first language with files that the browser asks for, by q-value ("nb-NO", "no" and "ar-SA"
+ * included); English when it asks for none (the product's reference language).
  */
 export function languageFromHeader(header: string | undefined): Language {
   const ranked = (header ?? '')
@@ -139,11 +139,11 @@ export function languageFromHeader(header: string | undefined): Language {
       const q = attrs.map((a) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(a)?.[1]).find(Boolean);
       return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
     })
-    .filter((r) => r.q > 0)
+    .filter((r) => r.q > 0 && /^[a-z]{1,8}(-[a-z0-9]{1,8})*$/.test(r.tag))
     .sort((a, b) => b.q - a.q || a.index - b.index);
   for (const { tag } of ranked) {
-    if (tag === 'sv' || tag.startsWith('sv-')) return 'sv';
-    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+    const language = matchLanguage(tag);
+    if (language) return language;
   }
   return 'en';
 }

@@ -18,8 +18,10 @@ export type EnglishCatalog = Json<typeof import('./en/core.json')> &
   Json<typeof import('./en/dashboard.json')> &
   Json<typeof import('./en/errors.json')> &
   Json<typeof import('./en/extension.json')> &
+  Json<typeof import('./en/guide.json')> &
   Json<typeof import('./en/import.json')> &
   Json<typeof import('./en/inventory.json')> &
+  Json<typeof import('./en/language.json')> &
   Json<typeof import('./en/privacy.json')> &
   Json<typeof import('./en/release.json')> &
   Json<typeof import('./en/runbook.json')>;

@@ -28,6 +28,18 @@ export const LANGUAGES: readonly Language[] = loaded.map((l) => l.tag);
 /** Teams and browsers say "no" or "nn" for Norwegian; the Bokmål files answer both. */
 const ALIASES: Readonly<Record<string, string>> = { no: 'nb', nn: 'nb' };
 
+/** The language with files (among `allowed`) that a tag such as "nb-NO" or "no" names, if any. */
+export function matchLanguage(
+  tag: string | undefined,
+  allowed: readonly Language[] = LANGUAGES,
+): Language | undefined {
+  if (!tag) return undefined;
+  const lower = tag.toLowerCase();
+  const primary = lower.split(/[-_]/)[0]!;
+  const candidates = [lower, primary, ALIASES[primary]];
+  return candidates.find((c): c is string => !!c && byTag.has(c) && allowed.includes(c));
+}
+
 /**
  * The language for a Teams locale such as "sv-SE", among `allowed` (the campaign's languages; all
  * by default); anything else falls back to `fallback`'s language, else English.
@@ -37,14 +49,11 @@ export function languageOf(
   fallback: string = 'en',
   allowed: readonly Language[] = LANGUAGES,
 ): Language {
-  const pick = (tag: string | undefined): Language | undefined => {
-    if (!tag) return undefined;
-    const lower = tag.toLowerCase();
-    const primary = lower.split(/[-_]/)[0]!;
-    const candidates = [lower, primary, ALIASES[primary]];
-    return candidates.find((c): c is string => !!c && byTag.has(c) && allowed.includes(c));
-  };
-  return pick(locale) ?? pick(fallback) ?? (allowed.includes('en') ? 'en' : (allowed[0] ?? 'en'));
+  return (
+    matchLanguage(locale, allowed) ??
+    matchLanguage(fallback, allowed) ??
+    (allowed.includes('en') ? 'en' : (allowed[0] ?? 'en'))
+  );
 }
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
@@ -103,27 +112,34 @@ export function wordsOf(intent: WordIntent, language?: Language): string[] {
   return [...new Set(from.flatMap((l) => l.words[intent]))];
 }
 
-const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+const escapeWord = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
 
 /**
  * A pattern matching any of an intent's words in any language (plus `extra`, e.g. product names),
- * longest first so "my status" wins over "status". `whole`: the message is only that word.
+ * longest first so "my status" wins over "status". Where in the message: `anywhere` (default),
+ * at the `start`, or `whole` (the message is only that word, with a full stop or mark at most).
  */
 export function wordsPattern(
   intent: WordIntent,
-  options: { extra?: string[]; whole?: boolean } = {},
+  options: { extra?: string[]; at?: 'anywhere' | 'start' | 'whole' } = {},
 ): RegExp {
   const words = [...wordsOf(intent), ...(options.extra ?? [])].sort((a, b) => b.length - a.length);
-  const body = words.map(escape).join('|');
+  const body = words.map(escapeWord).join('|');
   // \b only knows ASCII letters: a word boundary here is "not a letter or digit" in any script.
   const before = '(?<![\\p{L}\\p{N}])';
   const after = '(?![\\p{L}\\p{N}])';
-  return options.whole
-    ? new RegExp(`^\\s*(?:${body})\\s*[.!?]?\\s*$`, 'iu')
-    : new RegExp(`${before}(?:${body})${after}`, 'iu');
+  switch (options.at ?? 'anywhere') {
+    case 'whole':
+      return new RegExp(`^\\s*(?:${body})\\s*[.!?؟]?\\s*$`, 'iu');
+    case 'start':
+      return new RegExp(`^\\s*(?:${body})${after}`, 'iu');
+    default:
+      return new RegExp(`${before}(?:${body})${after}`, 'iu');
+  }
 }
 
 export type { LanguageMeta, Message, PluralForms, WordIntent } from './catalog';
+export { WORD_INTENTS } from './catalog';
 
 /** A date and time as the user reads it: their language, their time zone. */
 export function formatDateTime(at: Date, locale: string, timeZone: string): string {

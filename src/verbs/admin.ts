@@ -69,4 +69,6 @@ export const WAVE_FORM = {
   minCompliance: 'minCompliancePct',
   remindersEnabled: 'remindersEnabled',
   deferralLimit: 'deferralLimit',
+  applePlatforms: 'applePlatforms',
+  appleDeadline: 'appleDeadlineDate',
 } as const;

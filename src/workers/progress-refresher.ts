@@ -375,7 +375,7 @@ export class ProgressRefresher implements Job {
     let outcome: JourneyAdvance | undefined;
     const written = await store.participants.update(participantKey(id), (current) => {
       outcome = undefined;
-      if (!current?.waveId || !waves.has(current.waveId)) return undefined;
+      if (!current?.waveId || current.erasedAt || !waves.has(current.waveId)) return undefined;
       outcome = advanceJourneys(current, plan.work, looked, this.deps.clock.now());
       return outcome.kind === 'advanced' && outcome.changed ? outcome.participant : undefined;
     });

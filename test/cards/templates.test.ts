@@ -12,9 +12,11 @@ import {
 } from '../../src/cards/inventory-import-card';
 import { renderReviewCard, reviewCardView } from '../../src/cards/old-mdm-review-card';
 import { renderCard } from '../../src/cards/render';
+import { renderRunbookCampaignCard, renderRunbookWaveCard } from '../../src/cards/runbook-card';
 import { renderWaveAnnouncementCard } from '../../src/cards/wave-announcement-card';
 import { renderWelcomeCard, welcomeView } from '../../src/cards/welcome-card';
-import { LANGUAGES, translator } from '../../src/i18n';
+import { RUNBOOK_STEPS } from '../../src/domain/runbook';
+import { isRightToLeft, LANGUAGES, translator } from '../../src/i18n';
 
 const DIR = path.resolve(__dirname, '../../adaptiveCards');
 const templates = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.data.json'));
@@ -29,6 +31,9 @@ function problemsOf(card: object): string[] {
   for (const e of ac.validateProperties().validationEvents) problems.push(e.message);
   return problems;
 }
+
+/** A text as it appears inside a card's JSON. */
+const inJson = (text: string) => JSON.stringify(text).slice(1, -1);
 
 describe('cards: templates', () => {
   it('has a template for every card the code renders, each with sample data', () => {
@@ -117,10 +122,10 @@ describe('cards: templates', () => {
         }),
       );
       assert.deepEqual(problemsOf(devices), []);
-      assert.match(
-        JSON.stringify(devices),
-        language === 'sv' ? /Både Jamf och Microsoft Intune/ : /Both Jamf and Microsoft Intune/,
-      );
+      assert.ok(JSON.stringify(devices).includes(inJson(t('devices.management.both', { vendor: 'Jamf' }))));
+      // Right-to-left languages render right-to-left, whichever card it is; the others carry no rtl.
+      assert.equal(welcome.rtl, isRightToLeft(language) ? true : undefined, `${language} welcome rtl`);
+      assert.equal(devices.rtl, isRightToLeft(language) ? true : undefined, `${language} devices rtl`);
     });
   }
 
@@ -169,14 +174,9 @@ describe('cards: templates', () => {
         importMessageView(r, { title: 'x', text: 'y', homeVerb: 'admin.home' }),
       ].map(renderInventoryImportCard);
       for (const card of cards) assert.deepEqual(problemsOf(card), []);
-      assert.match(
-        JSON.stringify(cards[0]),
-        language === 'sv' ? /Felaktiga rader \(25\)/ : /Bad rows \(25\)/,
-      );
-      assert.match(
-        JSON.stringify(cards[1]),
-        language === 'sv' ? /samma användarnamn som på rad 2/ : /same user name as line 2/,
-      );
+      assert.ok(JSON.stringify(cards[0]).includes(inJson(r.t('inventory.badRows', { count: 25 }))));
+      const duplicate = r.t('inventory.userNames.reason.duplicate', { firstLine: 2 });
+      assert.ok(JSON.stringify(cards[1]).includes(inJson(duplicate)), duplicate);
     });
   }
 
@@ -265,5 +265,71 @@ describe('cards: wave announcement', () => {
     assert.match(text, /Fram till 7 dec\. 2026 18:00 behåller du åtkomsten/);
     assert.match(text, /ungefär 25 minuter per enhet/);
     assert.deepEqual(problemsOf(card), []);
+  });
+  it('renders the runbook cards (a wave with every section, the campaign) in both languages', () => {
+    for (const language of LANGUAGES) {
+      const f = {
+        t: translator(language),
+        locale: language === 'sv' ? 'sv-SE' : 'en-GB',
+        timeZone: 'Europe/Stockholm',
+      };
+      const steps = RUNBOOK_STEPS.map((id, i) => ({
+        id,
+        state: (
+          [
+            'done',
+            'waiting',
+            'not-needed',
+            'in-progress',
+            'in-progress',
+            'waiting',
+            'waiting',
+            'blocked',
+          ] as const
+        )[i]!,
+        known: { kind: 'observed', source: 'graph' } as const,
+        progress: { done: 1, total: 3 },
+        ...(id === 'intune-ca-grace-end'
+          ? { date: '2026-12-07T09:00:00Z', action: 'policy-state' as const }
+          : {}),
+      }));
+      const wave = renderRunbookWaveCard({
+        ...f,
+        waveId: 'pilot',
+        waveName: 'Pilot',
+        modeText: 'grace',
+        members: 3,
+        steps,
+        coverage: {
+          members: 3,
+          counts: { enforced: 0, 'report-only': 3, off: 0, none: 0 },
+          notEnforced: ['a', 'b', 'c'],
+          uncovered: [],
+          enforced: [],
+          policies: [
+            {
+              id: 'p',
+              displayName: 'Require compliant device',
+              state: 'enabledForReportingButNotEnforced',
+              members: 3,
+              notEvaluated: ['locations'],
+            },
+          ],
+          notEvaluated: ['locations'],
+        },
+        findings: [{ kind: 'grace-uncovered', memberIds: ['a'] }],
+        names: new Map([['a', 'Alex Wilber']]),
+        partner: { partnerDevices: 2, overlap: ['a'] },
+      });
+      assert.deepEqual(problemsOf(wave), []);
+      assert.doesNotMatch(JSON.stringify(wave), /"(text|title)":"(runbook|access)\./, 'every key translated');
+      const campaign = renderRunbookCampaignCard({
+        ...f,
+        campaignName: 'Workspace ONE to Intune',
+        steps: steps.map((s) => ({ id: s.id, state: s.state })),
+        waves: [{ id: 'pilot', name: 'Pilot', current: steps[1] }],
+      });
+      assert.deepEqual(problemsOf(campaign), []);
+    }
   });
 });

@@ -6,7 +6,8 @@ import type { Delivery } from '../../src/domain/broadcast';
 import type { WaveMember } from '../../src/domain/campaign';
 import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { Participant } from '../../src/domain/participant';
-import { RECORD_OF_PROCESSING, renderRecordOfProcessing } from '../../src/domain/personal-data';
+import { RECORD_OF_PROCESSING, type RowFields, renderRecordOfProcessing } from '../../src/domain/personal-data';
+import type { ReleaseRecord } from '../../src/features/old-mdm/release-record';
 
 // Samples built from the real types: `Required<T>` makes a field added to a type fail to compile here too.
 const participant: Required<Participant> = {
@@ -14,6 +15,7 @@ const participant: Required<Participant> = {
   userPrincipalName: 'u',
   displayName: 'n',
   locale: 'en',
+  language: 'sv',
   timeZone: 'UTC',
   conversation: { serviceUrl: 's', channelId: 'c', conversationId: 'x', botId: 'b', userId: 'u' },
   firstSeenAt: 't',
@@ -56,6 +58,28 @@ const audit: Required<AuditEvent> = {
 };
 const member: Required<WaveMember> = { waveId: 'w', aadObjectId: 'a', userPrincipalName: 'u', addedAt: 't' };
 const owner: Required<DeviceOwner> = { aadObjectId: 'a', deviceKey: 'd' };
+// A jobState row type: every named field, and no other (an object literal allows no extra keys).
+const release: Record<RowFields<ReleaseRecord>, unknown> = {
+  state: 'sent',
+  source: 's',
+  vendorId: 'v',
+  platform: 'ios',
+  person: 'a',
+  deviceKey: 'd',
+  deviceName: 'n',
+  by: 'b',
+  byName: 'n',
+  requestedAt: 't',
+  sentAt: 't',
+  confirmedAt: 't',
+  outcome: 'released',
+  commandId: 'c',
+  failedAt: 't',
+  failure: 'f',
+  missing: 'm',
+  unconfirmedNotedAt: 't',
+  bulkId: 'b',
+};
 
 const SAMPLES: Record<string, object> = {
   Participant: participant,
@@ -64,6 +88,7 @@ const SAMPLES: Record<string, object> = {
   WaveMember: member,
   DeviceOwner: owner,
   conversation: participant.conversation,
+  'Old-MDM release': release,
 };
 
 describe('domain: record of processing', () => {

@@ -288,6 +288,7 @@ describe('routes: the device journey', () => {
     assert.deepEqual(titles, [
       ['Start my migration', 'journey.start'],
       ['Check my devices', 'devices.check'],
+      ['Language', 'language.open'],
     ]);
   });
 

@@ -16,7 +16,10 @@ describe('routes: first conversation', () => {
     const actions = card.actions as { type: string; title: string; verb: string }[];
     assert.deepEqual(
       actions.map((a) => [a.type, a.title, a.verb]),
-      [['Action.Execute', 'Check my devices', 'devices.check']],
+      [
+        ['Action.Execute', 'Check my devices', 'devices.check'],
+        ['Action.Execute', 'Language', 'language.open'],
+      ],
     );
   });
 

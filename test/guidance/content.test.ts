@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { SOURCE_MDMS } from '../../src/domain/source-mdm';
+import { translatedAppleContent } from '../../src/guidance/apple-guide';
+import appleContent from '../../src/guidance/content/apple-migration.json';
 import {
   CONTENT_PLATFORMS,
   type EnrollGuide,
@@ -9,6 +11,13 @@ import {
   RESOURCE_ITEMS,
   type UnenrollGuide,
 } from '../../src/guidance/guidance';
+import { builtInSources, type Source } from '../../src/guidance/guidance-sources';
+import {
+  applyTranslations,
+  missingTranslations,
+  readTranslations,
+  TRANSLATIONS_DIR,
+} from '../../src/guidance/guidance-translations';
 import { LANGUAGES } from '../../src/i18n';
 
 const STORE_HOSTS: Record<string, string> = {
@@ -49,7 +58,7 @@ describe('guidance: built-in content', () => {
     guidance = loadGuidance();
   });
 
-  it('resolves every vendor × platform × ownership in both languages with non-empty steps', () => {
+  it('resolves every vendor × platform × ownership in every language with non-empty steps', () => {
     let count = 0;
     for (const vendor of SOURCE_MDMS) {
       for (const platform of CONTENT_PLATFORMS) {
@@ -66,30 +75,81 @@ describe('guidance: built-in content', () => {
         }
       }
     }
-    assert.equal(count, SOURCE_MDMS.length * CONTENT_PLATFORMS.length * 2 * 2);
+    assert.equal(count, SOURCE_MDMS.length * CONTENT_PLATFORMS.length * 2 * LANGUAGES.length);
     assert.equal(guidance.list().length, SOURCE_MDMS.length * CONTENT_PLATFORMS.length * 2);
   });
 
-  it('Swedish and English have the same steps, vendor steps and warnings for every guide', () => {
-    for (const key of guidance.list()) {
-      const en = guidance.unenroll(key.vendor, key.platform, key.ownership, 'en');
-      const sv = guidance.unenroll(key.vendor, key.platform, key.ownership, 'sv');
-      const id = `${key.vendor}/${key.platform}/${key.ownership}`;
-      assert.equal(sv.steps.length, en.steps.length, `${id}: step count`);
-      assert.equal(sv.vendorSteps?.length, en.vendorSteps?.length, `${id}: vendor step count`);
-      assert.deepEqual(
-        sv.whatDisappears.map((w) => w.item),
-        en.whatDisappears.map((w) => w.item),
-        `${id}: same warnings`,
-      );
-      assert.notEqual(sv.steps[0], en.steps[0], `${id}: Swedish is not a copy of English`);
+  it('every language has the same steps, vendor steps and warnings as English for every guide', () => {
+    for (const language of LANGUAGES.filter((l) => l !== 'en')) {
+      for (const key of guidance.list()) {
+        const en = guidance.unenroll(key.vendor, key.platform, key.ownership, 'en');
+        const other = guidance.unenroll(key.vendor, key.platform, key.ownership, language);
+        const id = `${language} ${key.vendor}/${key.platform}/${key.ownership}`;
+        assert.equal(other.steps.length, en.steps.length, `${id}: step count`);
+        assert.equal(other.vendorSteps?.length, en.vendorSteps?.length, `${id}: vendor step count`);
+        assert.deepEqual(
+          other.whatDisappears.map((w) => w.item),
+          en.whatDisappears.map((w) => w.item),
+          `${id}: same warnings`,
+        );
+        assert.notEqual(other.steps[0], en.steps[0], `${id}: not a copy of English`);
+      }
+      for (const platform of CONTENT_PLATFORMS) {
+        const en = guidance.enroll(platform, 'en');
+        const other = guidance.enroll(platform, language);
+        assert.equal(other.steps.length, en.steps.length, `${language} ${platform}: enroll step count`);
+        assert.equal(other.builtIn?.steps.length, en.builtIn?.steps.length, `${platform}: built-in steps`);
+        assert.notEqual(other.title, en.title, `${language} ${platform}: enroll title translated`);
+      }
     }
-    for (const platform of CONTENT_PLATFORMS) {
-      const en = guidance.enroll(platform, 'en');
-      const sv = guidance.enroll(platform, 'sv');
-      assert.equal(sv.steps.length, en.steps.length, `${platform}: enroll step count`);
-      assert.equal(sv.builtIn?.steps.length, en.builtIn?.steps.length, `${platform}: built-in step count`);
+  });
+
+  it('has every text of every content file in every language (inline or in content/i18n/<tag>.json)', () => {
+    const problems: string[] = [];
+    const raw = builtInSources();
+    const files: Record<string, Source> = { common: raw.common, enroll: raw.enroll, ...raw.vendors };
+    const translations = readTranslations(TRANSLATIONS_DIR, 'content/i18n', problems).map((f) => ({
+      ...f,
+      entries: Object.fromEntries(
+        Object.entries(f.entries).filter(([k]) => !k.startsWith('apple-migration.')),
+      ),
+    }));
+    const translated = applyTranslations(files, translations, problems);
+    assert.deepEqual(problems, [], 'every translation lands on an English text');
+    const missing = Object.entries(translated).flatMap(([base, source]) =>
+      missingTranslations(source.data, LANGUAGES).map((m) => `${base}.${m}`),
+    );
+    missing.push(
+      ...missingTranslations(translatedAppleContent(), LANGUAGES).map((m) => `apple-migration.${m}`),
+    );
+    assert.deepEqual(missing, []);
+  });
+
+  it('keeps the placeholders of the English text in every translation', () => {
+    const problems: string[] = [];
+    const english = new Map<string, string>();
+    const collect = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) collect(n, `${at}.${i}`);
+      } else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (typeof o.en === 'string') english.set(at, o.en);
+        else for (const [k, v] of Object.entries(o)) collect(v, `${at}.${k}`);
+      }
+    };
+    const raw = builtInSources();
+    for (const [base, source] of Object.entries({ common: raw.common, enroll: raw.enroll, ...raw.vendors }))
+      collect(source.data, base);
+    collect(appleContent, 'apple-migration');
+    const names = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const file of readTranslations(TRANSLATIONS_DIR, 'content/i18n', problems)) {
+      for (const [key, text] of Object.entries(file.entries)) {
+        const en = english.get(key);
+        assert.ok(en !== undefined, `${file.file}: ${key} has no English text`);
+        assert.deepEqual(names(text), names(en), `${file.file}: ${key}`);
+      }
     }
+    assert.deepEqual(problems, []);
   });
 
   it('fills in every placeholder: no {vendor}, {agent} … is left in any text', () => {

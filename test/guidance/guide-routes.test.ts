@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import restify from 'restify';
 import { type Guidance, loadGuidance } from '../../src/guidance/guidance';
-import { GUIDE_PAGE_CSP } from '../../src/guidance/guide-page';
+import { escapeHtml, GUIDE_PAGE_CSP } from '../../src/guidance/guide-page';
 import { languageFromHeader, registerGuideRoutes } from '../../src/guidance/guide-routes';
+import { LANGUAGES, translator } from '../../src/i18n';
 import { tempJson } from './content-fixture';
 
 /** A company note that tries to inject markup; the pages must show it as text. */
@@ -56,7 +57,7 @@ describe('integration: guide web pages over HTTP', () => {
       assert.ok(i >= 0, `page contains ${s}`);
       return i;
     };
-    assert.match(html, /<html lang="en">/);
+    assert.match(html, /<html lang="en" dir="ltr">/);
     assert.ok(at('Before you start') < at('Part 1: Leave Jamf Pro'));
     assert.ok(at('Part 1: Leave Jamf Pro') < at('Part 2: Enroll in Microsoft Intune'));
     assert.ok(at(g.whatDisappears[0]!.text.replace(/'/g, '&#39;')) < at('Part 1'));
@@ -80,11 +81,18 @@ describe('integration: guide web pages over HTTP', () => {
     }
   });
 
-  it('speaks Swedish from ?lang=sv or from Accept-Language, and links to the other language', async () => {
+  it('speaks Swedish from ?lang=sv or from Accept-Language, and links to the other languages', async () => {
     const byQuery = await get('/guides/blackberry/android-work-profile?lang=sv');
-    assert.match(byQuery.html, /<html lang="sv">/);
+    assert.match(byQuery.html, /<html lang="sv" dir="ltr">/);
     assert.match(byQuery.html, /Del 1: Lämna BlackBerry UEM/);
-    assert.match(byQuery.html, /href="\?lang=en&amp;ownership=personal" hreflang="en" lang="en">In English</);
+    assert.match(
+      byQuery.html,
+      /href="\?lang=en&amp;ownership=personal" hreflang="en" lang="en" dir="ltr">English</,
+    );
+    assert.match(
+      byQuery.html,
+      /href="\?lang=ar&amp;ownership=personal" hreflang="ar" lang="ar" dir="rtl">العربية</,
+    );
     const byHeader = await get('/guides/blackberry/android-work-profile', {
       'Accept-Language': 'sv-SE,sv;q=0.9,en;q=0.5',
     });
@@ -125,7 +133,7 @@ describe('integration: guide web pages over HTTP', () => {
   });
 
   it('answers invalid or repeated query values with a 400 page that is not cached', async () => {
-    for (const query of ['ownership=stolen', 'lang=de', 'lang=en&lang=sv']) {
+    for (const query of ['ownership=stolen', 'lang=pt', 'lang=en&lang=sv']) {
       const res = await get(`/guides/jamf/ios?${query}`);
       assert.equal(res.status, 400, query);
       assert.equal(res.headers.get('cache-control'), 'no-store');
@@ -177,6 +185,22 @@ describe('integration: guide web pages over HTTP', () => {
     }
   });
 
+  it('serves a guide page in every language with its lang and dir, text from its own files', async () => {
+    for (const language of LANGUAGES) {
+      const res = await get(`/guides/workspace-one/ios?lang=${language}`);
+      assert.equal(res.status, 200, language);
+      assert.equal(res.headers.get('content-language'), language);
+      const dir = language === 'ar' ? 'rtl' : 'ltr';
+      assert.match(res.html, new RegExp(`<html lang="${language}" dir="${dir}">`));
+      const g = guidance.unenroll('workspace-one', 'ios', 'personal', language);
+      assert.ok(res.html.includes(escapeHtml(g.steps[0]!)), `${language}: the steps are in the language`);
+      assert.ok(res.html.includes(escapeHtml(translator(language)('guide.beforeTitle'))), language);
+    }
+    const ar = await get('/guides/workspace-one/ios', { 'Accept-Language': 'ar-SA,ar;q=0.9' });
+    assert.match(ar.html, /<html lang="ar" dir="rtl">/);
+    assert.match(ar.html, /قبل أن تبدأ/);
+  });
+
   it('answers HEAD with the same status and headers', async () => {
     const res = await fetch(`${base}/guides/jamf/macos`, { method: 'HEAD' });
     assert.equal(res.status, 200);
@@ -186,12 +210,15 @@ describe('integration: guide web pages over HTTP', () => {
 });
 
 describe('guide pages: Accept-Language', () => {
-  it('picks English or Swedish by preference, falling back to English', () => {
+  it('picks the first language with files by preference, falling back to English', () => {
     assert.equal(languageFromHeader('sv-SE,sv;q=0.9,en-US;q=0.8'), 'sv');
-    assert.equal(languageFromHeader('de-DE,en;q=0.5,sv;q=0.4'), 'en');
+    assert.equal(languageFromHeader('de-DE,en;q=0.5,sv;q=0.4'), 'de');
+    assert.equal(languageFromHeader('pt-BR,en;q=0.5,sv;q=0.4'), 'en');
     assert.equal(languageFromHeader('en;q=0.2, sv;q=0.8'), 'sv');
     assert.equal(languageFromHeader('sv;q=0, en'), 'en');
-    assert.equal(languageFromHeader('fi-FI'), 'en');
+    assert.equal(languageFromHeader('fi-FI'), 'fi');
+    assert.equal(languageFromHeader('no-NO'), 'nb');
+    assert.equal(languageFromHeader('ar-SA'), 'ar');
     assert.equal(languageFromHeader(undefined), 'en');
     assert.equal(languageFromHeader('svenska'), 'en', 'only real tags count');
   });

@@ -27,11 +27,36 @@ describe('guidance: loader validation', () => {
     assert.equal(guidance.list().length, 60);
   });
 
-  it('names the file and the field path of a step that lacks its Swedish text', () => {
-    fixture.set('blackberry.json', ['guides', 'ios', 'personal', 'steps', 2, 'sv'], undefined);
+  it('names the file and the field path of a step that lacks its English text', () => {
+    fixture.set('blackberry.json', ['guides', 'ios', 'personal', 'steps', 2, 'en'], undefined);
     assert.deepEqual(problemsOf(fixture), [
-      `${fixture.file('blackberry.json')}: guides.ios.personal.steps[2].sv: required`,
+      `${fixture.file('blackberry.json')}: guides.ios.personal.steps[2].en: required`,
     ]);
+  });
+
+  it('writes the translation files (i18n/<tag>.json) into the texts they name', () => {
+    fixture.set('i18n/nb.json', ['jamf.guides.macos.personal.note'], 'En egen merknad på norsk');
+    const guidance = loadGuidance({ contentDir: fixture.dir });
+    assert.equal(guidance.unenroll('jamf', 'macos', 'personal', 'nb').note, 'En egen merknad på norsk');
+    assert.notEqual(guidance.unenroll('jamf', 'macos', 'personal', 'en').note, 'En egen merknad på norsk');
+  });
+
+  it('refuses a translation that names no English text, or says again what a file has inline', () => {
+    fixture.set('i18n/de.json', ['jamf.guides.ios.personal.steps.99'], 'Verwaist');
+    fixture.set('i18n/fi.json', ['common.guideTitle'], 'Otsikko');
+    fixture.set('common.json', ['guideTitle', 'fi'], 'Toinen otsikko');
+    const dir = fixture.file('i18n');
+    assert.deepEqual(problemsOf(fixture).sort(), [
+      `${dir}/de.json: "jamf.guides.ios.personal.steps.99": ${fixture.file('jamf.json')} has no English text at guides.ios.personal.steps.99`,
+      `${dir}/fi.json: "common.guideTitle": ${fixture.file('common.json')} already has the fi text inline`,
+    ]);
+  });
+
+  it('a language without a translation file shows English (the completeness test keeps the built-in whole)', () => {
+    rmSync(fixture.file('i18n/fr.json'));
+    const guidance = loadGuidance({ contentDir: fixture.dir });
+    const en = guidance.unenroll('citrix', 'windows', 'corporate', 'en');
+    assert.deepEqual(guidance.unenroll('citrix', 'windows', 'corporate', 'fr').steps, en.steps);
   });
 
   it('reports every problem in every file at once, not just the first', () => {

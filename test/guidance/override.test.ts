@@ -140,14 +140,59 @@ describe('guidance: admin override', () => {
     );
   });
 
-  it('rejects a broken override naming its path and the field', () => {
+  it('rejects an override text without English, naming its path and the field', () => {
     const { problems, file } = overrideProblems({
-      companyNote: { en: 'Call 1234' },
-      unenroll: { blackberry: { ios: { personal: { steps: [{ en: 'One', sv: 'Ett' }, { en: 'Two' }] } } } },
+      companyNote: { sv: 'Ring 1234' },
+      unenroll: { blackberry: { ios: { personal: { steps: [{ en: 'One', sv: 'Ett' }, { sv: 'Två' }] } } } },
     });
     assert.deepEqual(problems.sort(), [
-      `${file}: companyNote.sv: required`,
-      `${file}: unenroll.blackberry.ios.personal.steps[1].sv: required`,
+      `${file}: companyNote.en: required`,
+      `${file}: unenroll.blackberry.ios.personal.steps[1].en: required`,
+    ]);
+  });
+
+  it('an override text replaces the text in every language: languages it leaves out show its English', () => {
+    const o = tempJson('guidance.json', {
+      unenroll: { blackberry: { ios: { personal: { steps: [{ en: 'One', nb: 'En' }, { en: 'Two' }] } } } },
+    });
+    try {
+      const guidance = loadGuidance({ overridePath: o.file });
+      assert.deepEqual(guidance.unenroll('blackberry', 'ios', 'personal', 'nb').steps, ['En', 'Two']);
+      // Never the built-in Swedish of the step the admin replaced: it would say something else.
+      assert.deepEqual(guidance.unenroll('blackberry', 'ios', 'personal', 'sv').steps, ['One', 'Two']);
+    } finally {
+      o.remove();
+    }
+  });
+
+  it('changes one built-in text in one language through "translations", by the translation-file keys', () => {
+    const o = tempJson('guidance.json', {
+      translations: {
+        ar: { 'jamf.guides.macos.personal.note': 'ملاحظة من فريقنا' },
+        sv: { 'enroll.platforms.windows.title': 'Registrera datorn hos oss' },
+      },
+    });
+    try {
+      const guidance = loadGuidance({ overridePath: o.file });
+      const builtIn = loadGuidance();
+      assert.equal(guidance.unenroll('jamf', 'macos', 'personal', 'ar').note, 'ملاحظة من فريقنا');
+      assert.equal(guidance.enroll('windows', 'sv').title, 'Registrera datorn hos oss');
+      assert.deepEqual(
+        guidance.unenroll('jamf', 'macos', 'personal', 'en'),
+        builtIn.unenroll('jamf', 'macos', 'personal', 'en'),
+      );
+    } finally {
+      o.remove();
+    }
+  });
+
+  it('refuses "translations" for a language without files or a key that names no text', () => {
+    const { problems, file } = overrideProblems({
+      translations: { pt: { 'common.guideTitle': 'x' }, de: { 'jamf.nothing.here': 'x' } },
+    });
+    assert.deepEqual(problems.sort(), [
+      `${file}: translations.de: "jamf.nothing.here": src/guidance/content/jamf.json has no English text at nothing.here`,
+      `${file}: translations.pt: there are no language files for "pt"`,
     ]);
   });
 

@@ -263,6 +263,11 @@ async function decide(
   };
 }
 
+/** One wave's numbers as its dashboard counts them (the runbook reads its device funnel). */
+export function statsOfWave(deps: DashboardDeps, wave: Wave, now: Date): Promise<WaveStats> {
+  return readerFor(deps, now).statsOf(wave);
+}
+
 /** Whether `waveId` may be announced now: the check to run on the server before any announcement. */
 export async function announceDecision(
   deps: DashboardDeps,

@@ -1,11 +1,48 @@
 import { renderMessageCard } from '../../cards/message-card';
 import type { CardJson } from '../../cards/render';
+import { languageMeta } from '../../i18n';
+import { RUNBOOK_VERBS } from '../../verbs/runbook';
+import { withNextPurge } from '../privacy/next-purge';
 import type { AdminTurn } from './admin-turn';
 import { campaignDashboard, waveDashboard } from './dashboard-service';
 
 /** The admin home: every wave with its numbers and gate. */
-export function campaignHome(turn: AdminTurn): Promise<CardJson> {
-  return campaignDashboard(turn.deps, turn.audience.language, turn.now);
+export async function campaignHome(turn: AdminTurn): Promise<CardJson> {
+  const card = await campaignDashboard(turn.deps, turn.audience.language, turn.now);
+  return withRunbookButton(turn, withLanguages(turn, await withNextPurge(turn, card)));
+}
+
+/** The campaign's languages (CAMPAIGN_LANGUAGES) and whether a native speaker has checked each. */
+function withLanguages(turn: AdminTurn, card: CardJson): CardJson {
+  const { t } = turn.audience;
+  const facts = turn.deps.config.languages.campaign.map((language) => {
+    const meta = languageMeta(language);
+    return {
+      title: `${meta.name} (${language})`,
+      value: meta.review === 'reviewed' ? t('admin.languages.reviewed') : t('admin.languages.draft'),
+    };
+  });
+  const heading = { type: 'TextBlock', text: t('admin.languages.title'), weight: 'Bolder', wrap: true };
+  card.body = [
+    ...((card.body as unknown[] | undefined) ?? []),
+    { type: 'Container', separator: true, items: [heading, { type: 'FactSet', facts }] },
+  ];
+  return card;
+}
+
+/** The runbook (the campaign's, or the wave's) is one button away from each dashboard. */
+function withRunbookButton(turn: AdminTurn, card: CardJson, waveId?: string): CardJson {
+  const actions = (card.actions as unknown[] | undefined) ?? [];
+  card.actions = [
+    ...actions,
+    {
+      type: 'Action.Execute',
+      title: turn.audience.t('runbook.open'),
+      verb: RUNBOOK_VERBS.open,
+      data: waveId ? { waveId } : {},
+    },
+  ];
+  return card;
 }
 
 /** One wave's dashboard, or a clear answer when the wave is gone. */
@@ -24,7 +61,7 @@ export async function waveHome(
     });
   }
   if (notice) withNotice(card, notice, noticeStyle);
-  return card;
+  return withRunbookButton(turn, card, waveId);
 }
 
 /** Puts a one-line notice (what just happened) on top of a rendered card. */

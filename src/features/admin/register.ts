@@ -1,10 +1,12 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { Deps } from '../../deps';
+import { wordsPattern } from '../../i18n';
 import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { ADMIN_INPUTS, ADMIN_VERB_LIST, ADMIN_VERBS, type AdminVerb } from '../../verbs/admin';
 import { OLD_MDM_IMPORT_VERB_LIST } from '../../verbs/old-mdm-import';
 import { devicesToReviewCard, ReviewData } from '../old-mdm/review-service';
+import { auditView } from '../privacy/access-audit';
 import { type AdminRoute, adminAction, adminMessage } from './admin-action';
 import * as P from './admin-payloads';
 import {
@@ -25,8 +27,8 @@ import { stragglersPanel } from './stragglers-panel';
 import { ticketPanel } from './ticket-panel';
 import { editWaveCard, previewWave, saveWave } from './wave-service';
 
-/** "admin" (or "administratör", "dashboard") on its own in the 1:1 chat opens the admin home. */
-export const ADMIN_WORDS = /^\s*(admin|administrat[oö]r|dashboard|instrumentpanel)\s*[.!]?\s*$/i;
+/** "admin", "dashboard" … on its own in the 1:1 chat (any language's words.json `admin`) opens the admin home. */
+export const ADMIN_WORDS = wordsPattern('admin', { at: 'whole' });
 
 /**
  * Every button on the admin cards: who may press it and what its data must be are checked by
@@ -62,14 +64,18 @@ const ROUTES: Record<AdminVerb, (deps: Deps) => AdminRoute> = {
   [ADMIN_VERBS.overrideGate]: adminAction(P.OverrideGateData, (turn, d) =>
     overrideGate(turn, d.waveId, d[ADMIN_INPUTS.reason] ?? '', d.returnTo || undefined),
   ),
-  [ADMIN_VERBS.stragglers]: adminAction(P.OptionalWaveData, (turn, d) =>
-    stragglersPanel(turn, d.waveId || undefined),
-  ),
+  [ADMIN_VERBS.stragglers]: adminAction(P.OptionalWaveData, async (turn, d) => {
+    await auditView(turn.deps, turn.actor, 'stragglers', d.waveId || '*');
+    return stragglersPanel(turn, d.waveId || undefined);
+  }),
   [ADMIN_VERBS.remindStragglers]: adminAction(P.WaveData, (turn, d) =>
     remindStragglersPreview(turn, d.waveId),
   ),
   [ADMIN_VERBS.nudge]: adminAction(P.UserData, (turn, d) => nudgeUser(turn, d.aadObjectId)),
-  [ADMIN_VERBS.openTicket]: adminAction(P.UserData, (turn, d) => ticketPanel(turn, d.aadObjectId)),
+  [ADMIN_VERBS.openTicket]: adminAction(P.UserData, async (turn, d) => {
+    await auditView(turn.deps, turn.actor, 'ticket', d.aadObjectId);
+    return ticketPanel(turn, d.aadObjectId);
+  }),
   [ADMIN_VERBS.retireReport]: adminAction(P.NoData, (turn) => retireReport(turn)),
   [ADMIN_VERBS.exportCsv]: adminAction(P.ExportCsvData, exportLinks),
   [ADMIN_VERBS.oldMdmReview]: adminAction(ReviewData, devicesToReviewCard),

@@ -3,17 +3,42 @@ import { CardFactory } from 'botbuilder';
 import { renderMessageCard } from '../../cards/message-card';
 import type { Deps } from '../../deps';
 import { participantKey, withPendingEscalations } from '../../domain/participant';
+import { wordsPattern } from '../../i18n';
 import { JOURNEY_VERBS } from '../../verbs/journey';
 import { dispatchEscalations } from '../helpdesk/helpdesk-service';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
 
-/** Words for "I'm stuck", in English and Swedish. */
-export const STUCK_WORDS =
-  /\b(stuck|help me|not working|doesn'?t work|fastnat|kör fast|kommer inte vidare|funkar inte|fungerar inte)\b/i;
+/** Words for "I'm stuck", in every language (words.json `stuck`), anywhere in the message. */
+export const STUCK_WORDS = wordsPattern('stuck');
+/**
+ * Vendor and product names, the same in every language; each language's words for phone, tablet
+ * and computer come from its words.json (`guide`).
+ */
+const PRODUCT_WORDS = [
+  'iphone',
+  'ipad',
+  'ios',
+  'ipados',
+  'android',
+  'windows',
+  'mac',
+  'macbook',
+  'macos',
+  'workspace one',
+  'airwatch',
+  'intelligent hub',
+  'ivanti',
+  'mobileiron',
+  'jamf',
+  'blackberry',
+  'citrix',
+  'secure hub',
+  'company portal',
+  'företagsportalen',
+];
 /** Platform and vendor words that ask for a guide. */
-export const GUIDE_WORDS =
-  /\b(iphone|ipad|ios|ipados|android|windows|pc|laptop|mac|macbook|macos|surfplatta|telefon|dator|workspace one|airwatch|intelligent hub|ivanti|mobileiron|jamf|blackberry|citrix|secure hub|company portal|företagsportalen)\b/i;
+export const GUIDE_WORDS = wordsPattern('guide', { extra: PRODUCT_WORDS });
 
 const MAX_GUIDES_SHOWN = 4;
 

@@ -87,10 +87,12 @@ export function routedChannelId(
   );
 }
 
-/** The channel's language: the campaign default (agents share one card). */
+/** The channel's language: HELPDESK_LANGUAGE, else the campaign default (agents share one card). */
 export function channelAudience(deps: Pick<Deps, 'config'>) {
-  const locale = deps.config.defaults.locale;
-  return { locale, timeZone: deps.config.defaults.timeZone, t: translator(languageOf(locale)) };
+  const fallback = deps.config.defaults.locale;
+  const language = deps.config.languages.helpdesk ?? languageOf(fallback);
+  const locale = languageOf(fallback) === language ? fallback : language;
+  return { locale, timeZone: deps.config.defaults.timeZone, t: translator(language) };
 }
 
 export async function escalationViewFor(
@@ -121,7 +123,9 @@ export async function escalationViewFor(
     ...(notice ? { notice } : {}),
   });
   // "Remove from …" only where release is turned on for the device's old MDM.
-  return releaseOffered(deps, stored?.value.journeys, view.releaseData) ? view : { ...view, canRelease: false };
+  return releaseOffered(deps, stored?.value.journeys, view.releaseData)
+    ? view
+    : { ...view, canRelease: false };
 }
 
 export async function escalationCardFor(
@@ -194,19 +198,39 @@ export async function postEscalationCard(
   outcome: string,
 ): Promise<string | undefined> {
   const log = deps.logger.child({ feature: 'helpdesk', user: escalation.participant.aadObjectId });
-  const { activityId } = await deps.messenger.send(channel, { card, summary });
+  const key = escalationKey(escalation.participant.aadObjectId);
+  // Claimed before it is sent: an instance that dies between the send and storing the card's id
+  // must not leave a ticket that another instance posts a second time.
+  let claimed = false;
+  await deps.store.escalations.update(key, (cur) => {
+    claimed = false;
+    if (!cur || cur.ticketId !== escalation.ticketId || cur.cardActivityId || cur.cardPostingAt)
+      return undefined;
+    claimed = true;
+    return { ...cur, cardPostingAt: deps.clock.now().toISOString() };
+  });
+  if (!claimed) {
+    log.info({ ticket: escalation.ticketId, outcome }, 'escalation card already posted or on its way');
+    return undefined;
+  }
+  let activityId: string | undefined;
+  try {
+    ({ activityId } = await deps.messenger.send(channel, { card, summary }));
+  } catch (err) {
+    // This instance lived to hear of the failure: a later try may post it (only a death keeps the claim).
+    await releaseCardClaim(deps, escalation).catch(() => undefined);
+    throw err;
+  }
   if (!activityId) {
     log.warn({ ticket: escalation.ticketId }, 'the connector returned no id for the escalation card');
     return undefined;
   }
-  const saved = await deps.store.escalations.update(
-    escalationKey(escalation.participant.aadObjectId),
-    (cur) => {
-      if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
-      const result = attachCard(cur, activityId, channelId);
-      return result.ok && result.escalation !== cur ? result.escalation : undefined;
-    },
-  );
+  const saved = await deps.store.escalations.update(key, (cur) => {
+    if (!cur || cur.ticketId !== escalation.ticketId) return undefined;
+    const { cardPostingAt: _claim, ...unclaimed } = cur;
+    const result = attachCard(unclaimed, activityId, channelId);
+    return result.ok ? result.escalation : undefined;
+  });
   // Something changed the ticket while the card was on its way: show that too.
   if (saved && saved.ticketId === escalation.ticketId && saved.version !== escalation.version) {
     await deps.messenger.update(channel, activityId, { card: await escalationCardFor(deps, saved), summary });
@@ -218,12 +242,25 @@ export async function postEscalationCard(
   return activityId;
 }
 
+async function releaseCardClaim(deps: Deps, escalation: Escalation): Promise<void> {
+  await deps.store.escalations.update(escalationKey(escalation.participant.aadObjectId), (cur) => {
+    if (!cur || cur.ticketId !== escalation.ticketId || !cur.cardPostingAt) return undefined;
+    const { cardPostingAt: _claim, ...rest } = cur;
+    return rest;
+  });
+}
+
 /**
  * A ticket that has been open past the posting grace period without a card (its post failed, or
  * the instance posting it died) gets its card now. Called by the periodic helpdesk job.
  */
 export async function postMissingCard(deps: Deps, escalation: Escalation): Promise<boolean> {
   if (escalation.state === 'resolved' || escalation.cardActivityId) return false;
+  if (escalation.cardPostingAt) {
+    // Sent by an instance that died before it stored the card's id: it may be in the channel already.
+    deps.logger.warn({ ticket: escalation.ticketId }, 'escalation card outcome unknown; not posted again');
+    return false;
+  }
   const age = deps.clock.now().getTime() - Date.parse(escalation.updatedAt ?? escalation.createdAt);
   if (!(age >= POSTING_GRACE_MS)) return false;
   const participant = (await deps.store.participants.get(participantKey(escalation.participant.aadObjectId)))

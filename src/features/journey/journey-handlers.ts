@@ -119,7 +119,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
   const begun = await deps.store.participants.update(key, (cur) => {
     if (!cur?.journeys?.length) return undefined;
     const joined = withOldMdmJourneys(cur, oldMdm, now);
-    const result = beginJourney(deps, joined, vendor, now);
+    const result = beginJourney(deps, joined, vendor, now, state.wave);
     if (joined !== cur && !result.changed) return joined;
     return result.changed ? result.participant : undefined;
   });
@@ -136,8 +136,8 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
   );
 }
 
-async function rememberCard(deps: Deps, p: Participant, activityId: string): Promise<void> {
-  if (p.journeyCardId === activityId) return;
+async function rememberCard(deps: Deps, p: Participant, activityId: string | undefined): Promise<void> {
+  if (!activityId || p.journeyCardId === activityId) return;
   await deps.store.participants.update(participantKey(p.aadObjectId), (cur) =>
     cur ? { ...cur, journeyCardId: activityId } : undefined,
   );
@@ -188,9 +188,14 @@ export const onJourneyAction =
     const participant = state.participant;
     if (!participant?.journeys?.length || !isInActiveWave(state)) return notInWaveCard(audience, state);
     const current = { ...state, participant };
-    if (context.activity.replyToId) await rememberCard(deps, participant, context.activity.replyToId);
+    // Only an action that is accepted names the card to keep current: a refused one (stale card,
+    // a device they do not have) may carry any replyToId and must not move the user's card.
+    const remember = () => rememberCard(deps, participant, context.activity.replyToId);
 
-    if (verb === JOURNEY_VERBS.refresh) return journeyCard(deps, audience, current)!;
+    if (verb === JOURNEY_VERBS.refresh) {
+      await remember();
+      return journeyCard(deps, audience, current)!;
+    }
     // A card older than the journey may show steps that no longer apply: answer with the current card.
     if (data.v === undefined || data.v !== (participant.journeyVersion ?? 0)) {
       return journeyCard(deps, audience, current, {
@@ -202,6 +207,7 @@ export const onJourneyAction =
       log.warn({ verb, device: data.device }, 'journey action for a device the user does not have');
       return errorCard(audience, audience.t('error.malformed', { detail: 'device' }));
     }
+    await remember();
 
     const now = deps.clock.now();
     const key = participantKey(aadObjectId);

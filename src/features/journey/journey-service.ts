@@ -1,6 +1,7 @@
 import { type JourneyCardInput, journeyView, renderJourneyCard } from '../../cards/journey-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
+import { usesAppleMigration } from '../../domain/apple-migration';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
 import { adoptJourneys, mergeSources, type OldMdmEntry } from '../../domain/device-sources';
@@ -148,12 +149,15 @@ export function beginJourney(
   p: Participant,
   vendor: Campaign['sourceMdm'],
   now: Date,
+  wave?: Wave,
 ): { participant: Participant; changed: boolean } {
   let current = p;
   let changed = false;
   for (const journey of p.journeys ?? []) {
     const handedBefore = journey.history.some((h) => h.cause === 'cannot-self-unenroll');
     if (handedBefore || !['notified', 'started', 'unenrolling'].includes(journey.stage)) continue;
+    // Apple's managed-device migration moves such a device without IT: its prompt replaces the handover.
+    if (usesAppleMigration(wave, journey)) continue;
     const target = guideTargetOf({ platform: journey.platform, ownership: journey.ownership });
     const guide = target
       ? deps.guidance.unenroll(vendor, target.platform, target.ownership, 'en')

@@ -1,16 +1,13 @@
 import type { Deps } from '../../deps';
 import type { JourneyEffect } from '../../domain/journey';
 import type { Participant } from '../../domain/participant';
-import { languageOf, translator } from '../../i18n';
 import { dispatchEscalations } from '../helpdesk/helpdesk-service';
-import type { Audience } from '../user-context';
+import { type Audience, audienceIn } from '../user-context';
 import { journeyCard, loadJourneyState } from './journey-service';
 
 /** How to speak to a participant outside a turn (proactive updates): what their Teams client last told us. */
 export function audienceForParticipant(deps: Deps, p: Participant): Audience {
-  const locale = p.locale ?? deps.config.defaults.locale;
-  const language = languageOf(locale, deps.config.defaults.locale);
-  return { language, locale, timeZone: p.timeZone ?? deps.config.defaults.timeZone, t: translator(language) };
+  return audienceIn(deps, p.locale ?? deps.config.defaults.locale, p.timeZone, p);
 }
 
 /**

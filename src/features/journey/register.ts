@@ -1,12 +1,13 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { Deps } from '../../deps';
+import { wordsPattern } from '../../i18n';
 import { JOURNEY_VERBS } from '../../verbs/journey';
 import { safeInvoke } from '../safe-invoke';
 import { onJourneyAction, onOptIn, onStartAction, onStartMessage } from './journey-handlers';
 import { onTicketAction } from './ticket-handlers';
 
-/** Words that open the journey card, in English and Swedish. */
-export const START_WORDS = /^\s*(start|starta|begin|börja|status|my status|min status)\b/i;
+/** "start", "starta", "my status" … in every language (words.json `start`), at the start of the message. */
+export const START_WORDS = wordsPattern('start', { at: 'start' });
 
 export function register(app: Application<TurnState>, deps: Deps): void {
   app.adaptiveCards.actionExecute(JOURNEY_VERBS.start, safeInvoke(deps, onStartAction(deps)));

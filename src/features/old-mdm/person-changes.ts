@@ -49,3 +49,17 @@ export async function clearPersonChanged(
     // Set again (or removed) meanwhile: the next cycle reads it again, which is harmless.
   }
 }
+
+/** Removes a person's marker whatever it says (their erasure). */
+export async function forgetPersonChanged(store: Pick<Store, 'jobState'>, aadObjectId: string): Promise<void> {
+  await store.jobState.delete(keyOf(aadObjectId));
+}
+
+/** Whether a marker is set for the person, and since when (their data export). */
+export async function personChangedAt(
+  store: Pick<Store, 'jobState'>,
+  aadObjectId: string,
+): Promise<string | undefined> {
+  const row = await store.jobState.get(keyOf(aadObjectId));
+  return row ? String(row.value.changedAt ?? '') : undefined;
+}

@@ -1,5 +1,7 @@
+import { wordsPattern } from '../../i18n';
+
 /**
- * Words that bring up the welcome card, in every supported language. A lookahead instead of `\b`:
- * JavaScript's word boundary does not treat å, ä, ö as letters.
+ * Words that bring up the welcome card, in every language (src/i18n/<tag>/words.json `greeting`),
+ * at the start of the message: "hello", "hej!", "hallo zusammen".
  */
-export const GREETING = /^\s*(hi|hello|hey|help|menu|hej|hallå|hjälp|meny)(?=$|[\s!?.,])/i;
+export const GREETING = wordsPattern('greeting', { at: 'start' });

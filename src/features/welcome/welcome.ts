@@ -1,16 +1,40 @@
 import type { TurnContext } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
+import type { CardJson } from '../../cards/render';
 import { renderWelcomeCard, welcomeView } from '../../cards/welcome-card';
 import type { Deps } from '../../deps';
 import type { Participant } from '../../domain/participant';
 import { isPersonalChat } from '../../integrations/bot/teams-context';
 import { DEVICE_VERBS } from '../../verbs/devices';
 import { JOURNEY_VERBS } from '../../verbs/journey';
+import { LANGUAGE_VERBS } from '../../verbs/language';
 import { isInActiveWave, loadJourneyState } from '../journey/journey-service';
 import { audienceOf, rememberSender } from '../user-context';
 
 function givenNameOf(displayName: string | undefined): string | undefined {
   return displayName?.trim().split(/\s+/)[0] || undefined;
+}
+
+/** The welcome (help) card in the person's language; `notice` is a line above it. */
+export async function welcomeCard(
+  context: TurnContext,
+  deps: Deps,
+  participant: Participant | undefined,
+  notice?: string,
+): Promise<CardJson> {
+  const { t, locale } = audienceOf(context, deps, participant);
+  const state = participant?.waveId ? await loadJourneyState(deps, participant.aadObjectId, participant) : {};
+  return renderWelcomeCard(
+    welcomeView(t, {
+      givenName: givenNameOf(participant?.displayName ?? context.activity.from?.name),
+      vendor: deps.config.sourceMdm,
+      locale,
+      verb: DEVICE_VERBS.check,
+      notice,
+      startVerb: isInActiveWave(state) ? JOURNEY_VERBS.start : undefined,
+      languageVerb: deps.config.languages.campaign.length > 1 ? LANGUAGE_VERBS.open : undefined,
+    }),
+  );
 }
 
 async function sendWelcome(
@@ -19,18 +43,8 @@ async function sendWelcome(
   participant: Participant | undefined,
   notice?: 'fallback',
 ): Promise<void> {
-  const { t, locale } = audienceOf(context, deps, participant);
-  const state = participant?.waveId ? await loadJourneyState(deps, participant.aadObjectId, participant) : {};
-  const card = renderWelcomeCard(
-    welcomeView(t, {
-      givenName: givenNameOf(participant?.displayName ?? context.activity.from?.name),
-      vendor: deps.config.sourceMdm,
-      locale,
-      verb: DEVICE_VERBS.check,
-      notice: notice ? t('help.fallback') : undefined,
-      startVerb: isInActiveWave(state) ? JOURNEY_VERBS.start : undefined,
-    }),
-  );
+  const { t } = audienceOf(context, deps, participant);
+  const card = await welcomeCard(context, deps, participant, notice ? t('help.fallback') : undefined);
   await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: t('app.name') });
 }
 
