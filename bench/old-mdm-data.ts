@@ -3,14 +3,18 @@
  * people, and the truth about every old-MDM device (which Intune/Entra device and which person it
  * is, or why no answer is right), so matching can be scored. Deterministic: same options, same data.
  *
+ * The inventory and the tenant are written to seed files, one record at a time, for the simulators'
+ * processes to read: the benchmark process never holds them, so its peak RSS is the product's. The
+ * truth is one byte per device; the expected Intune key and person follow from the device's number.
+ *
  * Every device the two sides share is enrolled in Intune as well (dual enrollment): an Entra-only
  * record in Graph's device list carries neither hardware identifiers nor an owner, so no rule could
  * match it and it would only add unmatched devices the truth cannot call anything else.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { prng } from '../src/dev/tenant-sim/generate';
-import type { DeviceSeed, TenantSeed, UserSeed } from '../src/dev/tenant-sim/seed';
+import type { DeviceSeed, UserSeed } from '../src/dev/tenant-sim/seed';
 import type { Ws1DeviceSeed } from '../src/dev/workspace-one-sim';
-import type { Person } from '../src/domain/device-matching';
 
 export interface OldMdmBenchOptions {
   /** Devices in Workspace ONE. */
@@ -24,19 +28,52 @@ export interface OldMdmBenchOptions {
   seed?: number;
 }
 
+/** Where the simulators' seeds go: a JSON array of Ws1DeviceSeed, and a JSON TenantSeed. */
+export interface OldMdmBenchFiles {
+  ws1: string;
+  tenant: string;
+}
+
 /** What matching must answer for one old-MDM device. */
 export type Truth =
   | { kind: 'matched'; candidateKey: string; personId: string }
   | { kind: 'ambiguous'; personId: string }
   | { kind: 'unmatched'; personId: string };
 
+const KIND_CODES = ['unmatched', 'matched', 'ambiguous'] as const;
+
+/** The truth by Workspace ONE device id, one byte per device. */
+export class BenchTruth {
+  constructor(private readonly kinds: Uint8Array) {}
+
+  get size(): number {
+    return this.kinds.length;
+  }
+
+  get(vendorId: string): Truth | undefined {
+    const d = Number(vendorId) - WS1_ID_BASE;
+    if (!Number.isInteger(d) || d < 0 || d >= this.kinds.length) return undefined;
+    const personId = benchPerson(Math.floor(d / DEVICES_PER_USER)).id;
+    const kind = KIND_CODES[this.kinds[d]!]!;
+    // A matched device is never a twin, so its Intune key is its own number's Entra device id.
+    return kind === 'matched'
+      ? { kind, candidateKey: guid(0xde71, d).toLowerCase(), personId }
+      : { kind, personId };
+  }
+
+  counts(): Record<Truth['kind'], number> {
+    const out = { matched: 0, ambiguous: 0, unmatched: 0 };
+    for (const k of this.kinds) out[KIND_CODES[k]!]++;
+    return out;
+  }
+}
+
 export interface OldMdmBenchData {
-  ws1: Ws1DeviceSeed[];
-  tenant: TenantSeed;
-  people: Person[];
-  /** By Workspace ONE device id (the inventory's vendorId). */
-  truth: Map<string, Truth>;
-  /** How each shared device can be found, and the ambiguous kinds, for the progress lines. */
+  truth: BenchTruth;
+  /** People (two devices each) and the tenant's device records, for the progress lines. */
+  people: number;
+  tenantDevices: number;
+  /** How each shared device can be found, and the ambiguous kinds. */
   mix: Record<string, number>;
 }
 
@@ -44,7 +81,7 @@ export interface OldMdmBenchData {
 export const WS1_ID_BASE = 100_000;
 export const NEW_ID_BASE = 900_000;
 const DOMAIN = 'contoso.example';
-const DEVICES_PER_USER = 2;
+export const DEVICES_PER_USER = 2;
 
 interface Kind {
   os: DeviceSeed['operatingSystem'];
@@ -125,6 +162,11 @@ function guid(tag: number, n: number): string {
   return `${tag.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
+/** Person `u` of the generated tenant, as the participants table and the simulator know them. */
+export function benchPerson(u: number): { id: string; userPrincipalName: string } {
+  return { id: guid(0xaccc, u), userPrincipalName: `user.${String(u).padStart(6, '0')}@${DOMAIN}` };
+}
+
 const serialOf = (n: number) => `C02${n.toString(36).toUpperCase().padStart(9, '0')}`;
 /** 15 digits; matching compares the first 14, so the last digit need not be a real Luhn check. */
 const imeiOf = (n: number) => `35${String(n).padStart(12, '0')}0`;
@@ -189,44 +231,80 @@ function categories(o: OldMdmBenchOptions, kindOf: readonly Kind[], rand: () => 
   return cats;
 }
 
-export function generateOldMdmBench(o: OldMdmBenchOptions): OldMdmBenchData {
+/** JSON records appended to a file in large writes; nothing is kept once written. */
+class JsonSink {
+  private readonly fd: number;
+  private chunk: string[] = [];
+  private first = true;
+  constructor(path: string, opening: string) {
+    this.fd = openSync(path, 'w');
+    writeSync(this.fd, opening);
+  }
+  push(value: unknown): void {
+    this.chunk.push((this.first ? '' : ',') + JSON.stringify(value));
+    this.first = false;
+    if (this.chunk.length >= 1_000) this.flush();
+  }
+  /** Starts a new array section (`],"devices":[`): the next record needs no comma. */
+  section(text: string): void {
+    this.flush();
+    writeSync(this.fd, text);
+    this.first = true;
+  }
+  close(closing: string): void {
+    this.flush();
+    writeSync(this.fd, closing);
+    closeSync(this.fd);
+  }
+  private flush(): void {
+    if (this.chunk.length) writeSync(this.fd, this.chunk.join(''));
+    this.chunk = [];
+  }
+}
+
+/** Writes both simulators' seeds and returns the truth. */
+export function writeOldMdmBench(o: OldMdmBenchOptions, files: OldMdmBenchFiles): OldMdmBenchData {
   const rand = prng(o.seed ?? 12);
   const userCount = Math.ceil(o.devices / DEVICES_PER_USER);
-  const users: UserSeed[] = [];
-  const people: Person[] = [];
+  const tenant = new JsonSink(files.tenant, '{"tenantId":"old-mdm-bench","groups":[],"users":[');
   for (let u = 0; u < userCount; u++) {
-    const upn = `user.${String(u).padStart(6, '0')}@${DOMAIN}`;
-    const id = guid(0xaccc, u);
-    users.push({
+    const { id, userPrincipalName } = benchPerson(u);
+    const user: UserSeed = {
       id,
-      userPrincipalName: upn,
+      userPrincipalName,
       displayName: `User ${u}`,
       givenName: 'User',
       surname: String(u),
-    });
-    // The simulator gives every user mail = UPN unless told otherwise; people are read the same way.
-    people.push({ id, userPrincipalName: upn, mail: upn });
+    };
+    tenant.push(user);
   }
+  tenant.section('],"devices":[');
+  const ws1 = new JsonSink(files.ws1, '[');
   const kindOf = Array.from({ length: o.devices }, () => pickKind(rand));
   const cats = categories(o, kindOf, rand);
 
-  const ws1: Ws1DeviceSeed[] = [];
-  const devices: DeviceSeed[] = [];
-  const truth = new Map<string, Truth>();
+  const kinds = new Uint8Array(o.devices);
+  const expect = (d: number, kind: Truth['kind']) => {
+    kinds[d] = KIND_CODES.indexOf(kind);
+  };
   const mix: Record<string, number> = {};
+  let tenantDevices = 0;
+  const addDevice = (seed: DeviceSeed) => {
+    tenant.push(seed);
+    tenantDevices++;
+  };
   const now = Date.now();
   let extra = o.devices;
   for (let d = 0; d < o.devices; d++) {
     const cat = cats[d]!;
     mix[cat] = (mix[cat] ?? 0) + 1;
     const u = Math.floor(d / DEVICES_PER_USER);
-    const user = users[u]!;
-    const personId = user.id!;
+    const user = benchPerson(u);
+    const personId = user.id;
     // Twins are one physical device listed twice: they share the first one's identifiers and name.
     const hw = cat === 'twin-old-records' && d % 2 === 1 ? d - 1 : d;
     const hwKind = kindOf[hw]!;
     const name = `User ${u}'s ${hwKind.model} ${hw}`;
-    const deviceId = guid(0xde71, hw);
     // A directory account name instead of the UPN for 1 % of devices: the person is then found by mail.
     const byMail = d % 100 === 7;
     const seed: Ws1DeviceSeed = {
@@ -239,7 +317,9 @@ export function generateOldMdmBench(o: OldMdmBenchOptions): OldMdmBenchData {
       operatingSystem: hwKind.osVersion,
       ownership: rand() < 0.7 ? 'C' : 'E',
       // Days to weeks ago: the incremental read after the full one sees only what changed since.
-      lastSeen: new Date(now - (2 + Math.floor(rand() * 28)) * 86_400_000 - Math.floor(rand() * 86_400_000)),
+      lastSeen: new Date(
+        now - (2 + Math.floor(rand() * 28)) * 86_400_000 - Math.floor(rand() * 86_400_000),
+      ).toISOString(),
     };
     const identifiers = {
       serialNumber: serialOf(hw),
@@ -276,43 +356,44 @@ export function generateOldMdmBench(o: OldMdmBenchOptions): OldMdmBenchData {
       intune: { id: guid(0x1e7e, n) },
       ...ids,
     });
-    const key = deviceId.toLowerCase();
     switch (cat) {
       case 'old-mdm-only':
-        truth.set(String(seed.id), { kind: 'unmatched', personId });
+        expect(d, 'unmatched');
         break;
       case 'serial':
       case 'imei-only':
       case 'udid-only':
       case 'name-only':
-        devices.push(intuneDevice(hw, name, withoutUndefined(identifiers)));
-        truth.set(String(seed.id), { kind: 'matched', candidateKey: key, personId });
+        addDevice(intuneDevice(hw, name, withoutUndefined(identifiers)));
+        expect(d, 'matched');
         break;
       case 'name-only-similar':
         // Case and punctuation differ ("user 12s iphone 15 …"): the weaker, similar-name confidence.
-        devices.push(intuneDevice(hw, name.toLowerCase().replace("'", ''), withoutUndefined(identifiers)));
-        truth.set(String(seed.id), { kind: 'matched', candidateKey: key, personId });
+        addDevice(intuneDevice(hw, name.toLowerCase().replace("'", ''), withoutUndefined(identifiers)));
+        expect(d, 'matched');
         break;
       case 'two-intune-same-serial':
         // The current record and a stale one from an earlier enrollment, both still in Intune.
-        devices.push(intuneDevice(hw, name, withoutUndefined(identifiers)));
-        devices.push(intuneDevice(extra++, name, { serialNumber: identifiers.serialNumber }));
-        truth.set(String(seed.id), { kind: 'ambiguous', personId });
+        addDevice(intuneDevice(hw, name, withoutUndefined(identifiers)));
+        addDevice(intuneDevice(extra++, name, { serialNumber: identifiers.serialNumber }));
+        expect(d, 'ambiguous');
         break;
       case 'twin-old-records':
-        if (hw === d) devices.push(intuneDevice(hw, name, withoutUndefined(identifiers)));
-        truth.set(String(seed.id), { kind: 'ambiguous', personId });
+        if (hw === d) addDevice(intuneDevice(hw, name, withoutUndefined(identifiers)));
+        expect(d, 'ambiguous');
         break;
       case 'name-twins':
         // Two of the person's Intune devices carry the old record's name and platform.
-        devices.push(intuneDevice(hw, name, withoutUndefined(identifiers)));
-        devices.push(intuneDevice(extra, name, { serialNumber: serialOf(extra) }));
+        addDevice(intuneDevice(hw, name, withoutUndefined(identifiers)));
+        addDevice(intuneDevice(extra, name, { serialNumber: serialOf(extra) }));
         extra++;
-        truth.set(String(seed.id), { kind: 'ambiguous', personId });
+        expect(d, 'ambiguous');
         break;
     }
   }
-  return { ws1, tenant: { tenantId: 'old-mdm-bench', users, groups: [], devices }, people, truth, mix };
+  ws1.close(']');
+  tenant.close(']}');
+  return { truth: new BenchTruth(kinds), people: userCount, tenantDevices, mix };
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

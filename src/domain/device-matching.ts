@@ -182,16 +182,19 @@ export function platformFamily(platform: Platform): string {
 
 interface Keys {
   serial?: string;
-  imeis: string[];
+  imeis: readonly string[];
   udid?: string;
   entra?: string;
 }
+
+/** Most devices have no IMEI: one shared empty list rather than one per device. */
+const NO_IMEIS: readonly string[] = [];
 
 function oldKeys(d: OldMdmDevice): Keys {
   const imei = imeiKey(d.imei);
   return {
     serial: normaliseIdentifier(d.serialNumber),
-    imeis: imei ? [imei] : [],
+    imeis: imei ? [imei] : NO_IMEIS,
     udid: normaliseIdentifier(d.udid),
     entra: guidKey(d.entraDeviceId),
   };
@@ -303,7 +306,12 @@ export function matchDevices(
   const oUdid = new MultiMap();
   const oEntra = new MultiMap();
   const oName = new MultiMap();
-  const oNameKeys = oldDevices.map((d, i) => nameKey(ownerUpn(i), d.platform, d.name));
+  // Only name keys a candidate shares are kept: the others decide nothing, and at 100,000 devices
+  // they are some 10 MB of strings held through every tier.
+  const oNameKeys = oldDevices.map((d, i) => {
+    const key = nameKey(ownerUpn(i), d.platform, d.name);
+    return cName.has(key) ? key : undefined;
+  });
   oKeys.forEach((k, i) => {
     if (cSerial.has(k.serial)) oSerial.add(k.serial, i);
     for (const imei of k.imeis) if (cImei.has(imei)) oImei.add(imei, i);

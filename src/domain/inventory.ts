@@ -18,7 +18,9 @@ export type StoredMatch =
 /** Whose device it is (an Entra object id), or why nobody could be found. */
 export type StoredPerson =
   | { aadObjectId: string; by: 'upn' | 'mail' | 'mapping' }
-  | { missing: PersonMissReason };
+  | { missing: PersonMissReason }
+  /** Erased at the person's request: the matching pass never attaches anyone to the row again. */
+  | { erased: true };
 
 export const MAX_STORED_CANDIDATES = 5;
 
