@@ -157,6 +157,16 @@ param oldMdmFullSyncHours string = '24'
 
 @description('OLD_MDM_ALLOW_RELEASE: sources whose devices may be released (workspace-one, jamf or all); empty: none.')
 param oldMdmAllowRelease string = ''
+@description('OLD_MDM_RELEASE_CONFIRM_MINUTES: how long a release may wait for the old MDM to confirm before the ticket says so.')
+param oldMdmReleaseConfirmMinutes string = '30'
+
+@description('Retention after a wave closes (docs/privacy.md): participants, tickets, deliveries (days), import drafts (hours), audit pseudonymised / deleted (days).')
+param retentionParticipantDays string = '90'
+param retentionTicketDays string = '90'
+param retentionDeliveryDays string = '30'
+param retentionDraftHours string = '24'
+param retentionAuditPseudonymiseDays string = '90'
+param retentionAuditDays string = '730'
 param workspaceOneApiUrl string = ''
 param workspaceOneTokenUrl string = ''
 param workspaceOneClientId string = ''
@@ -286,6 +296,15 @@ var settings = {
   OLD_MDM_SYNC_MINUTES: oldMdmSyncMinutes
   OLD_MDM_FULL_SYNC_HOURS: oldMdmFullSyncHours
   OLD_MDM_ALLOW_RELEASE: oldMdmAllowRelease
+  OLD_MDM_RELEASE_CONFIRM_MINUTES: oldMdmReleaseConfirmMinutes
+  RETENTION_PARTICIPANT_DAYS: retentionParticipantDays
+  RETENTION_TICKET_DAYS: retentionTicketDays
+  RETENTION_DELIVERY_DAYS: retentionDeliveryDays
+  RETENTION_DRAFT_HOURS: retentionDraftHours
+  RETENTION_AUDIT_PSEUDONYMISE_DAYS: retentionAuditPseudonymiseDays
+  RETENTION_AUDIT_DAYS: retentionAuditDays
+  // Empty: the audit's pseudonyms are keyed from EXPORT_SIGNING_KEY (docs/privacy.md).
+  PRIVACY_PSEUDONYM_KEY: ''
   WORKSPACE_ONE_API_URL: workspaceOneApiUrl
   WORKSPACE_ONE_TOKEN_URL: workspaceOneTokenUrl
   WORKSPACE_ONE_CLIENT_ID: workspaceOneClientId

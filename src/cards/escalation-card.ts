@@ -105,6 +105,18 @@ function complianceText(t: Translate, c: ComplianceState | undefined): string {
   return t(`compliance.${c ?? 'none'}` as MessageKey);
 }
 
+/** A user's language named in the helpdesk's own language ("Swedish" for an English helpdesk). */
+function languageName(language: string, helpdeskLocale: string): string {
+  try {
+    return (
+      new Intl.DisplayNames([helpdeskLocale], { type: 'language' }).of(language) ??
+      languageMeta(language).englishName
+    );
+  } catch {
+    return languageMeta(language).englishName;
+  }
+}
+
 export function escalationView(input: EscalationCardInput) {
   const { t, escalation: e } = input;
   const p = e.participant;
@@ -126,7 +138,9 @@ export function escalationView(input: EscalationCardInput) {
   facts.push({ title: t('helpdesk.fact.wave'), value: input.waveName ?? p.waveId ?? t('helpdesk.none') });
   facts.push({
     title: t('helpdesk.fact.language'),
-    value: p.locale ? `${languageMeta(languageOf(p.locale)).name} (${p.locale})` : t('helpdesk.none'),
+    value: p.locale
+      ? `${languageName(languageOf(p.locale), input.locale)} (${p.locale})`
+      : t('helpdesk.none'),
   });
   if (device) {
     facts.push({

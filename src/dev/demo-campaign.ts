@@ -1,8 +1,9 @@
 /**
  * The demo campaign the local stack starts with: Workspace ONE → Intune, a "Pilot" wave that was
  * announced two days ago with a grace period ending in two weeks, holding Alex, Megan and Adele; and
- * Megan's corporate, supervised iPhone with IT (`needs-it`) and its open ticket, whose card the helpdesk
- * job posts in "Migration escalations" shortly after start-up. Development only. Idempotent: existing
+ * (`seedMeganNeedsIt`, seeded by the local stack) Megan's corporate, supervised iPhone with IT
+ * (`needs-it`) and its open ticket, whose card the helpdesk job posts in "Migration escalations"
+ * shortly after start-up. Development only. Idempotent: existing
  * rows are left as they are.
  */
 
@@ -54,7 +55,7 @@ export interface DemoSeedOptions {
 export async function seedDemoCampaign(
   store: Store,
   now: Date,
-  options: DemoSeedOptions = {},
+  _options: DemoSeedOptions = {},
 ): Promise<void> {
   const iso = (offsetDays: number) => new Date(now.getTime() + offsetDays * DAY).toISOString();
   const campaign: Campaign = {
@@ -98,7 +99,6 @@ export async function seedDemoCampaign(
       displayName: m.displayName,
     });
   }
-  await seedMeganNeedsIt(store, now, options.serviceUrl);
 }
 
 const MEGAN = DEMO_PILOT_MEMBERS[1]!;

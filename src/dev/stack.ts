@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { participantKey } from '../domain/participant';
 import { createAzureStorage } from '../integrations/storage/azure-storage';
-import { DEMO_MEGAN_CHAT_ID, DEMO_PILOT_MEMBERS, seedDemoCampaign } from './demo-campaign';
+import { DEMO_MEGAN_CHAT_ID, DEMO_PILOT_MEMBERS, seedDemoCampaign, seedMeganNeedsIt } from './demo-campaign';
 import { OLD_MDM_NAMES, OLD_MDM_SIM_PORTS, type OldMdmSimKind } from './old-mdm-sim-client';
 import {
   type Env,
@@ -343,7 +343,10 @@ export async function seedDemoStorage(
 ): Promise<void> {
   const storage = createAzureStorage({ connectionString, prefix });
   await storage.ensureCreated();
-  await seedDemoCampaign(storage.store, new Date(), { serviceUrl });
+  const now = new Date();
+  await seedDemoCampaign(storage.store, now, { serviceUrl });
+  // The helpdesk's demo ticket belongs to the running demo, not to every test that seeds the campaign.
+  await seedMeganNeedsIt(storage.store, now, serviceUrl);
 }
 
 /**

@@ -70,15 +70,17 @@ export async function replyWithinBudget(
   deps: Deps,
   work: Promise<CardJson>,
   late: LateAnswer,
-): Promise<void> {
+): Promise<{ activityId?: string; answer: Promise<CardJson> }> {
   const settled = settle(context, deps, work, late);
   const first = await withinBudget(settled, deps.invokeBudgetMs);
   if (first !== OVER_BUDGET) {
-    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(first)] });
-    return;
+    const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(first)] });
+    return { activityId: sent?.id, answer: settled };
   }
   const sent = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(late.pending)] });
   replaceLater(deps, context, settled, late, sent?.id);
+  // The card the user sees becomes the answer: its id is the one to remember once the answer lands.
+  return { activityId: sent?.id, answer: settled };
 }
 
 /**

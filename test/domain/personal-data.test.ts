@@ -6,7 +6,11 @@ import type { Delivery } from '../../src/domain/broadcast';
 import type { WaveMember } from '../../src/domain/campaign';
 import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { Participant } from '../../src/domain/participant';
-import { RECORD_OF_PROCESSING, type RowFields, renderRecordOfProcessing } from '../../src/domain/personal-data';
+import {
+  RECORD_OF_PROCESSING,
+  type RowFields,
+  renderRecordOfProcessing,
+} from '../../src/domain/personal-data';
 import type { ReleaseRecord } from '../../src/features/old-mdm/release-record';
 
 // Samples built from the real types: `Required<T>` makes a field added to a type fail to compile here too.

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import type { AuditEvent } from '../../src/domain/audit';
+import type { InventoryDevice } from '../../src/domain/inventory';
 import {
   auditDecision,
   DEFAULT_RETENTION,
   deliveriesDueAt,
   draftDueAt,
+  ERASED_PERSON,
   inventoryDueAt,
+  inventoryWithoutPerson,
   isDue,
+  keptPerson,
   participantDueAt,
   pseudonymiseAudit,
   pseudonymOf,
+  releaseDueAt,
   ticketDueAt,
 } from '../../src/domain/retention';
 
@@ -73,5 +78,55 @@ describe('domain: retention rules', () => {
     assert.match(text, /"added":3/);
     assert.equal(auditDecision(p, S, at('2026-04-02T00:00:00Z')), 'keep');
     assert.equal(auditDecision(p, S, at('2028-01-02T00:00:00Z')), 'delete');
+  });
+
+  it('keeps an old-MDM release while it is under way, and 90 days after it was confirmed or failed', () => {
+    assert.equal(releaseDueAt({ state: 'sent' }, S), undefined);
+    assert.equal(releaseDueAt({ state: 'queued' }, S), undefined);
+    const confirmed = releaseDueAt({ state: 'confirmed', confirmedAt: '2026-01-01T00:00:00Z' }, S);
+    assert.ok(!isDue(confirmed, at('2026-03-31T00:00:00Z')));
+    assert.ok(isDue(confirmed, at('2026-04-01T00:00:00Z')));
+    assert.ok(
+      isDue(
+        releaseDueAt({ state: 'failed', failedAt: '2026-01-01T00:00:00Z' }, S),
+        at('2026-04-02T00:00:00Z'),
+      ),
+    );
+  });
+
+  it('an erased old-MDM row loses its user fields and stays erased unless a live person is found', () => {
+    const row: InventoryDevice = {
+      source: 'workspace-one',
+      vendor: 'workspace-one',
+      vendorId: '1',
+      name: 'iPhone',
+      platform: 'ios',
+      serialNumber: 'SERIAL1',
+      userPrincipalName: 'a@example.com',
+      userEmail: 'a@example.com',
+      userName: 'a',
+      ownership: 'corporate',
+      enrollment: 'enrolled',
+      firstSeenAt: 't',
+      lastSyncedAt: 't',
+      match: { kind: 'unmatched' },
+      person: { aadObjectId: 'p1', by: 'upn' },
+      indexedUnder: 'p1',
+    };
+    const erased = inventoryWithoutPerson(row, true);
+    assert.deepEqual(erased.person, ERASED_PERSON);
+    for (const f of ['userPrincipalName', 'userEmail', 'userName', 'indexedUnder'] as const)
+      assert.equal(erased[f], undefined, f);
+    assert.equal(erased.serialNumber, 'SERIAL1', 'the device still mirrors the old MDM');
+    assert.deepEqual(erased.match, { kind: 'unmatched' });
+    assert.equal(inventoryWithoutPerson(row, false).person, undefined, 'a purge only detaches');
+
+    assert.deepEqual(keptPerson(ERASED_PERSON, { missing: 'not-found' }), ERASED_PERSON);
+    assert.deepEqual(keptPerson(ERASED_PERSON, undefined), ERASED_PERSON);
+    assert.deepEqual(keptPerson(ERASED_PERSON, { aadObjectId: 'p2', by: 'upn' }), {
+      aadObjectId: 'p2',
+      by: 'upn',
+    });
+    assert.deepEqual(keptPerson(undefined, { missing: 'no-user' }), { missing: 'no-user' });
   });
 });

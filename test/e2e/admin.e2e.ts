@@ -4,9 +4,10 @@ import { usePlaygroundStack } from './stack';
 /**
  * The admin loop in the Agents Playground, where Alex is a migration admin: "admin" → the home with
  * the Pilot wave and its charts → a new wave from a pasted list → the Pilot's gate overridden with a
- * reason → the announcement previewed and sent → the recipients' messages delivered through the
- * playground's connector (three new chats, and the post in the announcements channel) → the wave's
- * dashboard counts them.
+ * reason → the announcement refused until the old MDM's conditional-access change is recorded in the
+ * wave's runbook → recorded there → the announcement previewed and sent → the recipients' messages
+ * delivered through the playground's connector (three new chats, and the post in the announcements
+ * channel) → the wave's dashboard counts them.
  */
 describe('browser: a migration admin in the Agents Playground', function () {
   this.timeout(300_000);
@@ -47,20 +48,37 @@ describe('browser: a migration admin in the Agents Playground', function () {
 
     const open = await ui.waitForCardContaining('Gate overridden for "Pilot"');
     await ui.clickCardButton('Announce…', open);
+    // The runbook comes first: the old MDM's conditional access must be off for the wave's members.
+    const refused = await ui.waitForCardContaining(
+      "Not ready to announce: record first that the old MDM's conditional access no longer covers Wave 1",
+    );
+    await ui.clickCardButton('Runbook', refused);
+    const runbook = await ui.waitForCardContaining('Conditional access in Entra');
+    await ui.clickCardButton('Record the old-MDM change…', runbook);
+    const note = runbook.getByRole('textbox').last();
+    await note.click();
+    await note.pressSequentially('Workspace ONE compliance policy unassigned from the Wave 1 smart group');
+    await ui.clickCardButton('Record', runbook);
+    const recorded = await ui.waitForCardContaining('Recorded: the old MDM');
+    await ui.screenshot('admin-4-runbook-recorded');
+    await ui.clickCardButton('Back', recorded);
+
+    const ready = await ui.waitForCardContaining('figures as of');
+    await ui.clickCardButton('Announce…', ready);
     const confirm = await ui.waitForCardContaining('Send to 3 people');
     assert.match((await confirm.textContent()) ?? '', /Nothing has been sent yet/);
     await confirm.getByRole('checkbox').first().check();
-    await ui.screenshot('admin-4-announce-preview');
+    await ui.screenshot('admin-5-announce-preview');
     await ui.clickCardButton('Send to 3 people', confirm);
 
     await ui.waitForCardContaining('3 delivered', 120_000);
-    await ui.screenshot('admin-5-delivered');
+    await ui.screenshot('admin-6-delivered');
 
     // The recipients' messages went out through the playground's connector; the channel post shows.
     await ui.switchToChannel('General');
     const post = ui.page.locator('.ac-adaptiveCard', { hasText: 'Wave 1: time to move your devices' }).last();
     await post.waitFor({ state: 'visible', timeout: 60_000 });
-    await ui.screenshot('admin-6-channel-post');
+    await ui.screenshot('admin-7-channel-post');
 
     await ui.openChat('Personal Chat');
     await ui.sendMessage('admin');
@@ -70,6 +88,6 @@ describe('browser: a migration admin in the Agents Playground', function () {
     const dashboard = await ui.waitForCardContaining('Latest message to this wave');
     const text = (await dashboard.textContent()) ?? '';
     assert.match(text, /Delivered\D*3/);
-    await ui.screenshot('admin-7-wave-dashboard');
+    await ui.screenshot('admin-8-wave-dashboard');
   });
 });

@@ -111,6 +111,49 @@ export async function startStack(): Promise<Stack> {
   }
 }
 
+/** Alex's 1:1 chat with the bot (the yml's `personalChat.id`): any known chat yields a template. */
+const TEMPLATE_CHAT_ID = 'a:mc-personal-chat-alexw';
+
+/** A member of the mock tenant other than Alex, as the bot sees them in an activity. */
+export interface TenantUser {
+  /** Channel account id (`user-id-1` …). */
+  id: string;
+  name: string;
+  aadObjectId: string;
+}
+
+/**
+ * Sends a message to the bot from another user's 1:1 chat, which the page never shows (the UI only
+ * speaks as Alex): the playground's custom-activity endpoint forwards the activity as is, with its
+ * own connector as `serviceUrl`, so the bot answers into that chat as it would in Teams.
+ */
+export async function sendAsUser(
+  stack: Stack,
+  user: TenantUser,
+  conversationId: string,
+  text: string,
+): Promise<void> {
+  const endpoint = new URL('_internal/v1/customActivities', stack.playgroundUrl);
+  const res = await fetch(`${endpoint}/template?conversationId=${encodeURIComponent(TEMPLATE_CHAT_ID)}`);
+  assert.equal(res.status, 200, `custom activity template: HTTP ${res.status}`);
+  const template = (await res.json()) as { conversation?: Record<string, unknown> };
+  const activity = {
+    ...template,
+    type: 'message',
+    text,
+    textFormat: 'plain',
+    locale: 'en-US',
+    from: user,
+    conversation: { ...template.conversation, id: conversationId, conversationType: 'personal' },
+  };
+  const sent = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+  assert.equal(sent.status, 200, `custom activity: HTTP ${sent.status}`);
+}
+
 /**
  * Mocha hooks for a browser suite: the whole stack and a playground page before the tests, a
  * screenshot and the processes' recent output when a test fails, everything stopped afterwards.

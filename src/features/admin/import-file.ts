@@ -91,7 +91,8 @@ export async function csvImportFromMessage(turn: AdminTurn): Promise<CardJson> {
   try {
     bytes = await download(url);
   } catch (err) {
-    deps.logger.warn({ err, fileName }, 'could not download an uploaded member file');
+    // The file's name is the admin's to choose and may name people: not logged.
+    deps.logger.warn({ err }, 'could not download an uploaded member file');
     return fail(err instanceof Error ? err.message : String(err));
   }
   return memberImportPreview(turn, fileName, bytes);

@@ -1,5 +1,4 @@
 import type { TurnContext } from 'botbuilder';
-import { CardFactory } from 'botbuilder';
 import { z } from 'zod';
 import { STUCK_CATEGORIES } from '../../cards/journey-card';
 import { renderMessageCard } from '../../cards/message-card';
@@ -10,7 +9,9 @@ import { type Participant, participantKey, withPendingEscalations } from '../../
 import { defer } from '../../domain/schedule';
 import { formatDateTime } from '../../i18n';
 import { turnLogger } from '../../logging';
+import { inBackground } from '../../shared/background';
 import { JOURNEY_VERBS } from '../../verbs/journey';
+import { replyWithinBudget } from '../answer-in-time';
 import { deviceFactsOf, oldMdmEntriesOf } from '../devices/device-facts';
 import { dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { joinWave } from '../membership';
@@ -145,14 +146,25 @@ async function rememberCard(deps: Deps, p: Participant, activityId: string | und
 
 /** "start" / "status" typed in the chat: the journey card as a new message, remembered for updates. */
 export const onStartMessage = (deps: Deps) => async (context: TurnContext) => {
-  const card = await startJourney(context, deps, false);
-  const res = await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  // "start" may look the person's devices up in Graph for the first time: inside the budget, else a
+  // still-working card replaced in place, so a slow or throttled Graph never leaves the chat silent.
+  const a = audienceOf(context, deps);
+  const { activityId, answer } = await replyWithinBudget(context, deps, startJourney(context, deps, false), {
+    what: 'start',
+    pending: renderMessageCard({ title: a.t('app.name'), text: a.t('journey.check.slow'), style: 'accent' }),
+    failed: () => errorCard(a, a.t('journey.check.unavailable')),
+    summary: a.t('app.name'),
+  });
   const aadObjectId = context.activity.from?.aadObjectId;
+  if (!activityId || !aadObjectId) return;
   // Only the journey card (the one with `refresh`) is kept current in place; notices are not.
-  if (res?.id && aadObjectId && card.refresh !== undefined) {
+  const remember = async () => {
+    const card = await answer;
+    if (card.refresh === undefined) return;
     const stored = await deps.store.participants.get(participantKey(aadObjectId));
-    if (stored) await rememberCard(deps, stored.value, res.id);
-  }
+    if (stored) await rememberCard(deps, stored.value, activityId);
+  };
+  inBackground(remember(), (err) => deps.logger.warn({ err }, 'could not remember the journey card'));
 };
 
 export const onStartAction = (deps: Deps) => (context: TurnContext) => startJourney(context, deps, false);

@@ -51,7 +51,10 @@ export async function clearPersonChanged(
 }
 
 /** Removes a person's marker whatever it says (their erasure). */
-export async function forgetPersonChanged(store: Pick<Store, 'jobState'>, aadObjectId: string): Promise<void> {
+export async function forgetPersonChanged(
+  store: Pick<Store, 'jobState'>,
+  aadObjectId: string,
+): Promise<void> {
   await store.jobState.delete(keyOf(aadObjectId));
 }
 
