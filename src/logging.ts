@@ -33,11 +33,13 @@ const REDACTING_SERIALIZERS = Object.fromEntries(PERSONAL_FIELDS.map((k) => [k, 
 /** Secrets that must never be logged either. */
 const SECRET_PATHS = ['*.appPassword', '*.clientSecret', '*.connectionString', 'req.headers.authorization'];
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}/g;
+/** Teams channel and chat ids (`19:…@thread.tacv2`) look like addresses but name no one. */
+const TEAMS_THREAD = /@(thread\.|unq\.gbl\.spaces)/i;
 const MAX_DEPTH = 6;
 
 /** E-mail addresses and UPNs inside free strings (error messages, URLs) become a mark. */
 export function scrubText(text: string): string {
-  return text.replace(EMAIL, '[email]');
+  return text.replace(EMAIL, (match) => (TEAMS_THREAD.test(match) ? match : '[email]'));
 }
 
 /** A copy of a log object without personal fields; ids, counts and states pass. */
@@ -59,9 +61,14 @@ export function scrub(value: unknown, depth = 0): unknown {
 /** Errors keep their type, message and stack (addresses scrubbed); personal fields they carry go. */
 function scrubError(err: unknown): unknown {
   if (!(err instanceof Error)) return scrub(err);
-  const { message, stack, ...rest } = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const { message, stack, name, ...rest } = pino.stdSerializers.err(err) as unknown as Record<
+    string,
+    unknown
+  >;
   return {
     ...(scrub(rest) as Record<string, unknown>),
+    // An error's `name` is its class (GraphRequestError), not a person's: it stays.
+    ...(typeof name === 'string' && /^[A-Za-z]*Error$/.test(name) ? { name } : {}),
     message: typeof message === 'string' ? scrubText(message) : message,
     stack: typeof stack === 'string' ? scrubText(stack) : stack,
   };

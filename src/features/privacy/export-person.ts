@@ -25,6 +25,10 @@ export interface PersonDocument {
   oldMdmDevices: unknown[];
   oldMdmDevicesForPerson: unknown[];
   importDraftsMentioning: string[];
+  oldMdmReleases: unknown[];
+  /** When the old-MDM sync last asked for their journeys to be refreshed (a marker still waiting). */
+  oldMdmChangeMarker: string | null;
+  userNameMappings: unknown[];
   auditEvents: unknown[];
 }
 
@@ -42,6 +46,9 @@ export async function personDocument(deps: PersonDeps, aadObjectId: string): Pro
     oldMdmDevices: rows.oldMdmDevices,
     oldMdmDevicesForPerson: rows.oldMdmByPerson.map((r) => r.value),
     importDraftsMentioning: rows.draftIds,
+    oldMdmReleases: rows.releases,
+    oldMdmChangeMarker: rows.personChangedAt ?? null,
+    userNameMappings: rows.userNameMappings.map(({ userName, upn }) => ({ userName, upn })),
     auditEvents: audit,
   };
 }

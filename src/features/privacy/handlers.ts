@@ -98,6 +98,8 @@ async function eraseConfirmation(turn: AdminTurn, person: Person): Promise<CardJ
       fact('privacy.erase.deviceOwners', c.deviceOwners),
       fact('privacy.erase.oldMdm', c.oldMdmDevices),
       fact('privacy.erase.drafts', c.drafts),
+      fact('privacy.erase.releases', c.releases),
+      fact('privacy.erase.userNames', c.userNames),
     ],
     actions: [
       {
@@ -128,6 +130,8 @@ export async function confirmErase(turn: AdminTurn, data: z.infer<typeof EraseDa
           { title: a.t('privacy.erase.deviceOwners'), value: String(c.deviceOwners) },
           { title: a.t('privacy.erase.oldMdm'), value: String(c.oldMdmDevices) },
           { title: a.t('privacy.erase.drafts'), value: String(c.drafts) },
+          { title: a.t('privacy.erase.releases'), value: String(c.releases) },
+          { title: a.t('privacy.erase.userNames'), value: String(c.userNames) },
         ]
       : [],
     actions: [home(turn)],

@@ -13,9 +13,13 @@ import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
 import { type InventoryDevice, inventoryKey, type PersonInventoryDevice } from '../../domain/inventory';
 import { type Participant, participantKey } from '../../domain/participant';
+import { inventoryWithoutPerson } from '../../domain/retention';
 import type { Stored } from '../../ports/store';
 import { forEachBounded, mapBounded } from '../../shared/bounded';
 import { loadImportDraft } from '../admin/import-drafts';
+import { USER_NAME_MAPPING_PARTITION } from '../old-mdm/file-import-mapping';
+import { forgetPersonChanged, personChangedAt } from '../old-mdm/person-changes';
+import { allReleases, type ReleaseRecord, releaseKey } from '../old-mdm/release-record';
 
 export type PersonDeps = Pick<Deps, 'store' | 'clock' | 'logger' | 'config'>;
 
@@ -38,6 +42,12 @@ export interface PersonRows {
   oldMdmDevices: InventoryDevice[];
   /** Ids of import drafts whose content names the person. */
   draftIds: string[];
+  /** Old-MDM releases of their devices. */
+  releases: ReleaseRecord[];
+  /** When the old-MDM sync last marked their journeys for a refresh (a marker still waiting). */
+  personChangedAt?: string;
+  /** Rows of the admin's user-name mapping that lead to their UPN. */
+  userNameMappings: { rowKey: string; userName: string; upn: string }[];
 }
 
 /** Object ids are stored in lower case everywhere. */
@@ -85,6 +95,22 @@ export async function personRows(
         needles.filter((n): n is string => !!n),
       )
     : [];
+  // The purge leaves these to its own phase: one partition scan per person would not scale.
+  const releases: ReleaseRecord[] = [];
+  if (everything) for await (const r of allReleases(store)) if (r.person === id) releases.push(r);
+  const changedAt = await personChangedAt(store, id);
+  const upns = new Set(
+    [p?.userPrincipalName, waveMember?.userPrincipalName, ...oldMdmDevices.map((d) => d.userPrincipalName)]
+      .filter((u): u is string => !!u)
+      .map((u) => u.toLowerCase()),
+  );
+  const userNameMappings: PersonRows['userNameMappings'] = [];
+  if (everything && upns.size > 0)
+    for await (const row of store.jobState.listPartition(USER_NAME_MAPPING_PARTITION)) {
+      const upn = String(row.value.upn ?? '').toLowerCase();
+      if (upns.has(upn))
+        userNameMappings.push({ rowKey: row.key.rowKey, userName: String(row.value.userName ?? ''), upn });
+    }
   return {
     aadObjectId: id,
     ...(participant ? { participant } : {}),
@@ -95,6 +121,9 @@ export async function personRows(
     oldMdmByPerson,
     oldMdmDevices,
     draftIds,
+    releases,
+    ...(changedAt !== undefined ? { personChangedAt: changedAt } : {}),
+    userNameMappings,
   };
 }
 
@@ -138,18 +167,26 @@ export function countsOf(rows: PersonRows) {
     deviceOwners: rows.deviceOwners.length,
     oldMdmDevices: rows.oldMdmByPerson.length,
     drafts: rows.draftIds.length,
+    releases: rows.releases.length,
+    userNames: rows.userNameMappings.length,
     waveMember: rows.waveMember ? 1 : 0,
   };
 }
 
 /**
  * Removes the person's rows other than the participant row itself (the caller tombstones or deletes
- * that): each delete is idempotent, so a crash part-way is finished by running it again.
+ * that): each delete is idempotent, so a crash part-way is finished by running it again. `erase`: at
+ * the person's request — their old-MDM rows are marked erased (never matched to anyone again) and
+ * their entries in the admin's user-name mapping go too.
  */
-export async function removeDependents(deps: PersonDeps, rows: PersonRows, waveId?: string): Promise<void> {
+export async function removeDependents(
+  deps: PersonDeps,
+  rows: PersonRows,
+  options: { waveId?: string; erase?: boolean } = {},
+): Promise<void> {
   const { store } = deps;
   const id = rows.aadObjectId;
-  const memberWave = waveId ?? rows.participant?.value.waveId;
+  const memberWave = options.waveId ?? rows.participant?.value.waveId;
   if (memberWave) await store.waveMembers.delete(waveMemberKey(memberWave, id));
   await forEachBounded(rows.deviceOwners, IN_FLIGHT, (o) =>
     store.deviceOwners.delete(deviceOwnerKey(o.deviceKey)),
@@ -159,21 +196,20 @@ export async function removeDependents(deps: PersonDeps, rows: PersonRows, waveI
   );
   // The inventory rows stay (they mirror the old MDM) without who they belong to.
   await forEachBounded(rows.oldMdmDevices, IN_FLIGHT, (d) =>
-    store.oldMdmDevices.update(inventoryKey(d.source, d.vendorId), (cur) => {
-      if (!cur) return undefined;
-      const {
-        userPrincipalName: _u,
-        userEmail: _e,
-        userName: _n,
-        person: _p,
-        indexedUnder: _i,
-        ...rest
-      } = cur;
-      return rest;
-    }),
+    store.oldMdmDevices.update(inventoryKey(d.source, d.vendorId), (cur) =>
+      cur ? inventoryWithoutPerson(cur, options.erase === true) : undefined,
+    ),
   );
   await forEachBounded(rows.oldMdmByPerson, IN_FLIGHT, (r) =>
     store.oldMdmByPerson.delete({ partitionKey: id, rowKey: r.rowKey }),
   );
+  await forEachBounded(rows.releases, IN_FLIGHT, (r) =>
+    store.jobState.delete(releaseKey(r.source, r.vendorId)),
+  );
+  if (options.erase)
+    await forEachBounded(rows.userNameMappings, IN_FLIGHT, (m) =>
+      store.jobState.delete({ partitionKey: USER_NAME_MAPPING_PARTITION, rowKey: m.rowKey }),
+    );
+  await forgetPersonChanged(store, id);
   await store.escalations.delete(escalationKey(id));
 }

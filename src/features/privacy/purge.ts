@@ -19,11 +19,13 @@ import {
   PURGE_INTERVAL_MS,
   participantDueAt,
   pseudonymiseAudit,
+  releaseDueAt,
   ticketDueAt,
 } from '../../domain/retention';
 import { ConcurrencyError, type EntityKey, type JobState } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
 import { deleteImportDraft } from '../admin/import-drafts';
+import { allReleases, RELEASE_PARTITION, type ReleaseRecord, releaseKey } from '../old-mdm/release-record';
 import { wavesById } from '../waves';
 import { type PersonDeps, personRows, removeDependents } from './person-data';
 
@@ -33,10 +35,12 @@ export const RETENTION_STATE_KEY = { partitionKey: 'job', rowKey: 'retention' };
 
 export const PURGE_PHASES = [
   'participants',
+  'owners',
   'tickets',
   'inventory',
   'deliveries',
   'drafts',
+  'releases',
   'audit',
 ] as const;
 export type PurgePhase = (typeof PURGE_PHASES)[number];
@@ -59,10 +63,13 @@ export interface RetentionState extends JobState {
 
 export interface PurgeCounts {
   participants: number;
+  /** What writers racing an erasure left behind for an erased person (index rows, a ticket). */
+  erasedLeftovers: number;
   tickets: number;
   inventoryRows: number;
   deliveries: number;
   drafts: number;
+  releases: number;
   auditDeleted: number;
   auditPseudonymised: number;
   /** Rows that changed while being looked at; the next round sees them again. */
@@ -74,6 +81,7 @@ const IN_FLIGHT = 8;
 /** On the first round, how far before the campaign's start to look for audit days. */
 const FIRST_AUDIT_LOOKBACK_DAYS = 30;
 const DRAFT_HEADERS = 'import-draft';
+const OWNER_PARTITIONS = Array.from({ length: 256 }, (_, b) => `d${b.toString(16).padStart(2, '0')}`);
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export async function readRetentionState(deps: Pick<Deps, 'store'>): Promise<RetentionState> {
@@ -102,10 +110,12 @@ export async function purgeRound(
 ): Promise<{ done: boolean; counts: PurgeCounts }> {
   const counts: PurgeCounts = {
     participants: 0,
+    erasedLeftovers: 0,
     tickets: 0,
     inventoryRows: 0,
     deliveries: 0,
     drafts: 0,
+    releases: 0,
     auditDeleted: 0,
     auditPseudonymised: 0,
     skipped: 0,
@@ -117,6 +127,7 @@ export async function purgeRound(
   for await (const b of deps.store.broadcasts.listPartition(broadcastKey('x').partitionKey))
     broadcasts.push(b.value.id);
   broadcasts.sort();
+  let erased: Set<string> | undefined;
 
   for (let p = PURGE_PHASES.indexOf(state.phase!); p < PURGE_PHASES.length; p++) {
     const phase = PURGE_PHASES[p]!;
@@ -128,10 +139,17 @@ export async function purgeRound(
       const key = pages[page]!;
       if (phase === 'participants') {
         for await (const row of deps.store.participants.listPartition(key)) {
+          if (row.value.erasedAt) {
+            counts.erasedLeftovers += await sweepErased(deps, row.value.aadObjectId);
+            continue;
+          }
           if (!isDue(participantDueAt(row.value, waves, s), now)) continue;
           if (await purgePerson(deps, row.value.aadObjectId, row.etag)) counts.participants++;
           else counts.skipped++;
         }
+      } else if (phase === 'owners') {
+        erased ??= await erasedPeople(deps);
+        counts.erasedLeftovers += await sweepOwners(deps, key, erased);
       } else if (phase === 'tickets') {
         for await (const row of deps.store.escalations.listPartition(key)) {
           if (!isDue(ticketDueAt(row.value, s), now)) continue;
@@ -155,6 +173,8 @@ export async function purgeRound(
           if (isDue(draftDueAt(row.value.createdAt as string | undefined, s), now)) due.push(row.key.rowKey);
         for (const id of due) await deleteImportDraft(deps, id);
         counts.drafts += due.length;
+      } else if (phase === 'releases') {
+        counts.releases += await purgeReleases(deps, now);
       } else {
         const done = await purgeAuditDay(deps, key, now);
         counts.auditDeleted += done.deleted;
@@ -171,9 +191,11 @@ export async function purgeRound(
 
 function pagesOf(phase: PurgePhase, state: RetentionState, broadcasts: readonly string[]): string[] {
   if (phase === 'participants' || phase === 'tickets') return [...PARTICIPANT_PARTITIONS];
+  if (phase === 'owners') return OWNER_PARTITIONS;
   if (phase === 'inventory') return inventoryPartitions();
   if (phase === 'deliveries') return [...broadcasts];
   if (phase === 'drafts') return [DRAFT_HEADERS];
+  if (phase === 'releases') return [RELEASE_PARTITION];
   const days = new Set<string>();
   const range = (from?: string, to?: string) => {
     if (!from || !to) return;
@@ -220,6 +242,36 @@ async function saveCursor(deps: PurgeDeps, state: RetentionState): Promise<Reten
   return state;
 }
 
+/**
+ * An erased person's rows that a writer racing the erasure wrote after it (the tombstone stops every
+ * writer, but one that read the person just before may still land one write): gone on the next round.
+ */
+async function sweepErased(deps: PurgeDeps, aadObjectId: string): Promise<number> {
+  const rows = await personRows(deps, aadObjectId, false);
+  const left = rows.oldMdmByPerson.length + (rows.ticket ? 1 : 0) + (rows.personChangedAt ? 1 : 0);
+  if (left > 0) await removeDependents(deps, rows, { erase: true });
+  return left;
+}
+
+async function erasedPeople(deps: PurgeDeps): Promise<Set<string>> {
+  const erased = new Set<string>();
+  await forEachBounded(PARTICIPANT_PARTITIONS, IN_FLIGHT, async (partition) => {
+    for await (const row of deps.store.participants.listPartition(partition))
+      if (row.value.erasedAt) erased.add(row.value.aadObjectId.toLowerCase());
+  });
+  return erased;
+}
+
+/** Device-owner index rows that point at an erased person (their journeys are gone, so nothing lists them). */
+async function sweepOwners(deps: PurgeDeps, partition: string, erased: ReadonlySet<string>): Promise<number> {
+  if (erased.size === 0) return 0;
+  const keys: EntityKey[] = [];
+  for await (const row of deps.store.deviceOwners.listPartition(partition))
+    if (erased.has(row.value.aadObjectId.toLowerCase())) keys.push(row.key);
+  await forEachBounded(keys, IN_FLIGHT, (k) => deps.store.deviceOwners.delete(k));
+  return keys.length;
+}
+
 /** Removes a person whose retention ran out: their dependent rows, then (if unchanged) their row. */
 async function purgePerson(deps: PersonDeps, aadObjectId: string, etag: string): Promise<boolean> {
   const rows = await personRows(deps, aadObjectId, false);
@@ -253,6 +305,24 @@ async function purgeInventoryPartition(deps: PurgeDeps, partition: string, now: 
       await deps.store.oldMdmByPerson.delete({ partitionKey: d.value.indexedUnder, rowKey: d.key.rowKey });
     await deps.store.oldMdmDevices.delete(d.key);
   });
+  return due.length;
+}
+
+/**
+ * Release records past their retention, and finished ones whose person is gone (purged with their
+ * wave, or erased): the person's own purge leaves them to this page, one partition read per round.
+ */
+async function purgeReleases(deps: PurgeDeps, now: Date): Promise<number> {
+  const due: ReleaseRecord[] = [];
+  for await (const r of allReleases(deps.store)) {
+    const finished = releaseDueAt(r, { ...deps.config.retention, participantDays: 0 }) !== undefined;
+    if (isDue(releaseDueAt(r, deps.config.retention), now)) due.push(r);
+    else if (finished) {
+      const p = (await deps.store.participants.get(participantKey(r.person)))?.value;
+      if (!p || p.erasedAt) due.push(r);
+    }
+  }
+  await forEachBounded(due, IN_FLIGHT, (r) => deps.store.jobState.delete(releaseKey(r.source, r.vendorId)));
   return due.length;
 }
 

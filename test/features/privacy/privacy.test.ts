@@ -5,6 +5,7 @@ import { deviceOwnerKey } from '../../../src/domain/device-owner';
 import { escalationKey } from '../../../src/domain/escalation';
 import { participantKey } from '../../../src/domain/participant';
 import { recordAudit } from '../../../src/features/audit';
+import { allReleases, type ReleaseRecord, releaseKey } from '../../../src/features/old-mdm/release-record';
 import { erasePerson, restorePerson } from '../../../src/features/privacy/erase';
 import { personDocument } from '../../../src/features/privacy/export-person';
 import { purgeRound, readRetentionState } from '../../../src/features/privacy/purge';
@@ -188,6 +189,36 @@ describe('privacy: export, erasure and retention (Azurite)', () => {
     const state = await readRetentionState(deps);
     assert.equal(state.phase, undefined);
     assert.ok(state.lastFinishedAt);
+  });
+});
+
+describe('privacy: old-MDM release records (Azurite)', () => {
+  it('purges finished releases past retention and those of people who are gone; keeps one under way', async () => {
+    const { deps, s, clock } = await seeded('2026-01-10T09:00:00Z');
+    const record = (vendorId: string, person: string, more: Partial<ReleaseRecord>): ReleaseRecord => ({
+      state: 'confirmed',
+      source: 'workspace-one',
+      vendorId,
+      platform: 'ios',
+      person,
+      deviceKey: `dev-${vendorId}`,
+      by: 'admin-1',
+      requestedAt: '2026-01-10T09:00:00Z',
+      ...more,
+    });
+    const rows = [
+      record('1', ID, { confirmedAt: '2026-01-10T09:00:00Z' }),
+      record('2', ID, { state: 'sent', sentAt: '2026-01-10T09:00:00Z' }),
+      record('3', 'gone-person', { state: 'failed', failedAt: '2026-03-01T00:00:00Z' }),
+      record('4', ID, { confirmedAt: '2026-03-01T00:00:00Z' }),
+    ];
+    for (const r of rows) await s.jobState.insert(releaseKey(r.source, r.vendorId), r);
+    clock.current = new Date('2026-04-15T00:00:00Z');
+    const { counts } = await purgeRound(deps);
+    assert.equal(counts.releases, 2);
+    const left: string[] = [];
+    for await (const r of allReleases(s)) left.push(r.vendorId);
+    assert.deepEqual(left.sort(), ['2', '4'], 'past retention (1) and nobody left (3) went');
   });
 });
 
