@@ -47,7 +47,12 @@ function hermeticEnv(): Env {
   return env;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Extra bot settings on top of the development ones, e.g. `{ CAMPAIGN_LANGUAGES: 'en,sv,de' }`. */
+  botEnv?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const echo = process.env.E2E_VERBOSE === '1';
   const helpdeskChannelId = playgroundChannelId(HELPDESK_CHANNEL_NAME);
   const started: Array<RunningAzurite | RunningService> = [];
@@ -81,6 +86,7 @@ export async function startStack(): Promise<Stack> {
       }),
       devOldMdmEnv('workspace-one', oldMdm.url),
       { LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+      options.botEnv,
     );
     const bot = await startBotProcess({ env, watch: false, echo });
     started.push(bot);
@@ -132,6 +138,8 @@ export async function sendAsUser(
   user: TenantUser,
   conversationId: string,
   text: string,
+  /** The sender's Teams client locale; the playground's own UI always says en-US. */
+  locale = 'en-US',
 ): Promise<void> {
   const endpoint = new URL('_internal/v1/customActivities', stack.playgroundUrl);
   const res = await fetch(`${endpoint}/template?conversationId=${encodeURIComponent(TEMPLATE_CHAT_ID)}`);
@@ -142,7 +150,7 @@ export async function sendAsUser(
     type: 'message',
     text,
     textFormat: 'plain',
-    locale: 'en-US',
+    locale,
     from: user,
     conversation: { ...template.conversation, id: conversationId, conversationType: 'personal' },
   };
@@ -158,11 +166,14 @@ export async function sendAsUser(
  * Mocha hooks for a browser suite: the whole stack and a playground page before the tests, a
  * screenshot and the processes' recent output when a test fails, everything stopped afterwards.
  */
-export function usePlaygroundStack(suite: Mocha.Suite): { stack(): Stack; ui(): PlaygroundPage } {
+export function usePlaygroundStack(
+  suite: Mocha.Suite,
+  options: StackOptions = {},
+): { stack(): Stack; ui(): PlaygroundPage } {
   let stack: Stack | undefined;
   let ui: PlaygroundPage | undefined;
   suite.beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
     ui = await PlaygroundPage.launch();
     await ui.open(stack.playgroundUrl);
   });
