@@ -8,12 +8,7 @@ import { parseHelpdeskRoutes } from '../domain/helpdesk-routing';
 import { SOURCE_MDMS } from '../domain/source-mdm';
 import { botConfigOf, checkBotSettings, isProduction, readEnvironment } from './bot';
 import { parseCampaignLanguages, parseHelpdeskLanguage } from './languages';
-import {
-  checkOldMdmSettings,
-  oldMdmSourcesOf,
-  parseOldMdmSources,
-  RELEASE_CONFIRM_MINUTES,
-} from './old-mdm';
+import { checkOldMdmSettings, oldMdmSourcesOf, parseOldMdmSources, RELEASE_CONFIRM_MINUTES } from './old-mdm';
 import { checkRetention, pseudonymKeyOf, RETENTION_VARIABLES, retentionOf } from './retention';
 import {
   checked,
