@@ -27,6 +27,19 @@ export function isOldMdmKey(key: string): boolean {
   return key.startsWith(OLD_MDM_KEY_PREFIX);
 }
 
+/**
+ * A person's journeys standing in for Graph's devices, where no live look-up is made (a broadcast,
+ * "start" on journeys already made): each as its journey last saw it.
+ */
+export function journeyDevices(journeys: readonly DeviceJourney[]): DeviceObservation[] {
+  return journeys.map((j) => ({
+    key: j.deviceKey,
+    name: j.name,
+    platform: j.platform,
+    management: j.lastSeen?.management ?? { kind: 'none' },
+  }));
+}
+
 /** Rules that name one piece of hardware; owner + platform + name only makes it likely. */
 const HARDWARE_RULES: ReadonlySet<MatchRule> = new Set(['serial', 'imei', 'udid', 'entra-device-id']);
 

@@ -11,8 +11,7 @@ import { renderWaveAnnouncementCard } from '../../cards/wave-announcement-card';
 import type { Deps } from '../../deps';
 import { type Broadcast, broadcastKey } from '../../domain/broadcast';
 import { type Wave, waveKey } from '../../domain/campaign';
-import type { DeviceObservation } from '../../domain/device';
-import { mergeSources } from '../../domain/device-sources';
+import { journeyDevices, mergeSources } from '../../domain/device-sources';
 import type { Participant } from '../../domain/participant';
 import { participantKey } from '../../domain/participant';
 import { startOfLocalDay } from '../../domain/schedule';
@@ -93,12 +92,7 @@ function firstName(p: Participant): string | undefined {
  */
 export async function announcementFor(deps: Deps, p: Participant, wave: Wave): Promise<OutgoingCard> {
   const a = audienceForParticipant(deps, p);
-  const known: DeviceObservation[] = (p.journeys ?? []).map((j) => ({
-    key: j.deviceKey,
-    name: j.name,
-    platform: j.platform,
-    management: { kind: 'none' },
-  }));
+  const known = journeyDevices(p.journeys ?? []);
   const oldMdm = await oldMdmViewOf(deps, p.aadObjectId);
   const card = renderWaveAnnouncementCard({
     t: a.t,

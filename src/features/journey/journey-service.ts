@@ -4,7 +4,7 @@ import type { Deps } from '../../deps';
 import { usesAppleMigration } from '../../domain/apple-migration';
 import { ACTIVE_WAVE_STATES, type Campaign, campaignKey, type Wave, waveKey } from '../../domain/campaign';
 import type { DeviceObservation } from '../../domain/device';
-import { adoptJourneys, mergeSources, type OldMdmEntry } from '../../domain/device-sources';
+import { adoptJourneys, journeyDevices, mergeSources, type OldMdmEntry } from '../../domain/device-sources';
 import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
 import {
@@ -128,12 +128,7 @@ export function withJourneys(
  */
 export function withOldMdmJourneys(p: Participant, entries: readonly OldMdmEntry[], now: Date): Participant {
   if (entries.length === 0) return p;
-  const known: DeviceObservation[] = (p.journeys ?? []).map((j) => ({
-    key: j.deviceKey,
-    name: j.name,
-    platform: j.platform,
-    management: j.lastSeen?.management ?? { kind: 'none' },
-  }));
+  const known = journeyDevices(p.journeys ?? []);
   const tracked = new Set(known.map((d) => d.key.toLowerCase()));
   const fresh = mergeSources(known, entries).filter((d) => !tracked.has(d.key.toLowerCase()));
   return fresh.length ? withJourneys(p, fresh, [], now).participant : p;

@@ -103,6 +103,22 @@ export async function bulkPreview(turn: AdminTurn, data: z.infer<typeof BulkData
   const wave = (await wavesById(turn.deps.store)).get(data.waveId ?? '');
   if (!wave) return renderMessageCardText(turn, a.t('release.bulk.noWave'));
   const planned = await planBulk(turn.deps, wave.id);
+  return askCard(
+    turn,
+    wave,
+    planned,
+    planned.length === 0 ? { text: a.t('release.bulk.nothing'), style: 'accent' } : undefined,
+  );
+}
+
+/** The card that asks for the wave's name, with what would be released per old MDM. */
+function askCard(
+  turn: AdminTurn,
+  wave: { id: string; name: string },
+  planned: Awaited<ReturnType<typeof planBulk>>,
+  notice?: { text: string; style: 'accent' | 'attention' },
+): CardJson {
+  const a = turn.audience;
   const sources = countBySource(planned).map((s) => ({ ...s, vendorName: a.t(`vendor.${s.vendor}`) }));
   return renderReleaseBulkCard({
     t: a.t,
@@ -111,7 +127,7 @@ export async function bulkPreview(turn: AdminTurn, data: z.infer<typeof BulkData
     sources,
     paceText: paceText(a.t),
     ask: true,
-    ...(planned.length === 0 ? { notice: { text: a.t('release.bulk.nothing'), style: 'accent' } } : {}),
+    ...(notice ? { notice } : {}),
   });
 }
 
@@ -132,17 +148,9 @@ export async function startBulk(turn: AdminTurn, data: z.infer<typeof BulkStartD
   if (!wave) return renderMessageCardText(turn, a.t('release.bulk.noWave'));
   const typed = (data[WAVE_NAME_INPUT_ID] ?? '').trim();
   const planned = await planBulk(deps, wave.id);
-  const sources = countBySource(planned).map((s) => ({ ...s, vendorName: a.t(`vendor.${s.vendor}`) }));
   if (typed !== wave.name.trim()) {
-    return renderReleaseBulkCard({
-      t: a.t,
-      waveId: wave.id,
-      waveName: wave.name,
-      sources,
-      paceText: paceText(a.t),
-      ask: true,
-      notice: { text: a.t('release.bulk.nameMismatch', { wave: wave.name }), style: 'attention' },
-    });
+    const text = a.t('release.bulk.nameMismatch', { wave: wave.name });
+    return askCard(turn, wave, planned, { text, style: 'attention' });
   }
   const bulkId = randomUUID();
   let queued = 0;
