@@ -24,6 +24,38 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/** One write of an all-or-nothing transaction (Azure Tables entity-group transaction). */
+export type TransactionAction<T> =
+  | { kind: 'insert'; rowKey: string; value: T }
+  | { kind: 'replace'; rowKey: string; value: T; etag: string }
+  | { kind: 'upsert'; rowKey: string; value: T }
+  /** Unconditional: the SDK's transaction has no ETag for a delete. */
+  | { kind: 'delete'; rowKey: string };
+
+/** Most writes one transaction may hold (Azure Tables' limit for an entity-group transaction). */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/**
+ * A transaction refused as a whole: nothing of it was written. `index` names the action that failed
+ * when the service says which (an ETag that no longer matches, a row already there, a row gone).
+ */
+export class TransactionError extends ConcurrencyError {
+  constructor(
+    message: string,
+    kind: ConcurrencyError['kind'],
+    readonly index: number | undefined,
+  ) {
+    super(message, kind);
+    this.name = 'TransactionError';
+  }
+}
+
+/** Row keys from `from` (inclusive) to `to` (exclusive); either end may be open. */
+export interface RowRange {
+  from?: string;
+  to?: string;
+}
+
 export interface Repository<T> {
   get(key: EntityKey): Promise<Stored<T> | undefined>;
   /** Inserts a new entity; throws ConcurrencyError('already-exists') when the key is taken. */
@@ -31,7 +63,12 @@ export interface Repository<T> {
   /** Replaces an entity only if its ETag still matches; throws ConcurrencyError('etag-mismatch') otherwise. */
   replace(key: EntityKey, value: T, etag: string): Promise<Stored<T>>;
   delete(key: EntityKey, etag?: string): Promise<void>;
-  listPartition(partitionKey: string): AsyncIterable<Stored<T> & { key: EntityKey }>;
+  listPartition(partitionKey: string, range?: RowRange): AsyncIterable<Stored<T> & { key: EntityKey }>;
+  /**
+   * Up to MAX_TRANSACTION_ACTIONS writes to one partition, all or none; returns each action's new
+   * ETag in order ('' for a delete). A conflict throws TransactionError and writes nothing.
+   */
+  transact(partitionKey: string, actions: readonly TransactionAction<T>[]): Promise<string[]>;
   /**
    * Read-modify-write with ETag retries. `mutate` receives the current value (undefined when absent)
    * and returns the new one, or `undefined` to leave the entity untouched. It may run several times.

@@ -49,8 +49,9 @@ export class CrashPoint {
       replace: (key, value, etag) => this.effect(() => inner.replace(key, value, etag)),
       delete: (key, etag) => this.effect(() => inner.delete(key, etag)),
       update: (key, mutate) => this.effect(() => inner.update(key, mutate)),
-      async *listPartition(partitionKey) {
-        for await (const row of inner.listPartition(partitionKey)) {
+      transact: (partitionKey, actions) => this.effect(() => inner.transact(partitionKey, actions)),
+      async *listPartition(partitionKey, range) {
+        for await (const row of inner.listPartition(partitionKey, range)) {
           if (self.dead) throw new Crashed();
           yield row;
         }

@@ -22,8 +22,11 @@ import {
   type EntityKey,
   type JobState,
   type Repository,
+  type RowRange,
   type Store,
   type Stored,
+  type TransactionAction,
+  TransactionError,
 } from '../../src/ports/store';
 
 /** Same contract as the Azure Table repository (ETags included), in memory. */
@@ -51,11 +54,39 @@ export class InMemoryRepository<T> implements Repository<T> {
   async delete(key: EntityKey) {
     this.rows.delete(this.id(key));
   }
-  async *listPartition(partitionKey: string) {
-    for (const [id, row] of this.rows) {
-      const [pk, rk] = id.split('\u0000');
-      if (pk === partitionKey) yield { ...row, key: { partitionKey: pk!, rowKey: rk! } };
-    }
+  async *listPartition(partitionKey: string, range?: RowRange) {
+    const found = [...this.rows]
+      .map(([id, row]) => {
+        const [pk, rk] = id.split('\u0000');
+        return { ...row, key: { partitionKey: pk!, rowKey: rk! } };
+      })
+      .filter(
+        (r) =>
+          r.key.partitionKey === partitionKey &&
+          (range?.from === undefined || r.key.rowKey >= range.from) &&
+          (range?.to === undefined || r.key.rowKey < range.to),
+      )
+      .sort((a, b) => (a.key.rowKey < b.key.rowKey ? -1 : a.key.rowKey > b.key.rowKey ? 1 : 0));
+    yield* found;
+  }
+  async transact(partitionKey: string, actions: readonly TransactionAction<T>[]) {
+    // Checked whole first, then applied: all or nothing, as Azure Tables does.
+    actions.forEach((a, i) => {
+      const cur = this.rows.get(this.id({ partitionKey, rowKey: a.rowKey }));
+      if (a.kind === 'insert' && cur) throw new TransactionError('exists', 'already-exists', i);
+      if (a.kind === 'replace' && (!cur || cur.etag !== a.etag))
+        throw new TransactionError('changed', 'etag-mismatch', i);
+    });
+    return actions.map((a) => {
+      const id = this.id({ partitionKey, rowKey: a.rowKey });
+      if (a.kind === 'delete') {
+        this.rows.delete(id);
+        return '';
+      }
+      const row = { value: structuredClone(a.value), etag: randomUUID() };
+      this.rows.set(id, row);
+      return row.etag;
+    });
   }
   async update(key: EntityKey, mutate: (current: T | undefined) => T | undefined) {
     const cur = await this.get(key);

@@ -1,5 +1,19 @@
-import { RestError, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { ConcurrencyError, type EntityKey, type Repository, type Stored } from '../../ports/store';
+import {
+  RestError,
+  type TransactionAction as SdkAction,
+  type TableClient,
+  type TableEntityResult,
+} from '@azure/data-tables';
+import {
+  ConcurrencyError,
+  type EntityKey,
+  MAX_TRANSACTION_ACTIONS,
+  type Repository,
+  type RowRange,
+  type Stored,
+  type TransactionAction,
+  TransactionError,
+} from '../../ports/store';
 import { StorageGuard } from './storage-guard';
 
 interface Row {
@@ -100,9 +114,16 @@ export class TableRepository<T> implements Repository<T> {
     }
   }
 
-  async *listPartition(partitionKey: string): AsyncIterable<Stored<T> & { key: EntityKey }> {
-    this.checkKey({ partitionKey, rowKey: '' });
-    const filter = `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'`;
+  async *listPartition(
+    partitionKey: string,
+    range?: RowRange,
+  ): AsyncIterable<Stored<T> & { key: EntityKey }> {
+    this.checkKey({ partitionKey, rowKey: range?.from ?? '' });
+    if (range?.to !== undefined) this.checkKey({ partitionKey, rowKey: range.to });
+    const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    let filter = `PartitionKey eq ${quote(partitionKey)}`;
+    if (range?.from !== undefined) filter += ` and RowKey ge ${quote(range.from)}`;
+    if (range?.to !== undefined) filter += ` and RowKey lt ${quote(range.to)}`;
     const pages = this.guard.pages(`list ${this.entityName}`, (abortSignal) =>
       this.table.listEntities<Row>({ queryOptions: { filter }, abortSignal }).byPage(),
     );
@@ -114,6 +135,50 @@ export class TableRepository<T> implements Repository<T> {
           etag: row.etag,
         };
       }
+    }
+  }
+
+  async transact(partitionKey: string, actions: readonly TransactionAction<T>[]): Promise<string[]> {
+    if (actions.length === 0) return [];
+    if (actions.length > MAX_TRANSACTION_ACTIONS) {
+      throw new Error(`a transaction holds at most ${MAX_TRANSACTION_ACTIONS} writes, not ${actions.length}`);
+    }
+    const seen = new Set<string>();
+    const sdk: SdkAction[] = actions.map((a) => {
+      this.checkKey({ partitionKey, rowKey: a.rowKey });
+      // The service refuses a transaction that touches one row twice; say so before sending it.
+      if (seen.has(a.rowKey)) throw new Error(`${this.entityName} transaction names a row twice`);
+      seen.add(a.rowKey);
+      const key = { partitionKey, rowKey: a.rowKey };
+      switch (a.kind) {
+        case 'insert':
+          return ['create', { ...key, data: this.encode(a.value) }];
+        case 'replace':
+          return ['update', { ...key, data: this.encode(a.value) }, 'Replace', { etag: a.etag }];
+        case 'upsert':
+          return ['upsert', { ...key, data: this.encode(a.value) }, 'Replace'];
+        case 'delete':
+          return ['delete', key];
+      }
+    });
+    try {
+      const res = await this.guard.run(`transaction ${this.entityName}`, () =>
+        this.table.submitTransaction(sdk),
+      );
+      return actions.map((a, i) =>
+        a.kind === 'delete'
+          ? ''
+          : (res.subResponses[i]?.etag ?? res.getResponseForEntity(a.rowKey)?.etag ?? ''),
+      );
+    } catch (err) {
+      if (err instanceof RestError && [404, 409, 412].includes(err.statusCode ?? 0)) {
+        throw new TransactionError(
+          `${this.entityName} transaction in ${partitionKey} refused (${err.statusCode})`,
+          err.statusCode === 409 ? 'already-exists' : 'etag-mismatch',
+          failedIndex(err.message),
+        );
+      }
+      throw err;
     }
   }
 
@@ -168,6 +233,12 @@ export class InvalidKeyError extends Error {
     super(message);
     this.name = 'InvalidKeyError';
   }
+}
+
+/** The service starts a failed transaction's message with the failing action's index ("3:The specified…"). */
+function failedIndex(message: string): number | undefined {
+  const m = /^(\d+):/.exec(message);
+  return m ? Number(m[1]) : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

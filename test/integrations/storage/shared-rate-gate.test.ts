@@ -4,7 +4,7 @@ import { prng as seeded } from '../../../src/dev/tenant-sim/generate';
 import type { RateGateState } from '../../../src/domain/broadcast-pacing';
 import { SharedRateGate } from '../../../src/integrations/storage/shared-rate-gate';
 import { AbortedError } from '../../../src/ports/rate-gate';
-import type { EntityKey } from '../../../src/ports/store';
+import type { EntityKey, TransactionAction } from '../../../src/ports/store';
 import { InMemoryRepository } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';
 
@@ -69,6 +69,7 @@ function slowRepository(vt: VirtualTime, random: () => number, latencyMs: [numbe
     },
     delete: (k: EntityKey) => repo.delete(k),
     listPartition: (pk: string) => repo.listPartition(pk),
+    transact: (pk: string, a: readonly TransactionAction<RateGateState>[]) => repo.transact(pk, a),
     update: (k: EntityKey, m: (c: RateGateState | undefined) => RateGateState | undefined) =>
       repo.update(k, m),
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { participantKey, recordSighting } from '../../../src/domain/participant';
-import { ConcurrencyError } from '../../../src/ports/store';
+import { ConcurrencyError, TransactionError } from '../../../src/ports/store';
 import { freshStorage } from '../../helpers/storage';
 
 const at = new Date('2026-11-23T09:00:00Z');
@@ -103,5 +103,54 @@ describe('integration: table repository (Azurite)', () => {
     const seen: string[] = [];
     for await (const row of store.participants.listPartition(pk)) seen.push(row.value.aadObjectId);
     assert.deepEqual(seen.sort(), expected);
+  });
+
+  it('writes a transaction whole, or nothing of it when one write conflicts, and the retry lands whole', async () => {
+    const { store } = await freshStorage();
+    const repo = store.waveMembers;
+    const member = (id: string) => ({ aadObjectId: id, waveId: 'w1', addedAt: at.toISOString() });
+    const etags = await repo.transact('w1', [
+      { kind: 'insert', rowKey: 'a', value: member('a') as never },
+      { kind: 'insert', rowKey: 'b', value: member('b') as never },
+    ]);
+    assert.equal(etags.length, 2);
+    assert.ok(etags.every((e) => e.length > 0));
+    // The second write's ETag is stale: the first write must not land either.
+    await repo.replace({ partitionKey: 'w1', rowKey: 'b' }, member('b2') as never, etags[1]!);
+    await assert.rejects(
+      repo.transact('w1', [
+        { kind: 'insert', rowKey: 'c', value: member('c') as never },
+        { kind: 'replace', rowKey: 'b', value: member('b3') as never, etag: etags[1]! },
+      ]),
+      (err: unknown) => err instanceof TransactionError && err.kind === 'etag-mismatch' && err.index === 1,
+    );
+    assert.equal(await repo.get({ partitionKey: 'w1', rowKey: 'c' }), undefined);
+    const fresh = await repo.get({ partitionKey: 'w1', rowKey: 'b' });
+    await repo.transact('w1', [
+      { kind: 'insert', rowKey: 'c', value: member('c') as never },
+      { kind: 'replace', rowKey: 'b', value: member('b3') as never, etag: fresh!.etag },
+      { kind: 'delete', rowKey: 'a' },
+    ]);
+    const rows: string[] = [];
+    for await (const row of repo.listPartition('w1'))
+      rows.push(`${row.key.rowKey}:${(row.value as { aadObjectId: string }).aadObjectId}`);
+    assert.deepEqual(rows, ['b:b3', 'c:c']);
+    await assert.rejects(
+      repo.transact('w1', [{ kind: 'insert', rowKey: 'c', value: member('c') as never }]),
+      (err: unknown) => err instanceof ConcurrencyError && err.kind === 'already-exists',
+    );
+  });
+
+  it('lists a range of row keys within a partition', async () => {
+    const { store } = await freshStorage();
+    const keys = ['0001', '0002', '0003', '0010', '0100'];
+    await store.waveMembers.transact(
+      'w2',
+      keys.map((k) => ({ kind: 'upsert' as const, rowKey: k, value: { aadObjectId: k } as never })),
+    );
+    const seen: string[] = [];
+    for await (const row of store.waveMembers.listPartition('w2', { from: '0002', to: '0100' }))
+      seen.push(row.key.rowKey);
+    assert.deepEqual(seen, ['0002', '0003', '0010']);
   });
 });
