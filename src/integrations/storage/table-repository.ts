@@ -157,7 +157,7 @@ export class TableRepository<T> implements Repository<T> {
           return ['update', { ...key, data: this.encode(a.value) }, 'Replace', { etag: a.etag }];
         case 'upsert':
           return ['upsert', { ...key, data: this.encode(a.value) }, 'Replace'];
-        case 'delete':
+        default:
           return ['delete', key];
       }
     });
