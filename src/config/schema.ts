@@ -39,7 +39,13 @@ const PUBLIC_GRAPH_HOSTS = new Set([
   'microsoftgraph.chinacloudapi.cn',
 ]);
 const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
-const DEFAULT_BROADCAST_RATE = 45;
+/**
+ * Every connector call of every instance shares this rate (replies, card updates, reminders,
+ * helpdesk posts, broadcasts). 49, one below Teams' 50: the budget spaces calls one interval apart,
+ * but a call made a little after its instant can share a sliding second with the 49 after it, so
+ * at most 50 reach Teams in any second; 49 is also 98 % of the limit, so a broadcast uses it nearly all.
+ */
+const DEFAULT_BROADCAST_RATE = 49;
 const DEFAULT_ESCALATION: EscalationTiming = {
   stuckAfterHours: 8,
   noncompliantAfterHours: 24,
@@ -184,7 +190,7 @@ const variables = z.object({
   BROADCAST_RATE_PER_SECOND: checked(z.coerce.number().gt(0).lt(TEAMS_TENANT_RATE_LIMIT), {
     byDefault: String(DEFAULT_BROADCAST_RATE),
     explain: (raw) =>
-      `BROADCAST_RATE_PER_SECOND: "${raw}" must be a number above 0 and below Teams' limit of ${TEAMS_TENANT_RATE_LIMIT} messages per second per tenant (default ${DEFAULT_BROADCAST_RATE}).`,
+      `BROADCAST_RATE_PER_SECOND: "${raw}" must be a number above 0 and below Teams' limit of ${TEAMS_TENANT_RATE_LIMIT} requests per second per app per tenant; it paces every connector call, not only broadcasts (default ${DEFAULT_BROADCAST_RATE}).`,
   }),
   BROADCAST_MAX_ATTEMPTS: checked(z.coerce.number().int().min(1).max(20), {
     byDefault: '6',

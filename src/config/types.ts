@@ -109,7 +109,10 @@ export type OldMdmSourceConfig =
     };
 
 export interface BroadcastSettings {
-  /** Messages per second all instances together may send (Teams allows 50 per app per tenant). */
+  /**
+   * Connector calls per second all instances together make: the one outgoing budget that replies,
+   * card updates, reminders, helpdesk posts and broadcasts share (Teams allows 50 per app per tenant).
+   */
   ratePerSecond: number;
   /** Attempts per recipient before a delivery is recorded as failed. */
   maxAttempts: number;

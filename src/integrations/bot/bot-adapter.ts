@@ -7,12 +7,17 @@
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import {
   type Activity,
+  ActivityTypes,
   CallerIdConstants,
+  Channels,
   type ConfigurationBotFrameworkAuthenticationOptions,
   ConfigurationServiceClientCredentialFactory,
+  type ConversationReference,
+  type ResourceResponse,
   type TurnContext,
 } from 'botbuilder';
 import type { Config } from '../../config';
+import type { RateGate } from '../../ports/rate-gate';
 import { AuthGate, type AuthGateOptions } from './auth-gate';
 
 export type BotIdentity = Config['bot'];
@@ -57,8 +62,22 @@ export function authSettingsOf(bot: BotIdentity): ConfigurationBotFrameworkAuthe
   };
 }
 
+/** Marks a turn that came in over /api/messages: its connector calls wait for an interactive turn. */
+const BUDGETED_TURN = Symbol('outgoing budget');
+
+/**
+ * Whether the adapter makes a connector call for this activity. An invoke response travels in the
+ * HTTP response, a delay is a pause, and a trace goes nowhere outside the Emulator; replies to an
+ * `expectReplies` request are buffered by the turn and never reach the adapter.
+ */
+export function reachesConnector(activity: Partial<Activity>): boolean {
+  if (activity.type === ActivityTypes.InvokeResponse || activity.type === 'delay') return false;
+  return !(activity.type === ActivityTypes.Trace && activity.channelId !== Channels.Emulator);
+}
+
 export class BotAdapter extends TeamsAdapter {
   private readonly gate: AuthGate;
+  private budget?: RateGate;
 
   constructor(
     readonly identity: BotIdentity,
@@ -78,6 +97,50 @@ export class BotAdapter extends TeamsAdapter {
   }
 
   /**
+   * From now on every connector call a turn makes (replies, typing, card updates and deletes) first
+   * waits for an interactive turn of the one outgoing budget. Proactive calls (BotMessenger) are not
+   * turns of this kind: they pass the budget where they are made.
+   */
+  useOutgoingBudget(budget: RateGate): void {
+    this.budget = budget;
+  }
+
+  override async sendActivities(
+    context: TurnContext,
+    activities: Partial<Activity>[],
+  ): Promise<ResourceResponse[]> {
+    const budget = this.budgetOf(context);
+    if (!budget) return super.sendActivities(context, activities);
+    // One at a time, each right after its own turn: taking them all first would bunch the calls.
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (reachesConnector(activity)) await budget.take(undefined, 'interactive');
+      responses.push(...(await super.sendActivities(context, [activity])));
+    }
+    return responses;
+  }
+
+  override async updateActivity(
+    context: TurnContext,
+    activity: Partial<Activity>,
+  ): ReturnType<TeamsAdapter['updateActivity']> {
+    await this.budgetOf(context)?.take(undefined, 'interactive');
+    return super.updateActivity(context, activity);
+  }
+
+  override async deleteActivity(
+    context: TurnContext,
+    reference: Partial<ConversationReference>,
+  ): Promise<void> {
+    await this.budgetOf(context)?.take(undefined, 'interactive');
+    return super.deleteActivity(context, reference);
+  }
+
+  private budgetOf(context: TurnContext): RateGate | undefined {
+    return context.turnState.get(BUDGETED_TURN) === true ? this.budget : undefined;
+  }
+
+  /**
    * Authenticates the activity and, once it is, runs the turn. Errors from the turn itself are
    * thrown for the caller's error policy; authentication never throws.
    */
@@ -90,7 +153,10 @@ export class BotAdapter extends TeamsAdapter {
       this.botFrameworkAuthentication.authenticateRequest(activity, authorization),
     );
     if (auth.kind !== 'authenticated') return auth;
-    const response = await this.processActivity(auth.result, activity, logic);
+    const response = await this.processActivity(auth.result, activity, (context) => {
+      context.turnState.set(BUDGETED_TURN, true);
+      return logic(context);
+    });
     return { kind: 'done', status: response?.status ?? 200, body: response?.body };
   }
 }

@@ -1,6 +1,7 @@
 import { type CloudAdapter, TeamsInfo } from 'botbuilder';
 import type { Clock } from '../../ports/clock';
 import type { HelpdeskMember, HelpdeskRoster } from '../../ports/helpdesk-roster';
+import type { RateGate } from '../../ports/rate-gate';
 
 const DEFAULT_TTL_MS = 5 * 60_000;
 const MAX_PAGES = 50;
@@ -19,6 +20,8 @@ export class TeamsHelpdeskRoster implements HelpdeskRoster {
     private readonly teamId: string,
     private readonly clock: Clock,
     private readonly ttlMs = DEFAULT_TTL_MS,
+    /** Each page is a connector call: it waits for an interactive turn of the outgoing budget. */
+    private readonly budget?: RateGate,
   ) {}
 
   async members(serviceUrl: string): Promise<HelpdeskMember[]> {
@@ -42,6 +45,7 @@ export class TeamsHelpdeskRoster implements HelpdeskRoster {
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (ctx) => {
       let token: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
+        await this.budget?.take(undefined, 'interactive');
         const res = await TeamsInfo.getPagedTeamMembers(ctx, this.teamId, 500, token);
         for (const m of res.members ?? []) {
           const raw = m as { aadObjectId?: string; objectId?: string; name?: string };

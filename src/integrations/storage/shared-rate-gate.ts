@@ -1,31 +1,66 @@
-import { grantInstants, type RateGateState, withPause } from '../../domain/broadcast-pacing';
-import { AbortedError, type RateGate } from '../../ports/rate-gate';
-import { ConcurrencyError, type Repository } from '../../ports/store';
+import {
+  type BudgetState,
+  blockLimit,
+  budgetWithPause,
+  claimBlock,
+  claimSizeFor,
+  othersAreBusy,
+} from '../../domain/outgoing-budget';
+import { AbortedError, type Priority, type RateGate } from '../../ports/rate-gate';
+import { ConcurrencyError, type Repository, type Stored } from '../../ports/store';
 
 export interface SharedRateGateOptions {
   /** Calls per second for all instances together. */
   ratePerSecond: number;
   /** Row of the gate; one per shared limit (default `teams`: Teams' per-app, per-tenant limit). */
   name?: string;
-  /** Most instants one claim takes (default 8). */
+  /** Most instants one claim takes (default 25: a busy broadcast writes the row twice a second). */
   maxBatch?: number;
   /** How far ahead of now an instance may claim (default 500 ms): all a dead instance can take with it. */
   maxAheadMs?: number;
+  /**
+   * How long an interactive call waits while storage does not answer before it goes ahead without an
+   * instant (default 1,000 ms). A person's answer matters more than a call over the rate.
+   */
+  interactiveBypassMs?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   /** Storage trouble while claiming; the gate keeps trying. */
   onError?: (err: unknown) => void;
+  /** An interactive call went ahead without an instant because storage did not answer. */
+  onBypass?: (info: { waitedMs: number }) => void;
 }
 
 export const RATE_GATE_PARTITION = 'gate';
 
+interface Waiter {
+  priority: Priority;
+  since: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  /** Cancels the waiter's own timers (abort listener, bypass watch) once it is served. */
+  done: AbortController;
+}
+
+/** Wait after storage failed before the next claim. */
+const STORAGE_RETRY_MS = 1_000;
+
 /**
- * The shared rate as one row in Azure Tables: the next unclaimed send instant and a "paused until"
- * (generic cell rate algorithm). An instance claims a few consecutive instants with an ETag-guarded
- * write, then lets one caller go at each of them; together every instance's calls stay one interval
- * apart. There is no lease to lose: an instance that dies takes at most `maxAheadMs` of instants with
- * it. A 429 anywhere writes the pause into the row; every instance reads it with its next claim and
+ * The one outgoing budget as a row in Azure Tables (generic cell rate algorithm, pure rules in
+ * src/domain/outgoing-budget.ts). An instance claims blocks of consecutive instants with an
+ * ETag-guarded write and hands each one out when it falls due: to an interactive caller if one
+ * waits, else to a bulk caller. Instants are not promised to callers in advance, so a person who
+ * arrives while a broadcast waits still gets the next one.
+ *
+ * Across instances interactive traffic is never starved: no instance holds instants more than
+ * `maxAheadMs` ahead, and an instance with an interactive caller claims a single instant at once
+ * rather than waiting for a whole block. Its caller waits at most `maxAheadMs` + two intervals + the
+ * claim's storage round trips (interactiveWaitBoundMs) — about 600 ms at 49/s — or a running pause.
+ * If storage does not answer, an interactive caller goes ahead after `interactiveBypassMs`.
+ *
+ * There is no lease to lose: an instance that dies takes at most `maxAheadMs` of instants with it.
+ * A 429 anywhere writes the pause into the row; every instance reads it with its next claim and
  * drops instants that fall inside it.
  */
 export class SharedRateGate implements RateGate {
@@ -33,57 +68,76 @@ export class SharedRateGate implements RateGate {
   private readonly key: { partitionKey: string; rowKey: string };
   private readonly maxBatch: number;
   private readonly maxAheadMs: number;
+  private readonly bypassMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   /** Claimed instants not handed out yet, ascending. */
   private tokens: number[] = [];
-  /** Callers waiting for an instant. */
-  private waiting = 0;
+  private readonly queues: Record<Priority, Waiter[]> = { interactive: [], bulk: [] };
+  /** When recent instants were handed out (within the last horizon): the demand estimate. */
+  private served: number[] = [];
+  private pumping = false;
+  /** Ends the pump's sleep when nobody waits any more (a long pause must not hold a timer). */
+  private pumpWake = new AbortController();
   private claiming?: Promise<void>;
+  /** Wakes a claim that is waiting for a whole block, when a person starts waiting. */
+  private claimWake?: AbortController;
   private knownPause = 0;
   /** How long a claim's write takes (moving average): instants are handed out at least this far ahead. */
   private writeLatencyMs = 0;
+  /** The row's nextAt as this instance last wrote it. */
+  private ownNextAt?: number;
+  /** Another instance claims whole blocks too: claim only when ours run out (see othersAreBusy). */
+  private sharing = false;
+  private sharingSeenAt = Number.NEGATIVE_INFINITY;
+  /** When storage last answered (a result or an ETag conflict). */
+  private lastAnswerAt: number;
+  /** The last storage call failed (no answer, or an error other than a conflict). */
+  private failing = false;
 
   constructor(
-    private readonly rows: Repository<RateGateState>,
+    private readonly rows: Repository<BudgetState>,
     private readonly options: SharedRateGateOptions,
   ) {
     if (!(options.ratePerSecond > 0)) throw new Error(`rate gate: ratePerSecond must be above 0`);
     this.intervalMs = 1000 / options.ratePerSecond;
     this.key = { partitionKey: RATE_GATE_PARTITION, rowKey: options.name ?? 'teams' };
-    this.maxBatch = Math.max(1, options.maxBatch ?? 8);
+    this.maxBatch = Math.max(1, options.maxBatch ?? 25);
     this.maxAheadMs = Math.max(this.intervalMs, options.maxAheadMs ?? 500);
+    this.bypassMs = Math.max(1, options.interactiveBypassMs ?? 1_000);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;
     this.random = options.random ?? Math.random;
+    this.lastAnswerAt = this.now();
   }
 
-  async take(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      if (signal?.aborted) throw new AbortedError();
-      const now = this.now();
-      if (this.knownPause > now) {
-        await this.sleep(this.knownPause - now, signal);
-        continue;
-      }
-      // An instant this far in the past was missed; using it now would crowd the ones after it.
-      while (this.tokens.length > 0 && this.tokens[0]! < now - this.intervalMs) this.tokens.shift();
-      const at = this.tokens.shift();
-      if (at === undefined) {
-        this.waiting++;
-        try {
-          await this.refill();
-        } finally {
-          this.waiting--;
-        }
-        continue;
-      }
-      if (at > now) await this.sleep(at - now, signal);
-      // A pause that arrived while we waited wins over the instant.
-      if (this.knownPause > at) continue;
-      return;
+  take(signal?: AbortSignal, priority: Priority = 'bulk'): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
+    if (priority === 'interactive' && this.storageDown()) {
+      // Known to be down: the next person does not wait the bound again (a turn makes several calls).
+      this.options.onBypass?.({ waitedMs: 0 });
+      return Promise.resolve();
     }
+    return new Promise<void>((resolve, reject) => {
+      const done = new AbortController();
+      const waiter: Waiter = { priority, since: this.now(), resolve, reject, done };
+      this.queues[priority].push(waiter);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (this.settle(waiter)) reject(new AbortedError());
+        },
+        { once: true, signal: done.signal },
+      );
+      if (priority === 'interactive') {
+        // Held instants serve people first; beyond them, a claim for this person starts now.
+        if (this.queues.interactive.length > this.tokens.length) this.claimWake?.abort();
+        void this.watchStorage(waiter);
+        this.claimIfShort();
+      }
+      void this.pump();
+    });
   }
 
   async pauseUntil(until: Date): Promise<void> {
@@ -92,11 +146,12 @@ export class SharedRateGate implements RateGate {
     for (let attempt = 1; ; attempt++) {
       try {
         const current = await this.rows.get(this.key);
+        this.answered(this.now());
         if (current && current.value.pausedUntil >= ms && current.value.nextAt >= ms) {
           this.notePause(current.value.pausedUntil);
           return;
         }
-        const next = withPause(current?.value, ms);
+        const next = budgetWithPause(current?.value, ms);
         if (current) await this.rows.replace(this.key, next, current.etag);
         else await this.rows.insert(this.key, next);
         return;
@@ -114,7 +169,117 @@ export class SharedRateGate implements RateGate {
     return this.knownPause > this.now() ? new Date(this.knownPause) : undefined;
   }
 
-  /** One claim at a time per instance, sized to the callers waiting. */
+  /** Hands out instants as they fall due, interactive callers first; runs while anyone waits. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting() > 0) {
+        const now = this.now();
+        if (this.knownPause > now) {
+          await this.pumpSleep(this.knownPause - now);
+          continue;
+        }
+        // An instant a whole interval past was missed; using it now would crowd the ones after it.
+        // One less than that late can still share a sliding second with the rate's worth after it:
+        // at most rate + 1 calls in any second, which is why the default rate is one below Teams' limit.
+        while (this.tokens.length > 0 && this.tokens[0]! <= now - this.intervalMs) this.tokens.shift();
+        this.claimIfShort();
+        const at = this.tokens[0];
+        if (at === undefined) {
+          await this.claiming;
+          continue;
+        }
+        if (at > now) {
+          await this.pumpSleep(at - now);
+          continue;
+        }
+        const waiter = this.queues.interactive[0] ?? this.queues.bulk[0];
+        if (!waiter) break;
+        this.tokens.shift();
+        this.served.push(now);
+        this.settle(waiter);
+        waiter.resolve();
+      }
+    } finally {
+      this.pumping = false;
+    }
+    // A caller that arrived while the loop was finishing.
+    if (this.waiting() > 0) void this.pump();
+  }
+
+  private async pumpSleep(ms: number): Promise<void> {
+    if (this.pumpWake.signal.aborted) this.pumpWake = new AbortController();
+    try {
+      await this.sleep(ms, this.pumpWake.signal);
+    } catch {
+      // Everyone left; the loop sees it.
+    }
+  }
+
+  private waiting(): number {
+    return this.queues.interactive.length + this.queues.bulk.length;
+  }
+
+  /** Takes the waiter out of its queue; false when it was already served or gone. */
+  private settle(waiter: Waiter): boolean {
+    const queue = this.queues[waiter.priority];
+    const i = queue.indexOf(waiter);
+    if (i < 0) return false;
+    queue.splice(i, 1);
+    waiter.done.abort();
+    if (this.waiting() === 0) this.pumpWake.abort();
+    return true;
+  }
+
+  /**
+   * Storage down must not leave a person without an answer: an interactive caller that has waited
+   * `interactiveBypassMs` while storage gave no answer at all goes ahead, logged. A running pause is
+   * still honoured (the connector would refuse the call anyway).
+   */
+  private async watchStorage(waiter: Waiter): Promise<void> {
+    for (;;) {
+      try {
+        await this.sleep(this.bypassMs, waiter.done.signal);
+      } catch {
+        return;
+      }
+      if (this.knownPause > this.now()) continue;
+      if (!this.storageSilent()) continue;
+      const now = this.now();
+      if (!this.settle(waiter)) return;
+      this.options.onBypass?.({ waitedMs: Math.round(now - waiter.since) });
+      waiter.resolve();
+      return;
+    }
+  }
+
+  /**
+   * Claims when the held instants do not cover the callers waiting; while taking turns with another
+   * busy instance, bulk callers wait until the held ones run out (see othersAreBusy).
+   */
+  private claimIfShort(): void {
+    const held = this.tokens.length;
+    if (held >= this.waiting()) return;
+    if (!this.sharing || held === 0 || this.queues.interactive.length > held) void this.refill();
+  }
+
+  private answered(at: number): void {
+    this.lastAnswerAt = at;
+    this.failing = false;
+  }
+
+  /** Storage has not answered for the whole bound. */
+  private storageSilent(): boolean {
+    return this.now() - this.lastAnswerAt >= this.bypassMs;
+  }
+
+  /** Silent, and the last call to it failed: not merely slow. */
+  private storageDown(): boolean {
+    return this.failing && this.storageSilent() && !(this.knownPause > this.now());
+  }
+
+  /** One claim at a time per instance. */
   private refill(): Promise<void> {
     this.claiming ??= this.claim().finally(() => {
       this.claiming = undefined;
@@ -122,33 +287,93 @@ export class SharedRateGate implements RateGate {
     return this.claiming;
   }
 
+  private demand() {
+    const now = this.now();
+    this.served = this.served.filter((t) => t > now - this.maxAheadMs);
+    const size = claimSizeFor(
+      {
+        interactiveWaiting: this.queues.interactive.length,
+        bulkWaiting: this.queues.bulk.length,
+        held: this.tokens.length,
+        servedRecently: this.served.length,
+      },
+      this.budgetOptions(),
+    );
+    const limit = Math.min(
+      this.maxBatch,
+      blockLimit(this.budgetOptions(), this.sharing, this.writeLatencyMs),
+    );
+    return { count: Math.min(size.count, limit), minCount: Math.min(size.minCount, limit) };
+  }
+
   private async claim(): Promise<void> {
+    // The row as last read; a wait for the horizon does not read it again: the write's ETag says
+    // whether anyone claimed meanwhile.
+    let read: Stored<BudgetState> | undefined | null = null;
     for (let attempt = 1; ; attempt++) {
-      const count = Math.min(this.maxBatch, Math.max(1, this.waiting - this.tokens.length));
+      if (this.demand().count === 0) return;
       try {
-        const current = await this.rows.get(this.key);
-        if (current) this.notePause(current.value.pausedUntil);
+        if (read === null) {
+          read = await this.rows.get(this.key);
+          const readAt = this.now();
+          this.answered(readAt);
+          if (read) {
+            this.notePause(read.value.pausedUntil);
+            if (othersAreBusy(read.value.nextAt, this.ownNextAt, this.budgetOptions())) {
+              this.sharingSeenAt = readAt;
+            }
+          }
+          // Taking turns lasts a while: right after our own claim the row shows only ours.
+          this.sharing = readAt - this.sharingSeenAt < 3 * this.maxAheadMs;
+        }
+        const size = this.demand();
+        if (size.count === 0) return;
         // Instants start no earlier than the write is expected to land, so they are not missed on arrival.
         const decidedAt = this.now();
-        const grant = grantInstants(current?.value, decidedAt + this.writeLatencyMs, count, {
-          intervalMs: this.intervalMs,
-          maxAheadMs: this.maxAheadMs,
-        });
+        const grant = claimBlock(read?.value, decidedAt + this.writeLatencyMs, size, this.budgetOptions());
         if (grant.kind === 'wait') {
-          await this.sleep(grant.waitMs);
+          await this.waitForHorizon(grant.waitMs);
           continue;
         }
-        if (current) await this.rows.replace(this.key, grant.next, current.etag);
+        if (read) await this.rows.replace(this.key, grant.next, read.etag);
         else await this.rows.insert(this.key, grant.next);
+        this.answered(this.now());
         this.writeLatencyMs = 0.7 * this.writeLatencyMs + 0.3 * (this.now() - decidedAt);
-        this.tokens.push(...grant.instants);
+        this.ownNextAt = grant.next.nextAt;
+        this.tokens.push(...grant.instants.filter((t) => t >= this.knownPause));
         this.tokens.sort((a, b) => a - b);
         return;
       } catch (err) {
-        if (!(err instanceof ConcurrencyError)) this.options.onError?.(err);
-        await this.sleep(err instanceof ConcurrencyError ? this.conflictDelay(attempt) : 1_000);
+        read = null;
+        if (err instanceof ConcurrencyError) {
+          this.answered(this.now());
+          // A person waiting reads again at once; broadcasts back off so two instances do not collide again.
+          const hurry = this.queues.interactive.length > this.tokens.length;
+          await this.sleep(hurry ? this.random() * 2 : this.conflictDelay(attempt));
+        } else {
+          this.failing = true;
+          this.options.onError?.(err);
+          await this.sleep(STORAGE_RETRY_MS);
+        }
       }
     }
+  }
+
+  /** Waits for more of the horizon to open; a person starting to wait cuts it short. */
+  private async waitForHorizon(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.claimWake = wake;
+    try {
+      await this.sleep(ms, wake.signal);
+    } catch {
+      // Woken: the claim is sized again, now for the person waiting.
+    } finally {
+      if (this.claimWake === wake) this.claimWake = undefined;
+    }
+  }
+
+  private budgetOptions() {
+    return { intervalMs: this.intervalMs, maxAheadMs: this.maxAheadMs };
   }
 
   private notePause(until: number): void {
