@@ -1,29 +1,38 @@
 /**
  * Benchmark: one announcement to 10,000 people through the broadcast engine, against Teams' rate
- * limits, with an app instance killed (SIGKILL) half-way and started again.
+ * limits, with an app instance killed (SIGKILL) at 40 % and started again, while simulated users'
+ * cards are updated in place (about 3 a second) through the same shared budget.
  *
  * Real parts only: one Azurite (data in a temporary folder) shared by two app instances
- * (bench/broadcast-instance.ts, separate Node processes running the production sender, rate gate
- * and leased job), the connector
- * simulator (src/dev/connector-sim.ts: 50 requests per second per tenant, the per-thread windows,
- * 429 with Retry-After beyond them, random 5xx) and the tenant simulator for the Graph app
- * installs of the people the bot has no chat with yet. The broadcast is created and confirmed
- * through broadcast-service, as the admin card does.
+ * (bench/broadcast-instance.ts, separate Node processes running the production sender, rate gate,
+ * leased job and withOutgoingBudget), the connector simulator (src/dev/connector-sim.ts: 50 requests
+ * per second per tenant, the per-thread windows, 429 with Retry-After beyond them, random 5xx) and the
+ * tenant simulator for the Graph app installs of the people the bot has no chat with yet. The
+ * broadcast is created, confirmed and queued through broadcast-service, as the admin card does.
  *
  * The last line is the measurement:
  *
- *   broadcast: recipients=10000 rate_ratio=R lost=L duplicates=D uncertain=U peak_rss_mb=M
+ *   broadcast: recipients=10000 rate_ratio=R lost=L duplicates=D uncertain=U storage_ops_per_message=S total_peak_rps=P peak_rss_mb=M
  *
- * R = recipient messages per second over the sending period (first to last accepted message) ÷
- * Teams' 50 per second; L = recipients with no accepted message; D = accepted messages beyond one
- * per recipient; U = deliveries recorded `uncertain`; M = the largest resident memory of an app
- * instance. Exits 1 when L > 0 or D > U, 2 when it could not run.
+ * R = every message the connector accepted (broadcast, interactive updates, progress card, channel
+ * post) per second over the sending period (first to last recipient message) ÷ Teams' 50 per second;
+ * L = recipients with no accepted message; D = accepted messages beyond one per recipient; U =
+ * deliveries recorded `uncertain`; S = storage requests (counted as they leave each process: both
+ * instances and the queueing) ÷ recipient messages; P = the most requests the connector accepted in
+ * any sliding second; M = the largest resident memory of an app instance. Exits 1 when L > 0 or
+ * D > U, 2 when it could not run.
  *
- * Environment (all optional): BENCH_RECIPIENTS (10000), BENCH_WITHOUT_CHAT (300), BENCH_RATE (48, the
- * instances' shared rate, below 50), BENCH_5XX_RATE (0.01), BENCH_CONCURRENCY (jobs in flight per
- * instance), BENCH_STORAGE_CONNECTION_STRING (an account of your own instead of a new Azurite),
- * BENCH_ECHO=1 and BENCH_LOG_LEVEL (show the instances' output).
- * Run: npm run bench:broadcast   (see docs/benchmarks.md and docs/broadcast.md)
+ * Pipeline mode, `--recipients 100000 --unthrottled`: the connector without a tenant limit, one
+ * instance, no rate gate (BENCH_GATE_RATE=unlimited, the default; a number runs the shared gate at that rate), no kill and no interactive traffic; prints
+ *
+ *   broadcast-pipeline: recipients=100000 messages_per_s=X storage_ops_per_message=S peak_rss_mb=M
+ *
+ * Flags (or environment): --recipients N (BENCH_RECIPIENTS, 10000), --without-chat N
+ * (BENCH_WITHOUT_CHAT, 300), --rate R (BENCH_RATE; default: the product's default broadcast rate),
+ * --unthrottled; BENCH_5XX_RATE (0.01), BENCH_INTERACTIVE_PER_SECOND (3), BENCH_CONCURRENCY (jobs in
+ * flight per instance), BENCH_STORAGE_CONNECTION_STRING (an account of your own instead of a new
+ * Azurite), BENCH_ECHO=1 and BENCH_LOG_LEVEL (show the instances' output).
+ * Run: npm run bench:broadcast   (see docs/bench/broadcast.md)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,13 +68,27 @@ import {
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
+import { countStorageRequests, type StorageRequests, totalOf } from './broadcast-storage-count';
 import { bulkInsert, log, runBenchmark } from './shared';
 
-const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+function flag(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const arg = args[i]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[i + 1] ?? '');
+}
+
+const UNTHROTTLED = process.argv.includes('--unthrottled');
+const RECIPIENTS = Number(flag('recipients') ?? process.env.BENCH_RECIPIENTS ?? 10_000);
 /** People the bot has no chat with: the Graph install path. */
-const WITHOUT_CHAT = Number(process.env.BENCH_WITHOUT_CHAT ?? 300);
-/** The instances' shared rate (below Teams' 50 per second). */
-const RATE = Number(process.env.BENCH_RATE ?? 48);
+const WITHOUT_CHAT = Number(flag('without-chat') ?? process.env.BENCH_WITHOUT_CHAT ?? 300);
+/** The broadcast rate when given; otherwise the instances use the product's default. */
+const RATE = flag('rate') ?? process.env.BENCH_RATE;
+/** The gate's rate in pipeline mode: high enough that storage and the process set the pace. */
+const GATE_RATE = process.env.BENCH_GATE_RATE ?? 'unlimited';
+/** Interactive card updates a second, all instances together. */
+const INTERACTIVE_PER_SECOND = UNTHROTTLED ? 0 : Number(process.env.BENCH_INTERACTIVE_PER_SECOND ?? 3);
 /** Share of connector requests the simulator fails with a random 5xx. */
 const FAILURE_RATE = Number(process.env.BENCH_5XX_RATE ?? 0.01);
 /** Connector answer time, uniformly between these (ms). */
@@ -73,9 +96,7 @@ const LATENCY: [number, number] = [20, 80];
 /** Kill instance a after this share of the recipients got their message. */
 const KILL_AT = 0.4;
 const RESTART_AFTER_MS = 3_000;
-/** Delivery jobs kept queued ahead of the senders, in seconds of sending (the instances' job uses the same). */
-const QUEUE_AHEAD_SECONDS = 30;
-const DEADLINE_MS = 10 * 60_000;
+const DEADLINE_MS = (UNTHROTTLED ? 30 : 10) * 60_000;
 const TEAMS_APP_ID = 'b7a1c0de-0000-4000-8000-00000000be11';
 const ADMIN_CHAT = 'a:bench-admin';
 const CHANNEL = '19:bench-announcements@thread.tacv2';
@@ -85,8 +106,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<number> {
   const started = Date.now();
-  if (!(RATE > 0 && RATE < TEAMS_TENANT_RATE_LIMIT))
-    throw new Error(`BENCH_RATE ${RATE} must be above 0 and below 50`);
+  if (RATE !== undefined && !(Number(RATE) > 0 && Number(RATE) < TEAMS_TENANT_RATE_LIMIT))
+    throw new Error(`--rate ${RATE} must be above 0 and below 50`);
   log('starting Azurite (data in a temporary folder), the connector simulator and the tenant simulator');
   const work = mkdtempSync(path.join(os.tmpdir(), 'bench-broadcast-'));
   // On disk, as `npm run dev` runs it: in memory, Azurite keeps one extent per queue message and its
@@ -101,11 +122,14 @@ async function main(): Promise<number> {
     failureRate: FAILURE_RATE,
     latencyMs: LATENCY,
     keepActivities: false,
+    // Pipeline mode: no tenant limit, so the engine's own pace shows.
+    ...(UNTHROTTLED ? { tenantWindow: { count: Number.MAX_SAFE_INTEGER, windowMs: 1_000 } } : {}),
   });
   const tenantSeed = generateTenant({ users: RECIPIENTS, devicesPerUser: 0 });
   const tenant = await startTenantSimulator({ seed: tenantSeed });
   const instances = new Map<string, ManagedProcess>();
   const rssFiles: string[] = [];
+  const storageFiles: string[] = [];
   try {
     const prefix = `bc${randomBytes(3).toString('hex')}`;
     const storage = createAzureStorage({ connectionString: azurite.connectionString, prefix });
@@ -163,33 +187,49 @@ async function main(): Promise<number> {
       if (posted.status === 201) progressActivityId = ((await posted.json()) as { id: string }).id;
     }
 
-    const env = (name: string, rssFile: string) =>
+    const instanceCount = UNTHROTTLED ? 1 : 2;
+    const env = (name: string, rssFile: string, storageFile: string) =>
       withLoopbackNoProxy({
         ...process.env,
         BENCH_CONNECTION_STRING: azurite.connectionString,
         BENCH_PREFIX: prefix,
         BENCH_CONNECTOR_URL: connector.url,
         BENCH_GRAPH_URL: tenant.url,
-        BENCH_RATE: String(RATE),
+        ...(RATE !== undefined ? { BENCH_RATE: RATE } : {}),
+        ...(UNTHROTTLED ? { BENCH_GATE_RATE: GATE_RATE } : {}),
+        ...(UNTHROTTLED && !process.env.BENCH_CONCURRENCY ? { BENCH_CONCURRENCY: '4' } : {}),
+        BENCH_INTERACTIVE_PER_SECOND: String(INTERACTIVE_PER_SECOND / instanceCount),
         BENCH_TEAMS_APP_ID: TEAMS_APP_ID,
         BENCH_RSS_FILE: rssFile,
-        BENCH_QUEUE_AHEAD_SECONDS: String(QUEUE_AHEAD_SECONDS),
+        BENCH_STORAGE_FILE: storageFile,
         BENCH_INSTANCE: name,
       });
     const launch = async (name: string) => {
       const rssFile = path.join(work, `${name}-${rssFiles.length}.rss`);
+      const storageFile = path.join(work, `${name}-${storageFiles.length}.storage`);
       rssFiles.push(rssFile);
-      const proc = spawnManaged(name, process.execPath, [TSX_CLI, INSTANCE], env(name, rssFile), {
-        echo: process.env.BENCH_ECHO === '1',
-      });
+      storageFiles.push(storageFile);
+      const proc = spawnManaged(
+        name,
+        process.execPath,
+        [TSX_CLI, INSTANCE],
+        env(name, rssFile, storageFile),
+        {
+          echo: process.env.BENCH_ECHO === '1',
+        },
+      );
       instances.set(name, proc);
       await proc.waitForLine(/^ready$/, 60_000).catch((err: unknown) => {
         throw processError(proc, err instanceof Error ? err.message : String(err));
       });
       return proc;
     };
-    await Promise.all([launch('instance-a'), launch('instance-b')]);
-    log(`two app instances running (separate processes), shared rate ${RATE}/s, storage prefix ${prefix}`);
+    await Promise.all(
+      (UNTHROTTLED ? ['instance-a'] : ['instance-a', 'instance-b']).map((name) => launch(name)),
+    );
+    log(
+      `${instanceCount} app instance(s) running (separate processes), broadcast rate ${UNTHROTTLED ? `gate ${GATE_RATE}, connector unlimited` : (RATE ?? 'the product default')}, ${INTERACTIVE_PER_SECOND} interactive updates/s, storage prefix ${prefix}`,
+    );
 
     const deps: BroadcastDeps = {
       store: storage.store,
@@ -198,8 +238,15 @@ async function main(): Promise<number> {
       deliveryQueue: storage.queue<DeliveryJob>('deliveries'),
     };
     const hooks: BroadcastHooks = {
+      // As a hook that read the participant rows hands them over: names, chat and language.
       recipients: async () =>
-        rows.map((r): Recipient => ({ aadObjectId: r.value.aadObjectId, displayName: r.value.displayName })),
+        rows.map(
+          (r): Recipient => ({
+            aadObjectId: r.value.aadObjectId,
+            displayName: r.value.displayName,
+            ...(r.value.conversation ? { conversation: r.value.conversation } : {}),
+          }),
+        ),
       compose: async () => {
         throw new Error('the instances compose the cards');
       },
@@ -224,11 +271,14 @@ async function main(): Promise<number> {
         },
       },
     }));
+    // The queueing's storage requests count too (this process, from the confirmation on).
+    const mine = countStorageRequests(azurite.connectionString);
     const confirmedAt = Date.now();
     await confirm(deps, hooks, draft.id, { actor: admin });
     const sending = await queueRecipients(deps, hooks, draft.id);
+    const queueing = mine();
     log(
-      `confirmed; ${sending?.recipientCount} deliveries recorded in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s; the leased job feeds the queue`,
+      `confirmed; ${sending?.recipientCount} deliveries recorded and queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s (${totalOf(queueing)} storage requests)`,
     );
 
     const recipientMessages = () => connector.stats().accepted;
@@ -244,7 +294,7 @@ async function main(): Promise<number> {
         }
       }
       const sent = recipientMessages();
-      if (!killed && sent >= KILL_AT * RECIPIENTS) {
+      if (!UNTHROTTLED && !killed && sent >= KILL_AT * RECIPIENTS) {
         killed = true;
         const a = instances.get('instance-a')!;
         log(`${sent} messages accepted: SIGKILL instance-a (pid ${a.pid}) mid-run`);
@@ -298,6 +348,18 @@ async function main(): Promise<number> {
     const peakRss = Math.max(...rssFiles.map((f) => Number(readFileSync(f, 'utf8')) || 0));
     const s = connector.stats();
     const channelPosts = perChat.get(CHANNEL)?.length ?? 0;
+    // Every accepted message of the sending period, the broadcast's and everyone else's.
+    const [from, to] = [times[0]!, times.at(-1)!];
+    const inPeriod = (t: number) => t >= from && t <= to;
+    const allAccepted =
+      connector.messages.filter((m) => inPeriod(m.at)).length + connector.updateTimes.filter(inPeriod).length;
+    const totalRatio = (allAccepted - 1) / seconds / TEAMS_TENANT_RATE_LIMIT;
+    const requests: StorageRequests = { ...queueing };
+    for (const f of storageFiles) {
+      const counted = JSON.parse(readFileSync(f, 'utf8')) as StorageRequests;
+      for (const k of ['table', 'queue', 'blob'] as const) requests[k] += counted[k];
+    }
+    const opsPerMessage = totalOf(requests) / times.length;
 
     log(
       `connector: ${s.requests} requests; ${s.accepted} messages accepted (${times.length} to recipients, ${channelPosts} channel post, 1 admin card), ${s.updates} card updates, ` +
@@ -308,7 +370,10 @@ async function main(): Promise<number> {
       `deliveries: sent=${states.sent} uncertain=${states.uncertain} failed=${states.failed}${reasons.size ? ` (${[...reasons].map(([r, n]) => `${r}: ${n}`).join(', ')})` : ''} queued=${states.queued} sending=${states.sending}`,
     );
     log(
-      `ratios: ${times.length} recipient messages in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${(100 * ratio).toFixed(1)}% of Teams' ${TEAMS_TENANT_RATE_LIMIT}/s (${((100 * achieved) / RATE).toFixed(1)}% of the configured ${RATE}/s)`,
+      `ratios: ${times.length} recipient messages in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${(100 * ratio).toFixed(1)}% of Teams' ${TEAMS_TENANT_RATE_LIMIT}/s; with everything else accepted meanwhile (${allAccepted - times.length} interactive updates, progress card, channel post) ${(100 * totalRatio).toFixed(1)}%`,
+    );
+    log(
+      `storage: ${totalOf(requests)} requests (tables ${requests.table}, queue ${requests.queue}, blobs ${requests.blob}; queueing ${totalOf(queueing)}) = ${opsPerMessage.toFixed(3)} per recipient message`,
     );
     const buckets: number[] = [];
     for (const t of times) {
@@ -324,8 +389,11 @@ async function main(): Promise<number> {
       log(
         'FAILED: every recipient must get the message, and every second copy must be a delivery marked uncertain',
       );
+    const rssMb = Math.round(peakRss / 1024 / 1024);
     process.stdout.write(
-      `broadcast: recipients=${RECIPIENTS} rate_ratio=${ratio.toFixed(3)} lost=${lost} duplicates=${duplicates} uncertain=${states.uncertain} peak_rss_mb=${Math.round(peakRss / 1024 / 1024)}\n`,
+      UNTHROTTLED
+        ? `broadcast-pipeline: recipients=${RECIPIENTS} messages_per_s=${achieved.toFixed(1)} storage_ops_per_message=${opsPerMessage.toFixed(3)} peak_rss_mb=${rssMb}\n`
+        : `broadcast: recipients=${RECIPIENTS} rate_ratio=${totalRatio.toFixed(3)} lost=${lost} duplicates=${duplicates} uncertain=${states.uncertain} storage_ops_per_message=${opsPerMessage.toFixed(3)} total_peak_rps=${s.peakTenantWindow} peak_rss_mb=${rssMb}\n`,
     );
     return ok ? 0 : 1;
   } finally {

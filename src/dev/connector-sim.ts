@@ -82,6 +82,8 @@ export interface ConnectorSim {
   url: string;
   port: number;
   readonly messages: readonly SimMessage[];
+  /** Epoch ms of every accepted in-place update (PUT …/activities/{id}). */
+  readonly updateTimes: readonly number[];
   /** Personal chats created, by the member id asked for. */
   readonly conversations: ReadonlyMap<string, string>;
   stats(): ConnectorSimStats;
@@ -131,6 +133,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
   let tenant = new SlidingWindow(tenantLimit);
   let threads = new Map<string, SlidingWindow[]>();
   const messages: SimMessage[] = [];
+  const updateTimes: number[] = [];
   const conversations = new Map<string, string>();
   const activities = new Set<string>();
   const injected: InjectedFailure[] = [];
@@ -289,6 +292,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
       }
       admit(at, thread);
       stats.updates++;
+      updateTimes.push(at);
       return { status: 200, body: JSON.stringify({ id: activityId }) };
     }
 
@@ -314,6 +318,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
     tenant = new SlidingWindow(tenantLimit);
     threads = new Map();
     messages.length = 0;
+    updateTimes.length = 0;
     conversations.clear();
     activities.clear();
     injected.length = 0;
@@ -356,6 +361,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
     port,
     messages,
+    updateTimes,
     conversations,
     stats: () => ({ ...stats }),
     failNext: (failure) => injected.push({ ...failure }),

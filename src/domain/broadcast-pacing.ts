@@ -4,8 +4,15 @@
  * The sender (src/workers/broadcast-sender.ts) and the rate gate (src/integrations/storage) only do
  * the I/O around these.
  */
-import type { Delivery, DeliveryCounts, DeliveryFailure, DeliveryState } from './broadcast';
-import { FINAL_DELIVERY_STATES } from './broadcast';
+import type {
+  Delivery,
+  DeliveryCounts,
+  DeliveryFailure,
+  DeliveryJob,
+  DeliveryState,
+  JobRecipient,
+} from './broadcast';
+import { FINAL_DELIVERY_STATES, MAX_JOB_JSON_CHARS, MAX_JOB_RECIPIENTS } from './broadcast';
 
 // ---------------------------------------------------------------------------------------------
 // Shared rate: a generic cell rate algorithm over one shared row
@@ -250,6 +257,37 @@ export function afterFailure(
   return { kind: 'retry', delayMs, record: { ...rest, state: 'queued', detail, updatedAt: at } };
 }
 
+/**
+ * After a try that ended before the connector took anything (composing, installing, opening the
+ * chat): it counts as an attempt and is bounded like one. A row left `sending` by a dead sender stays
+ * `sending`, because its earlier try may still have gone out; past the attempt limit it is
+ * `uncertain`. Undefined when the row is final already.
+ */
+export function afterNotSent(
+  current: Delivery,
+  failure: {
+    class: 'throttled' | 'retry' | 'rejected';
+    status?: number;
+    code?: string;
+    retryAfterSeconds?: number;
+  },
+  maxAttempts: number,
+  now: Date,
+  random: () => number,
+): AfterFailure | undefined {
+  const counted = { ...current, attempts: current.attempts + 1 };
+  if (current.state === 'queued') return afterFailure(counted, failure, maxAttempts, now, random);
+  if (current.state !== 'sending') return undefined;
+  if (counted.attempts >= maxAttempts) return { kind: 'failed', record: uncertainDelivery(counted, now) };
+  return { kind: 'retry', delayMs: backoffMs(counted.attempts, random), record: counted };
+}
+
+/** A delivery that may have gone out twice, or once without our knowing: never sent again. */
+export function uncertainDelivery(d: Delivery, now: Date): Delivery {
+  const { sendingSince: _since, ...rest } = d;
+  return { ...rest, state: 'uncertain', updatedAt: now.toISOString() };
+}
+
 export function failedDelivery(
   d: Delivery,
   reason: DeliveryFailure,
@@ -264,6 +302,57 @@ export function failedDelivery(
     ...(detail ? { detail } : {}),
     updatedAt: now.toISOString(),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery jobs
+
+/**
+ * Recipients (in row-key order) cut into delivery jobs: at most MAX_JOB_RECIPIENTS each, fewer when
+ * their chat addresses are long, so that a job stays well inside a queue message.
+ */
+export function jobsOf(broadcastId: string, recipients: readonly JobRecipient[]): DeliveryJob[] {
+  const jobs: DeliveryJob[] = [];
+  const overhead = JSON.stringify({ broadcastId, recipients: [] }).length;
+  let current: JobRecipient[] = [];
+  let size = overhead;
+  for (const r of recipients) {
+    const length = JSON.stringify(r).length + 1;
+    if (current.length > 0 && (current.length >= MAX_JOB_RECIPIENTS || size + length > MAX_JOB_JSON_CHARS)) {
+      jobs.push({ broadcastId, recipients: current });
+      current = [];
+      size = overhead;
+    }
+    current.push(r);
+    size += length;
+  }
+  if (current.length > 0) jobs.push({ broadcastId, recipients: current });
+  return jobs;
+}
+
+/**
+ * Recipients to look at again later, as new jobs with the delay each needs: grouped by the delay in
+ * whole seconds (rounded up, so nobody comes back early), each group cut like `jobsOf`.
+ */
+export function laterJobs(
+  broadcastId: string,
+  later: readonly { recipient: JobRecipient; delayMs: number }[],
+): { delaySeconds: number; job: DeliveryJob }[] {
+  const bySeconds = new Map<number, JobRecipient[]>();
+  for (const { recipient, delayMs } of later) {
+    const seconds = Math.max(0, Math.ceil(delayMs / 1000));
+    const list = bySeconds.get(seconds) ?? [];
+    list.push(recipient);
+    bySeconds.set(seconds, list);
+  }
+  return [...bySeconds]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([delaySeconds, rs]) =>
+      jobsOf(
+        broadcastId,
+        [...rs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      ).map((job) => ({ delaySeconds, job })),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /**
  * Broadcasts: one admin message (a wave announcement, a reminder to stragglers) fanned out to many
- * people. Every recipient gets a durable queue message and a Delivery row; the row is the truth
- * about what happened to that person's message.
+ * people. Every recipient gets a Delivery row and a place in a durable queue message that carries a
+ * batch of recipients; the row is the truth about what happened to that person's message.
  */
+import type { ConversationAddress } from './participant';
 
 export type BroadcastKind = 'announcement' | 'stragglers';
 
@@ -76,11 +77,35 @@ export interface Delivery {
   updatedAt: string;
 }
 
-/** The queue message: small, so a crash between queueing and sending loses nothing but time. */
+/**
+ * One recipient in a delivery job: the row key of their Delivery row and what sending needs that the
+ * row does not hold, copied from their participant row at queueing, so that sending reads no
+ * participant. Nothing here outlives the job: an erasure deletes the row, and without the row nothing
+ * is sent.
+ */
+export interface JobRecipient {
+  /** Row key of the Delivery row (the object id, lower case). */
+  id: string;
+  /** Their 1:1 chat with the bot; absent when the bot has none yet (the app is installed first). */
+  chat?: ConversationAddress;
+  locale?: string;
+  language?: string;
+  timeZone?: string;
+}
+
+/**
+ * The queue message: up to MAX_JOB_RECIPIENTS recipients of one broadcast, in row-key order, so
+ * that their rows are read with one range query and claimed and recorded a chunk per transaction.
+ */
 export interface DeliveryJob {
   broadcastId: string;
-  aadObjectId: string;
+  recipients: JobRecipient[];
 }
+
+/** Most recipients one delivery job carries (also the most writes of one table transaction). */
+export const MAX_JOB_RECIPIENTS = 100;
+/** Most characters of a job as JSON: base64 makes it a third longer, and a queue message holds 64 KiB. */
+export const MAX_JOB_JSON_CHARS = 40_000;
 
 export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = ['sent', 'failed', 'uncertain'];
 

@@ -1,8 +1,8 @@
 /**
- * The broadcast sender runs on every instance: it takes delivery jobs from the durable queue, keeps
- * each invisible to the other instances while it is worked on, and hands it to the Deliverer
- * (src/features/broadcast/deliverer.ts), which waits for the turn in the shared rate, claims the row,
- * sends and records the outcome.
+ * The broadcast sender runs on every instance: it takes delivery jobs (up to 100 recipients each)
+ * from the durable queue, keeps each invisible to the other instances while it is worked on, and
+ * hands it to the Deliverer (src/features/broadcast/deliverer.ts), which claims a chunk of rows in one
+ * transaction, sends each message at its turn in the shared rate and records the chunk in one more.
  */
 import { setMaxListeners } from 'node:events';
 import type { DeliveryJob } from '../domain/broadcast';
@@ -11,17 +11,25 @@ import type { BroadcastHooks } from '../features/broadcast/broadcast-service';
 import {
   Deliverer,
   type HeldDelivery,
+  type JobOutcomes,
   type SenderDeps,
-  type SendOutcome,
 } from '../features/broadcast/deliverer';
 import type { QueueMessage, WorkQueue } from '../ports/queue';
 import { AbortedError, type RateGate } from '../ports/rate-gate';
 
-export type { SenderDeps, SendOutcome } from '../features/broadcast/deliverer';
+export type { JobOutcomes, SenderDeps, SendOutcome } from '../features/broadcast/deliverer';
 
 export interface BroadcastSenderOptions {
-  /** Jobs worked on at once by this instance (default 32: enough for one instance to keep the whole rate busy). */
+  /**
+   * Jobs worked on at once by this instance (default 2: while one records a chunk, the other sends,
+   * so the turns this instance is given are all used).
+   */
   concurrency?: number;
+  /**
+   * Rows claimed per transaction (default: what the configured rate sends in half a second, 5…100).
+   * Claimed rows not yet recorded are what a crash sends twice (as `uncertain`): keep it small.
+   */
+  chunkSize?: number;
   /** How long a received job stays invisible to other instances; renewed while it is worked on (default 30 s). */
   visibilitySeconds?: number;
   /**
@@ -95,7 +103,7 @@ export class BroadcastSender {
   private readonly idlePollMs: [number, number];
   private readonly random: () => number;
   private readonly abort = new AbortController();
-  private readonly inFlight = new Set<Promise<SendOutcome>>();
+  private readonly inFlight = new Set<Promise<JobOutcomes>>();
   private readonly deliverer: Deliverer;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -106,19 +114,23 @@ export class BroadcastSender {
     gate: RateGate,
     options: BroadcastSenderOptions = {},
   ) {
-    this.concurrency = Math.max(1, options.concurrency ?? 32);
-    this.receiveBatch = Math.max(1, Math.min(32, Math.floor(this.concurrency / 4)));
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.receiveBatch = Math.max(1, Math.min(32, Math.ceil(this.concurrency / 2)));
     this.visibilitySeconds = Math.max(5, options.visibilitySeconds ?? 30);
     this.idlePollMs = options.idlePollMs ?? [250, 5_000];
     this.random = options.random ?? Math.random;
     this.deliverer = new Deliverer(deps, hooks, gate, {
       inFlightGraceMs: options.inFlightGraceMs ?? this.visibilitySeconds * 1000,
       broadcastCacheMs: options.broadcastCacheMs ?? 2_000,
+      chunkSize: Math.max(
+        1,
+        Math.min(100, options.chunkSize ?? Math.max(5, Math.ceil(deps.config.broadcast.ratePerSecond / 2))),
+      ),
       random: this.random,
       signal: this.abort.signal,
     });
-    // Every job waiting at the gate listens for the stop.
-    setMaxListeners(this.concurrency * 2 + 10, this.abort.signal);
+    // Every message waiting at the gate listens for the stop.
+    setMaxListeners(this.concurrency * 200 + 10, this.abort.signal);
   }
 
   private get queue(): WorkQueue<DeliveryJob> {
@@ -198,26 +210,24 @@ export class BroadcastSender {
     });
   }
 
-  /** Works one delivery job to its end; exposed for tests. */
-  async handle(message: QueueMessage<DeliveryJob>): Promise<SendOutcome> {
+  /** Works one delivery job to its end; exposed for tests. Returns each recipient's outcome by row key. */
+  async handle(message: QueueMessage<DeliveryJob>): Promise<JobOutcomes> {
+    const job = { broadcastId: message.body.broadcastId, recipients: message.body.recipients.length };
     const held = new HeldJob(this.queue, message, this.visibilitySeconds, (err) =>
-      this.deps.logger.warn({ err, job: message.body }, 'could not keep a delivery job invisible'),
+      this.deps.logger.warn({ err, job }, 'could not keep a delivery job invisible'),
     );
     try {
-      return await this.deliverer.deliver(held, message.body, message.dequeueCount === 1);
+      return await this.deliverer.deliver(held, message.body);
     } catch (err) {
-      if (err instanceof AbortedError) {
-        // Stopping before the message went anywhere: let another sender have it at once.
-        await held.retryIn(0);
-        return 'released';
-      }
-      const delay = backoffMs(message.dequeueCount, this.random);
-      this.deps.logger.error(
-        { err, job: message.body, retryInMs: delay },
-        'broadcast delivery failed unexpectedly; it will be tried again',
-      );
+      const delay = err instanceof AbortedError ? 0 : backoffMs(message.dequeueCount, this.random);
+      if (!(err instanceof AbortedError))
+        this.deps.logger.error(
+          { err, job, retryInMs: delay },
+          'broadcast delivery failed unexpectedly; the job will be tried again',
+        );
+      // Whatever was recorded stays recorded; the job's other rows are looked at again when it returns.
       await held.retryIn(delay);
-      return 'error';
+      return Object.fromEntries(message.body.recipients.map((r) => [r.id, 'retry']));
     }
   }
 }

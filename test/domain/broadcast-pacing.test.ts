@@ -3,12 +3,15 @@ import fc from 'fast-check';
 import type { Delivery } from '../../src/domain/broadcast';
 import {
   afterFailure,
+  afterNotSent,
   allDeliveriesFinal,
   backoffMs,
   classifyConnectorStatus,
   decideDelivery,
   finishedShare,
   grantInstants,
+  jobsOf,
+  laterJobs,
   markDelivered,
   markSending,
   parseRetryAfter,
@@ -247,6 +250,72 @@ describe('domain: broadcast pacing', () => {
       assert.equal(finishedShare(c, 20), 0.5);
       assert.equal(progressBar(0.5, 10), '▰▰▰▰▰▱▱▱▱▱');
       assert.equal(progressBar(2, 4), '▰▰▰▰');
+    });
+  });
+
+  describe('delivery jobs', () => {
+    const chat = (i: number, long = 0) => ({
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      channelId: 'msteams',
+      conversationId: `a:${'x'.repeat(long)}${i}`,
+      botId: '28:bot',
+      userId: `29:${i}`,
+    });
+
+    it('cuts recipients into jobs of at most 100, fewer when their chat addresses are long, keeping the order', () => {
+      const short = Array.from({ length: 250 }, (_, i) => ({
+        id: `u${String(i).padStart(3, '0')}`,
+        chat: chat(i),
+      }));
+      assert.deepEqual(
+        jobsOf('b', short).map((j) => j.recipients.length),
+        [100, 100, 50],
+      );
+      const long = short.map((r, i) => ({ ...r, chat: chat(i, 600) }));
+      const jobs = jobsOf('b', long);
+      assert.ok(jobs.length > 3);
+      for (const j of jobs)
+        assert.ok(JSON.stringify(j).length <= 40_000, 'a queue message holds it in base64');
+      assert.deepEqual(
+        jobs.flatMap((j) => j.recipients.map((r) => r.id)),
+        long.map((r) => r.id),
+      );
+      assert.deepEqual(jobsOf('b', []), []);
+    });
+
+    it('groups later looks by their delay in whole seconds, rounded up, each group in row-key order', () => {
+      const later = laterJobs('b', [
+        { recipient: { id: 'c' }, delayMs: 1_500 },
+        { recipient: { id: 'a' }, delayMs: 2_000 },
+        { recipient: { id: 'b' }, delayMs: 0 },
+        { recipient: { id: 'd' }, delayMs: 1_001 },
+      ]);
+      assert.deepEqual(
+        later.map((l) => [l.delaySeconds, l.job.recipients.map((r) => r.id)]),
+        [
+          [0, ['b']],
+          [2, ['a', 'c', 'd']],
+        ],
+      );
+    });
+
+    it('a try that never reached the connector counts as an attempt; a row left mid-call stays sending or ends uncertain', () => {
+      const now = new Date('2026-11-23T09:00:00Z');
+      const queued = queuedDelivery('b', { aadObjectId: 'u1' }, now);
+      const retry = afterNotSent(queued, { class: 'retry', code: 'compose-failed' }, 3, now, () => 0.5);
+      assert.deepEqual([retry?.kind, retry?.record.state, retry?.record.attempts], ['retry', 'queued', 1]);
+      const midCall = { ...markSending(queued, now), attempts: 2 };
+      const last = afterNotSent(midCall, { class: 'retry' }, 3, now, () => 0.5);
+      assert.deepEqual(
+        [last?.kind, last?.record.state, last?.record.sendingSince],
+        ['failed', 'uncertain', undefined],
+      );
+      const again = afterNotSent({ ...midCall, attempts: 1 }, { class: 'retry' }, 3, now, () => 0.5);
+      assert.deepEqual([again?.kind, again?.record.state], ['retry', 'sending']);
+      assert.equal(
+        afterNotSent({ ...queued, state: 'sent' }, { class: 'retry' }, 3, now, () => 0.5),
+        undefined,
+      );
     });
   });
 });

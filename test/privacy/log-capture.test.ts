@@ -23,14 +23,7 @@ import { escalationKey } from '../../src/domain/escalation';
 import type { Escalation } from '../../src/domain/escalation-model';
 import { clearAdminCache } from '../../src/features/admin/admin-access';
 import { broadcastHooks } from '../../src/features/admin/announce-service';
-import {
-  confirm,
-  createDraft,
-  deliveryRowsOf,
-  feedQueue,
-  queueRecipients,
-  queueWindow,
-} from '../../src/features/broadcast/broadcast-service';
+import { confirm, createDraft, queueRecipients } from '../../src/features/broadcast/broadcast-service';
 import { onProgress } from '../../src/features/journey/on-progress';
 import { purgeRound } from '../../src/features/privacy/purge';
 import { credentialFor } from '../../src/integrations/graph/credential';
@@ -244,7 +237,6 @@ describe('privacy: the main flows log no personal data (Azurite, tenant and Work
     await confirm(deps, hooks, draft.id, { actor });
     const sending = await queueRecipients(deps, hooks, draft.id);
     assert.ok(sending);
-    await feedQueue(deps, sending, await deliveryRowsOf(deps.store, draft.id), queueWindow(deps));
     const sender = new BroadcastSender(deps, hooks, new FakeRateGate(), { broadcastCacheMs: 0 });
     for (const job of await deps.deliveryQueue!.receive(32, 30)) await sender.handle(job);
     assert.ok(w.messenger.sent.length > 0, 'the broadcast went out');

@@ -16,10 +16,7 @@ import {
   cancel,
   confirm,
   createDraft,
-  deliveryRowsOf,
-  feedQueue,
   queueRecipients,
-  queueWindow,
   type Recipient,
 } from '../../src/features/broadcast/broadcast-service';
 import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
@@ -28,7 +25,9 @@ import { ConnectorError, type OutgoingCard } from '../../src/ports/messenger';
 import type { QueueMessage } from '../../src/ports/queue';
 import type { RateGate } from '../../src/ports/rate-gate';
 import type { Store } from '../../src/ports/store';
+import type { JobOutcomes } from '../../src/workers/broadcast-sender';
 import { BroadcastSender, type SenderDeps } from '../../src/workers/broadcast-sender';
+import { atEveryCrashPoint, Crashed, CrashPoint } from '../crash/crash-point';
 import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/eventually';
 import { FakeRateGate, InMemoryWorkQueue } from '../helpers/fake-rate-gate';
@@ -110,8 +109,8 @@ function hooks(): BroadcastHooks & { composed: (Participant | undefined)[]; sent
   return h;
 }
 
-function setup(options: { maxAttempts?: number } = {}) {
-  const store = new InMemoryStore();
+function setup(options: { maxAttempts?: number; chunkSize?: number; store?: Store } = {}) {
+  const store = options.store ?? new InMemoryStore();
   const clock = new FakeClock();
   const queue = new InMemoryWorkQueue<DeliveryJob>(clock);
   const messenger = new ScriptedMessenger();
@@ -132,25 +131,38 @@ function setup(options: { maxAttempts?: number } = {}) {
       BOT_SERVICE_URL: 'https://smba.example/teams/',
     }),
   };
-  const sender = new BroadcastSender(deps, h, gate, { broadcastCacheMs: 0, random: () => 0.5 });
+  const sender = new BroadcastSender(deps, h, gate, {
+    broadcastCacheMs: 0,
+    random: () => 0.5,
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+  });
   return { store, clock, queue, messenger, installer, gate, hooks: h, deps, sender };
 }
 
 type Setup = ReturnType<typeof setup>;
 
-/** A broadcast in `sending` with one queued delivery (and its job) per id. */
+/**
+ * A broadcast in `sending` with one queued delivery per id and ONE job carrying them all, with the
+ * chat address for the ids in `chats` (default: all).
+ */
 async function broadcastTo(
   s: Setup,
   ids: string[],
   state: Broadcast['state'] = 'sending',
+  chats: string[] = ids,
 ): Promise<Broadcast> {
   const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
   const now = s.clock.now().toISOString();
+  if (ids.length > 0)
+    await s.queue.enqueue({
+      broadcastId: b.id,
+      recipients: ids.map((id) => ({ id, ...(chats.includes(id) ? { chat: address(id) } : {}) })),
+    });
   for (const id of ids) {
-    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: id });
     await s.store.deliveries.insert(deliveryKey(b.id, id), {
       broadcastId: b.id,
       aadObjectId: id,
+      displayName: `Name ${id}`,
       state: 'queued',
       attempts: 0,
       queuedAt: now,
@@ -170,12 +182,59 @@ async function next(s: Setup): Promise<QueueMessage<DeliveryJob>> {
   return m;
 }
 
+/** Counts the storage calls a sender makes, by kind. */
+function counting(store: Store) {
+  const calls = { get: 0, list: 0, transact: 0, replace: 0, update: 0 };
+  const d = store.deliveries;
+  const p = store.participants;
+  const wrapped: Store = {
+    ...store,
+    deliveries: {
+      ...d,
+      get: (k) => {
+        calls.get++;
+        return d.get(k);
+      },
+      listPartition: (pk, r) => {
+        calls.list++;
+        return d.listPartition(pk, r);
+      },
+      transact: (pk, a) => {
+        calls.transact++;
+        return d.transact(pk, a);
+      },
+      replace: (k, v, e) => {
+        calls.replace++;
+        return d.replace(k, v, e);
+      },
+      update: (k, m) => {
+        calls.update++;
+        return d.update(k, m);
+      },
+      insert: (k, v) => d.insert(k, v),
+      delete: (k, e) => d.delete(k, e),
+    },
+    participants: {
+      ...p,
+      get: (k) => {
+        calls.get++;
+        return p.get(k);
+      },
+      update: (k, m) => {
+        calls.update++;
+        return p.update(k, m);
+      },
+    },
+  };
+  return { store: wrapped, calls };
+}
+
 describe('workers: broadcast sender', () => {
   it('sends to a known chat: claims the row, sends once, records sent with the activity id', async () => {
     const s = setup();
     await s.store.participants.insert(participantKey('u1'), participant('u1'));
     const b = await broadcastTo(s, ['u1']);
-    assert.equal(await s.sender.handle(await next(s)), 'sent');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'sent' });
     const d = await delivery(s.store, b, 'u1');
     assert.deepEqual([d.state, d.attempts, d.activityId], ['sent', 1, 'activity-1']);
     assert.equal(s.messenger.sent[0]!.to.conversationId, 'a:chat-u1');
@@ -185,14 +244,32 @@ describe('workers: broadcast sender', () => {
     assert.equal(s.hooks.composed[0]?.displayName, 'Name u1', 'compose sees the participant row');
   });
 
+  it('a job of 45 costs one read, and one claim and one record transaction per chunk: no participant read when the card needs none', async () => {
+    const ids = Array.from({ length: 45 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    const c = counting(new InMemoryStore());
+    const s = setup({ chunkSize: 20, store: c.store });
+    s.hooks.composeNeedsParticipant = false;
+    const b = await broadcastTo(s, ids);
+    const outcomes = await s.sender.handle(await next(s));
+    assert.deepEqual(new Set(Object.values(outcomes)), new Set(['sent']));
+    assert.equal(Object.keys(outcomes).length, 45);
+    assert.deepEqual(c.calls, { get: 0, list: 1, transact: 6, replace: 0, update: 0 });
+    assert.equal(s.messenger.sent.length, 45);
+    assert.equal(
+      s.hooks.composed[0]?.conversation?.conversationId,
+      'a:chat-u00',
+      'compose gets what the job carries',
+    );
+    for (const id of ids) assert.equal((await delivery(s.store, b, id)).state, 'sent');
+  });
+
   it('installs the app and opens a chat for someone the bot has never talked to, and keeps the address', async () => {
     const s = setup();
     await s.store.participants.insert(participantKey('known'), participant('known', false));
-    const b = await broadcastTo(s, ['known', 'stranger']);
-    assert.equal(await s.sender.handle(await next(s)), 'sent');
-    assert.equal(await s.sender.handle(await next(s)), 'sent');
-    assert.deepEqual(s.installer.calls, ['known', 'stranger']);
-    assert.deepEqual(s.messenger.opened, ['known', 'stranger']);
+    const b = await broadcastTo(s, ['known', 'stranger'], 'sending', []);
+    assert.deepEqual(await s.sender.handle(await next(s)), { known: 'sent', stranger: 'sent' });
+    assert.deepEqual(s.installer.calls.sort(), ['known', 'stranger']);
+    assert.deepEqual(s.messenger.opened.sort(), ['known', 'stranger']);
     assert.equal(s.gate.taken, 4, 'opening a chat is a connector call too');
     const known = (await s.store.participants.get(participantKey('known')))!.value;
     assert.equal(known.conversation?.conversationId, 'a:chat-known');
@@ -209,9 +286,8 @@ describe('workers: broadcast sender', () => {
     const s = setup();
     s.installer.outcomes.set('blocker', 'blocked');
     s.installer.outcomes.set('gone', 'user-not-found');
-    const b = await broadcastTo(s, ['blocker', 'gone']);
-    assert.equal(await s.sender.handle(await next(s)), 'failed');
-    assert.equal(await s.sender.handle(await next(s)), 'failed');
+    const b = await broadcastTo(s, ['blocker', 'gone'], 'sending', []);
+    assert.deepEqual(await s.sender.handle(await next(s)), { blocker: 'failed', gone: 'failed' });
     const blocked = await delivery(s.store, b, 'blocker');
     assert.deepEqual([blocked.state, blocked.reason], ['failed', 'app-install-blocked']);
     assert.equal((await delivery(s.store, b, 'gone')).reason, 'user-not-found');
@@ -221,23 +297,32 @@ describe('workers: broadcast sender', () => {
     assert.equal(s.queue.size, 0, 'nothing left to retry');
   });
 
-  it('on 429 pauses every sender for Retry-After and tries again after it', async () => {
+  it('on 429 pauses every sender for Retry-After and tries again after it, in a new job for that recipient only', async () => {
     const s = setup();
-    await s.store.participants.insert(participantKey('u1'), participant('u1'));
-    const b = await broadcastTo(s, ['u1']);
+    for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
+    const b = await broadcastTo(s, ['u1', 'u2']);
     s.messenger.failures.push(new ConnectorError('throttled', 429, 'ThrottledTooManyRequests', 3));
     const t0 = s.clock.now().getTime();
-    assert.equal(await s.sender.handle(await next(s)), 'retry');
+    const outcomes = await s.sender.handle(await next(s));
+    assert.deepEqual(Object.values(outcomes).sort(), ['retry', 'sent']);
+    const throttled = Object.keys(outcomes).find((id) => outcomes[id] === 'retry')!;
     assert.deepEqual(
       s.gate.pauses.map((p) => p.getTime() - t0),
       [3_000],
     );
-    const d = await delivery(s.store, b, 'u1');
+    const d = await delivery(s.store, b, throttled);
     assert.deepEqual([d.state, d.attempts, d.detail], ['queued', 1, '429 ThrottledTooManyRequests']);
+    assert.equal(s.queue.size, 1, 'the original job is done; one new job for the retry');
     assert.equal((await s.queue.receive(1, 30)).length, 0, 'invisible until Retry-After has passed');
     s.clock.advance(4_000);
-    assert.equal(await s.sender.handle(await next(s)), 'sent');
-    assert.equal((await delivery(s.store, b, 'u1')).attempts, 2);
+    const m = await next(s);
+    assert.deepEqual(
+      m.body.recipients.map((r) => [r.id, r.chat?.conversationId]),
+      [[throttled, `a:chat-${throttled}`]],
+      'the new job carries what sending needs',
+    );
+    assert.deepEqual(await s.sender.handle(m), { [throttled]: 'sent' });
+    assert.equal((await delivery(s.store, b, throttled)).attempts, 2);
   });
 
   it('retries 412/5xx with growing jittered backoff, and gives up after maxAttempts (retries-exhausted)', async () => {
@@ -274,7 +359,7 @@ describe('workers: broadcast sender', () => {
     await s.store.participants.insert(participantKey('u1'), participant('u1'));
     const b = await broadcastTo(s, ['u1']);
     s.messenger.failures.push(new ConnectorError('blocked', 403, 'ConversationBlockedByUser'));
-    assert.equal(await s.sender.handle(await next(s)), 'failed');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'failed' });
     const d = await delivery(s.store, b, 'u1');
     assert.deepEqual([d.state, d.reason, d.detail], ['failed', 'rejected', '403 ConversationBlockedByUser']);
   });
@@ -292,14 +377,14 @@ describe('workers: broadcast sender', () => {
       sendingSince: crashedAt.toISOString(),
     }));
     s.clock.advance(10_000);
-    assert.equal(
+    assert.deepEqual(
       await s.sender.handle(await next(s)),
-      'wait',
+      { u1: 'wait' },
       'a recent claim may still be in flight elsewhere',
     );
     assert.equal(s.messenger.calls, 0);
     s.clock.advance(25_000);
-    assert.equal(await s.sender.handle(await next(s)), 'uncertain');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'uncertain' });
     const d = await delivery(s.store, b, 'u1');
     assert.deepEqual([d.state, d.attempts, d.activityId], ['uncertain', 2, 'activity-1']);
     assert.equal(s.messenger.calls, 1);
@@ -310,10 +395,10 @@ describe('workers: broadcast sender', () => {
     await s.store.participants.insert(participantKey('u1'), participant('u1'));
     const b = await broadcastTo(s, ['u1']);
     s.messenger.failures.push(new ConnectorError('socket hang up', 0, 'ECONNRESET'));
-    assert.equal(await s.sender.handle(await next(s)), 'retry');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'retry' });
     assert.equal((await delivery(s.store, b, 'u1')).state, 'sending');
     s.clock.advance(31_000);
-    assert.equal(await s.sender.handle(await next(s)), 'uncertain');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'uncertain' });
     assert.equal(s.messenger.calls, 2);
   });
 
@@ -321,7 +406,7 @@ describe('workers: broadcast sender', () => {
     const s = setup();
     await s.store.participants.insert(participantKey('u1'), participant('u1'));
     const b = await broadcastTo(s, ['u1']);
-    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: 'u1' });
+    await s.queue.enqueue({ broadcastId: b.id, recipients: [{ id: 'u1', chat: address('u1') }] });
     let release: () => void = () => {};
     s.messenger.slow = new Promise((r) => {
       release = r;
@@ -329,49 +414,15 @@ describe('workers: broadcast sender', () => {
     const [m1, m2] = await s.queue.receive(2, 30);
     const first = s.sender.handle(m1!);
     const second = s.sender.handle(m2!);
-    await new Promise((r) => setImmediate(r));
+    await eventually(() => s.messenger.calls === 1);
     release();
-    const outcomes = (await Promise.all([first, second])).sort();
+    const outcomes = (await Promise.all([first, second])).map((o) => o.u1).sort();
     assert.deepEqual(outcomes, ['sent', 'wait']);
     assert.equal(s.messenger.sent.length, 1);
     s.queue.expireAll();
-    assert.equal(await s.sender.handle(await next(s)), 'skipped');
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'skipped' });
     assert.equal(s.messenger.sent.length, 1);
     assert.equal(s.queue.size, 0);
-  });
-
-  it('claims with the row the job was queued with, and reads it afresh when it changed since', async () => {
-    const s = setup();
-    for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
-    const b = await broadcastTo(s, ['u1', 'u2']);
-    s.queue.messages.splice(0);
-    for (const id of ['u1', 'u2']) {
-      const row = (await s.store.deliveries.get(deliveryKey(b.id, id)))!;
-      await s.queue.enqueue({
-        broadcastId: b.id,
-        aadObjectId: id,
-        row: row.value,
-        etag: row.etag,
-      } as DeliveryJob);
-    }
-    // u2 was sent meanwhile by a job queued earlier: its snapshot is stale.
-    await s.store.deliveries.update(deliveryKey(b.id, 'u2'), (d) => ({
-      ...d!,
-      state: 'sent',
-      activityId: 'earlier',
-    }));
-    let reads = 0;
-    const get = s.store.deliveries.get.bind(s.store.deliveries);
-    s.store.deliveries.get = async (k) => {
-      reads++;
-      return get(k);
-    };
-    assert.equal(await s.sender.handle(await next(s)), 'sent');
-    assert.equal(reads, 0, 'the snapshot saved the read');
-    assert.equal(await s.sender.handle(await next(s)), 'skipped');
-    assert.equal(reads, 1);
-    assert.equal(s.messenger.sent.length, 1);
-    assert.equal((await delivery(s.store, b, 'u2')).activityId, 'earlier');
   });
 
   it('after a cancel, queued deliveries become failed (cancelled) and nothing more is sent', async () => {
@@ -384,8 +435,7 @@ describe('workers: broadcast sender', () => {
       sendingSince: new Date(s.clock.now().getTime() - 60_000).toISOString(),
     }));
     await cancel(s.deps, b.id, ADMIN);
-    const outcomes = [await s.sender.handle(await next(s)), await s.sender.handle(await next(s))];
-    assert.deepEqual(outcomes.sort(), ['cancelled', 'uncertain']);
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'cancelled', u2: 'uncertain' });
     const u1 = await delivery(s.store, b, 'u1');
     assert.deepEqual([u1.state, u1.reason], ['failed', 'cancelled']);
     assert.equal(
@@ -397,19 +447,27 @@ describe('workers: broadcast sender', () => {
     assert.equal(s.gate.taken, 0);
   });
 
-  it('waits for a row queueing has not written yet, and drops jobs of unknown broadcasts', async () => {
+  it('waits for rows queueing has not written yet, and drops jobs of unknown broadcasts', async () => {
     const s = setup();
     const b = await broadcastTo(s, [], 'queueing');
-    await s.queue.enqueue({ broadcastId: b.id, aadObjectId: 'early' });
-    assert.equal(await s.sender.handle(await next(s)), 'wait');
+    await s.queue.enqueue({ broadcastId: b.id, recipients: [{ id: 'early' }] });
+    assert.deepEqual(await s.sender.handle(await next(s)), { early: 'wait' });
     assert.equal(s.queue.size, 1);
-    await s.queue.enqueue({ broadcastId: 'nope', aadObjectId: 'x' });
+    await s.queue.enqueue({ broadcastId: 'nope', recipients: [{ id: 'x' }] });
     s.queue.expireAll();
     const outcomes = [await s.sender.handle(await next(s)), await s.sender.handle(await next(s))];
-    assert.deepEqual(outcomes.sort(), ['orphan', 'wait']);
+    assert.deepEqual(outcomes.flatMap((o) => Object.values(o)).sort(), ['orphan', 'wait']);
   });
 
-  it('stop() hands back jobs waiting at the gate and lets sends in flight finish', async () => {
+  it('sends nothing to someone whose row is gone (erased), and the rest of the chunk goes out', async () => {
+    const s = setup();
+    const b = await broadcastTo(s, ['u1', 'u2', 'u3']);
+    await s.store.deliveries.delete(deliveryKey(b.id, 'u2'));
+    assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'sent', u2: 'orphan', u3: 'sent' });
+    assert.deepEqual(s.messenger.sent.map((m) => m.to.conversationId).sort(), ['a:chat-u1', 'a:chat-u3']);
+  });
+
+  it('stop() hands back messages waiting at the gate and lets sends in flight finish', async () => {
     const s = setup();
     for (const id of ['u1', 'u2', 'u3'])
       await s.store.participants.insert(participantKey(id), participant(id));
@@ -420,12 +478,13 @@ describe('workers: broadcast sender', () => {
     });
     const sender = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
     sender.start();
-    await eventually(() => !s.queue.messages.some((m) => m.visibleAt <= s.clock.now().getTime()));
+    await eventually(async () => (await delivery(s.store, b, 'u3')).state === 'sending');
     await sender.stop();
     assert.equal(s.messenger.calls, 0);
-    assert.equal(
-      s.queue.messages.filter((m) => m.visibleAt <= s.clock.now().getTime()).length,
-      3,
+    const visible = s.queue.messages.filter((m) => m.visibleAt <= s.clock.now().getTime());
+    assert.deepEqual(
+      visible.flatMap((m) => m.body.recipients.map((r) => r.id)).sort(),
+      ['u1', 'u2', 'u3'],
       'handed back',
     );
     for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'queued');
@@ -445,94 +504,246 @@ describe('workers: broadcast sender', () => {
     for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'sent');
   });
 
-  it('against Azurite and the connector simulator: two senders, a shared gate, every recipient exactly once', async function () {
-    this.timeout(60_000);
-    const storage = await freshStorage();
-    const sim = await startConnectorSim({ keepActivities: false });
-    try {
-      const queue = storage.queue<DeliveryJob>('deliveries');
-      const messenger = new BotMessenger(
-        new TeamsAdapter({}),
-        '',
-        { serviceUrl: sim.url },
-        { sdkRetries: false },
-      );
-      const base = {
-        store: storage.store,
-        clock: { now: () => new Date() },
-        logger: silentLogger,
-        messenger,
-        deliveryQueue: queue,
-        appInstaller: new FakeInstaller(),
-        config: testConfig({
-          BROADCAST_RATE_PER_SECOND: '25',
-          BROADCAST_MAX_ATTEMPTS: '6',
-          BOT_SERVICE_URL: sim.url,
-        }),
-      } satisfies SenderDeps;
-      const ids = Array.from({ length: 60 }, (_, i) => `person-${i}`);
-      for (const id of ids.slice(0, 50)) {
-        await storage.store.participants.insert(participantKey(id), {
-          ...participant(id),
-          conversation: { ...address(id), serviceUrl: sim.url },
-        });
-      }
-      const h = hooks();
-      h.recipients = async () => ids.map((aadObjectId) => ({ aadObjectId }));
-      const b = await createDraft(base, { kind: 'announcement', waveId: 'w1', createdBy: ADMIN }, ids.length);
-      await confirm(base, h, b.id, { actor: ADMIN });
-      const sending = await queueRecipients(base, h, b.id);
-      await feedQueue(base, sending!, await deliveryRowsOf(storage.store, b.id), queueWindow(base));
-      // When each instance's gate let a call go: the pacing the product controls, measured where it is
-      // decided. Arrival times at the simulator (same process) also carry this host's scheduling delays.
-      const granted: number[] = [];
-      const recorded = (gate: RateGate): RateGate => ({
-        take: async (signal) => {
-          await gate.take(signal);
-          granted.push(Date.now());
-        },
-        pauseUntil: (until) => gate.pauseUntil(until),
-        pausedUntil: () => gate.pausedUntil(),
-      });
-      const senders = [1, 2].map(
-        () =>
-          new BroadcastSender(base, h, recorded(storage.rateGate({ ratePerSecond: 25 })), {
-            concurrency: 8,
-            idlePollMs: [50, 200],
-          }),
-      );
-      for (const x of senders) x.start();
-      await eventually(
-        async () => {
-          const states: string[] = [];
-          for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
-            states.push(r.value.state);
-          assert.ok(states.length === 60 && states.every((x) => x === 'sent'), `stuck: ${states.join(',')}`);
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
-      await Promise.all(senders.map((x) => x.stop()));
-      const perChat = new Map<string, number>();
-      for (const m of sim.messages) perChat.set(m.conversationId, (perChat.get(m.conversationId) ?? 0) + 1);
-      assert.equal(perChat.size, 60);
-      assert.ok([...perChat.values()].every((n) => n === 1));
-      const stats = sim.stats();
-      assert.equal(stats.throttled, 0);
-      assert.equal(stats.conversationsCreated, 10);
-      // Instants are 40 ms apart; a caller may go up to one interval late (an instant missed by more is
-      // dropped), so any one-second window holds at most 25 + 2.
-      assert.ok(
-        peakPerSecond(granted) <= 27,
-        `gates let ${peakPerSecond(granted)} calls go in a second at 25/s`,
-      );
-      // Teams' own limit (50/s per app per tenant) as the service counts it: never reached.
-      assert.ok(
-        stats.peakTenantWindow < 50,
-        `peak ${stats.peakTenantWindow} requests in a second at the service`,
-      );
-    } finally {
-      await sim.close();
+  describe('killed (kill -9) at any point of a job', () => {
+    const IDS = ['k1', 'k2', 'k3', 'k4'];
+
+    async function world() {
+      const s = setup({ chunkSize: 2 });
+      s.hooks.composeNeedsParticipant = false;
+      const b = await broadcastTo(s, IDS);
+      return { s, b };
     }
+
+    /** The instance as it dies: storage, Teams and the queue all stop at the crash point. */
+    function dying(s: Setup, crash: CrashPoint) {
+      const q = s.queue;
+      const queue = {
+        enqueue: (body: DeliveryJob, o?: { visibilityDelaySeconds?: number }) =>
+          crash.effect(() => q.enqueue(body, o)),
+        receive: (n: number, v: number) => crash.read(() => q.receive(n, v)),
+        complete: (m: QueueMessage<DeliveryJob>) => crash.effect(() => q.complete(m)),
+        postpone: (m: QueueMessage<DeliveryJob>, sec: number) => crash.effect(() => q.postpone(m, sec)),
+      };
+      const deps = {
+        ...s.deps,
+        store: crash.store(s.store),
+        messenger: crash.messenger(s.messenger),
+        deliveryQueue: queue,
+      };
+      return new BroadcastSender(deps, s.hooks, s.gate, {
+        broadcastCacheMs: 0,
+        random: () => 0.5,
+        chunkSize: 2,
+      });
+    }
+
+    /** A live instance works the queue dry, the visibility timeout of the dead one's job run out first. */
+    async function recover(s: Setup): Promise<JobOutcomes[]> {
+      const live = new BroadcastSender(s.deps, s.hooks, s.gate, {
+        broadcastCacheMs: 0,
+        random: () => 0.5,
+        chunkSize: 2,
+      });
+      const all: JobOutcomes[] = [];
+      for (let round = 0; round < 10 && s.queue.size > 0; round++) {
+        s.clock.advance(31_000);
+        for (const m of await s.queue.receive(32, 30)) all.push(await live.handle(m));
+      }
+      return all;
+    }
+
+    it('between the claim of a chunk and its record: only that chunk is sent again, marked uncertain', async () => {
+      const { s, b } = await world();
+      // Points: claim 1 (0, 1), two sends (2–5), record 1 (6, 7), claim 2 (8, 9): dies once claim 2 landed.
+      const crash = new CrashPoint(9);
+      await dying(s, crash)
+        .handle(await next(s))
+        .catch((err) => assert.ok(err instanceof Crashed));
+      assert.ok(crash.dead);
+      assert.equal(s.messenger.sent.length, 2, 'the first chunk went out and was recorded');
+      assert.deepEqual(
+        [await delivery(s.store, b, 'k3'), await delivery(s.store, b, 'k4')].map((d) => d.state),
+        ['sending', 'sending'],
+      );
+      await recover(s);
+      const perChat = new Map<string, number>();
+      for (const m of s.messenger.sent)
+        perChat.set(m.to.conversationId, (perChat.get(m.to.conversationId) ?? 0) + 1);
+      assert.deepEqual(Object.fromEntries(perChat), {
+        'a:chat-k1': 1,
+        'a:chat-k2': 1,
+        'a:chat-k3': 1,
+        'a:chat-k4': 1,
+      });
+      const states = await Promise.all(IDS.map(async (id) => (await delivery(s.store, b, id)).state));
+      assert.deepEqual(
+        states,
+        ['sent', 'sent', 'uncertain', 'uncertain'],
+        'never sent before, but claimed: in doubt',
+      );
+    });
+
+    it('wherever it dies, nobody is lost and every second copy is a delivery marked uncertain', async () => {
+      const tried = await atEveryCrashPoint(
+        world,
+        async ({ s }, crash) => dying(s, crash).handle(await next(s)),
+        async ({ s, b }) => {
+          await recover(s);
+          const perChat = new Map<string, number>();
+          for (const m of s.messenger.sent)
+            perChat.set(m.to.conversationId, (perChat.get(m.to.conversationId) ?? 0) + 1);
+          const rows = await Promise.all(IDS.map((id) => delivery(s.store, b, id)));
+          for (const [i, id] of IDS.entries()) {
+            const copies = perChat.get(`a:chat-${id}`) ?? 0;
+            assert.ok(copies >= 1, `${id} lost`);
+            assert.ok(['sent', 'uncertain'].includes(rows[i]!.state), `${id} is ${rows[i]!.state}`);
+            if (copies > 1) assert.equal(rows[i]!.state, 'uncertain', `${id} got ${copies} copies`);
+          }
+          assert.equal(s.queue.size, 0);
+        },
+      );
+      assert.ok(tried > 10, `${tried} crash points`);
+    });
+  });
+
+  describe('against Azurite', () => {
+    /** A store whose next delivery transaction first lets `before` write (another writer got there first). */
+    function beforeTransaction(store: Store, which: number, before: () => Promise<unknown>): Store {
+      let n = 0;
+      const d = store.deliveries;
+      return {
+        ...store,
+        deliveries: Object.assign(Object.create(d) as typeof d, {
+          transact: async (pk: string, actions: Parameters<typeof d.transact>[1]) => {
+            if (++n === which) await before();
+            return d.transact(pk, actions);
+          },
+        }),
+      };
+    }
+
+    for (const [which, what] of [
+      [1, 'claim'],
+      [2, 'record'],
+    ] as const) {
+      it(`a ${what} transaction that fails half-way (one row changed meanwhile) is made again whole and loses nothing`, async () => {
+        const storage = await freshStorage();
+        const ids = Array.from({ length: 6 }, (_, i) => `az-${i}`);
+        const s0 = setup({ store: storage.store });
+        const b = await broadcastTo(s0, ids);
+        // Another writer touches the fourth row just before the transaction goes.
+        const touched = beforeTransaction(storage.store, which, () =>
+          storage.store.deliveries.update(deliveryKey(b.id, 'az-3'), (d) => ({ ...d!, detail: 'touched' })),
+        );
+        const sender = new BroadcastSender({ ...s0.deps, store: touched }, s0.hooks, s0.gate, {
+          broadcastCacheMs: 0,
+          chunkSize: 6,
+        });
+        const outcomes = await sender.handle(await next(s0));
+        assert.deepEqual(new Set(Object.values(outcomes)), new Set(['sent']), JSON.stringify(outcomes));
+        assert.equal(s0.messenger.sent.length, 6, 'each exactly once');
+        for (const id of ids) assert.equal((await delivery(storage.store, b, id)).state, 'sent');
+        assert.equal((await delivery(storage.store, b, 'az-3')).detail, 'touched', 'the other write is kept');
+        assert.equal(s0.queue.size, 0);
+      });
+    }
+
+    it('with the connector simulator: two senders, a shared gate, every recipient exactly once', async function () {
+      this.timeout(60_000);
+      const storage = await freshStorage();
+      const sim = await startConnectorSim({ keepActivities: false });
+      try {
+        const queue = storage.queue<DeliveryJob>('deliveries');
+        const messenger = new BotMessenger(
+          new TeamsAdapter({}),
+          '',
+          { serviceUrl: sim.url },
+          { sdkRetries: false },
+        );
+        const base = {
+          store: storage.store,
+          clock: { now: () => new Date() },
+          logger: silentLogger,
+          messenger,
+          deliveryQueue: queue,
+          appInstaller: new FakeInstaller(),
+          config: testConfig({
+            BROADCAST_RATE_PER_SECOND: '25',
+            BROADCAST_MAX_ATTEMPTS: '6',
+            BOT_SERVICE_URL: sim.url,
+          }),
+        } satisfies SenderDeps;
+        const ids = Array.from({ length: 120 }, (_, i) => `person-${String(i).padStart(3, '0')}`);
+        for (const id of ids.slice(0, 110)) {
+          await storage.store.participants.insert(participantKey(id), {
+            ...participant(id),
+            conversation: { ...address(id), serviceUrl: sim.url },
+          });
+        }
+        const h = hooks();
+        h.composeNeedsParticipant = false;
+        h.recipients = async () => ids.map((aadObjectId) => ({ aadObjectId }));
+        const b = await createDraft(
+          base,
+          { kind: 'announcement', waveId: 'w1', createdBy: ADMIN },
+          ids.length,
+        );
+        await confirm(base, h, b.id, { actor: ADMIN });
+        await queueRecipients(base, h, b.id);
+        // When each instance's gate let a call go: the pacing the product controls, measured where it is
+        // decided. Arrival times at the simulator (same process) also carry this host's scheduling delays.
+        const granted: number[] = [];
+        const recorded = (gate: RateGate): RateGate => ({
+          take: async (signal, priority) => {
+            await gate.take(signal, priority);
+            granted.push(Date.now());
+          },
+          pauseUntil: (until) => gate.pauseUntil(until),
+          pausedUntil: () => gate.pausedUntil(),
+        });
+        const senders = [1, 2].map(
+          () =>
+            new BroadcastSender(base, h, recorded(storage.rateGate({ ratePerSecond: 25 })), {
+              idlePollMs: [50, 200],
+              chunkSize: 10,
+            }),
+        );
+        for (const x of senders) x.start();
+        await eventually(
+          async () => {
+            const states: string[] = [];
+            for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
+              states.push(r.value.state);
+            assert.ok(
+              states.length === 120 && states.every((x) => x === 'sent'),
+              `stuck: ${states.join(',')}`,
+            );
+          },
+          { timeoutMs: 40_000, intervalMs: 200 },
+        );
+        await Promise.all(senders.map((x) => x.stop()));
+        const perChat = new Map<string, number>();
+        for (const m of sim.messages) perChat.set(m.conversationId, (perChat.get(m.conversationId) ?? 0) + 1);
+        assert.equal(perChat.size, 120);
+        assert.ok([...perChat.values()].every((n) => n === 1));
+        const stats = sim.stats();
+        assert.equal(stats.throttled, 0);
+        assert.equal(stats.conversationsCreated, 10);
+        // Instants are 40 ms apart; a caller may go up to one interval late (an instant missed by more is
+        // dropped), so any one-second window holds at most 25 + 2.
+        assert.ok(
+          peakPerSecond(granted) <= 27,
+          `gates let ${peakPerSecond(granted)} calls go in a second at 25/s`,
+        );
+        // Teams' own limit (50/s per app per tenant) as the service counts it: never reached.
+        assert.ok(
+          stats.peakTenantWindow < 50,
+          `peak ${stats.peakTenantWindow} requests in a second at the service`,
+        );
+      } finally {
+        await sim.close();
+      }
+    });
   });
 });
 

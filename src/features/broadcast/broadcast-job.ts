@@ -1,6 +1,6 @@
 import { broadcastProgressMessage } from '../../cards/broadcast-progress-card';
 import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, deliveryPartition } from '../../domain/broadcast';
 import {
   allDeliveriesFinal,
   classifyConnectorStatus,
@@ -12,18 +12,19 @@ import { languageOf, translator } from '../../i18n';
 import type { Job } from '../../ports/job';
 import { ConnectorError, type OutgoingCard } from '../../ports/messenger';
 import type { RateGate } from '../../ports/rate-gate';
-import type { JobState } from '../../ports/store';
+import {
+  type JobState,
+  MAX_TRANSACTION_ACTIONS,
+  type TransactionAction,
+  TransactionError,
+} from '../../ports/store';
 import { inBackground } from '../../shared/background';
 import {
   type BroadcastHooks,
   type BroadcastProgress,
-  deliveriesOf,
-  deliveryRowsOf,
-  feedQueue,
   isQueueing,
   queueRecipients,
-  queueWindow,
-  summarise,
+  tally,
 } from './broadcast-service';
 
 export type BroadcastJobDeps = Pick<
@@ -40,16 +41,17 @@ export interface BroadcastJobOptions {
   stallMs?: number;
   /** A cancelled broadcast's card keeps following its draining queue this long (default 15 min). */
   cancelledFollowMs?: number;
-  /** Delivery jobs kept queued ahead of the senders, in seconds of sending (default 60). */
-  queueAheadSeconds?: number;
+  /**
+   * A sending broadcast's deliveries are counted (one listing of its partition) at most this often
+   * per recipient, in ms (default 0.25: every 5 s up to 20,000 recipients, every 25 s at 100,000).
+   */
+  countMsPerRecipient?: number;
 }
 
 export interface BroadcastJobReport {
   started: number;
   resumed: number;
-  /** Delivery jobs put in the queue. */
-  queued: number;
-  /** Deliveries of cancelled broadcasts that never got a job, now failed (cancelled). */
+  /** Queued deliveries of cancelled broadcasts, now failed (cancelled). */
   swept: number;
   finished: number;
   cardsUpdated: number;
@@ -77,7 +79,9 @@ export class BroadcastJob implements Job {
   private readonly progressIntervalMs: number;
   private readonly stallMs: number;
   private readonly cancelledFollowMs: number;
-  private readonly queueAheadSeconds?: number;
+  private readonly countMsPerRecipient: number;
+  /** When each sending broadcast's deliveries were last counted. */
+  private readonly counted = new Map<string, number>();
   /** Last card update per broadcast: when, and what it showed. */
   private readonly cards = new Map<string, { at: number; shown: string }>();
   /** Rows recorded per queueing broadcast as last seen, to tell a stalled run from a running one. */
@@ -94,7 +98,7 @@ export class BroadcastJob implements Job {
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.stallMs = options.stallMs ?? 30_000;
     this.cancelledFollowMs = options.cancelledFollowMs ?? 15 * 60_000;
-    this.queueAheadSeconds = options.queueAheadSeconds;
+    this.countMsPerRecipient = options.countMsPerRecipient ?? 0.25;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -107,7 +111,6 @@ export class BroadcastJob implements Job {
     const report: BroadcastJobReport = {
       started: 0,
       resumed: 0,
-      queued: 0,
       swept: 0,
       finished: 0,
       cardsUpdated: 0,
@@ -150,21 +153,28 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'queueing': {
-        const rows = await deliveriesOf(this.deps.store, b.id);
-        if (this.stalled(b, rows.length, now.getTime())) {
+        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
+        const recorded = Object.values(p.counts).reduce((sum, n) => sum + n, 0);
+        if (this.stalled(b, recorded, now.getTime())) {
           report.resumed++;
           this.queue(b.id);
         }
         await this.postToChannel(b, report, signal);
-        await this.updateCard(b, summarise(b, rows), report, false, signal);
+        await this.updateCard(b, p, report, false, signal);
         return;
       }
       case 'sending': {
-        const stored = await deliveryRowsOf(this.deps.store, b.id);
-        const p = summarise(
-          b,
-          stored.map((r) => r.value),
-        );
+        // Counting lists the whole partition: a large broadcast is counted less often.
+        const every = Math.max(this.intervalMs, b.recipientCount * this.countMsPerRecipient);
+        const last = this.counted.get(b.id);
+        if (
+          every > this.intervalMs &&
+          last !== undefined &&
+          now.getTime() - last < every - this.intervalMs / 2
+        )
+          return;
+        this.counted.set(b.id, now.getTime());
+        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
         if (allDeliveriesFinal(p.counts, b.recipientCount)) {
           let finished: Broadcast | undefined;
           await this.deps.store.broadcasts.update(broadcastKey(b.id), (cur) => {
@@ -178,15 +188,10 @@ export class BroadcastJob implements Job {
             await this.postToChannel(finished, report, signal);
             await this.updateCard(finished, { ...p, broadcast: finished }, report, true, signal);
             this.queueing.delete(b.id);
+            this.counted.delete(b.id);
             return;
           }
         }
-        report.queued += await feedQueue(
-          this.deps,
-          b,
-          stored,
-          queueWindow(this.deps, { queueAheadSeconds: this.queueAheadSeconds }),
-        );
         await this.postToChannel(b, report, signal);
         await this.updateCard(b, p, report, false, signal);
         return;
@@ -197,26 +202,45 @@ export class BroadcastJob implements Job {
           this.cards.delete(b.id);
           return;
         }
-        const rows = await deliveriesOf(this.deps.store, b.id);
-        report.swept += await this.sweep(b, rows);
-        const p = summarise(b, report.swept > 0 ? await deliveriesOf(this.deps.store, b.id) : rows);
+        report.swept += await this.sweep(b);
+        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
         await this.updateCard(b, p, report, false, signal);
         return;
       }
     }
   }
 
-  /** Deliveries of a cancelled broadcast that never got a job: nobody else will finish them. */
-  private async sweep(b: Broadcast, rows: readonly Delivery[]): Promise<number> {
-    const unfed = rows.slice(b.queuedCount ?? 0).filter((d) => d.state === 'queued');
+  /**
+   * A cancelled broadcast's queued deliveries fail (cancelled) at once, a transaction per 100, so the
+   * report shows the cancel without waiting for the senders to meet every job. A transaction that meets
+   * a row a sender just claimed is left for the next round.
+   */
+  private async sweep(b: Broadcast): Promise<number> {
+    const partition = deliveryPartition(b.id);
+    const now = this.deps.clock.now();
     let swept = 0;
-    for (const d of unfed) {
-      await this.deps.store.deliveries.update(deliveryKey(b.id, d.aadObjectId), (cur) => {
-        if (cur?.state !== 'queued') return undefined;
-        swept++;
-        return failedDelivery(cur, 'cancelled', undefined, this.deps.clock.now());
+    let batch: TransactionAction<import('../../domain/broadcast').Delivery>[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      try {
+        await this.deps.store.deliveries.transact(partition, batch);
+        swept += batch.length;
+      } catch (err) {
+        if (!(err instanceof TransactionError)) throw err;
+      }
+      batch = [];
+    };
+    for await (const row of this.deps.store.deliveries.listPartition(partition)) {
+      if (row.value.state !== 'queued') continue;
+      batch.push({
+        kind: 'replace',
+        rowKey: row.key.rowKey,
+        value: failedDelivery(row.value, 'cancelled', undefined, now),
+        etag: row.etag,
       });
+      if (batch.length >= MAX_TRANSACTION_ACTIONS) await flush();
     }
+    await flush();
     return swept;
   }
 

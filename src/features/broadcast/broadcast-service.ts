@@ -1,8 +1,8 @@
 /**
  * The broadcast engine's API for the admin feature: create a draft, confirm it (now or at a set
- * time), cancel it, read its progress. Confirming writes one Delivery row per recipient (queueing),
- * then delivery jobs go to the durable queue a window at a time (about a minute of sending ahead of
- * the senders); the senders on every instance (src/workers/broadcast-sender.ts) do the rest.
+ * time), cancel it, read its progress. Confirming records one Delivery row per recipient, in table
+ * transactions of 100, and queues delivery jobs of up to 100 recipients each (queueing); the senders
+ * on every instance (src/workers/broadcast-sender.ts) do the rest.
  */
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../deps';
@@ -10,26 +10,39 @@ import {
   type Broadcast,
   type BroadcastKind,
   broadcastKey,
-  countDeliveries,
   type Delivery,
   type DeliveryCounts,
   type DeliveryFailure,
-  type DeliveryJob,
   deliveryKey,
   deliveryPartition,
 } from '../../domain/broadcast';
-import { isFinalDelivery, queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
+import { jobsOf, queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
 import type { ConversationAddress, Participant } from '../../domain/participant';
 import type { OutgoingCard } from '../../ports/messenger';
-import { ConcurrencyError, type Store, type Stored } from '../../ports/store';
+import {
+  ConcurrencyError,
+  MAX_TRANSACTION_ACTIONS,
+  type Store,
+  type Stored,
+  TransactionError,
+} from '../../ports/store';
 import { inBackground } from '../../shared/background';
 import { forEachBounded } from '../../shared/bounded';
 import { type AuditActor, recordAudit } from '../audit';
+import { chatsOf, jobRecipientOf } from './recipient-chats';
 
 export interface Recipient {
   aadObjectId: string;
   userPrincipalName?: string;
   displayName?: string;
+  /**
+   * Their chat with the bot and language, when the hook read their participant row anyway; queueing
+   * looks up the others itself.
+   */
+  conversation?: ConversationAddress;
+  locale?: string;
+  language?: string;
+  timeZone?: string;
 }
 
 export interface BroadcastHooks {
@@ -43,6 +56,12 @@ export interface BroadcastHooks {
   onSent?(b: Broadcast, r: Recipient, activityId: string, to: ConversationAddress): Promise<void>;
   /** Render the admin's progress card (default: renderBroadcastProgressCard in the campaign's language). */
   progressCard?(b: Broadcast, counts: DeliveryCounts): OutgoingCard;
+  /**
+   * Whether `compose` needs the recipient's whole participant row (journeys, deferrals): the sender
+   * then reads it for every message (default true). When false, `compose` gets the participant as far
+   * as the delivery job carries it (name, chat, language, time zone) and sending reads no participant.
+   */
+  composeNeedsParticipant?: boolean;
 }
 
 export type Actor = AuditActor;
@@ -68,9 +87,11 @@ export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3_600_000;
 /** A scheduled time this close to now is "now". */
 const SCHEDULE_SLACK_MS = 5_000;
 /** Rows written between two looks at whether the broadcast was cancelled meanwhile. */
-const ROW_BATCH = 500;
-/** Storage writes in flight while queueing. */
-const QUEUE_CONCURRENCY = 16;
+const ROW_BATCH = 1_000;
+/** Transactions (with their jobs) in flight while queueing. */
+const QUEUE_CONCURRENCY = 4;
+/** Single inserts in flight when a transaction found some of its rows there already. */
+const INSERTS_IN_FLIGHT = 16;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -202,16 +223,34 @@ export interface BroadcastProgress {
 export async function progress(store: Store, broadcastId: string): Promise<BroadcastProgress> {
   const stored = await store.broadcasts.get(broadcastKey(broadcastId));
   if (!stored) throw new BroadcastError('not-found', `broadcast ${broadcastId} does not exist`);
-  return summarise(stored.value, await deliveriesOf(store, broadcastId));
+  return { broadcast: stored.value, ...(await tally(store, broadcastId)) };
 }
 
 /** Counts by state and failures by reason of a broadcast's deliveries. */
 export function summarise(broadcast: Broadcast, rows: readonly Delivery[]): BroadcastProgress {
-  const failures: Partial<Record<DeliveryFailure, number>> = {};
-  for (const d of rows) {
-    if (d.state === 'failed' && d.reason) failures[d.reason] = (failures[d.reason] ?? 0) + 1;
-  }
-  return { broadcast, counts: countDeliveries(rows), failures };
+  const t = newTally();
+  for (const d of rows) addToTally(t, d);
+  return { broadcast, counts: t.counts, failures: t.failures };
+}
+
+type Tally = Omit<BroadcastProgress, 'broadcast'>;
+
+const newTally = (): Tally => ({
+  counts: { queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 },
+  failures: {},
+});
+
+function addToTally(t: Tally, d: Delivery): void {
+  t.counts[d.state]++;
+  if (d.state === 'failed' && d.reason) t.failures[d.reason] = (t.failures[d.reason] ?? 0) + 1;
+}
+
+/** Counts a broadcast's deliveries while listing them, without keeping the rows (a broadcast may reach 100,000). */
+export async function tally(store: Store, broadcastId: string): Promise<Tally> {
+  const t = newTally();
+  for await (const { value } of store.deliveries.listPartition(deliveryPartition(broadcastId)))
+    addToTally(t, value);
+  return t;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,11 +270,12 @@ export function isQueueing(broadcastId: string): boolean {
 }
 
 /**
- * Writes a `queued` Delivery row for every recipient and moves the broadcast from `queueing` to
- * `sending`; the leased broadcast job then feeds the delivery jobs to the queue (`feedQueue`).
- * Resumable: inserts are idempotent, so running it again after a crash writes only the rows that
- * are missing, and nobody gets two. A call while this instance is already queueing the broadcast
- * joins that run.
+ * Writes a `queued` Delivery row for every recipient, a table transaction per 100, each preceded by
+ * the delivery jobs for those rows, then moves the broadcast from `queueing` to `sending`.
+ * Resumable: running it again after a crash writes only the rows that are missing, with new jobs, and
+ * nobody gets two rows. A job whose rows are not written yet waits for them (the broadcast is still
+ * `queueing`); a second job for a row is harmless, as the senders' claim settles who sends. A call
+ * while this instance is already queueing the broadcast joins that run.
  */
 export function queueRecipients(
   deps: BroadcastDeps,
@@ -255,6 +295,8 @@ async function runQueueing(
   hooks: BroadcastHooks,
   broadcastId: string,
 ): Promise<Broadcast | undefined> {
+  const queue = deps.deliveryQueue;
+  if (!queue) throw new BroadcastError('unavailable', 'no delivery queue is configured');
   const key = broadcastKey(broadcastId);
   const b = (await deps.store.broadcasts.get(key))?.value;
   if (!b || b.state !== 'queueing') return b;
@@ -269,19 +311,19 @@ async function runQueueing(
     recorded.size > 0 ? 'resuming the queueing of a broadcast' : 'queueing a broadcast',
   );
   const missing = recipients.filter((r) => !recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey));
-  for (let from = 0; from < missing.length; from += ROW_BATCH) {
-    const batch = missing.slice(from, from + ROW_BATCH);
-    await forEachBounded(batch, QUEUE_CONCURRENCY, async (r) => {
-      try {
-        await deps.store.deliveries.insert(
-          deliveryKey(broadcastId, r.aadObjectId),
-          queuedDelivery(broadcastId, r, deps.clock.now()),
-        );
-      } catch (err) {
-        // Another run wrote it first: that is the one row this recipient gets.
-        if (!(err instanceof ConcurrencyError)) throw err;
-      }
-      recorded.add(deliveryKey(broadcastId, r.aadObjectId).rowKey);
+  const known = await chatsOf(deps.store, missing);
+  // Erased people get no row: nothing would be sent to them anyway.
+  const toWrite = missing.filter((r) => known.get(r.aadObjectId) !== 'erased');
+  for (let from = 0; from < toWrite.length; from += ROW_BATCH) {
+    const rows = toWrite.slice(from, from + ROW_BATCH);
+    const transactions: Recipient[][] = [];
+    for (let i = 0; i < rows.length; i += MAX_TRANSACTION_ACTIONS)
+      transactions.push(rows.slice(i, i + MAX_TRANSACTION_ACTIONS));
+    await forEachBounded(transactions, QUEUE_CONCURRENCY, async (batch) => {
+      const jobRecipients = batch.map((r) => jobRecipientOf(r, known.get(r.aadObjectId)));
+      for (const job of jobsOf(broadcastId, jobRecipients)) await queue.enqueue(job);
+      await insertRows(deps, broadcastId, batch);
+      for (const r of batch) recorded.add(deliveryKey(broadcastId, r.aadObjectId).rowKey);
     });
     // Cancelled (or taken over) meanwhile: write nobody else.
     const current = (await deps.store.broadcasts.get(key))?.value;
@@ -291,34 +333,41 @@ async function runQueueing(
   let started = false;
   const sending = await deps.store.broadcasts.update(key, (cur) => {
     started = cur?.state === 'queueing';
-    return started ? { ...cur!, state: 'sending', queuedCount: 0, recipientCount: recorded.size } : undefined;
+    return started
+      ? { ...cur!, state: 'sending', queuedCount: recorded.size, recipientCount: recorded.size }
+      : undefined;
   });
   if (started) deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
   return sending;
 }
 
-/** Jobs kept in the queue ahead of the senders: this many seconds of sending at the configured rate. */
-export const DEFAULT_QUEUE_AHEAD_SECONDS = 60;
-
-export function queueWindow(
-  deps: Pick<Deps, 'config'>,
-  options: { queueAheadSeconds?: number } = {},
-): number {
-  const rate = deps.config.broadcast.ratePerSecond;
-  return Math.max(50, Math.ceil(rate * (options.queueAheadSeconds ?? DEFAULT_QUEUE_AHEAD_SECONDS)));
+/** One transaction of `queued` rows; rows another run wrote first are left as they are. */
+async function insertRows(deps: BroadcastDeps, broadcastId: string, batch: readonly Recipient[]) {
+  const now = deps.clock.now();
+  const actions = batch.map((r) => ({
+    kind: 'insert' as const,
+    rowKey: deliveryKey(broadcastId, r.aadObjectId).rowKey,
+    value: queuedDelivery(broadcastId, r, now),
+  }));
+  try {
+    await deps.store.deliveries.transact(deliveryPartition(broadcastId), actions);
+  } catch (err) {
+    if (!(err instanceof TransactionError)) throw err;
+    // Some rows are there already (an earlier run): the rest one by one.
+    await forEachBounded(actions, INSERTS_IN_FLIGHT, async (a) => {
+      try {
+        await deps.store.deliveries.insert(
+          { partitionKey: deliveryPartition(broadcastId), rowKey: a.rowKey },
+          a.value,
+        );
+      } catch (e) {
+        if (!(e instanceof ConcurrencyError)) throw e;
+      }
+    });
+  }
 }
 
-/**
- * A delivery job as queued: besides whom it is for, the Delivery row as it was when the job was
- * written, so that the sender can claim it with one conditional write and reads the row first only
- * when it changed since (a retry, a second job).
- */
-export interface QueuedDeliveryJob extends DeliveryJob {
-  row?: Delivery;
-  etag?: string;
-}
-
-/** Every Delivery row of a broadcast with its ETag, in row-key order (the order jobs are queued in). */
+/** Every Delivery row of a broadcast with its ETag, in row-key order. */
 export async function deliveryRowsOf(store: Store, broadcastId: string): Promise<Stored<Delivery>[]> {
   const rows: (Stored<Delivery> & { rowKey: string })[] = [];
   for await (const r of store.deliveries.listPartition(deliveryPartition(broadcastId))) {
@@ -332,50 +381,6 @@ export async function deliveryRowsOf(store: Store, broadcastId: string): Promise
 /** Every Delivery row of a broadcast, in row-key order. */
 export async function deliveriesOf(store: Store, broadcastId: string): Promise<Delivery[]> {
   return (await deliveryRowsOf(store, broadcastId)).map((r) => r.value);
-}
-
-/**
- * Queues the next delivery jobs of a sending broadcast so that about `window` are waiting or being
- * worked on. `queuedCount` is the watermark: rows before it (in row-key order) have their job. It is
- * written after the jobs, so a crash in between queues a few jobs twice, never none; the senders
- * recognise a second job for a delivery they already handled. Only the leased broadcast job calls
- * it, so two instances do not feed the same rows at once. Returns how many jobs were queued.
- */
-export async function feedQueue(
-  deps: BroadcastDeps,
-  b: Broadcast,
-  rows: readonly Stored<Delivery>[],
-  window: number,
-): Promise<number> {
-  const queue = deps.deliveryQueue;
-  if (!queue) throw new BroadcastError('unavailable', 'no delivery queue is configured');
-  if (b.state !== 'sending') return 0;
-  const fed = Math.min(b.queuedCount ?? 0, rows.length);
-  if (fed >= rows.length) return 0;
-  let outstanding = 0;
-  for (let i = 0; i < fed; i++) if (!isFinalDelivery(rows[i]!.value.state)) outstanding++;
-  // Top up in steps of at least a tenth of the window, not a job at a time.
-  const room = window - outstanding;
-  if (room < Math.min(window / 10, rows.length - fed)) return 0;
-  const next = rows.slice(fed, fed + room);
-  await forEachBounded(
-    next.filter((r) => !isFinalDelivery(r.value.state)),
-    QUEUE_CONCURRENCY,
-    (r) => {
-      const job: QueuedDeliveryJob = {
-        broadcastId: b.id,
-        aadObjectId: r.value.aadObjectId,
-        row: r.value,
-        etag: r.etag,
-      };
-      return queue.enqueue(job);
-    },
-  );
-  const watermark = fed + next.length;
-  await deps.store.broadcasts.update(broadcastKey(b.id), (cur) =>
-    cur && (cur.queuedCount ?? 0) < watermark ? { ...cur, queuedCount: watermark } : undefined,
-  );
-  return next.length;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,46 +1,39 @@
 /**
- * One delivery job, worked to its end: wait for the turn in the rate shared by all instances, claim
- * the Delivery row (`sending`, ETag) and only then call the connector, and record the outcome. A job
- * whose row is already `sending` when it comes back was in the hands of a sender that died mid-call:
- * it is sent again and recorded `uncertain`. Final rows are never sent again. The queue loop that
- * hands jobs in is src/workers/broadcast-sender.ts.
+ * One delivery job — up to 100 recipients of one broadcast — worked to its end. Its rows are read
+ * with one range query; then, a small chunk at a time: the cards are composed, the chunk's rows are
+ * claimed (`sending`) in ONE table transaction, each message waits for its turn in the rate shared by
+ * all instances and goes out, and the chunk's outcomes are recorded in ONE transaction. Rows claimed
+ * and not yet recorded are the only ones a crash can leave: they are sent again and recorded
+ * `uncertain`. Final rows are never sent again. Recipients to retry later go out in a new, delayed
+ * job before this one is completed. The queue loop that hands jobs in is src/workers/broadcast-sender.ts.
  */
-import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
+import type { Broadcast, Delivery, DeliveryJob, JobRecipient } from '../../domain/broadcast';
+import { broadcastKey } from '../../domain/broadcast';
 import {
   afterFailure,
-  backoffMs,
-  classifyConnectorStatus,
-  DEFAULT_THROTTLE_SECONDS,
   decideDelivery,
   failedDelivery,
-  MAX_RETRY_AFTER_SECONDS,
+  laterJobs,
   markDelivered,
   markSending,
+  uncertainDelivery,
 } from '../../domain/broadcast-pacing';
-import type { ConversationAddress, Participant } from '../../domain/participant';
-import { participantKey } from '../../domain/participant';
-import { ConnectorError, type OutgoingCard } from '../../ports/messenger';
-import type { RateGate } from '../../ports/rate-gate';
-import { ConcurrencyError, type EntityKey } from '../../ports/store';
-import type { BroadcastHooks, QueuedDeliveryJob, Recipient } from './broadcast-service';
+import { AbortedError, type RateGate } from '../../ports/rate-gate';
+import type { Stored } from '../../ports/store';
+import type { BroadcastHooks } from './broadcast-service';
+import {
+  type Candidate,
+  ChunkPreparation,
+  failureOf,
+  outcomeOf,
+  type Prepared,
+  pauseEveryone,
+  type SenderDeps,
+  type SendOutcome,
+} from './chunk-preparation';
+import { DeliveryRows, type RowWrite } from './delivery-rows';
 
-export type SenderDeps = Pick<
-  Deps,
-  'store' | 'messenger' | 'clock' | 'logger' | 'config' | 'appInstaller' | 'deliveryQueue'
->;
-
-export type SendOutcome =
-  | 'sent'
-  | 'uncertain'
-  | 'failed'
-  | 'cancelled'
-  | 'retry'
-  | 'wait'
-  | 'skipped'
-  | 'orphan'
-  | 'released'
-  | 'error';
+export type { SenderDeps, SendOutcome } from './chunk-preparation';
 
 /** A received job, kept from the other senders until it is completed or let come back later. */
 export interface HeldDelivery {
@@ -54,16 +47,32 @@ export interface DelivererOptions {
   inFlightGraceMs: number;
   /** How long a broadcast's state is cached between reads: a cancel takes effect within it. */
   broadcastCacheMs: number;
+  /** Rows claimed per transaction: about what goes out in half a second. */
+  chunkSize: number;
   random: () => number;
-  /** Aborted when the sender stops: a job waiting for its turn gives up (AbortedError). */
+  /** Aborted when the sender stops: messages waiting for their turn give up and go back to the queue. */
   signal: AbortSignal;
 }
 
+/** What happened to each recipient of a job, by row key. */
+export type JobOutcomes = Record<string, SendOutcome>;
+
+/** A look again later at one recipient. */
+interface Later {
+  recipient: JobRecipient;
+  delayMs: number;
+}
+
+/** A row claimed for this send: the claim as written and its ETag. */
+interface Claimed {
+  p: Extract<Prepared, { kind: 'ready' }>;
+  claim: Stored<Delivery>;
+}
+
 export class Deliverer {
-  private readonly inFlightGraceMs: number;
-  private readonly broadcastCacheMs: number;
-  private readonly random: () => number;
-  private readonly signal: AbortSignal;
+  private readonly options: DelivererOptions;
+  private readonly rows: DeliveryRows;
+  private readonly preparation: ChunkPreparation;
   private readonly cache = new Map<string, { broadcast: Broadcast | undefined; at: number }>();
 
   constructor(
@@ -72,368 +81,277 @@ export class Deliverer {
     private readonly gate: RateGate,
     options: DelivererOptions,
   ) {
-    this.inFlightGraceMs = options.inFlightGraceMs;
-    this.broadcastCacheMs = options.broadcastCacheMs;
-    this.random = options.random;
-    this.signal = options.signal;
+    this.options = options;
+    this.rows = new DeliveryRows(deps.store, deps.logger);
+    this.preparation = new ChunkPreparation(deps, hooks, gate, options.random, options.signal);
   }
 
   private get maxAttempts(): number {
     return this.deps.config.broadcast.maxAttempts;
   }
 
-  /**
-   * Works one delivery job to its end. `trustSnapshot`: the job comes from the queue for the first
-   * time, so the row it carries is probably still current.
-   */
-  async deliver(held: HeldDelivery, job: QueuedDeliveryJob, trustSnapshot: boolean): Promise<SendOutcome> {
-    const signal = this.signal;
+  async deliver(held: HeldDelivery, job: DeliveryJob): Promise<JobOutcomes> {
+    const outcomes: JobOutcomes = {};
+    const later: Later[] = [];
     const b = await this.broadcast(job.broadcastId);
     if (!b) {
-      this.deps.logger.warn({ job }, 'delivery job of an unknown broadcast; dropped');
-      await held.complete();
-      return 'orphan';
-    }
-    const key = deliveryKey(job.broadcastId, job.aadObjectId);
-    // The row as the job was queued with it saves a read; if it changed since, the claim below fails
-    // on its ETag and the job is worked again from a fresh read.
-    const snapshot = trustSnapshot && job.row && job.etag ? { value: job.row, etag: job.etag } : undefined;
-    const row = snapshot ?? (await this.deps.store.deliveries.get(key));
-    if (!row) {
-      // Queueing writes the message before the row; the row follows in a moment.
-      if (b.state === 'queueing') {
-        await held.retryIn(2_000);
-        return 'wait';
-      }
-      this.deps.logger.warn({ job }, 'delivery job without a delivery record; dropped');
-      await held.complete();
-      return 'orphan';
-    }
-    const d = row.value;
-    const decision = decideDelivery(d, this.deps.clock.now(), this.inFlightGraceMs);
-    if (decision.kind === 'skip') {
-      await held.complete();
-      return 'skipped';
-    }
-    if (b.state === 'cancelled') return this.cancelDelivery(held, key, d);
-    if (b.state !== 'queueing' && b.state !== 'sending') {
       this.deps.logger.warn(
-        { job, state: b.state },
+        { broadcastId: job.broadcastId },
+        'delivery job of an unknown broadcast; dropped',
+      );
+      await held.complete();
+      return Object.fromEntries(job.recipients.map((r) => [r.id, 'orphan']));
+    }
+    const found = await this.rows.read(
+      b.id,
+      job.recipients.map((r) => r.id),
+    );
+    const present = job.recipients.filter((r) => found.has(r.id));
+    for (const r of job.recipients) {
+      if (found.has(r.id)) continue;
+      // Queueing writes the job just before its rows; they follow in a moment. Otherwise the row is
+      // gone (an erasure) or never was: nothing is sent.
+      outcomes[r.id] = b.state === 'queueing' ? 'wait' : 'orphan';
+      if (b.state === 'queueing') later.push({ recipient: r, delayMs: 2_000 });
+    }
+    if (present.length === 0 && later.length === job.recipients.length) {
+      await held.retryIn(2_000);
+      return outcomes;
+    }
+
+    if (b.state === 'cancelled') {
+      await this.cancelRows(b, present, found, outcomes);
+    } else if (b.state !== 'queueing' && b.state !== 'sending') {
+      this.deps.logger.warn(
+        { broadcastId: b.id, state: b.state },
         'delivery job of a broadcast that is not sending; dropped',
       );
-      await held.complete();
-      return 'orphan';
+      for (const r of present) outcomes[r.id] = 'orphan';
+    } else {
+      const candidates = await this.triage(b, present, found, outcomes, later);
+      for (let i = 0; i < candidates.length; i += this.options.chunkSize) {
+        const chunk = candidates.slice(i, i + this.options.chunkSize);
+        if (this.options.signal.aborted) {
+          for (const c of chunk) this.release(c, outcomes, later);
+          continue;
+        }
+        await this.sendChunk(b, chunk, outcomes, later);
+      }
     }
-    if (decision.kind === 'wait') {
-      await held.retryIn(decision.waitMs);
-      return 'wait';
+    // The follow-ups first: a crash in between leaves a job twice (the claim settles it), never none.
+    const queue = this.deps.deliveryQueue;
+    if (queue) {
+      for (const { delaySeconds, job: next } of laterJobs(b.id, later))
+        await queue.enqueue(next, { visibilityDelaySeconds: delaySeconds });
     }
-    const resend = decision.kind === 'resend';
-    if (resend && d.attempts >= this.maxAttempts) {
-      // Every try so far may have gone out; another one would only add to the doubt.
-      await this.deps.store.deliveries.update(key, (cur) =>
-        cur && cur.state === 'sending' ? { ...cur, state: 'uncertain', updatedAt: this.nowIso() } : undefined,
-      );
-      await held.complete();
-      return 'uncertain';
-    }
+    await held.complete();
+    return outcomes;
+  }
 
-    const participant = (await this.deps.store.participants.get(participantKey(d.aadObjectId)))?.value;
-    // Erased while the broadcast was under way: nothing goes out, and their delivery row stays gone.
-    if (participant?.erasedAt) {
-      await held.complete();
-      return 'orphan';
+  /** What to do with each row as found: send, send again (left mid-call by a dead sender), wait, skip. */
+  private async triage(
+    b: Broadcast,
+    present: readonly JobRecipient[],
+    found: Map<string, Stored<Delivery>>,
+    outcomes: JobOutcomes,
+    later: Later[],
+  ): Promise<Candidate[]> {
+    const now = this.deps.clock.now();
+    const candidates: Candidate[] = [];
+    const exhausted: RowWrite[] = [];
+    for (const recipient of present) {
+      const row = found.get(recipient.id)!;
+      const decision = decideDelivery(row.value, now, this.options.inFlightGraceMs);
+      if (decision.kind === 'skip') outcomes[recipient.id] = 'skipped';
+      else if (decision.kind === 'wait') {
+        outcomes[recipient.id] = 'wait';
+        later.push({ recipient, delayMs: decision.waitMs });
+      } else if (decision.kind === 'resend' && row.value.attempts >= this.maxAttempts) {
+        // Every try so far may have gone out; another one would only add to the doubt.
+        const mark = (cur: Delivery) => (cur.state === 'sending' ? uncertainDelivery(cur, now) : undefined);
+        exhausted.push({ id: recipient.id, etag: row.etag, value: mark(row.value)!, redo: mark });
+        outcomes[recipient.id] = 'uncertain';
+      } else candidates.push({ recipient, row, resend: decision.kind === 'resend' });
     }
-    const recipient: Recipient = {
-      aadObjectId: d.aadObjectId,
-      ...((d.userPrincipalName ?? participant?.userPrincipalName)
-        ? { userPrincipalName: d.userPrincipalName ?? participant?.userPrincipalName }
-        : {}),
-      ...((d.displayName ?? participant?.displayName)
-        ? { displayName: d.displayName ?? participant?.displayName }
-        : {}),
-    };
-    let message: OutgoingCard;
-    try {
-      message = await this.hooks.compose(b, recipient, participant);
-    } catch (err) {
-      this.deps.logger.warn({ err, job }, 'composing a broadcast card failed');
-      return this.notSent(held, key, { class: 'retry', code: 'compose-failed' });
-    }
+    if (exhausted.length > 0) await this.rows.commit(b.id, exhausted);
+    return candidates;
+  }
 
-    let to = participant?.conversation;
-    if (!to) {
-      const opened = await this.openChat(held, key, d, recipient, signal);
-      if (typeof opened === 'string') return opened;
-      to = opened;
+  private async sendChunk(
+    b: Broadcast,
+    chunk: readonly Candidate[],
+    outcomes: JobOutcomes,
+    later: Later[],
+  ): Promise<void> {
+    const prepared: Prepared[] = [];
+    await Promise.all(
+      chunk.map(async (c) => {
+        try {
+          prepared.push(await this.preparation.prepare(b, c));
+        } catch (err) {
+          if (!(err instanceof AbortedError)) throw err;
+          this.release(c, outcomes, later);
+        }
+      }),
+    );
+    // One transaction claims the chunk and records what ended before the connector.
+    const now = this.deps.clock.now();
+    const claims: RowWrite[] = [];
+    for (const p of prepared) {
+      const id = p.c.recipient.id;
+      if (p.kind === 'settled') {
+        outcomes[id] = p.outcome;
+        if (p.delayMs !== undefined) later.push({ recipient: p.c.recipient, delayMs: p.delayMs });
+        if (p.write) claims.push(p.write);
+        continue;
+      }
+      const attempts = p.c.row.value.attempts;
+      const claimable = (cur: Delivery) => {
+        const again = decideDelivery(cur, now, this.options.inFlightGraceMs).kind;
+        const same = again === (p.c.resend ? 'resend' : 'send') && cur.attempts === attempts;
+        return same ? markSending(cur, now) : undefined;
+      };
+      claims.push({ id, etag: p.c.row.etag, value: markSending(p.c.row.value, now), redo: claimable });
     }
+    const landed = await this.rows.commit(b.id, claims);
+    const claimed: Claimed[] = [];
+    for (const p of prepared) {
+      if (p.kind !== 'ready') continue;
+      const claim = landed.get(p.c.recipient.id);
+      if (claim?.value.state === 'sending') claimed.push({ p, claim });
+      else {
+        // Someone else changed the row meanwhile (a second job, a cancel): look at it again shortly.
+        outcomes[p.c.recipient.id] = 'wait';
+        later.push({ recipient: p.c.recipient, delayMs: 1_000 });
+      }
+    }
+    if (claimed.length === 0) return;
 
-    // Claim first, then wait for the turn: what lies between the turn and the request is then only
-    // this process's own work, so requests reach Teams as evenly spaced as the turns were handed out.
-    const claim = markSending(d, this.deps.clock.now());
-    let claimEtag: string;
-    try {
-      claimEtag = (await this.deps.store.deliveries.replace(key, claim, row.etag)).etag;
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      if (snapshot) return this.deliver(held, job, false);
-      // Another sender got to this row first (a duplicate job): look again shortly.
-      await held.retryIn(1_000);
-      return 'wait';
+    const records = await Promise.all(claimed.map((c) => this.sendOne(b, c, outcomes, later)));
+    const writes = records.filter((w): w is RowWrite => w !== undefined);
+    const recorded = await this.rows.commit(b.id, writes);
+    for (const c of claimed) {
+      const id = c.p.c.recipient.id;
+      const row = recorded.get(id)?.value;
+      if (outcomes[id] === 'sent' && row?.state === 'uncertain') outcomes[id] = 'uncertain';
+      if (row?.activityId && (outcomes[id] === 'sent' || outcomes[id] === 'uncertain') && this.hooks.onSent) {
+        try {
+          await this.hooks.onSent(b, c.p.person, row.activityId, c.p.to);
+        } catch (err) {
+          this.deps.logger.warn(
+            { err, broadcastId: b.id },
+            'after-send hook failed; the message itself went out',
+          );
+        }
+      }
     }
+  }
+
+  /** Waits for the turn and sends one claimed message; returns the record of what happened. */
+  private async sendOne(
+    b: Broadcast,
+    c: Claimed,
+    outcomes: JobOutcomes,
+    later: Later[],
+  ): Promise<RowWrite | undefined> {
+    const { p, claim } = c;
+    const id = p.c.recipient.id;
+    const before = p.c.row.value;
+    const write = (value: Delivery, redo: RowWrite['redo']): RowWrite => ({
+      id,
+      etag: claim.etag,
+      value,
+      redo,
+    });
     try {
-      await this.gate.take(signal);
+      await this.gate.take(this.options.signal, 'bulk');
     } catch (err) {
+      if (!(err instanceof AbortedError)) throw err;
       // Stopping: nothing was sent, so the row goes back to how it was found.
-      await this.deps.store.deliveries.replace(key, d, claimEtag).catch(() => undefined);
-      throw err;
+      this.release(p.c, outcomes, later);
+      return write(before, () => undefined);
     }
     // Only what this instance already knows: any I/O here would delay the request past its turn.
-    if (this.cache.get(job.broadcastId)?.broadcast?.state === 'cancelled') {
+    if (this.cache.get(b.id)?.broadcast?.state === 'cancelled') {
+      const now = this.deps.clock.now();
       // Nothing was sent by us; a row found mid-call from a dead sender may still have gone out.
-      const final: Delivery = resend
-        ? { ...d, state: 'uncertain', updatedAt: this.nowIso() }
-        : failedDelivery(d, 'cancelled', undefined, this.deps.clock.now());
-      await this.deps.store.deliveries.replace(key, final, claimEtag).catch(() => undefined);
-      await held.complete();
-      return resend ? 'uncertain' : 'cancelled';
+      outcomes[id] = p.c.resend ? 'uncertain' : 'cancelled';
+      const final = p.c.resend
+        ? uncertainDelivery(before, now)
+        : failedDelivery(before, 'cancelled', undefined, now);
+      return write(final, () => undefined);
     }
-
+    const mine = { sendingSince: claim.value.sendingSince!, resend: p.c.resend };
     let activityId: string;
     try {
-      activityId = (await this.deps.messenger.send(to, message)).activityId;
+      activityId = (await this.deps.messenger.send(p.to, p.message)).activityId;
     } catch (err) {
-      return this.sendFailed(held, key, claim, err);
-    }
-    const mine = { sendingSince: claim.sendingSince!, resend };
-    let recorded = markDelivered(claim, mine, activityId, this.deps.clock.now());
-    try {
-      // Usually nobody touched the row since our claim: one write with the claim's ETag.
-      await this.deps.store.deliveries.replace(key, recorded!, claimEtag);
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      recorded = await this.deps.store.deliveries.update(key, (cur) =>
-        cur ? markDelivered(cur, mine, activityId, this.deps.clock.now()) : undefined,
-      );
-    }
-    await held.complete();
-    if (this.hooks.onSent) {
-      try {
-        await this.hooks.onSent(b, recipient, activityId, to);
-      } catch (err) {
-        this.deps.logger.warn({ err, job }, 'after-send hook failed; the message itself went out');
+      const found = failureOf(err);
+      if (found.class === 'unknown-outcome') {
+        // It may have gone out: the row stays `sending`, as after a crash; looked at again after the
+        // grace period, it is sent again and recorded `uncertain`.
+        this.deps.logger.warn(
+          { err, broadcastId: b.id },
+          'no answer from the connector; the message may have gone out',
+        );
+        outcomes[id] = 'retry';
+        later.push({ recipient: p.c.recipient, delayMs: this.options.inFlightGraceMs + 1_000 });
+        return undefined;
       }
+      const failure = { ...found, class: found.class };
+      if (failure.class === 'throttled') await pauseEveryone(this.deps, this.gate, failure.retryAfterSeconds);
+      const decide = (cur: Delivery) =>
+        cur.state === 'sending' && cur.sendingSince === mine.sendingSince
+          ? afterFailure(cur, failure, this.maxAttempts, this.deps.clock.now(), this.options.random)
+          : undefined;
+      const next = decide(claim.value)!;
+      outcomes[id] = outcomeOf(next);
+      if (next.kind === 'retry') later.push({ recipient: p.c.recipient, delayMs: next.delayMs });
+      return write(next.record, (cur) => decide(cur)?.record);
     }
-    return recorded?.state === 'uncertain' ? 'uncertain' : 'sent';
+    const deliveredOn = (cur: Delivery) => markDelivered(cur, mine, activityId, this.deps.clock.now());
+    const record = deliveredOn(claim.value)!;
+    outcomes[id] = record.state === 'uncertain' ? 'uncertain' : 'sent';
+    return write(record, deliveredOn);
   }
 
-  /**
-   * Someone the bot has no chat with: install the app for them through Graph, then open the chat and
-   * keep its address on their participant row. Returns the address, or the outcome when it ends here.
-   */
-  private async openChat(
-    held: HeldDelivery,
-    key: EntityKey,
-    d: Delivery,
-    r: Recipient,
-    signal: AbortSignal,
-  ): Promise<ConversationAddress | SendOutcome> {
-    const installer = this.deps.appInstaller;
-    if (!installer) {
-      return this.finalFailure(
-        held,
-        key,
-        'rejected',
-        'no chat with the user and no app installer (TEAMS_APP_ID)',
-      );
-    }
-    let outcome: Awaited<ReturnType<typeof installer.installFor>>;
-    try {
-      outcome = await installer.installFor(d.aadObjectId);
-    } catch (err) {
-      this.deps.logger.warn({ err, aadObjectId: d.aadObjectId }, 'installing the app for a user failed');
-      return this.notSent(held, key, { class: 'retry', code: 'app-install-failed' });
-    }
-    if (outcome === 'blocked') return this.finalFailure(held, key, 'app-install-blocked', 'Graph 403');
-    if (outcome === 'user-not-found') return this.finalFailure(held, key, 'user-not-found', 'Graph 404');
-
-    await this.gate.take(signal);
-    let address: ConversationAddress;
-    try {
-      address = await this.deps.messenger.openPersonalChat({
-        aadObjectId: d.aadObjectId,
-        ...(this.deps.config.bot.tenantId ? { tenantId: this.deps.config.bot.tenantId } : {}),
-      });
-    } catch (err) {
-      const failure = this.failureOf(err);
-      if (failure.class === 'throttled') await this.pauseEveryone(failure.retryAfterSeconds);
-      // Nothing was sent yet, so an unknown outcome here is simply a retry.
-      return this.notSent(held, key, {
-        ...failure,
-        class: failure.class === 'unknown-outcome' ? 'retry' : failure.class,
-      });
-    }
-    const now = this.nowIso();
-    await this.deps.store.participants.update(
-      participantKey(d.aadObjectId),
-      (cur): Participant | undefined =>
-        cur?.erasedAt
-          ? undefined
-          : cur
-            ? { ...cur, conversation: address, version: cur.version + 1 }
-            : {
-                aadObjectId: d.aadObjectId,
-                ...(r.userPrincipalName ? { userPrincipalName: r.userPrincipalName } : {}),
-                ...(r.displayName ? { displayName: r.displayName } : {}),
-                conversation: address,
-                firstSeenAt: now,
-                lastSeenAt: now,
-                version: 1,
-              },
-    );
-    return address;
+  /** Stopping before the message went anywhere: another sender takes it at once. */
+  private release(c: Candidate, outcomes: JobOutcomes, later: Later[]): void {
+    outcomes[c.recipient.id] = 'released';
+    later.push({ recipient: c.recipient, delayMs: 0 });
   }
 
-  private async sendFailed(
-    held: HeldDelivery,
-    key: EntityKey,
-    claim: Delivery,
-    err: unknown,
-  ): Promise<SendOutcome> {
-    const found = this.failureOf(err);
-    const cls = found.class;
-    if (cls === 'unknown-outcome') {
-      // It may have gone out: leave the row `sending`, as a crash would; when the job comes back after
-      // the grace period it is sent again and recorded `uncertain`.
-      this.deps.logger.warn({ err, key }, 'no answer from the connector; the message may have gone out');
-      await held.retryIn(this.inFlightGraceMs + 1_000);
-      return 'retry';
+  /** A cancelled broadcast: queued rows fail (cancelled); a row left mid-call may have gone out. */
+  private async cancelRows(
+    b: Broadcast,
+    present: readonly JobRecipient[],
+    found: Map<string, Stored<Delivery>>,
+    outcomes: JobOutcomes,
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const cancelled = (cur: Delivery): Delivery | undefined =>
+      cur.state === 'queued'
+        ? failedDelivery(cur, 'cancelled', undefined, now)
+        : cur.state === 'sending'
+          ? uncertainDelivery(cur, now)
+          : undefined;
+    const writes: RowWrite[] = [];
+    for (const r of present) {
+      const row = found.get(r.id)!;
+      const value = cancelled(row.value);
+      outcomes[r.id] = !value ? 'skipped' : value.state === 'uncertain' ? 'uncertain' : 'cancelled';
+      if (value) writes.push({ id: r.id, etag: row.etag, value, redo: cancelled });
     }
-    const failure = { ...found, class: cls };
-    if (failure.class === 'throttled') await this.pauseEveryone(failure.retryAfterSeconds);
-    let next: ReturnType<typeof afterFailure> | undefined;
-    await this.deps.store.deliveries.update(key, (cur) => {
-      next = undefined;
-      if (!cur || cur.state !== 'sending' || cur.sendingSince !== claim.sendingSince) return undefined;
-      next = afterFailure(cur, failure, this.maxAttempts, this.deps.clock.now(), this.random);
-      return next.record;
-    });
-    if (!next || next.kind === 'failed') {
-      await held.complete();
-      return next ? 'failed' : 'skipped';
-    }
-    await held.retryIn(next.delayMs);
-    return 'retry';
-  }
-
-  /**
-   * A try that ended before the connector took anything (composing, installing, opening the chat):
-   * counts as an attempt and is bounded like one. A row left `sending` by a dead sender stays
-   * `sending`, because its earlier try may still have gone out.
-   */
-  private async notSent(
-    held: HeldDelivery,
-    key: EntityKey,
-    failure: {
-      class: 'throttled' | 'retry' | 'rejected';
-      status?: number;
-      code?: string;
-      retryAfterSeconds?: number;
-    },
-  ): Promise<SendOutcome> {
-    let next: ReturnType<typeof afterFailure> | undefined;
-    await this.deps.store.deliveries.update(key, (cur) => {
-      next = undefined;
-      if (!cur) return undefined;
-      const counted = { ...cur, attempts: cur.attempts + 1 };
-      if (cur.state === 'queued') {
-        next = afterFailure(counted, failure, this.maxAttempts, this.deps.clock.now(), this.random);
-      } else if (cur.state === 'sending') {
-        const record: Delivery =
-          counted.attempts >= this.maxAttempts
-            ? { ...counted, state: 'uncertain', updatedAt: this.nowIso() }
-            : counted;
-        next =
-          record.state === 'uncertain'
-            ? { kind: 'failed', record }
-            : { kind: 'retry', delayMs: backoffMs(counted.attempts, this.random), record };
-      }
-      return next?.record;
-    });
-    if (!next || next.kind === 'failed') {
-      await held.complete();
-      return next ? (next.record.state === 'uncertain' ? 'uncertain' : 'failed') : 'skipped';
-    }
-    await held.retryIn(next.delayMs);
-    return 'retry';
-  }
-
-  private async finalFailure(
-    held: HeldDelivery,
-    key: EntityKey,
-    reason: Parameters<typeof failedDelivery>[1],
-    detail: string,
-  ): Promise<SendOutcome> {
-    await this.deps.store.deliveries.update(key, (cur) =>
-      cur && (cur.state === 'queued' || cur.state === 'sending')
-        ? failedDelivery(cur, reason, detail, this.deps.clock.now())
-        : undefined,
-    );
-    await held.complete();
-    return 'failed';
-  }
-
-  private async cancelDelivery(held: HeldDelivery, key: EntityKey, d: Delivery): Promise<SendOutcome> {
-    await this.deps.store.deliveries.update(key, (cur) => {
-      if (!cur) return undefined;
-      if (cur.state === 'queued') return failedDelivery(cur, 'cancelled', undefined, this.deps.clock.now());
-      // Left mid-call by a sender that died: it may have gone out, and it will not be sent again.
-      if (cur.state === 'sending') return { ...cur, state: 'uncertain', updatedAt: this.nowIso() };
-      return undefined;
-    });
-    await held.complete();
-    return d.state === 'sending' ? 'uncertain' : 'cancelled';
-  }
-
-  private failureOf(err: unknown): {
-    class: ReturnType<typeof classifyConnectorStatus>;
-    status?: number;
-    code?: string;
-    retryAfterSeconds?: number;
-  } {
-    if (!(err instanceof ConnectorError)) return { class: 'unknown-outcome' };
-    // A refused or unresolvable connection never reached the connector.
-    const neverSent = err.status === 0 && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)$/.test(err.code ?? '');
-    return {
-      class: neverSent ? 'retry' : classifyConnectorStatus(err.status),
-      status: err.status || undefined,
-      code: err.code,
-      retryAfterSeconds: err.retryAfterSeconds,
-    };
-  }
-
-  private async pauseEveryone(retryAfterSeconds: number | undefined): Promise<void> {
-    const seconds = Math.min(MAX_RETRY_AFTER_SECONDS, retryAfterSeconds ?? DEFAULT_THROTTLE_SECONDS);
-    const until = new Date(this.deps.clock.now().getTime() + seconds * 1000);
-    this.deps.logger.warn({ until }, 'Teams is throttling: every sender pauses');
-    try {
-      await this.gate.pauseUntil(until);
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'could not share the pause; this instance pauses anyway');
-    }
+    await this.rows.commit(b.id, writes);
   }
 
   private async broadcast(id: string): Promise<Broadcast | undefined> {
     const now = Date.now();
     const hit = this.cache.get(id);
-    if (hit && now - hit.at < this.broadcastCacheMs) return hit.broadcast;
+    if (hit && now - hit.at < this.options.broadcastCacheMs) return hit.broadcast;
     const broadcast = (await this.deps.store.broadcasts.get(broadcastKey(id)))?.value;
     this.cache.set(id, { broadcast, at: now });
     if (this.cache.size > 100) this.cache.delete(this.cache.keys().next().value!);
     return broadcast;
-  }
-
-  private nowIso(): string {
-    return this.deps.clock.now().toISOString();
   }
 }

@@ -6,7 +6,7 @@ import {
   deliveryKey,
   deliveryPartition,
 } from '../../../src/domain/broadcast';
-import { failedDelivery } from '../../../src/domain/broadcast-pacing';
+import { failedDelivery, markSending } from '../../../src/domain/broadcast-pacing';
 import {
   BroadcastJob,
   type BroadcastJobDeps,
@@ -126,8 +126,7 @@ describe('features: broadcast job (leased)', () => {
     assert.equal((await s.job.runOnce()).started, 1);
     const sending = await queueRecipients(s.deps, s.hooks, b.id);
     assert.equal(sending?.state, 'sending');
-    assert.equal((await s.job.runOnce()).queued, 3);
-    assert.equal(s.queue.size, 3);
+    assert.equal(s.queue.size, 1, 'one job for the three');
     assert.equal((await s.job.runOnce()).started, 0, 'started once');
   });
 
@@ -153,47 +152,55 @@ describe('features: broadcast job (leased)', () => {
     const done = await queueRecipients(s.deps, s.hooks, b.id);
     assert.equal(done?.state, 'sending');
     assert.equal(s.store.deliveries.rows.size, 500);
-    assert.equal((await s.job.runOnce()).queued, 500, 'one job per recipient once all are recorded');
-    assert.equal(s.queue.size, 500);
+    const jobs = s.queue.messages.flatMap((m) => m.body.recipients.map((r) => r.id));
+    assert.deepEqual(
+      jobs.sort(),
+      people(500)
+        .slice(200)
+        .map((r) => r.aadObjectId),
+      'the missing 300, in 3 jobs',
+    );
+    assert.equal(s.queue.size, 3);
   });
 
-  it('tops the queue up as deliveries finish, about a window ahead of the senders', async () => {
+  it('after a cancel, fails every delivery still queued (cancelled) at once; one claimed by a sender is left to it', async () => {
     const s = setup(people(300));
-    const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
     const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
     await confirm(s.deps, s.hooks, b.id, { actor: ADMIN });
     await queueRecipients(s.deps, s.hooks, b.id);
-    assert.equal(s.queue.size, 0, 'rows first; the job feeds the queue');
-    assert.equal((await job.runOnce()).queued, 90);
-    assert.equal(s.queue.size, 90);
-    assert.equal((await job.runOnce()).queued, 0, 'the window is full');
-    for (const m of s.queue.messages.splice(0, 60)) {
-      await s.store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({
-        ...d!,
-        state: 'sent',
-      }));
-    }
-    assert.equal((await job.runOnce()).queued, 60);
-    assert.equal(s.queue.size, 90);
-    assert.equal((await s.store.broadcasts.get(broadcastKey(b.id)))!.value.queuedCount, 150);
-  });
-
-  it('after a cancel, fails the deliveries that never got a job (cancelled); queued jobs are left to the senders', async () => {
-    const s = setup(people(300));
-    const job = new BroadcastJob(s.deps, s.hooks, s.gate, { queueAheadSeconds: 2 });
-    const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 300);
-    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN });
-    await queueRecipients(s.deps, s.hooks, b.id);
-    await job.runOnce();
+    // A sender has claimed the first chunk and sends it.
+    for (const r of people(20))
+      await s.store.deliveries.update(deliveryKey(b.id, r.aadObjectId), (d) =>
+        markSending(d!, s.clock.now()),
+      );
     await cancel(s.deps, b.id, ADMIN);
-    assert.equal((await job.runOnce()).swept, 210);
+    assert.equal((await s.job.runOnce()).swept, 280);
     const states = new Map<string, number>();
     for (const d of s.store.deliveries.values()) {
       const k = `${d.state}${d.reason ? `:${d.reason}` : ''}`;
       states.set(k, (states.get(k) ?? 0) + 1);
     }
-    assert.deepEqual(Object.fromEntries(states), { queued: 90, 'failed:cancelled': 210 });
-    assert.equal((await job.runOnce()).swept, 0);
+    assert.deepEqual(Object.fromEntries(states), { sending: 20, 'failed:cancelled': 280 });
+    assert.equal((await s.job.runOnce()).swept, 0);
+  });
+
+  it('counts a large sending broadcast less often: its whole partition is read each time', async () => {
+    const s = setup(people(40_000 / 1_000));
+    const b = await createDraft(s.deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 40);
+    await confirm(s.deps, s.hooks, b.id, { actor: ADMIN });
+    await queueRecipients(s.deps, s.hooks, b.id);
+    await s.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, recipientCount: 40_000 }));
+    let listings = 0;
+    const list = s.store.deliveries.listPartition.bind(s.store.deliveries);
+    s.store.deliveries.listPartition = (pk, range) => {
+      listings++;
+      return list(pk, range);
+    };
+    for (let i = 0; i < 6; i++) {
+      await s.job.runOnce();
+      s.clock.advance(5_000);
+    }
+    assert.equal(listings, 3, '40,000 recipients: counted every 10 s, not every 5 s');
   });
 
   it('keeps the admin’s progress card current in place, at most every 5 s and only when it changed', async () => {

@@ -8,6 +8,7 @@ import {
   deliveryPartition,
 } from '../../../src/domain/broadcast';
 import { failedDelivery, markSending } from '../../../src/domain/broadcast-pacing';
+import { participantKey } from '../../../src/domain/participant';
 import {
   type BroadcastDeps,
   BroadcastError,
@@ -15,14 +16,10 @@ import {
   cancel,
   confirm,
   createDraft,
-  deliveryRowsOf,
-  feedQueue,
   progress,
   queueRecipients,
-  queueWindow,
   type Recipient,
 } from '../../../src/features/broadcast/broadcast-service';
-import type { QueueMessage, WorkQueue } from '../../../src/ports/queue';
 import type { Store } from '../../../src/ports/store';
 import { testConfig } from '../../helpers/config';
 import { InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
@@ -76,37 +73,30 @@ async function rows(store: Store, id: string) {
   return out;
 }
 
-/** The store, with delivery inserts that break after `okCount` (an instance dying mid-queueing). */
-function dyingDeliveries(store: Store, okCount: number, onInsert?: () => Promise<void>): Store {
+/**
+ * The store, with delivery transactions that break after `okCount` of them (an instance dying
+ * mid-queueing); `onTransaction` runs after each that landed.
+ */
+function dyingDeliveries(store: Store, okCount: number, onTransaction?: () => Promise<void>): Store {
   const deliveries = Object.create(store.deliveries) as Store['deliveries'];
-  deliveries.insert = async (key, value) => {
+  let transactions = 0;
+  deliveries.transact = async (partitionKey, actions) => {
     if (okCount-- <= 0) throw new Error('instance died');
-    const stored = await store.deliveries.insert(key, value);
-    await onInsert?.();
-    return stored;
+    transactions++;
+    const etags = await store.deliveries.transact(partitionKey, actions);
+    await onTransaction?.();
+    return etags;
   };
-  return Object.assign(Object.create(store) as Store, { deliveries });
+  deliveries.insert = async (key, value) => {
+    if (okCount <= 0) throw new Error('instance died');
+    return store.deliveries.insert(key, value);
+  };
+  return Object.assign(Object.create(store) as Store, { deliveries, transactions: () => transactions });
 }
 
-/** A queue that breaks after `okCount` messages, as an instance dying mid-queueing would. */
-class DyingQueue<T> implements WorkQueue<T> {
-  constructor(
-    private readonly inner: WorkQueue<T>,
-    private okCount: number,
-  ) {}
-  async enqueue(body: T) {
-    if (this.okCount-- <= 0) throw new Error('instance died');
-    await this.inner.enqueue(body);
-  }
-  receive(max: number, v: number) {
-    return this.inner.receive(max, v);
-  }
-  complete(m: QueueMessage<T>) {
-    return this.inner.complete(m);
-  }
-  postpone(m: QueueMessage<T>, s: number) {
-    return this.inner.postpone(m, s);
-  }
+/** Every recipient id in the queue's jobs, in order (an id twice when two jobs carry it). */
+function jobIds(queue: InMemoryWorkQueue<DeliveryJob>): string[] {
+  return queue.messages.flatMap((m) => m.body.recipients.map((r) => r.id));
 }
 
 describe('features: broadcast service', () => {
@@ -140,30 +130,55 @@ describe('features: broadcast service', () => {
     assert.equal(store.broadcasts.rows.size, 1);
   });
 
-  it('confirm records one delivery row per person; fed, the queue gets one job each', async () => {
+  it('confirm records one delivery row per person and one job carries them, with what sending needs', async () => {
     const { deps, store, queue } = setup();
     const b = await draft(deps);
-    const hooks = hooksFor([...people(3), { aadObjectId: 'USER-00001', displayName: 'same person' }]);
+    const chat = {
+      serviceUrl: 'https://smba.example/',
+      channelId: 'msteams',
+      conversationId: 'a:chat-0',
+      botId: 'bot',
+      userId: '29:0',
+    };
+    await store.participants.insert(participantKey('user-00000'), {
+      aadObjectId: 'user-00000',
+      conversation: chat,
+      locale: 'sv-SE',
+      timeZone: 'Europe/Stockholm',
+      firstSeenAt: '2026-01-01T00:00:00Z',
+      lastSeenAt: '2026-01-01T00:00:00Z',
+      version: 1,
+    });
+    await store.participants.insert(participantKey('user-00003'), {
+      aadObjectId: 'user-00003',
+      erasedAt: '2026-01-02T00:00:00Z',
+      firstSeenAt: '2026-01-02T00:00:00Z',
+      lastSeenAt: '2026-01-02T00:00:00Z',
+      version: 2,
+    });
+    const hooks = hooksFor([...people(4), { aadObjectId: 'USER-00001', displayName: 'same person' }]);
     const confirmed = await confirm(deps, hooks, b.id, { actor: ADMIN });
     assert.equal(confirmed.state, 'queueing');
     const sending = await queueRecipients(deps, hooks, b.id);
     assert.equal(sending?.state, 'sending');
-    assert.equal(sending?.recipientCount, 3);
-    assert.equal(sending?.queuedCount, 0);
+    assert.equal(sending?.recipientCount, 3, 'the erased person gets no row');
+    assert.equal(sending?.queuedCount, 3);
     assert.equal(hooks.resolved, 1, 'the second call joined the run confirm started');
-    assert.equal(queue.size, 0, 'jobs are fed by the leased job, not by queueing');
-    assert.equal(await feedQueue(deps, sending!, await deliveryRowsOf(store, b.id), queueWindow(deps)), 3);
     const recorded = await rows(store, b.id);
     assert.deepEqual(recorded.map((d) => [d.aadObjectId, d.state, d.attempts]).sort(), [
       ['user-00000', 'queued', 0],
       ['user-00001', 'queued', 0],
       ['user-00002', 'queued', 0],
     ]);
-    assert.deepEqual(queue.messages.map((m) => m.body.aadObjectId).sort(), [
-      'user-00000',
-      'user-00001',
-      'user-00002',
-    ]);
+    assert.equal(queue.size, 1);
+    assert.deepEqual(queue.messages[0]!.body, {
+      broadcastId: b.id,
+      recipients: [
+        { id: 'user-00000', chat, locale: 'sv-SE', timeZone: 'Europe/Stockholm' },
+        { id: 'user-00001' },
+        { id: 'user-00002' },
+      ],
+    });
     const audit = store.audit.values();
     assert.deepEqual(
       audit.map((a) => [a.action, a.actorAadObjectId, a.target]),
@@ -171,7 +186,25 @@ describe('features: broadcast service', () => {
     );
     // Nobody is queued twice, however often queueing is asked for.
     await queueRecipients(deps, hooks, b.id);
-    assert.equal(queue.size, 3);
+    assert.equal(queue.size, 1);
+  });
+
+  it('writes rows a transaction per 100 and jobs of at most 100 recipients, in row-key order', async () => {
+    const { deps, store, queue } = setup();
+    const b = await draft(deps, 250);
+    const hooks = hooksFor(people(250));
+    const counted = dyingDeliveries(store, Number.POSITIVE_INFINITY) as Store & { transactions(): number };
+    await confirm({ ...deps, store: counted }, hooks, b.id, { actor: ADMIN });
+    await queueRecipients({ ...deps, store: counted }, hooks, b.id);
+    assert.equal(counted.transactions(), 3);
+    assert.equal((await rows(store, b.id)).length, 250);
+    const sizes = queue.messages.map((m) => m.body.recipients.length).sort((x, y) => y - x);
+    assert.deepEqual(sizes, [100, 100, 50]);
+    for (const m of queue.messages) {
+      const ids = m.body.recipients.map((r) => r.id);
+      assert.deepEqual(ids, [...ids].sort(), 'neighbours in row-key order: one range read');
+    }
+    assert.equal(new Set(jobIds(queue)).size, 250);
   });
 
   it('confirm with a later time schedules it and queues nothing yet', async () => {
@@ -240,19 +273,19 @@ describe('features: broadcast service', () => {
     );
   });
 
-  it('queueing cancelled half-way records nobody else and queues no job', async () => {
+  it('queueing cancelled half-way records nobody else; the jobs queued find the broadcast cancelled', async () => {
     const { deps, store, queue } = setup();
     const b = await draft(deps, 2000);
     const hooks = hooksFor(people(2000));
     await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
-    let inserted = 0;
+    let landed = 0;
     const watching = dyingDeliveries(store, Number.POSITIVE_INFINITY, async () => {
-      if (++inserted === 250) await cancel(deps, b.id, ADMIN);
+      if (++landed === 3) await cancel(deps, b.id, ADMIN);
     });
     const end = await queueRecipients({ ...deps, store: watching }, hooks, b.id);
     assert.equal(end?.state, 'cancelled');
-    assert.equal((await rows(store, b.id)).length, 500, 'stopped at the end of the batch it was in');
-    assert.equal(queue.size, 0);
+    assert.equal((await rows(store, b.id)).length, 1000, 'stopped at the end of the batch it was in');
+    assert.equal(new Set(jobIds(queue)).size, 1000, 'jobs only for the rows written');
   });
 
   it('queueing interrupted half-way resumes without losing or doubling anyone', async () => {
@@ -260,80 +293,28 @@ describe('features: broadcast service', () => {
     const b = await draft(deps, 1000);
     const hooks = hooksFor(people(1000));
     await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
-    await assert.rejects(
-      queueRecipients({ ...deps, store: dyingDeliveries(store, 437) }, hooks, b.id),
-      /died/,
-    );
+    await assert.rejects(queueRecipients({ ...deps, store: dyingDeliveries(store, 4) }, hooks, b.id), /died/);
     const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
     assert.equal(half.state, 'queueing');
-    assert.equal((await rows(store, b.id)).length, 437);
-    assert.equal(queue.size, 0, 'no job before every row is written');
+    const before = (await rows(store, b.id)).length;
+    assert.equal(before, 400, 'whole transactions only');
+    const written = new Set((await rows(store, b.id)).map((d) => d.aadObjectId));
+    assert.ok(
+      jobIds(queue).filter((id) => !written.has(id)).length > 0,
+      'jobs go first: some wait for rows that were never written',
+    );
 
     const resumed = await queueRecipients(deps, hooks, b.id);
     assert.deepEqual([resumed?.state, resumed?.recipientCount], ['sending', 1000]);
-    await feedQueue(deps, resumed!, await deliveryRowsOf(store, b.id), queueWindow(deps));
     const recorded = await rows(store, b.id);
     assert.equal(recorded.length, 1000);
     assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 1000);
-    const jobs = queue.messages.map((m) => m.body.aadObjectId);
-    assert.equal(jobs.length, 1000);
-    assert.equal(new Set(jobs).size, 1000, 'one job per recipient');
-  });
-
-  it('queues jobs a window at a time as deliveries finish; a crash while feeding doubles a few, loses none', async () => {
-    const { deps, store, queue } = setup();
-    const b = await draft(deps, 400);
-    const hooks = hooksFor(people(400));
-    await confirm(deps, hooks, b.id, { actor: ADMIN });
-    const sending = (await queueRecipients(deps, hooks, b.id))!;
-    const window = queueWindow(deps, { queueAheadSeconds: 2 });
-    assert.equal(window, 90, '2 s at the default 45/s');
-    assert.equal(await feedQueue(deps, sending, await deliveryRowsOf(store, b.id), window), 90);
-    const current = async () => (await store.broadcasts.get(broadcastKey(b.id)))!.value;
-    assert.equal((await current()).queuedCount, 90);
-    assert.equal(queue.size, 90);
-    assert.equal(
-      await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window),
-      0,
-      'window full',
-    );
-
-    // Senders finish the first 50.
-    for (const m of queue.messages.splice(0, 50)) {
-      await store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
-    }
-    assert.equal(await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window), 50);
-    assert.equal((await current()).queuedCount, 140);
-
-    // The instance feeding dies after 20 of the next jobs; the watermark stays, the next feed repeats them.
-    for (const m of queue.messages.splice(0, 60)) {
-      await store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) => ({ ...d!, state: 'sent' }));
-    }
-    await assert.rejects(
-      feedQueue(
-        { ...deps, deliveryQueue: new DyingQueue(queue, 20) },
-        await current(),
-        await deliveryRowsOf(store, b.id),
-        window,
-      ),
-      /died/,
-    );
-    assert.equal((await current()).queuedCount, 140);
-    let guard = 0;
-    while ((await current()).queuedCount! < 400 && guard++ < 20) {
-      for (const m of queue.messages.splice(0)) {
-        await store.deliveries.update(deliveryKey(b.id, m.body.aadObjectId), (d) =>
-          d!.state === 'queued' ? { ...d!, state: 'sent' } : undefined,
-        );
-      }
-      await feedQueue(deps, await current(), await deliveryRowsOf(store, b.id), window);
-    }
-    assert.equal((await current()).queuedCount, 400);
-    const jobs = queue.enqueued;
-    assert.ok(
-      jobs >= 400 && jobs <= 420,
-      `${jobs} jobs for 400 recipients: at most the 20 of the crash twice`,
-    );
+    const jobs = jobIds(queue);
+    assert.equal(new Set(jobs).size, 1000, 'everyone has a job');
+    const twice = jobs.length - 1000;
+    assert.ok(twice <= 400, `${twice} recipients in two jobs: at most those of the transactions in flight`);
+    for (const id of written)
+      assert.equal(jobs.filter((j) => j === id).length, 1, 'a written row is not queued again');
   });
 
   it('reports progress: counts by state and failures by reason', async () => {
@@ -358,7 +339,7 @@ describe('features: broadcast service', () => {
     await assert.rejects(progress(store, 'missing'), (err: unknown) => err instanceof BroadcastError);
   });
 
-  it('against Azurite: queueing 300 recipients, interrupted and resumed, gives 300 rows and 300 distinct jobs', async function () {
+  it('against Azurite: queueing 300 recipients, interrupted and resumed, gives 300 rows and a job for everyone', async function () {
     this.timeout(60_000);
     const storage = await freshStorage();
     const clock = new FakeClock();
@@ -373,20 +354,17 @@ describe('features: broadcast service', () => {
     const b = await draft(deps, 300);
     const hooks = hooksFor(people(300));
     await storage.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
-    await assert.rejects(
-      queueRecipients({ ...deps, store: dyingDeliveries(storage.store, 150) }, hooks, b.id),
-    );
+    await assert.rejects(queueRecipients({ ...deps, store: dyingDeliveries(storage.store, 1) }, hooks, b.id));
     const done = await queueRecipients(deps, hooks, b.id);
     assert.equal(done?.state, 'sending');
     assert.equal((await rows(storage.store, b.id)).length, 300);
-    await feedQueue(deps, done!, await deliveryRowsOf(storage.store, b.id), queueWindow(deps));
     const jobs: string[] = [];
     for (;;) {
       const got = await queue.receive(32, 120);
       if (got.length === 0) break;
-      jobs.push(...got.map((m) => m.body.aadObjectId));
+      jobs.push(...got.flatMap((m) => m.body.recipients.map((r) => r.id)));
     }
-    assert.equal(jobs.length, 300);
-    assert.equal(new Set(jobs).size, 300);
+    assert.equal(new Set(jobs).size, 300, 'everyone has a job');
+    assert.ok(jobs.length <= 500, `${jobs.length} places in jobs for 300: at most the dead run's twice`);
   });
 });
