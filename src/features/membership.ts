@@ -2,19 +2,24 @@
  * The one place wave membership is written: an admin's import and a volunteer's opt-in alike.
  *
  * The participant row's `waveId` is the truth about who sits in which wave: it changes only through
- * an ETag read-modify-write that checks the one-wave rule on the fresh row, so two writers adding one
+ * an ETag-checked write that applies the one-wave rule to the row as read, so two writers adding one
  * user to two waves at once end with the user in exactly one wave (the other is told, `conflict`).
  * The `waveMembers` index follows it: its row is written before the participant commits and written
  * again after (so a concurrent clean-up cannot leave a member without an index row), and rows that
  * lost, or that a move left behind, are deleted with the ETag read. An index row may therefore
  * outlive a failed or crashed write, never the other way round; readers of the index keep only the
  * rows whose participant row names that wave.
+ *
+ * One user at a time (`placeInWave`, here) the writes are single-row; many at a time
+ * (`placeManyInWave`, ./membership-batch.ts) the same protocol runs in entity-group transactions.
  */
 import type { Deps } from '../deps';
 import { type Wave, type WaveMember, waveMemberKey } from '../domain/campaign';
 import { type Participant, participantKey } from '../domain/participant';
 import { canAddMembers, canMoveFrom, type MemberToSave } from '../domain/wave-membership';
 import { ConcurrencyError, type Store } from '../ports/store';
+import { forEachBounded } from '../shared/bounded';
+import { PARTITIONS_IN_FLIGHT, readIndexRows, readParticipants } from './partition-reads';
 import { wavesById } from './waves';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock'>;
@@ -48,14 +53,8 @@ export async function placeInWave(
 ): Promise<PlaceOutcome> {
   const { store, clock } = deps;
   const id = member.aadObjectId.toLowerCase();
-  const indexRow = (addedAt: string): WaveMember => ({
-    waveId: wave.id,
-    aadObjectId: id,
-    userPrincipalName: member.userPrincipalName,
-    addedAt,
-  });
   // Most users have no index row in this wave yet: insert first, read only if it is there.
-  const firstRow = indexRow(clock.now().toISOString());
+  const firstRow = indexRow(wave.id, member, clock.now());
   let firstWritten: WaveMember = firstRow;
   const written = await writeIndexRow(
     store,
@@ -71,45 +70,41 @@ export async function placeInWave(
   let outcome: PlaceOutcome | undefined;
   await store.participants.update(participantKey(id), (cur) => {
     // Runs again after every lost ETag race, on the fresh row: only the last run decides.
-    if (cur?.erasedAt) {
-      outcome = { kind: 'erased' };
-      return undefined;
-    }
-    const current = cur?.waveId && waves.has(cur.waveId) ? cur.waveId : undefined;
-    if (current === wave.id) {
-      outcome = { kind: 'already' };
-      return undefined;
-    }
-    if (current) {
-      const from = waves.get(current)!;
-      if (member.moveFrom !== current || !canMoveFrom(from.state)) {
-        outcome = {
-          kind: 'conflict',
-          conflict: {
-            waveId: from.id,
-            waveName: from.name,
-            reason: canMoveFrom(from.state) ? 'in-another-wave' : 'in-announced-wave',
-          },
-        };
-        return undefined;
-      }
-      outcome = { kind: 'moved', from: current };
-    } else {
-      outcome = { kind: 'added' };
-    }
-    return withWave(cur, { ...member, aadObjectId: id }, wave.id, clock.now());
+    const decided = decide(cur, { ...member, aadObjectId: id }, wave, waves, clock.now());
+    outcome = decided.outcome;
+    return decided.next;
   });
   if (!outcome) throw new Error('participants.update did not call its mutate function');
 
   if (outcome.kind === 'added' || outcome.kind === 'moved') {
     // Written again after the commit: a loser's clean-up may have removed the row in between.
-    const at = clock.now().toISOString();
-    await writeIndexRow(store, wave.id, id, () => indexRow(at), { etag: written, value: firstWritten });
-    if (outcome.kind === 'moved') await deleteIndexRow(store, outcome.from, id);
+    const row = indexRow(wave.id, member, clock.now());
+    await writeIndexRow(store, wave.id, id, () => row, { etag: written, value: firstWritten });
+    if (outcome.kind === 'moved') await dropIndexRows(store, outcome.from, [{ id }]);
   } else if (outcome.kind === 'conflict' || outcome.kind === 'erased') {
-    await deleteIndexRow(store, wave.id, id, written);
+    await dropIndexRows(store, wave.id, [{ id, etag: written }]);
   }
   return outcome;
+}
+
+/** The one-wave rule on the participant row as read: the outcome, and the row to write (if any). */
+export function decide(
+  cur: Participant | undefined,
+  member: MemberToSave,
+  wave: Wave,
+  waves: ReadonlyMap<string, Wave>,
+  now: Date,
+): { outcome: PlaceOutcome; next?: Participant } {
+  if (cur?.erasedAt) return { outcome: { kind: 'erased' } };
+  const current = cur?.waveId && waves.has(cur.waveId) ? cur.waveId : undefined;
+  if (current === wave.id) return { outcome: { kind: 'already' } };
+  if (!current) return { outcome: { kind: 'added' }, next: withWave(cur, member, wave.id, now) };
+  const from = waves.get(current)!;
+  if (member.moveFrom !== current || !canMoveFrom(from.state)) {
+    const reason = canMoveFrom(from.state) ? 'in-another-wave' : 'in-announced-wave';
+    return { outcome: { kind: 'conflict', conflict: { waveId: from.id, waveName: from.name, reason } } };
+  }
+  return { outcome: { kind: 'moved', from: current }, next: withWave(cur, member, wave.id, now) };
 }
 
 export type JoinWaveResult = PlaceOutcome | { kind: 'wave-not-found' } | { kind: 'wave-not-open' };
@@ -144,8 +139,17 @@ export async function leaveWave(
     const { waveId: _left, ...rest } = cur;
     return { ...rest, version: cur.version + 1 };
   });
-  await deleteIndexRow(store, waveId, id);
+  await dropIndexRows(store, waveId, [{ id }]);
   return member;
+}
+
+export function indexRow(waveId: string, member: MemberToSave, at: Date): WaveMember {
+  return {
+    waveId,
+    aadObjectId: member.aadObjectId.toLowerCase(),
+    userPrincipalName: member.userPrincipalName,
+    addedAt: at.toISOString(),
+  };
 }
 
 function withWave(
@@ -216,23 +220,35 @@ async function writeIndexRow(
 }
 
 /**
- * Deletes an index row unless its user sits in that wave. With `etag`, only the row as this writer
- * left it: someone who rewrote it since is adding the user there and keeps it.
+ * Deletes index rows of `waveId` unless their user sits in that wave (the participant row is read
+ * after the index row, and the delete carries the index row's ETag). With `etag`, only a row as this
+ * writer left it: someone who rewrote it since is adding the user there and keeps it.
  */
-async function deleteIndexRow(
+export async function dropIndexRows(
   store: Pick<Store, 'waveMembers' | 'participants'>,
   waveId: string,
-  aadObjectId: string,
-  etag?: string,
+  entries: readonly { id: string; etag?: string }[],
 ): Promise<void> {
-  const key = waveMemberKey(waveId, aadObjectId);
-  const row = await store.waveMembers.get(key);
-  if (!row || (etag !== undefined && row.etag !== etag)) return;
-  const p = await store.participants.get(participantKey(aadObjectId));
-  if (p?.value.waveId === waveId) return;
-  try {
-    await store.waveMembers.delete(key, row.etag);
-  } catch (err) {
-    if (!(err instanceof ConcurrencyError)) throw err;
-  }
+  if (entries.length === 0) return;
+  const rows = await readIndexRows(
+    store.waveMembers,
+    waveId,
+    entries.map((e) => e.id),
+  );
+  const found = entries.filter((e) => {
+    const row = rows.get(e.id);
+    return row && (e.etag === undefined || row.etag === e.etag);
+  });
+  const people = await readParticipants(
+    store.participants,
+    found.map((e) => e.id),
+  );
+  await forEachBounded(found, PARTITIONS_IN_FLIGHT, async ({ id }) => {
+    if (people.get(id)?.value.waveId === waveId) return;
+    try {
+      await store.waveMembers.delete(waveMemberKey(waveId, id), rows.get(id)!.etag);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+    }
+  });
 }

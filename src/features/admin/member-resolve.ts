@@ -10,7 +10,6 @@ import {
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
 } from '../../domain/member-import';
-import { participantKey } from '../../domain/participant';
 import {
   decideMembership,
   type MembershipPlan,
@@ -21,8 +20,8 @@ import {
 import { type Language, type MessageKey, translator } from '../../i18n';
 import type { DirectoryUser } from '../../ports/device-directory';
 import { forEachBounded } from '../../shared/bounded';
+import { readParticipants } from '../partition-reads';
 import { listWaves } from '../waves';
-import { STORAGE_IN_FLIGHT } from './member-save';
 
 /** Directory look-ups in flight at once (Graph throttling is handled, with retries, by the Graph layer). */
 export const LOOKUPS_IN_FLIGHT = 8;
@@ -66,11 +65,11 @@ export async function resolveImport(
   if (failures > 1) deps.logger.warn({ failures }, 'directory look-ups failed during an import');
 
   const ids = [...new Set(resolved.flatMap((r) => (r.user ? [r.user.id.toLowerCase()] : [])))];
+  // Each participant partition read once (listed when many of its rows are wanted).
   const currentWaveOf = new Map<string, string>();
-  await forEachBounded(ids, STORAGE_IN_FLIGHT, async (id) => {
-    const p = await deps.store.participants.get(participantKey(id));
-    if (p?.value.waveId) currentWaveOf.set(id, p.value.waveId);
-  });
+  for (const [id, p] of await readParticipants(deps.store.participants, ids)) {
+    if (p.value.waveId) currentWaveOf.set(id, p.value.waveId);
+  }
 
   return decideMembership({
     wave,

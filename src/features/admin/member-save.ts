@@ -1,16 +1,18 @@
 /**
- * Writing an import's members into a wave, or taking them out, many at a time; each user is written
- * through the membership protocol (../membership.ts) and the admin's change is audited as counts.
+ * Writing an import's members into a wave, or taking them out, many at a time; the users are written
+ * through the membership protocol (../membership.ts, in transactions by ../membership-batch.ts) and
+ * the admin's change is audited as counts.
  */
 import type { Deps } from '../../deps';
 import { type WaveSource, waveKey } from '../../domain/campaign';
 import { canAddMembers, type MemberToSave } from '../../domain/wave-membership';
 import { forEachBounded } from '../../shared/bounded';
 import { type AuditActor, recordAudit } from '../audit';
-import { leaveWave, placeInWave, type WaveConflict } from '../membership';
+import { leaveWave, type WaveConflict } from '../membership';
+import { placeManyInWave } from '../membership-batch';
 import { wavesById } from '../waves';
 
-/** Table reads and writes in flight at once. */
+/** Table reads and writes in flight at once (draft rows, removals). */
 export const STORAGE_IN_FLIGHT = 8;
 
 type SaveDeps = Pick<Deps, 'store' | 'clock' | 'logger'>;
@@ -36,7 +38,8 @@ export type SaveMembersResult =
  * Puts users into a stored wave. Idempotent (saving twice changes nothing more, and repairs a missing
  * index row) and safe against concurrent writers. A user in another wave is moved only when their
  * `moveFrom` names that wave and it is not announced yet; otherwise they are reported in `conflicts`.
- * One audit event records who saved how many (not who).
+ * Users are written in transactions of up to 100 per table partition (a conflict retries one whole,
+ * from fresh reads). One audit event records who saved how many (not who).
  */
 export async function saveMembers(
   deps: SaveDeps,
@@ -59,19 +62,26 @@ export async function saveMembers(
     const id = typeof u?.aadObjectId === 'string' ? u.aadObjectId.trim().toLowerCase() : '';
     if (id && !unique.has(id)) unique.set(id, { ...u, aadObjectId: id });
   }
-  await forEachBounded(unique.values(), STORAGE_IN_FLIGHT, async (member) => {
-    try {
-      const outcome = await placeInWave(deps, wave, waves, member);
-      if (outcome.kind === 'added') result.added.push(member);
-      else if (outcome.kind === 'moved') result.moved.push({ ...member, from: outcome.from });
-      else if (outcome.kind === 'already') result.already.push(member);
-      else if (outcome.kind === 'erased') result.failed.push(member);
-      else result.conflicts.push({ member, ...outcome.conflict });
-    } catch (err) {
-      deps.logger.warn({ err, aadObjectId: member.aadObjectId, waveId }, 'could not add a wave member');
+  const outcomes = await placeManyInWave(deps, wave, waves, unique.values());
+  let failures = 0;
+  for (const member of unique.values()) {
+    const outcome = outcomes.get(member.aadObjectId) ?? { kind: 'failed', error: undefined };
+    if (outcome.kind === 'added') result.added.push(member);
+    else if (outcome.kind === 'moved') result.moved.push({ ...member, from: outcome.from });
+    else if (outcome.kind === 'already') result.already.push(member);
+    else if (outcome.kind === 'erased') result.failed.push(member);
+    else if (outcome.kind === 'conflict') result.conflicts.push({ member, ...outcome.conflict });
+    else {
+      // The first error with its id, then a count: a storage outage fails every user alike.
+      if (failures++ === 0)
+        deps.logger.warn(
+          { err: outcome.error, aadObjectId: member.aadObjectId, waveId },
+          'could not add a wave member',
+        );
       result.failed.push(member);
     }
-  });
+  }
+  if (failures > 1) deps.logger.warn({ failures, waveId }, 'could not add wave members');
 
   const movedFrom: Record<string, number> = {};
   for (const m of result.moved) movedFrom[m.from] = (movedFrom[m.from] ?? 0) + 1;

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../../src/domain/audit';
-import { type Wave, type WaveState, waveKey, waveMemberKey } from '../../../src/domain/campaign';
+import { type Wave, type WaveState, waveKey } from '../../../src/domain/campaign';
 import type { MemberToSave } from '../../../src/domain/wave-membership';
+import { waveMembersOf } from '../../../src/features/waves';
 import type { Store } from '../../../src/ports/store';
 import { testDeps } from '../../helpers/activities';
 import { FakeDirectory } from '../../helpers/fakes';
@@ -64,9 +65,7 @@ export class CountingDirectory extends FakeDirectory {
 
 export async function indexRows(store: Store, waveId: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const row of store.waveMembers.listPartition(waveMemberKey(waveId, '').partitionKey)) {
-    out.push(row.key.rowKey);
-  }
+  for await (const row of waveMembersOf(store, waveId)) out.push(row.aadObjectId);
   return out.sort();
 }
 
