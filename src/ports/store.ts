@@ -112,6 +112,8 @@ export interface Store {
    * the inventory row key; kept in step with `oldMdmDevices` by the matching pass.
    */
   oldMdmByPerson: Repository<import('../domain/inventory').PersonInventoryDevice>;
+  /** Per-wave and per-broadcast counters and the stuck index (src/domain/wave-counters.ts). */
+  counters: Repository<import('../domain/wave-counters').CounterRow>;
   /** Liveness of the backing storage, for /readyz. */
   ping(): Promise<void>;
 }

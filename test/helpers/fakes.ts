@@ -9,6 +9,7 @@ import type { DeviceOwner } from '../../src/domain/device-owner';
 import type { Escalation } from '../../src/domain/escalation-model';
 import type { InventoryDevice, PersonInventoryDevice } from '../../src/domain/inventory';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
+import type { CounterRow } from '../../src/domain/wave-counters';
 import type { Logger } from '../../src/logging';
 import type { Clock } from '../../src/ports/clock';
 import type {
@@ -114,6 +115,7 @@ export class InMemoryStore implements Store {
   deliveries = new InMemoryRepository<Delivery>();
   oldMdmDevices = new InMemoryRepository<InventoryDevice>();
   oldMdmByPerson = new InMemoryRepository<PersonInventoryDevice>();
+  counters = new InMemoryRepository<CounterRow>();
   async ping() {}
 }
 

@@ -1,18 +1,17 @@
 /**
  * The admin dashboards (campaign overview, one wave) and the announce check of the wave gate. Reads
- * the store, computes with the pure domain (wave-stats, wave-gate, helpdesk-forecast) and renders the
- * cards. Read-only.
+ * the store, computes with the pure domain (wave-counters-stats, wave-gate, helpdesk-forecast) and
+ * renders the cards. Read-only, but for a wave's first counting (below).
  *
- * What one dashboard reads: the campaign row and the waves; for each wave it needs, the membership
- * index (`wave-<id>` partition) and every member's participant and escalation rows by point reads,
- * READS_IN_FLIGHT at a time, each user once (from SCAN_FROM_MEMBERS members in a wave: both tables
- * read whole, once per dashboard); for the wave dashboard also the next wave's index (its
- * size), the wave's latest broadcast with its deliveries (one partition), and the old MDM's counts
- * for the wave as the last matching pass stored them (one point read: features/old-mdm/wave-counts.ts).
+ * What one dashboard reads — a few rows, however large the campaign: the campaign row and the waves;
+ * every wave's counters in one query (features/counters: kept up to date as the rows change); for
+ * each wave whose user statuses or stuck people it shows, the stuck ones of its stuck index (one
+ * row-key range: only the stuck); for the people the wave dashboard names among the stuck, their
+ * participant and escalation rows; the wave's latest broadcast and its delivery counters; and the old
+ * MDM's counts for the wave as the last matching pass stored them (features/old-mdm/wave-counts.ts).
+ * A wave or broadcast never counted yet (a new deployment) is recounted from its rows once, here.
  *
- * Membership follows the index: a member without a participant row (imported, never reached) counts
- * as a member with no devices, a row without a wave is taken as the index says, and a row naming
- * another wave (the user moved) is left out.
+ * Membership follows the wave's index (see features/counters/recount.ts).
  */
 
 import { campaignDashboardView, renderCampaignDashboard } from '../../cards/campaign-dashboard-card';
@@ -25,44 +24,32 @@ import {
   type NextWaveForecast,
 } from '../../cards/wave-dashboard-sections';
 import type { Deps } from '../../deps';
-import {
-  type Broadcast,
-  broadcastKey,
-  countDeliveries,
-  type Delivery,
-  type DeliveryFailure,
-  deliveryPartition,
-} from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, type DeliveryFailure } from '../../domain/broadcast';
 import { byWaveOrder, campaignKey, endOfWave, type Wave } from '../../domain/campaign';
 import { escalationKey } from '../../domain/escalation';
-import type { Escalation } from '../../domain/escalation-model';
 import {
   earliestFittingDeadline,
   forecastHelpdeskLoad,
   measureEscalationRate,
   workingDaysBetween,
 } from '../../domain/helpdesk-forecast';
-import { PARTICIPANT_PARTITIONS, type Participant, participantKey } from '../../domain/participant';
+import { participantKey } from '../../domain/participant';
+import { broadcastScope, type Counts, K, type StuckEntry, waveScope } from '../../domain/wave-counters';
+import { deliveriesFromCounters, statsFromCounters, stuckCandidates } from '../../domain/wave-counters-stats';
 import { type AnnounceDecision, evaluateGate, type GateResult, nextWaveBlock } from '../../domain/wave-gate';
-import { type WaveStats, waveStats } from '../../domain/wave-stats';
+import { DEFAULT_STUCK_TOP, type StuckUser, type WaveStats, waveStats } from '../../domain/wave-stats';
 import { type Language, translator } from '../../i18n';
 import type { Store } from '../../ports/store';
-import { forEachBounded, mapBounded } from '../../shared/bounded';
+import { mapBounded } from '../../shared/bounded';
+import { readScope, readStuck, readWaveScopes, type ScopeValue } from '../counters/counter-table';
+import { rebuildCounters } from '../counters/recount';
 import { oldMdmOverview } from '../old-mdm/overview';
 import { waveOldMdmOverview } from '../old-mdm/wave-old-mdm';
-import { listWaves, waveMembersOf } from '../waves';
+import { listWaves } from '../waves';
 
-/** Users read at once (two point reads each): quick on a large wave without flooding the tables. */
-const READS_IN_FLIGHT = 16;
-/**
- * From this many members in one wave, the dashboard reads the participant and escalation tables
- * whole (64 partitions each, in pages of up to 1,000 rows) instead of two point reads per member:
- * 100,000 members are about 200 page requests instead of 200,000 reads.
- */
-export const SCAN_FROM_MEMBERS = 2_000;
-/** Partitions scanned at once. */
-const SCANS_IN_FLIGHT = 8;
 const HOUR_MS = 3_600_000;
+/** Stuck people named at once (two point reads each). */
+const READS_IN_FLIGHT = 8;
 
 /** Waves whose users have been told: they produce tickets, so they measure the support load. */
 const RAN: readonly Wave['state'][] = ['announced', 'active', 'evaluating', 'closed'];
@@ -96,136 +83,84 @@ async function readCampaign(store: Pick<Store, 'campaigns' | 'waves'>): Promise<
   };
 }
 
-interface UserRows {
-  participant?: Participant;
-  escalation?: Escalation;
-}
+/** How much of a wave's numbers a view needs: the gate's rates only, the stuck counts, or the stuck named. */
+type Detail = 'gate' | 'summary' | 'full';
 
-/**
- * Reads waves' members for one dashboard: every user once however many waves list them, and at most
- * READS_IN_FLIGHT users at a time across all the waves being read together.
- */
+/** Reads the waves' counters once per dashboard and turns them into `WaveStats`. */
 class WaveReader {
-  private readonly users = new Map<string, Promise<UserRows>>();
+  private counters?: Promise<Map<string, ScopeValue>>;
   private readonly stats = new Map<string, Promise<WaveStats>>();
-  private scanned?: Promise<Map<string, UserRows>>;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
 
   constructor(
-    private readonly store: Pick<Store, 'waveMembers' | 'participants' | 'escalations'>,
+    private readonly deps: DashboardDeps,
+    private readonly waves: readonly Wave[],
     private readonly now: Date,
     private readonly stuckAfterMs: number,
   ) {}
 
+  /** Members of a wave, as its counters say. */
   async memberCount(waveId: string): Promise<number> {
-    const ids = new Set<string>();
-    for await (const member of waveMembersOf(this.store, waveId)) {
-      if (member.aadObjectId) ids.add(member.aadObjectId.toLowerCase());
-    }
-    return ids.size;
+    return (await this.countsOf(waveId))[K.members] ?? 0;
   }
 
-  statsOf(wave: Wave): Promise<WaveStats> {
-    let found = this.stats.get(wave.id);
+  statsOf(wave: Wave, detail: Detail): Promise<WaveStats> {
+    const id = `${detail}\u0000${wave.id}`;
+    let found = this.stats.get(id);
     if (!found) {
-      found = this.readStats(wave);
-      this.stats.set(wave.id, found);
+      found = this.readStats(wave, detail);
+      this.stats.set(id, found);
     }
     return found;
   }
 
-  private async readStats(wave: Wave): Promise<WaveStats> {
-    const members = new Map<string, { upn?: string; addedAt: string }>();
-    for await (const member of waveMembersOf(this.store, wave.id)) {
-      if (member.aadObjectId) {
-        members.set(member.aadObjectId.toLowerCase(), {
-          upn: member.userPrincipalName,
-          addedAt: member.addedAt,
-        });
-      }
-    }
-    const participants: Participant[] = [];
-    const escalations: Escalation[] = [];
-    // A scan already made for a larger wave serves the smaller ones too.
-    const everyone = members.size >= SCAN_FROM_MEMBERS || this.scanned ? await this.scan() : undefined;
-    const ids = [...members.keys()];
-    const read = await mapBounded(ids, READS_IN_FLIGHT, async (id) =>
-      everyone ? (everyone.get(id) ?? {}) : this.user(id),
-    );
-    ids.forEach((id, i) => {
-      const rows = read[i]!;
-      const member = members.get(id)!;
-      const p = rows.participant;
-      if (p && p.waveId !== undefined && p.waveId !== wave.id) return;
-      participants.push(
-        p
-          ? { ...p, waveId: wave.id }
-          : {
-              aadObjectId: id,
-              ...(member.upn ? { userPrincipalName: member.upn } : {}),
-              firstSeenAt: member.addedAt,
-              lastSeenAt: member.addedAt,
-              version: 0,
-              waveId: wave.id,
-            },
-      );
-      if (rows.escalation) escalations.push(rows.escalation);
-    });
-    return waveStats(participants, escalations, wave.id, this.now, { stuckAfterMs: this.stuckAfterMs });
-  }
-
-  /** Every participant and escalation row, once per dashboard, keyed like the point reads. */
-  private scan(): Promise<Map<string, UserRows>> {
-    this.scanned ??= (async () => {
-      const rows = new Map<string, UserRows>();
-      const of = (id: string) => {
-        let r = rows.get(id);
-        if (!r) {
-          r = {};
-          rows.set(id, r);
-        }
-        return r;
-      };
-      await forEachBounded(PARTICIPANT_PARTITIONS, SCANS_IN_FLIGHT, async (pk) => {
-        for await (const { key, value } of this.store.participants.listPartition(pk)) {
-          of(key.rowKey).participant = value;
-        }
-        for await (const { key, value } of this.store.escalations.listPartition(pk)) {
-          of(key.rowKey).escalation = value;
-        }
-      });
-      return rows;
+  private async countsOf(waveId: string): Promise<Counts> {
+    this.counters ??= (async () => {
+      const repo = this.deps.store.counters;
+      const read = await readWaveScopes(repo);
+      const uncounted = this.waves.filter((w) => !read.get(waveScope(w.id))?.head);
+      if (uncounted.length === 0) return read;
+      await rebuildCounters(this.deps, { waves: uncounted });
+      return readWaveScopes(repo);
     })();
-    return this.scanned;
+    return (await this.counters).get(waveScope(waveId))?.counts ?? {};
   }
 
-  private user(id: string): Promise<UserRows> {
-    let found = this.users.get(id);
-    if (!found) {
-      found = this.inSlot(async () => {
-        const [p, e] = await Promise.all([
-          this.store.participants.get(participantKey(id)),
-          this.store.escalations.get(escalationKey(id)),
-        ]);
-        return { participant: p?.value, escalation: e?.value };
-      });
-      this.users.set(id, found);
-    }
-    return found;
+  private async readStats(wave: Wave, detail: Detail): Promise<WaveStats> {
+    const counts = await this.countsOf(wave.id);
+    const cutoff = this.now.getTime() - this.stuckAfterMs;
+    const stuck =
+      detail === 'gate' || !Number.isFinite(cutoff)
+        ? []
+        : await readStuck(this.deps.store.counters, wave.id, new Date(cutoff).toISOString());
+    const top = detail === 'full' ? await this.named(wave.id, stuck) : [];
+    return statsFromCounters({
+      waveId: wave.id,
+      counts,
+      stuck,
+      top,
+      stuckTop: DEFAULT_STUCK_TOP,
+      now: this.now,
+    });
   }
 
-  /** Runs `read` when one of the READS_IN_FLIGHT slots is free; a finished read hands its slot on. */
-  private async inSlot<T>(read: () => Promise<T>): Promise<T> {
-    if (this.active < READS_IN_FLIGHT) this.active += 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await read();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    }
+  /** The stuck people to name, from their own rows (the index only says who they are). */
+  private async named(waveId: string, stuck: readonly StuckEntry[]): Promise<(StuckUser & { ms: number })[]> {
+    const ids = stuckCandidates(stuck, DEFAULT_STUCK_TOP);
+    const { store } = this.deps;
+    const found = await mapBounded(ids, READS_IN_FLIGHT, async (id) => {
+      const [p, e] = await Promise.all([
+        store.participants.get(participantKey(id)),
+        store.escalations.get(escalationKey(id)),
+      ]);
+      if (!p) return undefined;
+      const member = { ...p.value, waveId };
+      const one = waveStats([member], e ? [e.value] : [], waveId, this.now, {
+        stuckAfterMs: this.stuckAfterMs,
+        stuckTop: 1,
+      }).stuck.top[0];
+      return one ? { ...one, ms: this.now.getTime() - Date.parse(one.since) } : undefined;
+    });
+    return found.filter((u): u is StuckUser & { ms: number } => u !== undefined);
   }
 }
 
@@ -233,8 +168,8 @@ function stuckAfterHours(deps: DashboardDeps): number {
   return deps.config.escalation.stuckAfterHours;
 }
 
-function readerFor(deps: DashboardDeps, now: Date): WaveReader {
-  return new WaveReader(deps.store, now, stuckAfterHours(deps) * HOUR_MS);
+function readerFor(deps: DashboardDeps, rows: Pick<CampaignRows, 'waves'>, now: Date): WaveReader {
+  return new WaveReader(deps, rows.waves, now, stuckAfterHours(deps) * HOUR_MS);
 }
 
 /** The admin's language with the campaign's date conventions and time zone. */
@@ -254,7 +189,7 @@ async function decide(
   const earlier = rows.waves.filter((w) => w.id !== wave.id && w.order < wave.order);
   await Promise.all(
     earlier.map(async (w) => {
-      gates.set(w.id, evaluateGate(w.criteria, await reader.statsOf(w)));
+      gates.set(w.id, evaluateGate(w.criteria, await reader.statsOf(w, 'gate')));
     }),
   );
   return {
@@ -265,7 +200,7 @@ async function decide(
 
 /** One wave's numbers as its dashboard counts them (the runbook reads its device funnel). */
 export function statsOfWave(deps: DashboardDeps, wave: Wave, now: Date): Promise<WaveStats> {
-  return readerFor(deps, now).statsOf(wave);
+  return readerFor(deps, { waves: [wave] }, now).statsOf(wave, 'full');
 }
 
 /** Whether `waveId` may be announced now: the check to run on the server before any announcement. */
@@ -277,7 +212,7 @@ export async function announceDecision(
   const rows = await readCampaign(deps.store);
   const wave = rows.waves.find((w) => w.id === waveId);
   if (!wave) return { allowed: false, because: 'unknown-wave' };
-  return (await decide(readerFor(deps, now), rows, wave)).decision;
+  return (await decide(readerFor(deps, rows, now), rows, wave)).decision;
 }
 
 /** Why `wave` may not be announced yet, in the admin's language; undefined when it may. */
@@ -297,18 +232,18 @@ export async function campaignDashboard(
   now: Date,
 ): Promise<CardJson> {
   const rows = await readCampaign(deps.store);
-  const reader = readerFor(deps, now);
-  const waves = [];
-  // One wave at a time: each already keeps READS_IN_FLIGHT reads going.
-  for (const wave of rows.waves) {
-    const stats = await reader.statsOf(wave);
-    waves.push({
-      wave,
-      stats,
-      gate: evaluateGate(wave.criteria, stats),
-      voluntary: wave.id === rows.voluntaryWaveId,
-    });
-  }
+  const reader = readerFor(deps, rows, now);
+  const waves = await Promise.all(
+    rows.waves.map(async (wave) => {
+      const stats = await reader.statsOf(wave, 'summary');
+      return {
+        wave,
+        stats,
+        gate: evaluateGate(wave.criteria, stats),
+        voluntary: wave.id === rows.voluntaryWaveId,
+      };
+    }),
+  );
   const oldMdm = await oldMdmOverview(deps);
   return renderCampaignDashboard(
     campaignDashboardView({
@@ -344,7 +279,7 @@ async function forecastFor(
   );
   const samples = await Promise.all(
     measured.map(async (w) => {
-      const stats = await reader.statsOf(w);
+      const stats = await reader.statsOf(w, 'gate');
       return {
         waveId: w.id,
         tickets: stats.helpdesk.tickets,
@@ -378,33 +313,22 @@ async function forecastFor(
   };
 }
 
-/** The wave's newest broadcast that went past the preview, with its deliveries counted. */
-async function latestDelivery(
-  store: Pick<Store, 'broadcasts' | 'deliveries'>,
-  waveId: string,
-): Promise<DeliveryReport | undefined> {
+/** The wave's newest broadcast that went past the preview, with its delivery counters. */
+async function latestDelivery(deps: DashboardDeps, waveId: string): Promise<DeliveryReport | undefined> {
+  const { store } = deps;
   let latest: Broadcast | undefined;
   for await (const { value } of store.broadcasts.listPartition(broadcastKey('').partitionKey)) {
     if (value.waveId !== waveId || value.state === 'draft') continue;
     if (!latest || value.createdAt > latest.createdAt) latest = value;
   }
   if (!latest) return undefined;
-  const deliveries: Delivery[] = [];
-  for await (const { value } of store.deliveries.listPartition(deliveryPartition(latest.id)))
-    deliveries.push(value);
-  const reasons = new Map<string, number>();
-  for (const d of deliveries) {
-    if (d.state !== 'failed') continue;
-    const reason = d.reason && KNOWN_FAILURES.includes(d.reason) ? d.reason : 'unknown';
-    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  const scope = broadcastScope(latest.id);
+  let counters = await readScope(store.counters, scope);
+  if (!counters.head) {
+    await rebuildCounters(deps, { broadcasts: [latest.id] });
+    counters = await readScope(store.counters, scope);
   }
-  return {
-    broadcast: latest,
-    counts: countDeliveries(deliveries),
-    reasons: [...reasons]
-      .map(([reason, count]) => ({ reason, count }))
-      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
-  };
+  return { broadcast: latest, ...deliveriesFromCounters(counters.counts, KNOWN_FAILURES) };
 }
 
 /** One wave's dashboard; undefined when there is no such wave. */
@@ -417,13 +341,13 @@ export async function waveDashboard(
   const rows = await readCampaign(deps.store);
   const wave = rows.waves.find((w) => w.id === waveId);
   if (!wave) return undefined;
-  const reader = readerFor(deps, now);
-  const stats = await reader.statsOf(wave);
+  const reader = readerFor(deps, rows, now);
+  const stats = await reader.statsOf(wave, 'full');
   const { decision } = await decide(reader, rows, wave);
   const next = nextWaveAfter(rows, wave);
   const [forecast, delivery, oldMdm] = await Promise.all([
     next ? forecastFor(deps, reader, rows, next, now) : Promise.resolve(undefined),
-    latestDelivery(deps.store, wave.id),
+    latestDelivery(deps, wave.id),
     waveOldMdmOverview(deps, wave.id),
   ]);
   return renderWaveDashboard(

@@ -9,6 +9,7 @@ import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation-model';
 import type { InventoryDevice, PersonInventoryDevice } from '../../domain/inventory';
 import type { Participant } from '../../domain/participant';
+import type { CounterRow } from '../../domain/wave-counters';
 import type { Lock } from '../../ports/lock';
 import type { WorkQueue } from '../../ports/queue';
 import type { RateGate } from '../../ports/rate-gate';
@@ -41,6 +42,7 @@ const TABLES = {
   deliveries: 'Deliveries',
   oldMdmDevices: 'OldMdmDevices',
   oldMdmByPerson: 'OldMdmByPerson',
+  counters: 'Counters',
   /** Shared send rates (broadcast pacing across instances); not an entity of the Store. */
   rateGates: 'RateGates',
 } as const;
@@ -97,6 +99,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     deliveries: repo<Delivery>(TABLES.deliveries, 'delivery'),
     oldMdmDevices: repo<InventoryDevice>(TABLES.oldMdmDevices, 'old-MDM device'),
     oldMdmByPerson: repo<PersonInventoryDevice>(TABLES.oldMdmByPerson, "person's old-MDM device"),
+    counters: repo<CounterRow>(TABLES.counters, 'counter'),
     // Not through the cool-down: /readyz must see the moment storage answers again.
     ping: () =>
       new StorageGuard(guard.timeouts).run('ping', async (abortSignal) => {
