@@ -21,6 +21,16 @@ export interface DeviceLookupUser {
   userPrincipalName: string;
 }
 
+/** Every device of the tenant, grouped by the user each belongs to (as a look-up of that user would find them). */
+export interface TenantDevices {
+  /** The devices of one user (Entra object id, any case); empty when the user has none. */
+  devicesOf(userId: string): DeviceObservation[];
+  /** Intune managed devices read, kept to estimate the next tenant-wide read. */
+  managedDevices: number;
+  /** Entra devices the read covered. */
+  entraDevices: number;
+}
+
 /**
  * Changes to devices since a point in time, at a cost proportional to what changed rather than to
  * how many people are followed; and full look-ups for the users the changes cannot settle.
@@ -37,4 +47,13 @@ export interface DeviceChanges {
     users: readonly DeviceLookupUser[],
     signal?: AbortSignal,
   ): Promise<Map<string, DeviceObservation[] | Error>>;
+  /** Requests `lookUp` makes for this many users. */
+  lookUpCost(users: number): number;
+  /**
+   * Requests `readTenant` would make for this many Entra devices (a full Entra round counts them) and
+   * Intune managed devices (the previous tenant-wide read's count; unknown: estimated).
+   */
+  tenantReadCost(counts: { entraDevices: number; managedDevices?: number }): number;
+  /** Every device of the tenant, with its user: Intune's records, the latest full Entra round and Entra's device owners. */
+  readTenant(signal?: AbortSignal): Promise<TenantDevices>;
 }

@@ -8,7 +8,9 @@
  * Entra records name no user, so journeys' devices are indexed by owner (deviceOwners) whenever
  * journeys are created. The cursor (Entra's, the cycle start, the member scans, the retries) is saved
  * only when a cycle has gone through, so a crash repeats the cycle; observations are idempotent, so a
- * repeat changes nothing twice.
+ * repeat changes nothing twice. When many participants need a look at once (a wave's first cycle),
+ * the devices may come from one tenant-wide read instead, and storage works by partitions
+ * (src/workers/progress-baseline.ts).
  */
 import { ACTIVE_WAVE_STATES, type Wave } from '../domain/campaign';
 import type { DeviceObservation } from '../domain/device';
@@ -29,9 +31,19 @@ import { listWaves, waveMembersOf } from '../features/waves';
 import type { Logger } from '../logging';
 import type { Clock } from '../ports/clock';
 import type { DeviceChanges } from '../ports/device-changes';
-import type { JobState, Store } from '../ports/store';
+import type { JobState, Store, Stored } from '../ports/store';
 import { forEachBounded } from '../shared/bounded';
+import {
+  applyInBulk,
+  BULK_THRESHOLD,
+  chooseDeviceSource,
+  listDeviceOwners,
+  listParticipants,
+} from './progress-baseline';
+import { type CycleReport, emptyReport, readCursor } from './progress-cursor';
 import type { Job } from './scheduler';
+
+export type { CycleReport } from './progress-cursor';
 
 export const PROGRESS_REFRESH_JOB = 'progress-refresh';
 export const PROGRESS_REFRESH_CURSOR_KEY = { partitionKey: 'job', rowKey: PROGRESS_REFRESH_JOB } as const;
@@ -65,34 +77,8 @@ export interface ProgressRefresherOptions {
   maxAttemptsPerParticipant?: number;
   /** People whose old-MDM devices changed, taken per cycle (the rest wait for the next). Default 2,000. */
   oldMdmPeoplePerCycle?: number;
-}
-
-/** What one cycle saw and did. Graph requests are counted by whoever serves them (the simulator's stats). */
-export interface CycleReport {
-  startedAt: string;
-  durationMs: number;
-  /** The Entra round was a full enumeration: the first cycle, or the stored deltaLink had expired. */
-  entraResynced: boolean;
-  /** Changed records Graph returned. */
-  intuneRecords: number;
-  entraRecords: number;
-  failureEvents: number;
-  /** Entra changes of devices no journey tracks (owner unknown): someone else's device, or one not seen yet. */
-  unknownDevices: number;
-  /** Participants with a change, in an active wave, or retried. */
-  participantsConsidered: number;
-  /** Changes that belong to users outside active waves (left alone). */
-  participantsInactive: number;
-  /** Never-looked-at participants of active waves that got their journeys in this cycle. */
-  participantsInitialised: number;
-  /** Per-user look-ups made (initialisations included). */
-  perUserLookups: number;
-  participantsChanged: number;
-  devicesChanged: number;
-  journeysCreated: number;
-  escalations: number;
-  /** Participants that failed in this cycle and are retried in the next. */
-  participantsFailed: number;
+  /** From this many rows on, storage is read by whole partitions and written in transactions. Default 2,000. */
+  bulkThreshold?: number;
 }
 
 const DEFAULTS: Required<ProgressRefresherOptions> = {
@@ -103,17 +89,8 @@ const DEFAULTS: Required<ProgressRefresherOptions> = {
   maxRetries: 400,
   maxAttemptsPerParticipant: 5,
   oldMdmPeoplePerCycle: 2_000,
+  bulkThreshold: BULK_THRESHOLD,
 };
-
-/** The job's row in jobState. Maps are stored as JSON strings (the row holds flat values only). */
-interface Cursor {
-  deltaLink?: string;
-  lastCycleStartedAt?: string;
-  /** Per active wave: members added before this instant have been looked at. */
-  memberScans: Record<string, string>;
-  /** Participants to retry with a full look-up, with how many cycles they have failed. */
-  retry: Record<string, number>;
-}
 
 /** Everything a cycle learnt about one participant. */
 interface Work {
@@ -132,6 +109,8 @@ interface Work {
 
 interface Plan {
   work: Work;
+  /** The participant's row as planned on (its ETag guards the bulk write). */
+  stored: Stored<Participant>;
   userPrincipalName: string;
   lookup: boolean;
   initialise: boolean;
@@ -198,9 +177,16 @@ export class ProgressRefresher implements Job {
     };
     for (const c of round.intune) if (c.userId) workFor(c.userId).intune.set(c.deviceKey, c);
     for (const e of round.failures) if (e.userId) workFor(e.userId).failures.push(e);
+    // A full round lists every device: one pass over the index beats a point read per device.
+    const index =
+      round.entra.length >= this.options.bulkThreshold
+        ? await listDeviceOwners(store.deviceOwners, this.options.storageConcurrency)
+        : undefined;
     await this.forEach(round.entra, signal, async (c) => {
-      const owner = await store.deviceOwners.get(deviceOwnerKey(c.deviceKey));
-      if (owner) workFor(owner.value.aadObjectId).entra.set(c.deviceKey, c);
+      const owner = index
+        ? index.get(deviceOwnerKey(c.deviceKey).rowKey)
+        : (await store.deviceOwners.get(deviceOwnerKey(c.deviceKey)))?.value.aadObjectId;
+      if (owner) workFor(owner).entra.set(c.deviceKey, c);
       else report.unknownDevices++;
     });
 
@@ -220,39 +206,77 @@ export class ProgressRefresher implements Job {
     // 4. Read each participant and decide whether its changes can be applied as they are.
     const failed = new Map<string, unknown>();
     const plans: Plan[] = [];
+    const rows =
+      work.size >= this.options.bulkThreshold
+        ? await listParticipants(store.participants, this.options.storageConcurrency)
+        : undefined;
     await this.forEach(work.values(), signal, async (w) => {
       try {
-        const plan = await this.plan(w, waves, report);
+        const stored = rows
+          ? rows.get(w.aadObjectId)
+          : await store.participants.get(participantKey(w.aadObjectId));
+        const plan = await this.plan(w, stored, waves, report);
         if (plan) plans.push(plan);
       } catch (err) {
         failed.set(w.aadObjectId, err);
       }
     });
 
-    // 5. Full look-ups of the users the changes cannot settle.
-    const lookups = await this.deps.changes.lookUp(
-      plans
-        .filter((p) => p.lookup)
-        .map((p) => ({ id: p.work.aadObjectId, userPrincipalName: p.userPrincipalName })),
-      signal,
+    // 5. Full look-ups of the users the changes cannot settle, or one read of the whole tenant.
+    const users = plans
+      .filter((p) => p.lookup)
+      .map((p) => ({ id: p.work.aadObjectId, userPrincipalName: p.userPrincipalName }));
+    const choice = chooseDeviceSource(
+      this.deps.changes,
+      users.length,
+      round.entraResynced ? { entraDevices: round.entra.length } : undefined,
+      cursor.tenantManagedDevices,
     );
-    report.perUserLookups = lookups.size;
+    let tenantManagedDevices = cursor.tenantManagedDevices;
+    let lookups: Map<string, DeviceObservation[] | Error>;
+    if (users.length > 0)
+      this.deps.logger.info(
+        { job: this.name, users: users.length, ...choice },
+        `progress refresh: devices by ${choice.source} (estimated requests: look-ups ${choice.lookUpRequests}, tenant-wide ${choice.tenantWideRequests ?? 'n/a'})`,
+      );
+    if (choice.source === 'tenant-wide') {
+      const tenant = await this.deps.changes.readTenant(signal);
+      tenantManagedDevices = tenant.managedDevices;
+      lookups = new Map(users.map((u) => [u.id, tenant.devicesOf(u.id)]));
+    } else {
+      lookups = await this.deps.changes.lookUp(users, signal);
+      report.perUserLookups = lookups.size;
+    }
+    if (users.length > 0) report.deviceSource = choice.source;
 
-    // 6. Apply and store, one participant at a time (ETag read-modify-write), then tell the caller.
-    await this.forEach(plans, signal, async (plan) => {
-      const id = plan.work.aadObjectId;
-      try {
-        const graph = lookups.get(id);
-        if (graph instanceof Error) throw graph;
-        const oldMdm = graph && this.deps.oldMdmOf ? await this.deps.oldMdmOf(id) : undefined;
-        const looked = graph && oldMdm ? mergeSources(graph, oldMdm, plan.tracked) : graph;
-        await this.apply(plan, looked, waves, report);
-        const changedAt = plan.work.oldMdmChangedAt;
-        if (changedAt !== undefined) await clearPersonChanged(store, id, changedAt);
-      } catch (err) {
-        failed.set(id, err);
-      }
-    });
+    // 6. Apply and store, then tell the caller: many at once by partitions, else one participant at a
+    // time (ETag read-modify-write).
+    if (plans.length >= this.options.bulkThreshold)
+      await applyInBulk(plans, lookups, {
+        store,
+        waves,
+        failed,
+        concurrency: this.options.storageConcurrency,
+        now: () => this.deps.clock.now(),
+        oldMdmOf: this.deps.oldMdmOf,
+        changed: (plan, written, result) => this.changed(plan, written, result, report),
+        signal,
+      });
+    else
+      await this.forEach(plans, signal, async (plan) => {
+        const id = plan.work.aadObjectId;
+        try {
+          const graph = lookups.get(id);
+          if (graph instanceof Error) throw graph;
+          const oldMdm = graph && this.deps.oldMdmOf ? await this.deps.oldMdmOf(id) : undefined;
+          const looked = graph && oldMdm ? mergeSources(graph, oldMdm, plan.tracked) : graph;
+          await this.apply(plan, looked, waves, report);
+          const changedAt = plan.work.oldMdmChangedAt;
+          if (changedAt !== undefined) await clearPersonChanged(store, id, changedAt);
+        } catch (err) {
+          failed.set(id, err);
+        }
+      });
 
     // 7. Remember what failed, and move the cursor on: only now, so a crash repeats the cycle.
     const retry: Record<string, number> = {};
@@ -280,6 +304,7 @@ export class ProgressRefresher implements Job {
       lastCycleStartedAt: started.toISOString(),
       memberScans: JSON.stringify(memberScans),
       retry: JSON.stringify(retry),
+      ...(tenantManagedDevices !== undefined ? { tenantManagedDevices } : {}),
     };
     await store.jobState.update(PROGRESS_REFRESH_CURSOR_KEY, () => next);
     report.durationMs = clock.now().getTime() - started.getTime();
@@ -319,8 +344,12 @@ export class ProgressRefresher implements Job {
     return scans;
   }
 
-  private async plan(w: Work, waves: Map<string, Wave>, report: CycleReport): Promise<Plan | undefined> {
-    const stored = await this.deps.store.participants.get(participantKey(w.aadObjectId));
+  private async plan(
+    w: Work,
+    stored: Stored<Participant> | undefined,
+    waves: Map<string, Wave>,
+    report: CycleReport,
+  ): Promise<Plan | undefined> {
     const hasChanges = w.intune.size > 0 || w.entra.size > 0 || w.failures.length > 0;
     const p = stored?.value;
     if (!p?.waveId || !waves.has(p.waveId)) {
@@ -350,6 +379,7 @@ export class ProgressRefresher implements Job {
       advanceJourneys(p, w, undefined, this.deps.clock.now()).kind === 'look-up';
     return {
       work: w,
+      stored: stored!,
       userPrincipalName: p.userPrincipalName ?? p.aadObjectId,
       lookup,
       initialise,
@@ -385,6 +415,16 @@ export class ProgressRefresher implements Job {
       throw new Error('the participant changed while its devices were being refreshed');
     }
     if (!written || result?.kind !== 'advanced' || !result.changed) return;
+    await this.changed(plan, written, result, report);
+  }
+
+  /** Counts a stored change and tells the caller. */
+  private async changed(
+    plan: Plan,
+    written: Participant,
+    result: Extract<JourneyAdvance, { kind: 'advanced' }>,
+    report: CycleReport,
+  ): Promise<void> {
     report.participantsChanged++;
     report.devicesChanged += result.devicesChanged;
     report.journeysCreated += result.created;
@@ -394,7 +434,10 @@ export class ProgressRefresher implements Job {
       await this.deps.onChanged(written, result.effects);
     } catch (err) {
       // Stored already: a failed card update must not undo or repeat the change.
-      this.deps.logger.error({ err, aadObjectId: id }, 'progress refresh: onChanged failed');
+      this.deps.logger.error(
+        { err, aadObjectId: plan.work.aadObjectId },
+        'progress refresh: onChanged failed',
+      );
     }
   }
 
@@ -402,45 +445,4 @@ export class ProgressRefresher implements Job {
   private forEach<T>(items: Iterable<T>, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>) {
     return forEachBounded(items, this.options.storageConcurrency, fn, { signal });
   }
-}
-
-// ---- Small helpers ------------------------------------------------------------------------------
-
-function readCursor(state: JobState | undefined): Cursor {
-  const parse = <T>(v: unknown): T | undefined => {
-    if (typeof v !== 'string') return undefined;
-    try {
-      const parsed: unknown = JSON.parse(v);
-      return typeof parsed === 'object' && parsed !== null ? (parsed as T) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    deltaLink: typeof state?.deltaLink === 'string' ? state.deltaLink : undefined,
-    lastCycleStartedAt: typeof state?.lastCycleStartedAt === 'string' ? state.lastCycleStartedAt : undefined,
-    memberScans: parse<Record<string, string>>(state?.memberScans) ?? {},
-    retry: parse<Record<string, number>>(state?.retry) ?? {},
-  };
-}
-
-function emptyReport(started: Date): CycleReport {
-  return {
-    startedAt: started.toISOString(),
-    durationMs: 0,
-    entraResynced: false,
-    intuneRecords: 0,
-    entraRecords: 0,
-    failureEvents: 0,
-    unknownDevices: 0,
-    participantsConsidered: 0,
-    participantsInactive: 0,
-    participantsInitialised: 0,
-    perUserLookups: 0,
-    participantsChanged: 0,
-    devicesChanged: 0,
-    journeysCreated: 0,
-    escalations: 0,
-    participantsFailed: 0,
-  };
 }

@@ -66,10 +66,15 @@ export function parseSelect(value: string | undefined, set: EntitySet): string[]
   });
 }
 
+/**
+ * `$expand=a,b` or `$expand=rel($select=id)`; the nested $select may only ask for `id`, which is all
+ * an expanded directory object carries here.
+ */
 function parseExpand(value: string | undefined, allowed: readonly string[]): string[] {
   if (value === undefined) return [];
-  return value.split(',').map((raw) => {
-    const f = raw.trim();
+  return value.split(/,(?![^(]*\))/).map((raw) => {
+    const nested = /^([^(]+)\(\s*\$select\s*=\s*id\s*\)$/i.exec(raw.trim());
+    const f = nested ? nested[1].trim() : raw.trim();
     const name = allowed.find((a) => a.toLowerCase() === f.toLowerCase());
     if (!name) {
       throw badRequest(

@@ -110,13 +110,31 @@ function deviceCandidates(
   return entraDevices(tenant);
 }
 
+/** Graph returns at most this many objects a page when a directory relationship is expanded. */
+const EXPANDED_PAGE_MAX = 100;
+
 function listDevices(req: GraphRequest, _params: RouteParams, tenant: Tenant): GraphResponse {
-  const query = parseCollectionQuery(req.query, DEVICES);
+  const query = parseCollectionQuery(req.query, DEVICES, ['registeredOwners', 'registeredUsers']);
+  if (query.expand.length > 1) throw new GraphHttpError(400, 'BadRequest', 'Only one $expand is allowed.');
+  const expand = query.expand[0];
+  const paged = expand ? { ...query, top: Math.min(query.top, EXPANDED_PAGE_MAX) } : query;
   return collectionResponse(req, deviceCandidates(tenant, query), {
     resource: 'devices',
     set: DEVICES,
-    query,
-    render: (d, select) => project(d, select),
+    query: paged,
+    render: (d, select) => {
+      const out = project(d, select);
+      if (expand) {
+        // ownedDevices ↔ registeredOwners, registeredDevices ↔ registeredUsers.
+        const sim = tenant.deviceByObjectId(d.id);
+        const listed =
+          sim &&
+          (sim.relationship === 'both' ||
+            sim.relationship === (expand === 'registeredOwners' ? 'owned' : 'registered'));
+        out[expand] = listed ? [{ '@odata.type': '#microsoft.graph.user', id: sim.userId }] : [];
+      }
+      return out;
+    },
   });
 }
 

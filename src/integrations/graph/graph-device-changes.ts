@@ -6,14 +6,20 @@
  * - Entra: the devices/delta round that the cursor (a deltaLink) continues — one page per 999 changes
  *   (the very first round enumerates every device once, which is the baseline);
  * - enrollment failures: troubleshootingEvents since the same instant;
- * - full look-ups in $batch calls, three sub-requests per user, several users per call.
+ * - full look-ups in $batch calls, three sub-requests per user, several users per call;
+ * - or, when that is cheaper, every device of the tenant with its user (graph-tenant-devices.ts).
  */
 import type { DeviceObservation } from '../../domain/device';
 import type { EnrollmentFailureReport, EntraChange, IntuneChange } from '../../domain/device-changes';
 import type { Logger } from '../../logging';
-import type { DeviceChangeRound, DeviceChanges, DeviceLookupUser } from '../../ports/device-changes';
+import type {
+  DeviceChangeRound,
+  DeviceChanges,
+  DeviceLookupUser,
+  TenantDevices,
+} from '../../ports/device-changes';
 import { forEachBounded } from '../../shared/bounded';
-import { type BatchResponse, type GraphApi, GraphRequestError } from './graph-api';
+import { type BatchResponse, type GraphApi, GraphRequestError, MAX_BATCH_SIZE } from './graph-api';
 import {
   DEVICE_FIELDS,
   type GraphDevice,
@@ -22,6 +28,7 @@ import {
   userDeviceRequests,
   userDevicesFrom,
 } from './graph-device-directory';
+import { readTenantDevices, relativeGraphPath, tenantReadRequests } from './graph-tenant-devices';
 
 export interface GraphDeviceChangesOptions {
   /** Users whose look-ups share one GraphApi.batch call (three sub-requests each, 20 per $batch). Default 20. */
@@ -121,6 +128,20 @@ export class GraphDeviceChanges implements DeviceChanges {
     return out;
   }
 
+  lookUpCost(users: number): number {
+    const perCall = Math.ceil((Math.min(users, this.usersPerLookup) * 3) / MAX_BATCH_SIZE);
+    return Math.ceil(users / this.usersPerLookup) * perCall;
+  }
+
+  tenantReadCost(counts: { entraDevices: number; managedDevices?: number }): number {
+    // Unknown until read once: nearly every Intune device is also in Entra, so Entra's count stands in.
+    return tenantReadRequests(counts.entraDevices, counts.managedDevices ?? counts.entraDevices);
+  }
+
+  readTenant(signal?: AbortSignal): Promise<TenantDevices> {
+    return readTenantDevices(this.graph, signal);
+  }
+
   private async changedManagedDevices(since: Date, signal?: AbortSignal): Promise<IntuneChange[]> {
     const out: IntuneChange[] = [];
     const filter = `lastSyncDateTime ge ${since.toISOString()}`;
@@ -213,13 +234,6 @@ function entraChange(deviceKey: string, d: GraphDevice): EntraChange {
 /** The journey key of an Intune record, as mergeDevices makes it. */
 function managedKey(m: GraphManagedDevice): string {
   return (m.azureADDeviceId && m.azureADDeviceId !== NO_DEVICE ? m.azureADDeviceId : m.id).toLowerCase();
-}
-
-/** Graph's links are absolute; graph-client wants a path below the configured base and version. */
-function relativeGraphPath(link: string): string {
-  if (!/^https?:\/\//i.test(link)) return link;
-  const u = new URL(link);
-  return u.pathname.replace(/^\/v1\.0/, '') + u.search;
 }
 
 function isExpiredDelta(err: unknown): boolean {
