@@ -26,12 +26,28 @@ export function neutraliseExpressions<T>(value: T): T {
 }
 
 /**
+ * Templates parsed once per template object: building a Template parses every expression in it
+ * (an ANTLR parse each), which cost far more than expanding it. `expand` is synchronous and keeps
+ * no state between calls, so one instance serves every render.
+ */
+const prepared = new WeakMap<object, ACData.Template>();
+
+function preparedTemplate(template: object): ACData.Template {
+  let t = prepared.get(template);
+  if (!t) {
+    t = new ACData.Template(template);
+    prepared.set(template, t);
+  }
+  return t;
+}
+
+/**
  * Expands an Adaptive Card template with its view model. Every value comes from the view model
  * (with any `${` in its text neutralised); a leftover `${` means a template names data the builder
  * did not provide, which is a bug.
  */
 export function renderCard(template: object, data: object): CardJson {
-  const card = new ACData.Template(template).expand({ $root: neutraliseExpressions(data) }) as CardJson;
+  const card = preparedTemplate(template).expand({ $root: neutraliseExpressions(data) }) as CardJson;
   const json = JSON.stringify(card);
   if (json.includes('${'))
     throw new Error(

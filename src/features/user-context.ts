@@ -1,4 +1,4 @@
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { Deps } from '../deps';
 import { type Participant, participantKey, recordSighting } from '../domain/participant';
 import { type Language, languageOf, matchLanguage, type Translate, translator } from '../i18n';
@@ -14,7 +14,16 @@ export interface Audience {
 }
 
 export function audienceOf(context: TurnContext, deps: Deps, participant?: Participant): Audience {
-  const info = clientInfoOf(context.activity);
+  return audienceOfActivity(context.activity, deps, participant);
+}
+
+/** `audienceOf` for work that outlives its turn: the turn's context is revoked when the turn ends. */
+export function audienceOfActivity(
+  activity: Partial<Activity>,
+  deps: Pick<Deps, 'config'>,
+  participant?: Participant,
+): Audience {
+  const info = clientInfoOf(activity);
   // A stored row may hold another type than the model says (older rows): only text is used.
   const locale = textOr(info.locale) ?? textOr(participant?.locale) ?? deps.config.defaults.locale;
   return audienceIn(deps, locale, textOr(info.timeZone) ?? textOr(participant?.timeZone), participant);

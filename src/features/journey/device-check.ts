@@ -29,7 +29,7 @@ export function checkDevice(
   const now = deps.clock.now();
   const aadObjectId = state.participant.aadObjectId;
   const work = (async () => {
-    const user = await deps.directory.findUser(aadObjectId);
+    const user = await lookUpUser(deps, aadObjectId, state.participant);
     if (!user) return withNotice(a.t('journey.check.unavailable'), 'attention');
     const facts = await deviceFactsOf(deps, user, new Date(now.getTime() - FAILURE_LOOKBACK_MS), {
       journeys: state.participant.journeys,
@@ -47,6 +47,20 @@ export function checkDevice(
     failed: () => withNotice(a.t('journey.check.unavailable'), 'attention'),
     summary: a.t('app.name'),
   });
+}
+
+/**
+ * Who to look devices up for. Graph's device look-up goes by object id and needs the UPN only to
+ * name the person in its errors, so a stored UPN spares a sequential Graph round trip per check.
+ */
+export async function lookUpUser(
+  deps: Deps,
+  aadObjectId: string,
+  participant: Participant | undefined,
+): Promise<{ id: string; userPrincipalName: string } | undefined> {
+  const upn = participant?.userPrincipalName;
+  if (upn) return { id: aadObjectId, userPrincipalName: upn };
+  return deps.directory.findUser(aadObjectId);
 }
 
 /** Turns what Graph and the old MDM said about the device into words, and into an `observed` event. */

@@ -16,8 +16,8 @@ import { deviceFactsOf, oldMdmEntriesOf } from '../devices/device-facts';
 import { dispatchInBackground } from '../helpdesk/helpdesk-service';
 import { joinWave } from '../membership';
 import { actionVerbOf } from '../safe-invoke';
-import { type Audience, audienceOf, rememberSender } from '../user-context';
-import { checkDevice } from './device-check';
+import { type Audience, audienceOf, audienceOfActivity, rememberSender } from '../user-context';
+import { checkDevice, lookUpUser } from './device-check';
 import { recordDeviceOwners } from './device-owners';
 import { applyAndRender, FAILURE_LOOKBACK_MS } from './journey-apply';
 import {
@@ -71,9 +71,11 @@ function notInWaveCard(a: Audience, state: JourneyState): CardJson {
  * for where they are. Used by "start" in the chat and by the Start/opt-in buttons.
  */
 async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): Promise<CardJson> {
+  // Past the budget this goes on after the turn has ended and its context is revoked: read the activity now.
+  const activity = context.activity;
   const { participant: seen } = await rememberSender(context, deps);
-  const audience = audienceOf(context, deps, seen);
-  const aadObjectId = context.activity.from?.aadObjectId;
+  const audience = audienceOfActivity(activity, deps, seen);
+  const aadObjectId = activity.from?.aadObjectId;
   if (!aadObjectId) return errorCard(audience, audience.t('error.noIdentity'));
   const key = participantKey(aadObjectId);
   let state = await loadJourneyState(deps, aadObjectId, seen);
@@ -90,7 +92,7 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
   const now = deps.clock.now();
   const vendor = state.campaign?.sourceMdm ?? deps.config.sourceMdm;
   if (!state.participant?.journeys?.length) {
-    const user = await deps.directory.findUser(aadObjectId);
+    const user = await lookUpUser(deps, aadObjectId, state.participant);
     if (!user) return errorCard(audience, audience.t('devices.unknownUser'));
     const since = new Date(now.getTime() - FAILURE_LOOKBACK_MS);
     const { devices, failures } = await deviceFactsOf(deps, user, since);
@@ -128,8 +130,8 @@ async function startJourney(context: TurnContext, deps: Deps, optIn: boolean): P
   if (begun?.pendingEscalations?.length) dispatchInBackground(deps, aadObjectId);
 
   const participant = state.participant!;
-  if (context.activity.type === 'invoke' && context.activity.replyToId) {
-    await rememberCard(deps, participant, context.activity.replyToId);
+  if (activity.type === 'invoke' && activity.replyToId) {
+    await rememberCard(deps, participant, activity.replyToId);
   }
   return (
     journeyCard(deps, audience, { ...state, participant }) ??
