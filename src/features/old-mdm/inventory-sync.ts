@@ -1,7 +1,9 @@
 /**
  * Reads one old-MDM source and stores what it lists (src/domain/inventory.ts decides the writes).
  * A full read keeps in memory only a small summary per stored device and the ids listed so far, so
- * 100,000 devices fit easily; rows are written page by page with bounded concurrency, and devices
+ * 100,000 devices fit easily. Rows to write are gathered per partition and written as transactions
+ * of up to 100 (grouped-writes.ts) once a partition has that many, the rest when the read ends; the
+ * sync state moves on only after that, so a read cut short is read again and loses nothing. Devices
  * are marked gone only once the whole snapshot has been read. An incremental read never marks a
  * device gone. Logs carry ids and counts only.
  */
@@ -9,6 +11,7 @@ import type { Platform } from '../../domain/device';
 import {
   clipped,
   goneNow,
+  type InventoryDevice,
   type InventorySummary,
   inventoryKey,
   inventoryPartitions,
@@ -21,8 +24,9 @@ import type { OldMdmDevice } from '../../domain/old-mdm';
 import type { Logger } from '../../logging';
 import type { Clock } from '../../ports/clock';
 import { SourceMdmError, type SourceMdmInventory } from '../../ports/source-mdm';
-import type { Store } from '../../ports/store';
+import { MAX_TRANSACTION_ACTIONS, type Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
+import { byPartition, changePartition } from './grouped-writes';
 import { type InventorySyncState, type SyncFailureKind, type SyncKind, writeSyncState } from './sync-state';
 
 export interface InventorySyncDeps {
@@ -83,6 +87,43 @@ async function storedSummaries(store: Store, source: string, signal?: AbortSigna
   return summaries;
 }
 
+/**
+ * One partition's listed devices written in transactions: a row the full read's summaries say is
+ * absent is inserted without a read; any other is read, and its group redone if written meanwhile.
+ */
+async function storeListed(
+  deps: InventorySyncDeps,
+  partition: string,
+  devices: readonly OldMdmDevice[],
+  ctx: {
+    source: string;
+    at: { now: string; snapshotId?: string };
+    summaries?: Map<string, InventorySummary>;
+    report: SyncReport;
+    signal?: AbortSignal;
+  },
+): Promise<void> {
+  const { source, summaries, report } = ctx;
+  const known = new Map<string, null>();
+  const changes = devices.map((device) => {
+    const rowKey = inventoryKey(source, device.vendorId).rowKey;
+    if (summaries && !summaries.has(device.vendorId)) known.set(rowKey, null);
+    return { rowKey, next: (current?: InventoryDevice) => listedAgain(current, device, ctx.at) };
+  });
+  await changePartition(deps.store.oldMdmDevices, partition, changes, {
+    known,
+    signal: ctx.signal,
+    onWritten: (rows) => {
+      for (const { before, after } of rows) {
+        if (!before) report.inserted++;
+        else if (before.goneAt) report.revived++;
+        else report.updated++;
+        if (after && summaries) summaries.set(after.vendorId, summarise(after));
+      }
+    },
+  });
+}
+
 function failureOf(err: unknown, signal?: AbortSignal): Pick<SyncReport, 'failure' | 'missing' | 'status'> {
   if (err instanceof SourceMdmError) {
     return {
@@ -137,12 +178,31 @@ export async function syncSource(
   try {
     const summaries = full ? await storedSummaries(store, source, options.signal) : undefined;
     const listedIds = new Set<string>();
+    // Rows to write, by partition, until a partition has a full transaction's worth (or the read ends).
+    const pending = new Map<string, OldMdmDevice[]>();
+    const write = (partitions: readonly string[]) =>
+      forEachBounded(
+        partitions,
+        concurrency,
+        async (partition) => {
+          const devices = pending.get(partition) ?? [];
+          pending.delete(partition);
+          await storeListed(deps, partition, devices, {
+            source,
+            at: { now: startedAt, snapshotId },
+            summaries,
+            report,
+            signal: options.signal,
+          });
+        },
+        { signal: options.signal },
+      );
     const pages =
       full || !options.since
         ? inventory.listAll(options.signal)
         : inventory.listChangedSince!(options.since, options.signal);
     for await (const page of pages) {
-      const devices: OldMdmDevice[] = [];
+      const ready: string[] = [];
       for (const device of oneEach(page.map(clipped)).values()) {
         if (platforms && !platforms.has(device.platform)) {
           report.skipped++;
@@ -151,42 +211,39 @@ export async function syncSource(
         if (listedIds.has(device.vendorId)) continue;
         listedIds.add(device.vendorId);
         report.listed++;
-        // A full read knows what is stored and skips the unchanged; an incremental one asks per device.
+        // A full read knows what is stored and skips the unchanged; an incremental one reads each row.
         if (summaries && !writeFor(summaries.get(device.vendorId), device)) continue;
-        devices.push(device);
+        const partition = inventoryKey(source, device.vendorId).partitionKey;
+        const list = pending.get(partition) ?? [];
+        list.push(device);
+        pending.set(partition, list);
+        if (list.length === MAX_TRANSACTION_ACTIONS) ready.push(partition);
       }
-      await forEachBounded(
-        devices,
-        concurrency,
-        async (device) => {
-          let write: ReturnType<typeof writeFor>;
-          const row = await store.oldMdmDevices.update(inventoryKey(source, device.vendorId), (current) => {
-            write = writeFor(current && summarise(current), device);
-            return listedAgain(current, device, { now: startedAt, snapshotId });
-          });
-          if (write === 'insert') report.inserted++;
-          else if (write === 'update') report.updated++;
-          else if (write === 'revive') report.revived++;
-          if (row && summaries) summaries.set(device.vendorId, summarise(row));
-        },
-        { signal: options.signal },
-      );
+      await write(ready);
     }
+    await write([...pending.keys()]);
     if (summaries) {
       // The snapshot is complete: whatever it did not list has left the old MDM.
       const goneIds = [...summaries].filter(([id, s]) => !s.gone && !listedIds.has(id)).map(([id]) => id);
+      const byPart = byPartition(goneIds, (id) => inventoryKey(source, id).partitionKey);
       await forEachBounded(
-        goneIds,
+        byPart,
         concurrency,
-        async (vendorId) => {
-          let marked = false;
-          await store.oldMdmDevices.update(inventoryKey(source, vendorId), (current) => {
-            const row = goneNow(current, startedAt);
-            marked = row !== undefined;
-            return row;
-          });
-          if (marked) report.gone++;
-        },
+        ([partition, ids]) =>
+          changePartition(
+            store.oldMdmDevices,
+            partition,
+            ids.map((id) => ({
+              rowKey: inventoryKey(source, id).rowKey,
+              next: (current) => goneNow(current, startedAt),
+            })),
+            {
+              signal: options.signal,
+              onWritten: (rows) => {
+                report.gone += rows.length;
+              },
+            },
+          ),
         { signal: options.signal },
       );
     }

@@ -3,9 +3,9 @@
  * Intune/Entra device and to a person (src/domain/device-matching.ts decides), and the result is
  * stored on its inventory row and copied into its person's partition of `oldMdmByPerson`. One Graph
  * read per pass; a row is written only when its match, its person or the listed device changed, so
- * a second pass over unchanged data writes nothing. Logs carry ids and counts only.
+ * a second pass over unchanged data writes nothing. The writes go as entity-group transactions
+ * (match-pass-writes.ts). Logs carry ids and counts only.
  */
-import { sameJson } from '../../domain/canonical';
 import {
   type DeviceMatch,
   indexPeople,
@@ -17,21 +17,20 @@ import {
   type InventoryDevice,
   inventoryPartitions,
   MAX_STORED_CANDIDATES,
-  type PersonInventoryDevice,
   type StoredMatch,
   type StoredPerson,
 } from '../../domain/inventory';
 import type { OldMdmDevice } from '../../domain/old-mdm';
 import { PARTICIPANT_PARTITIONS } from '../../domain/participant';
-import { inventoryWithoutPerson, isErasedMark, keptPerson } from '../../domain/retention';
 import type { Logger } from '../../logging';
 import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import { detachIfErased } from '../privacy/inventory-erasure';
-import { markPersonChanged } from './person-changes';
+import { detachErased, planOf, type ScannedRow, writeIndexCopies, writeRows } from './match-pass-writes';
 import { countByWave, writeWaveCounts } from './wave-counts';
+
+export { personCopy } from './match-pass-writes';
 
 export interface MatchPassDeps {
   store: Store;
@@ -68,6 +67,8 @@ export interface MatchPassReport {
   waves: number;
   waveRowsWritten: number;
   durationMs: number;
+  /** Where the time went: reading and matching, the index copies and markers, the inventory rows. */
+  phaseMs: { match: number; index: number; rows: number };
 }
 
 /**
@@ -103,20 +104,6 @@ export async function readMatchPassState(store: Store): Promise<MatchPassState> 
   return ((await store.jobState.get(MATCH_PASS_STATE_KEY))?.value ?? {}) as MatchPassState;
 }
 
-/** What the pass keeps per stored row: what matching reads and the index copy needs, nothing more. */
-interface Scanned {
-  key: EntityKey;
-  device: OldMdmDevice;
-  lastSyncedAt: string;
-  goneAt?: string;
-  match?: StoredMatch;
-  person?: StoredPerson;
-  matchedRowAt?: string;
-  indexedUnder?: string;
-  /** This pass's answer; absent for a gone device, which is not matched again. */
-  next?: { match: StoredMatch; person: StoredPerson };
-}
-
 /**
  * One copy of each value that repeats across rows (source, platform, enrollment, the sync time all
  * rows of a snapshot share, the partition): each parsed row brings its own copy otherwise. With the
@@ -133,7 +120,7 @@ class Interner {
   }
 }
 
-function scanned(key: EntityKey, row: InventoryDevice, intern: Interner): Scanned {
+function scanned(key: EntityKey, row: InventoryDevice, intern: Interner): ScannedRow {
   const upn = row.userPrincipalName;
   // Old MDMs often put the UPN in the mail and user-name fields too: keep one string for all three.
   const same = (v: string | undefined) => (v !== undefined && v === upn ? upn : v);
@@ -167,8 +154,8 @@ function scanned(key: EntityKey, row: InventoryDevice, intern: Interner): Scanne
   };
 }
 
-async function scanInventory(store: Store, signal?: AbortSignal): Promise<Scanned[]> {
-  const rows: Scanned[] = [];
+async function scanInventory(store: Store, signal?: AbortSignal): Promise<ScannedRow[]> {
+  const rows: ScannedRow[] = [];
   const intern = new Interner();
   await forEachBounded(
     inventoryPartitions(),
@@ -230,25 +217,6 @@ export function storedPersonOf(found: DeviceMatch): StoredPerson {
   return { missing: found.personMissing ?? 'not-found' };
 }
 
-export function personCopy(
-  device: OldMdmDevice,
-  goneAt: string | undefined,
-  match: StoredMatch | undefined,
-): PersonInventoryDevice {
-  return {
-    source: device.source,
-    vendorId: device.vendorId,
-    name: device.name,
-    platform: device.platform,
-    ownership: device.ownership,
-    supervised: device.supervised,
-    enrollment: device.enrollment,
-    lastSeen: device.lastSeen,
-    goneAt,
-    match,
-  };
-}
-
 /**
  * Reads both sides and matches them; each listed row gets its answer in `next`. Its own function so
  * that Graph's candidates, the people and the matching's working set are garbage once it returns:
@@ -258,17 +226,17 @@ async function matchStored(
   deps: MatchPassDeps,
   options: MatchPassOptions,
 ): Promise<{
-  rows: Scanned[];
-  live: Scanned[];
+  rows: ScannedRow[];
+  live: ScannedRow[];
   waveOf: Map<string, string>;
   counts: Pick<MatchPassReport, 'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests'>;
 }> {
   const { signal } = options;
-  const [rows, { people, waveOf }, graph] = await Promise.all([
-    scanInventory(deps.store, signal),
-    scanPeople(deps.store, signal),
-    deps.directory.matchCandidates(signal),
-  ]);
+  // One read after the other, Graph last: side by side, the garbage of parsing all three answers
+  // piled up at once and set the pass's peak memory.
+  const rows = await scanInventory(deps.store, signal);
+  const { people, waveOf } = await scanPeople(deps.store, signal);
+  const graph = await deps.directory.matchCandidates(signal);
   const live = rows.filter((r) => !r.goneAt);
   const outcome = matchDevices(
     live.map((r) => r.device),
@@ -303,6 +271,7 @@ export async function runMatchPass(
   const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
 
   const { rows, live, waveOf, counts } = await matchStored(deps, options);
+  const matchedMs = Date.now();
 
   const report: MatchPassReport = {
     devices: live.length,
@@ -314,63 +283,20 @@ export async function runMatchPass(
     waves: 0,
     waveRowsWritten: 0,
     durationMs: 0,
+    phaseMs: { match: matchedMs - startedMs, index: 0, rows: 0 },
   };
 
-  await forEachBounded(
-    rows,
-    options.concurrency ?? DEFAULT_CONCURRENCY,
-    async (row) => {
-      // A gone device is not matched again: its last match and person still say what it was.
-      const found = row.next ?? { match: row.match, person: row.person };
-      // An erased person stays erased: the old MDM may still name them, but nobody is attached.
-      const next = { match: found.match, person: keptPerson(row.person, found.person) };
-      const owner = next.person && 'aadObjectId' in next.person ? next.person.aadObjectId : undefined;
-      const expired = row.goneAt !== undefined && now.getTime() - Date.parse(row.goneAt) > retention;
-      const indexUnder = expired ? undefined : owner;
-      const changed = !sameJson(next.match, row.match) || !sameJson(next.person, row.person);
-      const rowMoved = row.matchedRowAt !== row.lastSyncedAt;
-      if (!changed && !rowMoved && row.indexedUnder === indexUnder) return;
-
-      // The copy first and the inventory row last: a pass stopped in between redoes the row next time.
-      if (indexUnder) {
-        const copy = personCopy(row.device, row.goneAt, next.match);
-        let wrote = false;
-        await store.oldMdmByPerson.update({ partitionKey: indexUnder, rowKey: row.key.rowKey }, (current) => {
-          wrote = !sameJson(current, copy);
-          return wrote ? copy : undefined;
-        });
-        if (wrote) {
-          report.indexWritten++;
-          // The person's journeys may move: the background refresh looks them up.
-          await markPersonChanged(store, indexUnder, nowIso);
-        }
-      }
-      if (row.indexedUnder && row.indexedUnder !== indexUnder) {
-        await store.oldMdmByPerson.delete({ partitionKey: row.indexedUnder, rowKey: row.key.rowKey });
-        report.indexDeleted++;
-        await markPersonChanged(store, row.indexedUnder, nowIso);
-      }
-      let wrote = false;
-      await store.oldMdmDevices.update(row.key, (current) => {
-        if (!current) return undefined;
-        const updated: InventoryDevice = {
-          ...(isErasedMark(next.person) ? inventoryWithoutPerson(current, true) : current),
-          match: next.match,
-          person: next.person,
-          // The row as scanned: if a sync rewrote it meanwhile, the next pass sees it differ and redoes it.
-          matchedRowAt: row.lastSyncedAt,
-          indexedUnder: indexUnder,
-          matchedAt: changed ? nowIso : current.matchedAt,
-        };
-        wrote = !sameJson(updated, current);
-        return wrote ? updated : undefined;
-      });
-      if (wrote) report.rowsWritten++;
-      // The people were read before this write: someone erased since is detached again at once.
-      if (indexUnder && (await detachIfErased(store, row.key, indexUnder))) report.indexDeleted++;
-    },
-    { signal },
-  );
+  const plans = rows.flatMap((row) => planOf(row, now, retention) ?? []);
+  const writes = { store, nowIso, signal, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY };
+  // The copies (and their people's markers) first and the inventory rows last: a pass stopped in
+  // between left the rows as they were, so the next pass redoes them.
+  Object.assign(report, await writeIndexCopies(plans, writes));
+  const indexedMs = Date.now();
+  report.phaseMs.index = indexedMs - matchedMs;
+  report.rowsWritten = await writeRows(plans, writes);
+  report.phaseMs.rows = Date.now() - indexedMs;
+  // The people were read before these writes: anyone erased since is detached again at once.
+  report.indexDeleted += await detachErased(plans, writes);
 
   const byWave = countByWave(
     live.map((r) => ({ source: r.device.source, ...r.next! })),

@@ -5,6 +5,7 @@
  * marker only if it was not set again meanwhile.
  */
 import type { EntityKey, Store } from '../../ports/store';
+import { putPartition } from './grouped-writes';
 
 const PARTITION = 'old-mdm-person-changed';
 
@@ -19,6 +20,25 @@ export async function markPersonChanged(
   at: string,
 ): Promise<void> {
   await store.jobState.update(keyOf(aadObjectId), () => ({ changedAt: at }));
+}
+
+/**
+ * Marks many people at once (the matching pass): all markers live in one partition, so they go
+ * as transactions of up to 100 rows instead of one write each. A marker only says "look again",
+ * so it is written whole, without reading what was there.
+ */
+export async function markPeopleChanged(
+  store: Pick<Store, 'jobState'>,
+  aadObjectIds: Iterable<string>,
+  at: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  const rows = [...new Set([...aadObjectIds].map((id) => keyOf(id).rowKey))].map((rowKey) => ({
+    rowKey,
+    value: { changedAt: at },
+  }));
+  await putPartition(store.jobState, PARTITION, rows, signal);
+  return rows.length;
 }
 
 /** Up to `limit` people marked, with the time of their marker (to clear it only if unchanged). */

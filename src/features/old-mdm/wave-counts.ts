@@ -11,8 +11,8 @@
  */
 import { canonicalJson, sameJson } from '../../domain/canonical';
 import type { StoredMatch, StoredPerson } from '../../domain/inventory';
-import type { EntityKey, JobState, Store } from '../../ports/store';
-import { forEachBounded } from '../../shared/bounded';
+import type { EntityKey, JobState, Store, Stored } from '../../ports/store';
+import { changePartition, type RowChange } from './grouped-writes';
 
 /** One source's devices held by a wave's members (gone devices are not counted). */
 export interface WaveSourceCounts {
@@ -38,7 +38,6 @@ export interface CountedDevice {
 }
 
 export const WAVE_COUNTS_PARTITION = 'old-mdm-waves';
-const WRITES_IN_FLIGHT = 8;
 
 export function waveCountsKey(waveId: string): EntityKey {
   return { partitionKey: WAVE_COUNTS_PARTITION, rowKey: encodeURIComponent(waveId) };
@@ -100,34 +99,39 @@ function fromRow(row: JobState): WaveOldMdmCounts {
 
 /**
  * Stores the pass's counts: a wave's row is written only when its numbers changed, and rows of waves
- * that hold no listed device any more are deleted.
+ * that hold no listed device any more are deleted — all in transactions on the one partition, each
+ * conditional on the rows as just read (redone on fresh reads if another writer came first).
  */
 export async function writeWaveCounts(
   store: Pick<Store, 'jobState'>,
   counts: ReadonlyMap<string, WaveOldMdmCounts>,
   signal?: AbortSignal,
 ): Promise<{ written: number; deleted: number }> {
-  const stale: EntityKey[] = [];
-  for await (const { key } of store.jobState.listPartition(WAVE_COUNTS_PARTITION)) {
-    if (!counts.has(decodeURIComponent(key.rowKey))) stale.push(key);
+  const known = new Map<string, Stored<JobState> | null>();
+  for await (const row of store.jobState.listPartition(WAVE_COUNTS_PARTITION)) known.set(row.key.rowKey, row);
+  const changes: RowChange<JobState>[] = [];
+  for (const [waveId, c] of counts) {
+    const value = toRow(c);
+    const rowKey = waveCountsKey(waveId).rowKey;
+    if (!known.has(rowKey)) known.set(rowKey, null);
+    changes.push({ rowKey, next: (current) => (current && sameJson(current, value) ? undefined : value) });
+  }
+  for (const rowKey of known.keys()) {
+    if (!counts.has(decodeURIComponent(rowKey))) changes.push({ rowKey, next: () => null });
   }
   let written = 0;
-  await forEachBounded(
-    [...counts],
-    WRITES_IN_FLIGHT,
-    async ([waveId, c]) => {
-      const value = toRow(c);
-      let wrote = false;
-      await store.jobState.update(waveCountsKey(waveId), (current) => {
-        wrote = !sameJson(current, value);
-        return wrote ? value : undefined;
-      });
-      if (wrote) written++;
+  let deleted = 0;
+  await changePartition(store.jobState, WAVE_COUNTS_PARTITION, changes, {
+    known,
+    signal,
+    onWritten: (rows) => {
+      for (const r of rows) {
+        if (r.after === null) deleted++;
+        else written++;
+      }
     },
-    { signal },
-  );
-  await forEachBounded(stale, WRITES_IN_FLIGHT, (key) => store.jobState.delete(key), { signal });
-  return { written, deleted: stale.length };
+  });
+  return { written, deleted };
 }
 
 /** One wave's counts as the last pass stored them; a wave whose members hold no listed device has none. */
