@@ -5,8 +5,10 @@ import type { DeliveryJob } from './domain/broadcast';
 import { isAdmin } from './features/admin/admin-access';
 import { broadcastHooks } from './features/admin/announce-service';
 import { BroadcastJob } from './features/broadcast/broadcast-job';
+import { withCounters } from './features/counters/counting-store';
 import { oldMdmEntriesOf } from './features/devices/device-facts';
 import { onProgress } from './features/journey/on-progress';
+import { withOutgoingBudget } from './features/outgoing-budget';
 import { personDocument } from './features/privacy/export-person';
 import { loadGuidance } from './guidance/guidance';
 import { BotAdapter } from './integrations/bot/bot-adapter';
@@ -27,6 +29,7 @@ import type { SourceMdmRelease } from './ports/source-mdm-release';
 import { createServer } from './server';
 import { hurryBackground } from './shared/background';
 import { BroadcastSender } from './workers/broadcast-sender';
+import { CounterRepairJob } from './workers/counter-repair';
 import { EscalationTriggerJob } from './workers/escalation-triggers';
 import { GraceEndJob } from './workers/grace-end';
 import { HelpdeskSlaJob } from './workers/helpdesk-sla';
@@ -98,6 +101,7 @@ export async function startBot(
   // Content first: a broken guidance file is a configuration error and should stop start-up at once.
   const guidance = loadGuidance({ overridePath: config.guidanceOverridePath });
   const storage = createAzureStorage(config.storage);
+  storage.store = withCounters(storage.store, { logger });
   try {
     await storage.ensureCreated();
   } catch (err) {
@@ -112,7 +116,16 @@ export async function startBot(
     maxAttempts: config.graph.maxAttempts,
     onRetry: (info) => logger.warn(info, 'Microsoft Graph asked us to wait; retrying'),
   });
+  // One outgoing budget for every connector call of every instance: turns and the messenger take
+  // interactive turns, broadcasts bulk ones (docs/operations.md, "One outgoing budget").
+  const gate = storage.rateGate({
+    ratePerSecond: config.broadcast.ratePerSecond,
+    onError: (err) => logger.warn({ err }, 'the outgoing budget could not reach storage'),
+    onBypass: ({ waitedMs }) =>
+      logger.warn({ waitedMs }, 'storage did not answer: an interactive connector call went ahead unpaced'),
+  });
   const adapter = adapterFor(config);
+  adapter.useOutgoingBudget(gate);
   const newChats = { serviceUrl: config.broadcast.serviceUrl, tenantId: config.bot.tenantId };
   // Read-only by default: a release client exists only for the sources OLD_MDM_ALLOW_RELEASE names.
   const oldMdmRelease = new Map<string, SourceMdmRelease>();
@@ -123,7 +136,7 @@ export async function startBot(
     store: storage.store,
     directory: new GraphDeviceDirectory(graph),
     conditionalAccess: new GraphConditionalAccess(graph),
-    messenger: new BotMessenger(adapter, config.bot.appId, newChats),
+    messenger: withOutgoingBudget(new BotMessenger(adapter, config.bot.appId, newChats), gate),
     clock: systemClock,
     logger,
     invokeBudgetMs: INVOKE_BUDGET_MS,
@@ -140,6 +153,8 @@ export async function startBot(
             config.bot.appId,
             config.helpdesk.teamId,
             systemClock,
+            undefined,
+            gate,
           ),
         }
       : {}),
@@ -169,13 +184,9 @@ export async function startBot(
     oldMdmOf: (aadObjectId) => oldMdmEntriesOf(deps, aadObjectId),
     onChanged: onProgress(deps),
   });
-  // Broadcasts: one sender per instance, all paced by one shared rate in storage. The broadcast
-  // messenger leaves retries to the sender, which counts every call against the tenant's rate.
+  // Broadcasts: one sender per instance, taking bulk turns of the same budget itself. Its messenger
+  // is not wrapped (no second turn per call) and leaves retries to the sender, which counts every call.
   const hooks = broadcastHooks(deps);
-  const gate = storage.rateGate({
-    ratePerSecond: config.broadcast.ratePerSecond,
-    onError: (err) => logger.warn({ err }, 'the broadcast rate gate could not reach storage'),
-  });
   const broadcastDeps: Deps = {
     ...deps,
     messenger: new BotMessenger(adapter, config.bot.appId, newChats, { sdkRetries: false }),
@@ -190,6 +201,7 @@ export async function startBot(
       new HelpdeskSlaJob(deps),
       new RetentionJob(deps),
       new GraceEndJob(deps),
+      new CounterRepairJob(deps),
       new BroadcastJob(broadcastDeps, hooks, gate),
       // Also without API sources: an export file an admin confirms still needs its matching pass.
       new OldMdmSyncJob(deps, deps.oldMdmSources ?? [], {
