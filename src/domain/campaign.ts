@@ -1,4 +1,5 @@
 import type { AppleMigration } from './apple-migration';
+import { PARTICIPANT_PARTITIONS, participantKey } from './participant';
 import type { ReminderCadence } from './schedule';
 import type { SourceMdm } from './source-mdm';
 
@@ -89,10 +90,28 @@ export const campaignKey = (id = 'default') => ({ partitionKey: 'campaign', rowK
 /** Every wave is a row of this one partition. */
 export const WAVES_PARTITION = 'wave';
 export const waveKey = (id: string) => ({ partitionKey: WAVES_PARTITION, rowKey: id });
-/** Wave membership index: one partition per wave, so a wave's members list with one query. */
-export const waveMembersPartition = (waveId: string) => `wave-${waveId}`;
-export const waveMemberKey = (waveId: string, aadObjectId: string) => ({
-  partitionKey: waveMembersPartition(waveId),
+/**
+ * Wave membership index: a wave's rows spread over the 64 buckets of `participantKey`
+ * (`wave-<id>_pNN`, the member's own bucket; `_` never appears in a wave id, so no bucket of one wave
+ * is the earlier partition of another), so that no partition holds a whole wave (a partition
+ * takes a bounded number of writes a second, and Azurite's cost per row grows with its size) and an
+ * import's chunk of one participant partition writes one index partition.
+ */
+export const waveMemberKey = (waveId: string, aadObjectId: string) => {
+  const { partitionKey: bucket, rowKey } = participantKey(aadObjectId);
+  return { partitionKey: `${legacyWaveMembersPartition(waveId)}_${bucket}`, rowKey };
+};
+/** Every partition of a wave's index (`waveMemberKey`'s), for a listing of the whole wave. */
+export const waveMembersPartitions = (waveId: string): string[] =>
+  PARTICIPANT_PARTITIONS.map((bucket) => `${legacyWaveMembersPartition(waveId)}_${bucket}`);
+/**
+ * The index's earlier layout, one partition per wave. Rows written there before the buckets are
+ * still read (listings, a person's rows) and deleted with the member's other rows; an import moves
+ * its wave's rows into the buckets first (src/features/wave-index-legacy.ts).
+ */
+export const legacyWaveMembersPartition = (waveId: string) => `wave-${waveId}`;
+export const legacyWaveMemberKey = (waveId: string, aadObjectId: string) => ({
+  partitionKey: legacyWaveMembersPartition(waveId),
   rowKey: aadObjectId.toLowerCase(),
 });
 

@@ -16,6 +16,7 @@ import {
 import { forEachBounded } from '../shared/bounded';
 import { decide, dropIndexRows, indexRow, type PlaceOutcome, placeInWave } from './membership';
 import { byPartition, PARTITIONS_IN_FLIGHT, readIndexRows, readParticipants } from './partition-reads';
+import { foldLegacyIndex } from './wave-index-legacy';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock'>;
 
@@ -53,6 +54,9 @@ export async function placeManyInWave(
         outcomes.set(m.aadObjectId, { kind: 'failed', error });
       }
     });
+  // Rows of the wave's earlier one-partition layout into the buckets first, so that none is doubled;
+  // when that fails they stay readable where they are.
+  await foldLegacyIndex(deps.store, wave.id).catch(() => 0);
   let batch: Batch;
   try {
     const index = await readIndexRows(deps.store.waveMembers, wave.id, byId.keys());

@@ -14,12 +14,17 @@
  * (`placeManyInWave`, ./membership-batch.ts) the same protocol runs in entity-group transactions.
  */
 import type { Deps } from '../deps';
-import { type Wave, type WaveMember, waveMemberKey } from '../domain/campaign';
+import { legacyWaveMemberKey, type Wave, type WaveMember, waveMemberKey } from '../domain/campaign';
 import { type Participant, participantKey } from '../domain/participant';
 import { canAddMembers, canMoveFrom, type MemberToSave } from '../domain/wave-membership';
-import { ConcurrencyError, type Store } from '../ports/store';
+import { ConcurrencyError, type EntityKey, type Store } from '../ports/store';
 import { forEachBounded } from '../shared/bounded';
-import { PARTITIONS_IN_FLIGHT, readIndexRows, readParticipants } from './partition-reads';
+import {
+  PARTITIONS_IN_FLIGHT,
+  readIndexRows,
+  readLegacyIndexRows,
+  readParticipants,
+} from './partition-reads';
 import { wavesById } from './waves';
 
 type MembershipDeps = Pick<Deps, 'store' | 'clock'>;
@@ -81,6 +86,9 @@ export async function placeInWave(
     const row = indexRow(wave.id, member, clock.now());
     await writeIndexRow(store, wave.id, id, () => row, { etag: written, value: firstWritten });
     if (outcome.kind === 'moved') await dropIndexRows(store, outcome.from, [{ id }]);
+  } else if (outcome.kind === 'already' && firstWritten === firstRow) {
+    // A member with no bucket row was indexed in the earlier one-partition layout: one row is enough.
+    await store.waveMembers.delete(legacyWaveMemberKey(wave.id, id));
   } else if (outcome.kind === 'conflict' || outcome.kind === 'erased') {
     await dropIndexRows(store, wave.id, [{ id, etag: written }]);
   }
@@ -222,7 +230,8 @@ async function writeIndexRow(
 /**
  * Deletes index rows of `waveId` unless their user sits in that wave (the participant row is read
  * after the index row, and the delete carries the index row's ETag). With `etag`, only a row as this
- * writer left it: someone who rewrote it since is adding the user there and keeps it.
+ * writer left it: someone who rewrote it since is adding the user there and keeps it. Without, a row
+ * of the earlier one-partition layout goes too (writers no longer write there).
  */
 export async function dropIndexRows(
   store: Pick<Store, 'waveMembers' | 'participants'>,
@@ -230,23 +239,29 @@ export async function dropIndexRows(
   entries: readonly { id: string; etag?: string }[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  const rows = await readIndexRows(
-    store.waveMembers,
-    waveId,
-    entries.map((e) => e.id),
-  );
-  const found = entries.filter((e) => {
+  const anyRow = entries.filter((e) => e.etag === undefined).map((e) => e.id);
+  const [rows, legacy] = await Promise.all([
+    readIndexRows(
+      store.waveMembers,
+      waveId,
+      entries.map((e) => e.id),
+    ),
+    readLegacyIndexRows(store.waveMembers, waveId, anyRow),
+  ]);
+  const found = entries.flatMap((e) => {
     const row = rows.get(e.id);
-    return row && (e.etag === undefined || row.etag === e.etag);
+    const keys: { key: EntityKey; etag: string }[] = [];
+    if (row && (e.etag === undefined || row.etag === e.etag))
+      keys.push({ key: waveMemberKey(waveId, e.id), etag: row.etag });
+    const old = e.etag === undefined ? legacy.get(e.id) : undefined;
+    if (old) keys.push({ key: legacyWaveMemberKey(waveId, e.id), etag: old.etag });
+    return keys.map((k) => ({ id: e.id, ...k }));
   });
-  const people = await readParticipants(
-    store.participants,
-    found.map((e) => e.id),
-  );
-  await forEachBounded(found, PARTITIONS_IN_FLIGHT, async ({ id }) => {
+  const people = await readParticipants(store.participants, new Set(found.map((e) => e.id)));
+  await forEachBounded(found, PARTITIONS_IN_FLIGHT, async ({ id, key, etag }) => {
     if (people.get(id)?.value.waveId === waveId) return;
     try {
-      await store.waveMembers.delete(waveMemberKey(waveId, id), rows.get(id)!.etag);
+      await store.waveMembers.delete(key, etag);
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err;
     }

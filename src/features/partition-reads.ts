@@ -3,7 +3,7 @@
  * rows span (a page per 1,000 rows) when many are wanted, else one read per row. Used by the
  * import's preview (read-only) and by the membership writes that replace what they read.
  */
-import { waveMemberKey } from '../domain/campaign';
+import { legacyWaveMemberKey, waveMemberKey } from '../domain/campaign';
 import { participantKey } from '../domain/participant';
 import type { EntityKey, Repository, Stored } from '../ports/store';
 import { forEachBounded } from '../shared/bounded';
@@ -12,8 +12,10 @@ import { forEachBounded } from '../shared/bounded';
 export const PARTITIONS_IN_FLIGHT = 8;
 /** From this many keys a participant partition (about 1/64 of the campaign) is listed, not read row by row. */
 const LIST_PARTICIPANTS_FROM = 8;
-/** A wave's index partition can hold 100,000 rows (100 pages): listed only for as many keys. */
-const LIST_INDEX_FROM = 100;
+/** An index bucket holds about 1/64 of a wave, as a participant partition does of the campaign. */
+const LIST_INDEX_FROM = LIST_PARTICIPANTS_FROM;
+/** The earlier one-partition layout can hold a whole wave (100 pages): listed only for as many keys. */
+const LIST_LEGACY_INDEX_FROM = 100;
 
 /** Participant rows by (lower-case) object id; absent ones are left out. */
 export function readParticipants<T>(
@@ -31,6 +33,16 @@ export function readIndexRows<T>(
 ): Promise<Map<string, Stored<T>>> {
   const keys = [...aadObjectIds].map((id) => waveMemberKey(waveId, id));
   return readMany(waveMembers, keys, LIST_INDEX_FROM);
+}
+
+/** A wave's index rows in the earlier one-partition layout (`legacyWaveMemberKey`), by object id. */
+export function readLegacyIndexRows<T>(
+  waveMembers: Repository<T>,
+  waveId: string,
+  aadObjectIds: Iterable<string>,
+): Promise<Map<string, Stored<T>>> {
+  const keys = [...aadObjectIds].map((id) => legacyWaveMemberKey(waveId, id));
+  return readMany(waveMembers, keys, LIST_LEGACY_INDEX_FROM);
 }
 
 /** Items grouped by the table partition `keyOf` puts them in. */

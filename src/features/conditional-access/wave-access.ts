@@ -78,12 +78,12 @@ export class AccessCycle {
   }
 }
 
-/** Lower-case member ids of the wave, from its membership index. */
+/** Lower-case member ids of the wave, from its membership index, sorted (the index lists bucket by bucket). */
 export async function waveMemberIds(deps: Pick<Deps, 'store'>, waveId: string): Promise<string[]> {
   const ids = new Set<string>();
   for await (const m of waveMembersOf(deps.store, waveId))
     if (m.aadObjectId) ids.add(m.aadObjectId.toLowerCase());
-  return [...ids];
+  return [...ids].sort();
 }
 
 /** Evaluates the wave; Graph errors become `permission` (Policy.Read.All missing) or `unavailable`. */

@@ -7,7 +7,7 @@
 import type { Deps } from '../../deps';
 import type { AuditEvent } from '../../domain/audit';
 import { broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
-import { type WaveMember, waveMemberKey } from '../../domain/campaign';
+import { legacyWaveMemberKey, type WaveMember, waveMemberKey } from '../../domain/campaign';
 import { type DeviceOwner, deviceOwnerKey } from '../../domain/device-owner';
 import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
@@ -66,8 +66,12 @@ export async function personRows(
   const { store } = deps;
   const participant = await store.participants.get(participantKey(id));
   const p = participant?.value;
+  // A row of the index's earlier one-partition layout counts when the bucket has none.
   const waveMember = p?.waveId
-    ? (await store.waveMembers.get(waveMemberKey(p.waveId, id)))?.value
+    ? (
+        (await store.waveMembers.get(waveMemberKey(p.waveId, id))) ??
+        (await store.waveMembers.get(legacyWaveMemberKey(p.waveId, id)))
+      )?.value
     : undefined;
   const keys = (p?.journeys ?? []).map((j) => j.deviceKey);
   const owners = await mapBounded(keys, IN_FLIGHT, (k) => store.deviceOwners.get(deviceOwnerKey(k)));
@@ -187,7 +191,10 @@ export async function removeDependents(
   const { store } = deps;
   const id = rows.aadObjectId;
   const memberWave = options.waveId ?? rows.participant?.value.waveId;
-  if (memberWave) await store.waveMembers.delete(waveMemberKey(memberWave, id));
+  if (memberWave) {
+    await store.waveMembers.delete(waveMemberKey(memberWave, id));
+    await store.waveMembers.delete(legacyWaveMemberKey(memberWave, id));
+  }
   await forEachBounded(rows.deviceOwners, IN_FLIGHT, (o) =>
     store.deviceOwners.delete(deviceOwnerKey(o.deviceKey)),
   );
