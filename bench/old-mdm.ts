@@ -126,8 +126,9 @@ function describePass(r: MatchPassReport): string {
     `graph_requests=${r.graphRequests}`,
     `rows_written=${r.rowsWritten}`,
     `index_written=${r.indexWritten}`,
+    `people_marked=${r.peopleMarked}`,
     `time=${(r.durationMs / 1000).toFixed(1)}s`,
-    `(read+match ${(r.phaseMs.match / 1000).toFixed(1)}s, copies+markers ${(r.phaseMs.index / 1000).toFixed(1)}s, rows ${(r.phaseMs.rows / 1000).toFixed(1)}s)`,
+    `(read+match ${(r.phaseMs.match / 1000).toFixed(1)}s, copies ${(r.phaseMs.copies / 1000).toFixed(1)}s, markers ${(r.phaseMs.markers / 1000).toFixed(1)}s, rows ${(r.phaseMs.rows / 1000).toFixed(1)}s)`,
   ].join(' ');
 }
 

@@ -92,13 +92,13 @@ export function planOf(row: ScannedRow, now: Date, retentionMs: number): RowPlan
 
 /**
  * Every person's copies (and the removal of copies from a former owner's partition) in one
- * transaction per person, then a change marker for each of them. Copies are the pass's own
- * derivation of the inventory row, written whole: nothing to read first.
+ * transaction per person. Copies are the pass's own derivation of the inventory row, written
+ * whole: nothing to read first. Returns the people whose copies changed.
  */
 export async function writeIndexCopies(
   plans: readonly RowPlan[],
   w: PassWrites,
-): Promise<{ indexWritten: number; indexDeleted: number }> {
+): Promise<{ indexWritten: number; indexDeleted: number; people: string[] }> {
   const byPerson = new Map<string, { plan: RowPlan; remove: boolean }[]>();
   const add = (person: string, plan: RowPlan, remove: boolean) => {
     const list = byPerson.get(person) ?? [];
@@ -128,9 +128,25 @@ export async function writeIndexCopies(
     },
     { signal: w.signal },
   );
-  // After the copies: the background refresh that reads a marker then finds the new copy.
-  await markPeopleChanged(w.store, byPerson.keys(), w.nowIso, w.signal);
-  return { indexWritten, indexDeleted };
+  return { indexWritten, indexDeleted, people: [...byPerson.keys()] };
+}
+
+/**
+ * A change marker for each person whose copies changed and whom the background refresh follows (in
+ * a wave, or with journeys): it clears anyone else's marker unread, so writing those would only cost
+ * requests. Written after the copies, so that the refresh that reads a marker finds the new copy.
+ */
+export async function markChangedPeople(
+  people: readonly string[],
+  followed: ReadonlySet<string>,
+  w: PassWrites,
+): Promise<number> {
+  return markPeopleChanged(
+    w.store,
+    people.filter((id) => followed.has(id)),
+    w.nowIso,
+    w.signal,
+  );
 }
 
 /** The row after the pass; undefined when that is what is stored already (or the row is gone). */

@@ -17,6 +17,7 @@ import {
   type InventoryDevice,
   inventoryPartitions,
   MAX_STORED_CANDIDATES,
+  type SourceMatchCounts,
   type StoredMatch,
   type StoredPerson,
 } from '../../domain/inventory';
@@ -27,7 +28,15 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import { detachErased, planOf, type ScannedRow, writeIndexCopies, writeRows } from './match-pass-writes';
+import {
+  detachErased,
+  markChangedPeople,
+  planOf,
+  type ScannedRow,
+  writeIndexCopies,
+  writeRows,
+} from './match-pass-writes';
+import { countListed } from './match-views';
 import { countByWave, writeWaveCounts } from './wave-counts';
 
 export { personCopy } from './match-pass-writes';
@@ -63,12 +72,14 @@ export interface MatchPassReport {
   rowsWritten: number;
   indexWritten: number;
   indexDeleted: number;
+  /** People marked for the background refresh (those it follows whose copies changed). */
+  peopleMarked: number;
   /** Waves whose members hold listed devices, and their summary rows written (see wave-counts.ts). */
   waves: number;
   waveRowsWritten: number;
   durationMs: number;
-  /** Where the time went: reading and matching, the index copies and markers, the inventory rows. */
-  phaseMs: { match: number; index: number; rows: number };
+  /** Where the time went: reading and matching, the index copies, the markers, the inventory rows. */
+  phaseMs: { match: number; copies: number; markers: number; rows: number };
 }
 
 /**
@@ -88,6 +99,21 @@ export interface MatchPassState extends JobState {
   lastPassRowsWritten?: number;
   /** The sources the pass saw listed devices of, as a JSON array (a wave dashboard shows each). */
   lastPassSources?: string;
+  /** Per source, what it listed and how that matched, as a JSON object (the admin home shows it). */
+  lastPassCounts?: string;
+}
+
+/** The per-source counts of the last pass; undefined before the first pass (or an unreadable row). */
+export function passCounts(state: MatchPassState): Record<string, SourceMatchCounts> | undefined {
+  if (!state.lastPassCounts) return undefined;
+  try {
+    const parsed = JSON.parse(state.lastPassCounts) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, SourceMatchCounts>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The sources the last pass saw listed devices of. */
@@ -172,28 +198,32 @@ async function scanInventory(store: Store, signal?: AbortSignal): Promise<Scanne
 }
 
 /**
- * The people the bot knows: participants with a UPN (the table stores no mail), and every
- * participant's wave — the participant row is the truth of membership — for the per-wave counts.
+ * The people the bot knows: participants with a UPN (the table stores no mail), every participant's
+ * wave — the participant row is the truth of membership — for the per-wave counts, and the people
+ * the background refresh follows (in a wave, or with journeys).
  */
 async function scanPeople(
   store: Store,
   signal?: AbortSignal,
-): Promise<{ people: Person[]; waveOf: Map<string, string> }> {
+): Promise<{ people: Person[]; waveOf: Map<string, string>; followed: Set<string> }> {
   const people: Person[] = [];
   const waveOf = new Map<string, string>();
+  const followed = new Set<string>();
   await forEachBounded(
     PARTICIPANT_PARTITIONS,
     SCAN_CONCURRENCY,
     async (partition) => {
       for await (const row of store.participants.listPartition(partition)) {
-        const { aadObjectId, userPrincipalName, waveId } = row.value;
-        if (userPrincipalName) people.push({ id: aadObjectId.toLowerCase(), userPrincipalName });
-        if (waveId) waveOf.set(aadObjectId.toLowerCase(), waveId);
+        const { aadObjectId, userPrincipalName, waveId, journeys } = row.value;
+        const id = aadObjectId.toLowerCase();
+        if (userPrincipalName) people.push({ id, userPrincipalName });
+        if (waveId) waveOf.set(id, waveId);
+        if (waveId || journeys) followed.add(id);
       }
     },
     { signal },
   );
-  return { people, waveOf };
+  return { people, waveOf, followed };
 }
 
 export function storedMatchOf(found: DeviceMatch): StoredMatch {
@@ -229,13 +259,14 @@ async function matchStored(
   rows: ScannedRow[];
   live: ScannedRow[];
   waveOf: Map<string, string>;
+  followed: Set<string>;
   counts: Pick<MatchPassReport, 'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests'>;
 }> {
   const { signal } = options;
   // One read after the other, Graph last: side by side, the garbage of parsing all three answers
   // piled up at once and set the pass's peak memory.
   const rows = await scanInventory(deps.store, signal);
-  const { people, waveOf } = await scanPeople(deps.store, signal);
+  const { people, waveOf, followed } = await scanPeople(deps.store, signal);
   const graph = await deps.directory.matchCandidates(signal);
   const live = rows.filter((r) => !r.goneAt);
   const outcome = matchDevices(
@@ -255,6 +286,7 @@ async function matchStored(
     rows,
     live,
     waveOf,
+    followed,
     counts: { matched, ambiguous, unmatched, personMissing, graphRequests: graph.requests },
   };
 }
@@ -270,7 +302,7 @@ export async function runMatchPass(
   const nowIso = now.toISOString();
   const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
 
-  const { rows, live, waveOf, counts } = await matchStored(deps, options);
+  const { rows, live, waveOf, followed, counts } = await matchStored(deps, options);
   const matchedMs = Date.now();
 
   const report: MatchPassReport = {
@@ -280,21 +312,27 @@ export async function runMatchPass(
     rowsWritten: 0,
     indexWritten: 0,
     indexDeleted: 0,
+    peopleMarked: 0,
     waves: 0,
     waveRowsWritten: 0,
     durationMs: 0,
-    phaseMs: { match: matchedMs - startedMs, index: 0, rows: 0 },
+    phaseMs: { match: matchedMs - startedMs, copies: 0, markers: 0, rows: 0 },
   };
 
   const plans = rows.flatMap((row) => planOf(row, now, retention) ?? []);
   const writes = { store, nowIso, signal, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY };
   // The copies (and their people's markers) first and the inventory rows last: a pass stopped in
   // between left the rows as they were, so the next pass redoes them.
-  Object.assign(report, await writeIndexCopies(plans, writes));
-  const indexedMs = Date.now();
-  report.phaseMs.index = indexedMs - matchedMs;
+  const copies = await writeIndexCopies(plans, writes);
+  report.indexWritten = copies.indexWritten;
+  report.indexDeleted = copies.indexDeleted;
+  const copiedMs = Date.now();
+  report.phaseMs.copies = copiedMs - matchedMs;
+  report.peopleMarked = await markChangedPeople(copies.people, followed, writes);
+  const markedMs = Date.now();
+  report.phaseMs.markers = markedMs - copiedMs;
   report.rowsWritten = await writeRows(plans, writes);
-  report.phaseMs.rows = Date.now() - indexedMs;
+  report.phaseMs.rows = Date.now() - markedMs;
   // The people were read before these writes: anyone erased since is detached again at once.
   report.indexDeleted += await detachErased(plans, writes);
 
@@ -307,6 +345,9 @@ export async function runMatchPass(
 
   report.durationMs = Date.now() - startedMs;
   const sources = [...new Set(live.map((r) => r.device.source))].sort();
+  const bySource: Record<string, SourceMatchCounts> = {};
+  for (const r of live)
+    countListed(bySource, { source: r.device.source, ...(r.next ?? { match: r.match, person: r.person }) });
   await store.jobState.update(MATCH_PASS_STATE_KEY, (current) => ({
     ...current,
     lastPassAt: nowIso,
@@ -314,6 +355,7 @@ export async function runMatchPass(
     lastPassGraphRequests: report.graphRequests,
     lastPassRowsWritten: report.rowsWritten,
     lastPassSources: JSON.stringify(sources),
+    lastPassCounts: JSON.stringify(bySource),
   }));
   logger.info({ ...report }, 'old MDM matching pass done');
   return report;

@@ -1,6 +1,7 @@
 /**
  * Reads of what the matching pass stored: a person's old-MDM devices for the journey (one partition
- * read), and the admin dashboards' counts per source with the devices that need a look.
+ * read), and the counts per source with the devices that need a look (the review list; the admin home
+ * reads the counts the last pass stored instead, see ./overview.ts).
  */
 import type { Deps } from '../../deps';
 import type { AmbiguityReason, MatchRule, PersonMissReason } from '../../domain/device-matching';
@@ -9,6 +10,8 @@ import {
   inventoryPartitions,
   type PersonInventoryDevice,
   type SourceMatchCounts,
+  type StoredMatch,
+  type StoredPerson,
 } from '../../domain/inventory';
 import { SOURCE_MDMS, type SourceMdm } from '../../domain/source-mdm';
 import type { Store } from '../../ports/store';
@@ -114,6 +117,29 @@ export async function* devicesToReview(store: Pick<Store, 'oldMdmDevices'>): Asy
 const byDevice = (a: DeviceToReview, b: DeviceToReview) =>
   a.source !== b.source ? (a.source < b.source ? -1 : 1) : a.vendorId < b.vendorId ? -1 : 1;
 
+/** Adds one listed (not gone) device to its source's counts. */
+export function countListed(
+  bySource: Record<string, SourceMatchCounts>,
+  row: { source: string; match?: StoredMatch; person?: StoredPerson },
+): void {
+  bySource[row.source] ??= {
+    listed: 0,
+    matched: 0,
+    ambiguous: 0,
+    unmatched: 0,
+    pending: 0,
+    personMissing: 0,
+  };
+  const counts = bySource[row.source]!;
+  counts.listed++;
+  if (!row.match) {
+    counts.pending++;
+    return;
+  }
+  counts[row.match.kind]++;
+  if (row.person && 'missing' in row.person) counts.personMissing++;
+}
+
 /**
  * Counts per source and the devices to review, read from every inventory row. Memory stays bounded
  * by `limit`: the list is trimmed to the first `limit` devices whenever it doubles.
@@ -129,23 +155,8 @@ export async function matchSummary(store: Store, limit = REVIEW_LIMIT): Promise<
   await forEachBounded(inventoryPartitions(), 8, async (partition) => {
     for await (const { value: row } of store.oldMdmDevices.listPartition(partition)) {
       if (row.goneAt) continue;
-      bySource[row.source] ??= {
-        listed: 0,
-        matched: 0,
-        ambiguous: 0,
-        unmatched: 0,
-        pending: 0,
-        personMissing: 0,
-      };
-      const counts = bySource[row.source]!;
-      counts.listed++;
-      const match = row.match;
-      if (!match) {
-        counts.pending++;
-        continue;
-      }
-      counts[match.kind]++;
-      if (row.person && 'missing' in row.person) counts.personMissing++;
+      countListed(bySource, row);
+      if (!row.match) continue;
       const item = toReview(row);
       if (!item) continue;
       total++;

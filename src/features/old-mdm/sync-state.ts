@@ -48,6 +48,14 @@ export async function readSyncState(store: Store, source: string): Promise<Inven
   return ((await store.jobState.get(syncStateKey(source)))?.value ?? {}) as InventorySyncState;
 }
 
+/** Every source's sync state (one partition read), by source. */
+export async function listSyncStates(store: Store): Promise<Map<string, InventorySyncState>> {
+  const out = new Map<string, InventorySyncState>();
+  for await (const row of store.jobState.listPartition(INVENTORY_SYNC_PARTITION))
+    out.set(decodeURIComponent(row.key.rowKey), row.value as InventorySyncState);
+  return out;
+}
+
 export async function writeSyncState(
   store: Store,
   source: string,

@@ -5,9 +5,18 @@ import { participantKey } from '../../../src/domain/participant';
 import { changePartition } from '../../../src/features/old-mdm/grouped-writes';
 import { applyFileSnapshot } from '../../../src/features/old-mdm/inventory-sync';
 import { runMatchPass } from '../../../src/features/old-mdm/match-pass';
-import { oldMdmDevicesOf } from '../../../src/features/old-mdm/match-views';
-import { peopleChanged } from '../../../src/features/old-mdm/person-changes';
+import { matchSummary, oldMdmDevicesOf } from '../../../src/features/old-mdm/match-views';
+import { oldMdmOverview } from '../../../src/features/old-mdm/overview';
+import {
+  clearPersonChanged,
+  forgetPersonChanged,
+  markPeopleChanged,
+  markPersonChanged,
+  peopleChanged,
+  personChangedAt,
+} from '../../../src/features/old-mdm/person-changes';
 import type { JobState, Repository, Store } from '../../../src/ports/store';
+import { testConfig } from '../../helpers/config';
 import { FakeDirectory } from '../../helpers/fakes';
 import { freshStorage } from '../../helpers/storage';
 import { NOW, syncDeps } from './old-mdm-fixtures';
@@ -51,18 +60,25 @@ const devices: OldMdmDevice[] = Array.from({ length: 300 }, (_, i) => ({
   enrollment: 'enrolled',
 }));
 
+/** The first FOLLOWED people are in a wave: the background refresh follows only them. */
+const FOLLOWED = 12;
+
 async function addPeople(store: Store) {
   const at = new Date(NOW).toISOString();
-  for (const p of people) {
+  for (const [i, p] of people.entries()) {
     await store.participants.insert(participantKey(p.id), {
       aadObjectId: p.id,
       userPrincipalName: p.upn,
       firstSeenAt: at,
       lastSeenAt: at,
       version: 1,
+      ...(i < FOLLOWED ? { waveId: 'wave-1' } : {}),
     });
   }
 }
+
+const marked = async (store: Store) => (await peopleChanged(store)).map((c) => c.aadObjectId).sort();
+const followedIds = people.slice(0, FOLLOWED).map((p) => p.id);
 
 async function rowsOf(store: Store): Promise<InventoryDevice[]> {
   const out: InventoryDevice[] = [];
@@ -136,8 +152,30 @@ describe('integration: old-MDM writes as entity-group transactions (Azurite)', (
     // 300 rows over 64 partitions: one transaction per partition for the sync and one for the pass.
     assert.ok(inventory.calls.transact! <= 2 * 64, `${inventory.calls.transact} inventory transactions`);
     assert.equal(index.calls.transact, 30, 'one per person');
-    assert.equal((await peopleChanged(deps.store)).length, 30);
+    assert.equal(pass.peopleMarked, FOLLOWED);
+    assert.deepEqual(
+      await marked(deps.store),
+      followedIds,
+      'a marker for each person in a wave, no one else',
+    );
     assert.equal((await oldMdmDevicesOf(deps.store, people[0]!.id)).length, 10);
+
+    // The admin home then shows the pass's own counts, equal to a count of every row, without reading the inventory.
+    const noScan: Store = {
+      ...deps.store,
+      oldMdmDevices: Object.assign(Object.create(deps.store.oldMdmDevices), {
+        listPartition: () => {
+          throw new Error('the overview must not list the inventory after a pass');
+        },
+      }),
+    };
+    const overview = await oldMdmOverview({ ...deps, config: testConfig(), store: noScan });
+    const counts = (await matchSummary(deps.store)).bySource[SOURCE]!;
+    assert.deepEqual(
+      overview.map((o) => [o.source, o.listed, o.matched, o.unmatched, o.ambiguous, o.pending]),
+      [[SOURCE, counts.listed, counts.matched, counts.unmatched, counts.ambiguous, counts.pending]],
+    );
+    assert.deepEqual([counts.listed, counts.matched, counts.unmatched], [300, 150, 150]);
   });
 
   it('a pass stopped after the copies and before the rows is completed by the next pass', async () => {
@@ -171,12 +209,46 @@ describe('integration: old-MDM writes as entity-group transactions (Azurite)', (
       by: 'serial',
       confidence: 1,
     });
-    assert.equal((await peopleChanged(deps.store)).length, 30);
+    assert.deepEqual(await marked(deps.store), followedIds);
     const third = await runMatchPass({ ...deps, directory });
     assert.deepEqual([third.rowsWritten, third.indexWritten], [0, 0], 'then nothing is left to do');
     assert.equal(
       (await deps.store.oldMdmDevices.get(inventoryKey(SOURCE, devices[0]!.vendorId)))?.value.indexedUnder,
       people[0]!.id,
     );
+  });
+
+  it('markers are spread over buckets, 100 a transaction; a marker stored in the former single partition is still read, cleared and erased', async () => {
+    const { store } = await freshStorage();
+    const jobState = counted(store.jobState);
+    const s = { jobState: jobState.repo };
+    const many = Array.from(
+      { length: 500 },
+      (_, i) => `10000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+    );
+    assert.equal(await markPeopleChanged(s, many, 'T1'), 500);
+    const buckets = new Set(many.map((id) => participantKey(id).partitionKey)).size;
+    assert.ok(buckets > 8, `${buckets} buckets`);
+    assert.equal(jobState.calls.transact, buckets, 'one transaction per bucket (each under 100 markers)');
+    assert.equal((await peopleChanged(store)).length, 500);
+    assert.equal((await peopleChanged(store, 120)).length, 120, 'the refresh takes at most its limit');
+
+    // A marker written before the buckets existed: one row in partition `old-mdm-person-changed`.
+    const legacy = '20000000-0000-0000-0000-000000000001';
+    const legacyKey = { partitionKey: 'old-mdm-person-changed', rowKey: legacy };
+    await store.jobState.insert(legacyKey, { changedAt: 'T0' });
+    assert.ok((await peopleChanged(store)).some((c) => c.aadObjectId === legacy && c.changedAt === 'T0'));
+    assert.equal(await personChangedAt(store, legacy), 'T0');
+    await clearPersonChanged(store, legacy, 'T-other');
+    assert.ok(await store.jobState.get(legacyKey), 'set again since it was read: kept');
+    await clearPersonChanged(store, legacy, 'T0');
+    assert.equal(await store.jobState.get(legacyKey), undefined, 'cleared where it was');
+
+    await store.jobState.insert(legacyKey, { changedAt: 'T0' });
+    await markPersonChanged(store, legacy, 'T2');
+    assert.equal(await personChangedAt(store, legacy), 'T2', 'the bucket marker is the current one');
+    await forgetPersonChanged(store, legacy);
+    assert.equal(await personChangedAt(store, legacy), undefined, 'erasure removes both');
+    assert.equal(await store.jobState.get(legacyKey), undefined);
   });
 });
