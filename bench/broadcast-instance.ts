@@ -36,6 +36,7 @@ import { credentialFor } from '../src/integrations/graph/credential';
 import { GraphApi } from '../src/integrations/graph/graph-api';
 import { GraphAppInstaller } from '../src/integrations/graph/graph-app-installer';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
+import type { SharedRateGate } from '../src/integrations/storage/shared-rate-gate';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import type { Messenger } from '../src/ports/messenger';
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage().rss);
     writeFileSync(rssFile, String(peak));
-    writeFileSync(storageFile, JSON.stringify(storageRequests()));
+    const gateStats = 'stats' in gate ? (gate as SharedRateGate).stats() : undefined;
+    writeFileSync(storageFile, JSON.stringify({ ...storageRequests(), gate: gateStats }));
   };
   sample();
   const sampler = setInterval(sample, 250);

@@ -355,9 +355,11 @@ async function main(): Promise<number> {
       connector.messages.filter((m) => inPeriod(m.at)).length + connector.updateTimes.filter(inPeriod).length;
     const totalRatio = (allAccepted - 1) / seconds / TEAMS_TENANT_RATE_LIMIT;
     const requests: StorageRequests = { ...queueing };
+    const gate = { served: 0, dropped: 0, starvedMs: 0, claims: 0, conflicts: 0 };
     for (const f of storageFiles) {
-      const counted = JSON.parse(readFileSync(f, 'utf8')) as StorageRequests;
+      const counted = JSON.parse(readFileSync(f, 'utf8')) as StorageRequests & { gate?: typeof gate };
       for (const k of ['table', 'queue', 'blob'] as const) requests[k] += counted[k];
+      for (const k of Object.keys(gate) as (keyof typeof gate)[]) gate[k] += counted.gate?.[k] ?? 0;
     }
     const opsPerMessage = totalOf(requests) / times.length;
 
@@ -375,6 +377,10 @@ async function main(): Promise<number> {
     log(
       `storage: ${totalOf(requests)} requests (tables ${requests.table}, queue ${requests.queue}, blobs ${requests.blob}; queueing ${totalOf(queueing)}) = ${opsPerMessage.toFixed(3)} per recipient message`,
     );
+    if (!UNTHROTTLED || GATE_RATE !== 'unlimited')
+      log(
+        `shared rate, every instance together: ${gate.served} instants used, ${gate.dropped} left unused (nobody waiting, or a pause), ${(gate.starvedMs / 1000).toFixed(1)} s of callers waiting with no instant held; ${gate.claims} claims, ${gate.conflicts} write conflicts`,
+      );
     const buckets: number[] = [];
     for (const t of times) {
       const i = Math.floor((t - times[0]!) / 10_000);

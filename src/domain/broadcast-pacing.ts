@@ -1,8 +1,8 @@
 /**
- * The pure rules of sending a broadcast: how the shared rate is handed out, which connector answers
- * are worth retrying and after how long, and how a delivery record moves from one state to the next.
- * The sender (src/workers/broadcast-sender.ts) and the rate gate (src/integrations/storage) only do
- * the I/O around these.
+ * The pure rules of sending a broadcast: which connector answers are worth retrying and after how
+ * long, how a delivery record moves from one state to the next, and how recipients are cut into
+ * delivery jobs. The shared rate's rules are in ./outgoing-budget.ts. The deliverer
+ * (src/features/broadcast) only does the I/O around these.
  */
 import type {
   Delivery,
@@ -13,64 +13,6 @@ import type {
   JobRecipient,
 } from './broadcast';
 import { FINAL_DELIVERY_STATES, MAX_JOB_JSON_CHARS, MAX_JOB_RECIPIENTS } from './broadcast';
-
-// ---------------------------------------------------------------------------------------------
-// Shared rate: a generic cell rate algorithm over one shared row
-
-/** The shared row of a rate gate: the next free send instant and a pause every sender honours. */
-export interface RateGateState {
-  /** Epoch ms of the next instant nobody has claimed yet. */
-  nextAt: number;
-  /** Epoch ms until which nobody sends (a 429's Retry-After); 0 when not paused. */
-  pausedUntil: number;
-}
-
-export interface GrantOptions {
-  /** Spacing between two sends of all instances together: 1000 / rate per second. */
-  intervalMs: number;
-  /** How far ahead of now instants may be claimed; keeps capacity a dead instance held small. */
-  maxAheadMs: number;
-}
-
-export type Grant =
-  /** Instants (epoch ms, ascending, one interval apart) the caller may send at, and the row to write. */
-  | { kind: 'granted'; instants: number[]; next: RateGateState }
-  /** Everything up to the horizon is claimed or paused: ask again after `waitMs`. */
-  | { kind: 'wait'; waitMs: number };
-
-/**
- * Claims up to `count` send instants. Instants are spaced one interval apart across every instance,
- * so there is no burst at slot boundaries; nothing accumulates while idle (a quiet minute does not
- * allow a burst afterwards); and a paused gate hands out nothing before the pause ends.
- */
-export function grantInstants(
-  state: RateGateState | undefined,
-  now: number,
-  count: number,
-  options: GrantOptions,
-): Grant {
-  const current = state ?? { nextAt: 0, pausedUntil: 0 };
-  const first = Math.max(current.nextAt, now, current.pausedUntil);
-  const horizon = now + options.maxAheadMs;
-  if (first > horizon) return { kind: 'wait', waitMs: Math.ceil(first - horizon) };
-  const fit = Math.floor((horizon - first) / options.intervalMs) + 1;
-  const n = Math.max(1, Math.min(count, fit));
-  const instants = Array.from({ length: n }, (_, i) => first + i * options.intervalMs);
-  return {
-    kind: 'granted',
-    instants,
-    next: { nextAt: first + n * options.intervalMs, pausedUntil: current.pausedUntil },
-  };
-}
-
-/** A pause only ever grows, and no instant is handed out inside it. */
-export function withPause(state: RateGateState | undefined, until: number): RateGateState {
-  const current = state ?? { nextAt: 0, pausedUntil: 0 };
-  return {
-    nextAt: Math.max(current.nextAt, until),
-    pausedUntil: Math.max(current.pausedUntil, until),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Connector answers: retry or not, and when
@@ -208,6 +150,14 @@ export function markDelivered(
   return { ...rest, state, activityId: current.activityId ?? activityId, updatedAt: now.toISOString() };
 }
 
+/** A connector answer (or a step before it) that did not take the message, as the rules need it. */
+export interface Refusal {
+  class: Exclude<FailureClass, 'unknown-outcome'>;
+  status?: number;
+  code?: string;
+  retryAfterSeconds?: number;
+}
+
 export type AfterFailure =
   | { kind: 'retry'; delayMs: number; record: Delivery }
   | { kind: 'failed'; record: Delivery };
@@ -219,12 +169,7 @@ export type AfterFailure =
  */
 export function afterFailure(
   current: Delivery,
-  failure: {
-    class: Exclude<FailureClass, 'unknown-outcome'>;
-    status?: number;
-    code?: string;
-    retryAfterSeconds?: number;
-  },
+  failure: Refusal,
   maxAttempts: number,
   now: Date,
   random: () => number,
@@ -265,12 +210,7 @@ export function afterFailure(
  */
 export function afterNotSent(
   current: Delivery,
-  failure: {
-    class: 'throttled' | 'retry' | 'rejected';
-    status?: number;
-    code?: string;
-    retryAfterSeconds?: number;
-  },
+  failure: Refusal,
   maxAttempts: number,
   now: Date,
   random: () => number,

@@ -9,7 +9,6 @@ import {
   classifyConnectorStatus,
   decideDelivery,
   finishedShare,
-  grantInstants,
   jobsOf,
   laterJobs,
   markDelivered,
@@ -17,87 +16,18 @@ import {
   parseRetryAfter,
   progressBar,
   queuedDelivery,
-  type RateGateState,
   retryDelayMs,
   uniqueRecipients,
-  withPause,
 } from '../../src/domain/broadcast-pacing';
 
 const NOW = new Date('2026-11-23T09:00:00Z');
 const T0 = NOW.getTime();
-const OPTS = { intervalMs: 1000 / 45, maxAheadMs: 500 };
 
 function delivery(over: Partial<Delivery> = {}): Delivery {
   return { ...queuedDelivery('b1', { aadObjectId: 'User-1', displayName: 'Ann' }, NOW), ...over };
 }
 
 describe('domain: broadcast pacing', () => {
-  describe('grantInstants (shared rate as spaced instants)', () => {
-    it('hands out consecutive instants one interval apart, starting now on an idle gate', () => {
-      const g = grantInstants(undefined, T0, 3, OPTS);
-      assert.equal(g.kind, 'granted');
-      if (g.kind !== 'granted') return;
-      assert.deepEqual(g.instants, [T0, T0 + OPTS.intervalMs, T0 + 2 * OPTS.intervalMs]);
-      assert.equal(g.next.nextAt, T0 + 3 * OPTS.intervalMs);
-    });
-
-    it('does not save up capacity while idle: after a quiet minute the next instants are still spaced', () => {
-      const state: RateGateState = { nextAt: T0 - 60_000, pausedUntil: 0 };
-      const g = grantInstants(state, T0, 5, OPTS);
-      assert.equal(g.kind, 'granted');
-      if (g.kind !== 'granted') return;
-      assert.equal(g.instants[0], T0);
-      for (let i = 1; i < g.instants.length; i++) {
-        assert.ok(Math.abs(g.instants[i]! - g.instants[i - 1]! - OPTS.intervalMs) < 1e-3);
-      }
-    });
-
-    it('claims no further ahead than the horizon, and says how long to wait when it is full', () => {
-      const g = grantInstants({ nextAt: T0 + 400, pausedUntil: 0 }, T0, 50, OPTS);
-      assert.equal(g.kind, 'granted');
-      if (g.kind === 'granted') assert.ok(g.instants.at(-1)! <= T0 + OPTS.maxAheadMs);
-      const full = grantInstants({ nextAt: T0 + 800, pausedUntil: 0 }, T0, 1, OPTS);
-      assert.deepEqual(full, { kind: 'wait', waitMs: 300 });
-    });
-
-    it('grants nothing inside a pause; a pause only ever grows', () => {
-      const paused = withPause({ nextAt: T0, pausedUntil: 0 }, T0 + 3_000);
-      assert.deepEqual(withPause(paused, T0 + 1_000), paused);
-      const g = grantInstants(paused, T0 + 2_800, 1, OPTS);
-      assert.equal(g.kind, 'granted');
-      if (g.kind === 'granted') assert.equal(g.instants[0], T0 + 3_000);
-      assert.equal(grantInstants(paused, T0, 1, OPTS).kind, 'wait');
-    });
-
-    it('any sequence of claims at any times never puts two instants closer than one interval', () => {
-      fc.assert(
-        fc.property(
-          fc.array(
-            fc.record({ gapMs: fc.integer({ min: 0, max: 400 }), count: fc.integer({ min: 1, max: 10 }) }),
-            {
-              minLength: 1,
-              maxLength: 60,
-            },
-          ),
-          (claims) => {
-            let state: RateGateState | undefined;
-            let now = T0;
-            const all: number[] = [];
-            for (const c of claims) {
-              now += c.gapMs;
-              const g = grantInstants(state, now, c.count, OPTS);
-              if (g.kind === 'wait') continue;
-              assert.ok(g.instants[0]! >= now, 'never an instant in the past');
-              all.push(...g.instants);
-              state = g.next;
-            }
-            for (let i = 1; i < all.length; i++) assert.ok(all[i]! - all[i - 1]! >= OPTS.intervalMs - 1e-3);
-          },
-        ),
-      );
-    });
-  });
-
   describe('retry rules', () => {
     it('classifies connector answers: 429 throttled; 412 and 5xx retried; other 4xx final; no answer unknown', () => {
       assert.equal(classifyConnectorStatus(429), 'throttled');

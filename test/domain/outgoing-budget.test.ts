@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   blockLimit,
   budgetWithPause,
@@ -46,6 +47,36 @@ describe('domain: the outgoing budget', () => {
     assert.equal(claimBlock(paused, T0, { count: 1, minCount: 1 }, OPTS).kind, 'wait');
     const g = claimBlock(paused, T0 + 2_800, { count: 1, minCount: 1 }, OPTS);
     assert.equal(g.kind === 'granted' && g.instants[0], T0 + 3_000);
+  });
+
+  it('any sequence of claims at any times never puts two instants closer than one interval, nor in the past', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            gapMs: fc.integer({ min: 0, max: 400 }),
+            count: fc.integer({ min: 1, max: 30 }),
+            minCount: fc.integer({ min: 1, max: 30 }),
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (claims) => {
+          let state: ReturnType<typeof budgetWithPause> | undefined;
+          let now = T0;
+          const all: number[] = [];
+          for (const c of claims) {
+            now += c.gapMs;
+            const g = claimBlock(state, now, c, OPTS);
+            if (g.kind === 'wait') continue;
+            assert.ok(g.instants[0]! >= now, 'never an instant in the past');
+            assert.ok(g.instants.at(-1)! <= now + OPTS.maxAheadMs + 1e-6, 'never past the horizon');
+            all.push(...g.instants);
+            state = g.next;
+          }
+          for (let i = 1; i < all.length; i++) assert.ok(all[i]! - all[i - 1]! >= OPTS.intervalMs - 1e-3);
+        },
+      ),
+    );
   });
 
   it('sizes claims: people take one that fits soonest, broadcasts what they used over the last horizon', () => {

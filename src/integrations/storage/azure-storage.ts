@@ -3,11 +3,11 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { AuditEvent } from '../../domain/audit';
 import type { Broadcast, Delivery } from '../../domain/broadcast';
-import type { RateGateState } from '../../domain/broadcast-pacing';
 import type { Campaign, Wave, WaveMember } from '../../domain/campaign';
 import type { DeviceOwner } from '../../domain/device-owner';
 import type { Escalation } from '../../domain/escalation-model';
 import type { InventoryDevice, PersonInventoryDevice } from '../../domain/inventory';
+import type { BudgetState } from '../../domain/outgoing-budget';
 import type { Participant } from '../../domain/participant';
 import type { CounterRow } from '../../domain/wave-counters';
 import type { Lock } from '../../ports/lock';
@@ -114,7 +114,7 @@ export function createAzureStorage(options: StorageOptions): AzureStorage {
     queue: <T>(name: keyof typeof QUEUES) =>
       new StorageWorkQueue<T>(queueService.getQueueClient(`${options.prefix}-${QUEUES[name]}`), guard),
     rateGate: (gate: SharedRateGateOptions) =>
-      new SharedRateGate(repo<RateGateState>(TABLES.rateGates, 'rate gate'), gate),
+      new SharedRateGate(repo<BudgetState>(TABLES.rateGates, 'rate gate'), gate),
     async ensureCreated() {
       await Promise.all([
         ...Object.values(TABLES).map((t) =>

@@ -16,7 +16,11 @@ export interface SharedRateGateOptions {
   name?: string;
   /** Most instants one claim takes (default 25: a busy broadcast writes the row twice a second). */
   maxBatch?: number;
-  /** How far ahead of now an instance may claim (default 500 ms): all a dead instance can take with it. */
+  /**
+   * How far ahead of now an instance may claim (default 1,000 ms): all a dead instance can take with
+   * it. Two instances taking turns claim each block while the other's runs, so the horizon must hold
+   * a block plus a claim's storage round trips; 500 ms left the rate unused once storage took 100 ms.
+   */
   maxAheadMs?: number;
   /**
    * How long an interactive call waits while storage does not answer before it goes ahead without an
@@ -33,6 +37,19 @@ export interface SharedRateGateOptions {
 }
 
 export const RATE_GATE_PARTITION = 'gate';
+
+/** What the gate did so far on this instance: where the rate went (for benchmarks and diagnosis). */
+export interface RateGateStats {
+  /** Instants handed to callers. */
+  served: number;
+  /** Claimed instants that passed with nobody waiting (or inside a pause): rate this instance left unused. */
+  dropped: number;
+  /** Time during which callers waited and this instance held no instant (ms). */
+  starvedMs: number;
+  /** Writes of the row that landed, and those that met another instance's write first. */
+  claims: number;
+  conflicts: number;
+}
 
 interface Waiter {
   priority: Priority;
@@ -56,7 +73,7 @@ const STORAGE_RETRY_MS = 1_000;
  * Across instances interactive traffic is never starved: no instance holds instants more than
  * `maxAheadMs` ahead, and an instance with an interactive caller claims a single instant at once
  * rather than waiting for a whole block. Its caller waits at most `maxAheadMs` + two intervals + the
- * claim's storage round trips (interactiveWaitBoundMs) — about 600 ms at 49/s — or a running pause.
+ * claim's storage round trips (interactiveWaitBoundMs) — about 1.1 s at 49/s — or a running pause.
  * If storage does not answer, an interactive caller goes ahead after `interactiveBypassMs`.
  *
  * There is no lease to lose: an instance that dies takes at most `maxAheadMs` of instants with it.
@@ -95,6 +112,7 @@ export class SharedRateGate implements RateGate {
   private lastAnswerAt: number;
   /** The last storage call failed (no answer, or an error other than a conflict). */
   private failing = false;
+  private readonly counters: RateGateStats = { served: 0, dropped: 0, starvedMs: 0, claims: 0, conflicts: 0 };
 
   constructor(
     private readonly rows: Repository<BudgetState>,
@@ -104,7 +122,7 @@ export class SharedRateGate implements RateGate {
     this.intervalMs = 1000 / options.ratePerSecond;
     this.key = { partitionKey: RATE_GATE_PARTITION, rowKey: options.name ?? 'teams' };
     this.maxBatch = Math.max(1, options.maxBatch ?? 25);
-    this.maxAheadMs = Math.max(this.intervalMs, options.maxAheadMs ?? 500);
+    this.maxAheadMs = Math.max(this.intervalMs, options.maxAheadMs ?? 1_000);
     this.bypassMs = Math.max(1, options.interactiveBypassMs ?? 1_000);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;
@@ -169,6 +187,10 @@ export class SharedRateGate implements RateGate {
     return this.knownPause > this.now() ? new Date(this.knownPause) : undefined;
   }
 
+  stats(): RateGateStats {
+    return { ...this.counters, starvedMs: Math.round(this.counters.starvedMs) };
+  }
+
   /** Hands out instants as they fall due, interactive callers first; runs while anyone waits. */
   private async pump(): Promise<void> {
     if (this.pumping) return;
@@ -183,11 +205,15 @@ export class SharedRateGate implements RateGate {
         // An instant a whole interval past was missed; using it now would crowd the ones after it.
         // One less than that late can still share a sliding second with the rate's worth after it:
         // at most rate + 1 calls in any second, which is why the default rate is one below Teams' limit.
-        while (this.tokens.length > 0 && this.tokens[0]! <= now - this.intervalMs) this.tokens.shift();
+        while (this.tokens.length > 0 && this.tokens[0]! <= now - this.intervalMs) {
+          this.tokens.shift();
+          this.counters.dropped++;
+        }
         this.claimIfShort();
         const at = this.tokens[0];
         if (at === undefined) {
           await this.claiming;
+          this.counters.starvedMs += this.now() - now;
           continue;
         }
         if (at > now) {
@@ -197,6 +223,7 @@ export class SharedRateGate implements RateGate {
         const waiter = this.queues.interactive[0] ?? this.queues.bulk[0];
         if (!waiter) break;
         this.tokens.shift();
+        this.counters.served++;
         this.served.push(now);
         this.settle(waiter);
         waiter.resolve();
@@ -338,6 +365,7 @@ export class SharedRateGate implements RateGate {
         if (read) await this.rows.replace(this.key, grant.next, read.etag);
         else await this.rows.insert(this.key, grant.next);
         this.answered(this.now());
+        this.counters.claims++;
         this.writeLatencyMs = 0.7 * this.writeLatencyMs + 0.3 * (this.now() - decidedAt);
         this.ownNextAt = grant.next.nextAt;
         this.tokens.push(...grant.instants.filter((t) => t >= this.knownPause));
@@ -347,6 +375,7 @@ export class SharedRateGate implements RateGate {
         read = null;
         if (err instanceof ConcurrencyError) {
           this.answered(this.now());
+          this.counters.conflicts++;
           // A person waiting reads again at once; broadcasts back off so two instances do not collide again.
           const hurry = this.queues.interactive.length > this.tokens.length;
           await this.sleep(hurry ? this.random() * 2 : this.conflictDelay(attempt));
@@ -379,7 +408,9 @@ export class SharedRateGate implements RateGate {
   private notePause(until: number): void {
     if (until <= this.knownPause) return;
     this.knownPause = until;
+    const held = this.tokens.length;
     this.tokens = this.tokens.filter((t) => t >= until);
+    this.counters.dropped += held - this.tokens.length;
   }
 
   /** Another instance wrote first: a short, jittered wait, so the two do not collide again. */

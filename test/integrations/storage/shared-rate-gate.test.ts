@@ -287,7 +287,7 @@ describe('integration: shared rate gate', () => {
     // Storage answers in 1–7 ms here; a claim is a read and a write, twice after an ETag conflict,
     // with a jittered back-off of up to 12 ms between.
     const RATE = 49;
-    const BOUND_MS = interactiveWaitBoundMs({ intervalMs: 1000 / RATE, maxAheadMs: 500 }, 4 * 7 + 12);
+    const BOUND_MS = interactiveWaitBoundMs({ intervalMs: 1000 / RATE, maxAheadMs: 1_000 }, 4 * 7 + 12);
 
     it('two instances saturated by broadcasts: every interactive call gets an instant within the bound, the total stays within the rate, and bulk uses the rest', async () => {
       const vt = new VirtualTime();
