@@ -64,6 +64,7 @@ class GuardedApplication extends Application<TurnState> {
 
   override async run(context: TurnContext): Promise<boolean> {
     trackInvokeAnswer(context);
+    answerCardInPlace(context);
     try {
       const verdict = checkActivity(context.activity);
       if (verdict.problems.length > 0) {
@@ -101,6 +102,23 @@ class GuardedApplication extends Application<TurnState> {
       return true;
     }
   }
+}
+
+/**
+ * teams-ai answers a card action whose new card has `refresh` by first replacing the card for
+ * everyone (a connector update, and a turn of the outgoing budget) and only then sending the invoke
+ * response. In a 1:1 chat the person who pressed is the card's only reader: the invoke response
+ * replaces it for them, and `refresh` brings their other devices up to date when they open the chat.
+ * So in a personal chat that update of the pressed card is not made.
+ */
+function answerCardInPlace(context: TurnContext): void {
+  const activity = context.activity;
+  if (invokeKindOf(activity.name) !== 'card-action') return;
+  if (activity.conversation?.conversationType !== 'personal' || !activity.replyToId) return;
+  context.onUpdateActivity(async (_ctx, update, next) => {
+    if (update.id === activity.replyToId) return;
+    return next();
+  });
 }
 
 /** The one error policy: logged with its context; the user told what happened, in their language. */

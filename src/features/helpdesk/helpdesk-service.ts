@@ -11,17 +11,20 @@ import {
 } from '../../cards/escalation-card';
 import type { CardJson } from '../../cards/render';
 import type { Deps } from '../../deps';
+import { DEFAULT_THROTTLE_SECONDS } from '../../domain/broadcast-pacing';
 import { campaignKey, waveKey } from '../../domain/campaign';
 import { attachCard, escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
 import { routeFor } from '../../domain/helpdesk-routing';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
+import { ConnectorError } from '../../ports/messenger';
 import { inBackground } from '../../shared/background';
 import { focusOf } from '../journey/journey-service';
 import { releaseOffered } from '../old-mdm/release-offer';
 import { assignableMembers } from './assignees';
 import { drainPendingEscalations } from './escalation-service';
+import { helpdeskThreads } from './thread-pacer';
 
 /** An appended trigger with no card yet may be racing the instance that is posting it: let that one finish. */
 const POSTING_GRACE_MS = 60_000;
@@ -170,7 +173,9 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
   const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
 
   if (!post) {
-    await deps.messenger.update(channel, escalation.cardActivityId!, { card, summary });
+    await intoChannel(channel, () =>
+      deps.messenger.update(channel, escalation.cardActivityId!, { card, summary }),
+    );
     log.info({ ticket: escalation.ticketId, outcome: drained.outcome }, 'escalation card updated');
     return 'updated';
   }
@@ -199,6 +204,8 @@ export async function postEscalationCard(
 ): Promise<string | undefined> {
   const log = deps.logger.child({ feature: 'helpdesk', user: escalation.participant.aadObjectId });
   const key = escalationKey(escalation.participant.aadObjectId);
+  // Room in the channel first: a claim held while waiting would be lost with an instance that dies.
+  await helpdeskThreads.turn(channel.conversationId);
   // Claimed before it is sent: an instance that dies between the send and storing the card's id
   // must not leave a ticket that another instance posts a second time.
   let claimed = false;
@@ -215,7 +222,11 @@ export async function postEscalationCard(
   }
   let activityId: string | undefined;
   try {
-    ({ activityId } = await deps.messenger.send(channel, { card, summary }));
+    ({ activityId } = await intoChannel(
+      channel,
+      () => deps.messenger.send(channel, { card, summary }),
+      true,
+    ));
   } catch (err) {
     // This instance lived to hear of the failure: a later try may post it (only a death keeps the claim).
     await releaseCardClaim(deps, escalation).catch(() => undefined);
@@ -233,13 +244,35 @@ export async function postEscalationCard(
   });
   // Something changed the ticket while the card was on its way: show that too.
   if (saved && saved.ticketId === escalation.ticketId && saved.version !== escalation.version) {
-    await deps.messenger.update(channel, activityId, { card: await escalationCardFor(deps, saved), summary });
+    const updated = await escalationCardFor(deps, saved);
+    await intoChannel(channel, () => deps.messenger.update(channel, activityId, { card: updated, summary }));
   }
   log.info(
     { ticket: escalation.ticketId, outcome, activityId, channel: channelId },
     'escalation card posted',
   );
   return activityId;
+}
+
+/**
+ * A call into a helpdesk channel, within Teams' per-thread limits (`reserved`: the caller already
+ * waited for its turn); a 429 holds the channel's next calls for its Retry-After.
+ */
+async function intoChannel<T>(
+  channel: ConversationAddress,
+  call: () => Promise<T>,
+  reserved = false,
+): Promise<T> {
+  if (!reserved) await helpdeskThreads.turn(channel.conversationId);
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ConnectorError && err.status === 429) {
+      const seconds = err.retryAfterSeconds ?? DEFAULT_THROTTLE_SECONDS;
+      helpdeskThreads.holdUntil(channel.conversationId, Date.now() + seconds * 1000);
+    }
+    throw err;
+  }
 }
 
 async function releaseCardClaim(deps: Deps, escalation: Escalation): Promise<void> {
