@@ -68,6 +68,7 @@ import {
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
+import { DependencyUnavailableError } from '../src/shared/unavailable';
 import { countStorageRequests, type StorageRequests, totalOf } from './broadcast-storage-count';
 import { bulkInsert, log, runBenchmark } from './shared';
 
@@ -275,7 +276,18 @@ async function main(): Promise<number> {
     const mine = countStorageRequests(azurite.connectionString);
     const confirmedAt = Date.now();
     await confirm(deps, hooks, draft.id, { actor: admin });
-    const sending = await queueRecipients(deps, hooks, draft.id);
+    // When storage does not answer in time the queueing stops and the leased broadcast job resumes
+    // it where it stopped (rows already recorded are skipped); here that resumption runs at once.
+    let sending: Awaited<ReturnType<typeof queueRecipients>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        sending = await queueRecipients(deps, hooks, draft.id);
+        break;
+      } catch (err) {
+        if (!(err instanceof DependencyUnavailableError) || attempt >= 5) throw err;
+        log(`queueing stopped (${err.message}); resumed as the broadcast job resumes it`);
+      }
+    }
     const queueing = mine();
     log(
       `confirmed; ${sending?.recipientCount} deliveries recorded and queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s (${totalOf(queueing)} storage requests)`,

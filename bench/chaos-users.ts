@@ -8,20 +8,14 @@
  */
 import type { ConnectorSim } from '../src/dev/connector-sim';
 import { JOURNEY_VERBS } from '../src/verbs/journey';
+import { type BenchUser, personalActivity } from './chat-users';
 
 /** A turn that has not been answered this long after it was first sent counts as hung. */
 export const HUNG_MS = 15_000;
 /** How long a turn is given, retries included, before it counts as unanswered. */
 const GIVE_UP_MS = 30_000;
 
-export interface BenchUser {
-  index: number;
-  aadObjectId: string;
-  name: string;
-  teamsId: string;
-  conversationId: string;
-  locale: string;
-}
+export type { BenchUser };
 
 /** What one person was told, to be checked against storage afterwards. */
 export interface Told {
@@ -107,19 +101,13 @@ export class UserSimulator {
   }
 
   private activity(u: BenchUser, extra: Record<string, unknown>): Record<string, unknown> {
-    return {
-      id: `chaos-${u.index}-${++this.seq}`,
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      locale: u.locale,
-      timestamp: new Date().toISOString(),
-      from: { id: u.teamsId, name: u.name, aadObjectId: u.aadObjectId },
-      recipient: { id: '28:chaos-bot', name: 'Migration Companion' },
-      conversation: { id: u.conversationId, conversationType: 'personal', tenantId: this.tenantId },
-      entities: [{ type: 'clientInfo', locale: u.locale, timezone: 'Europe/Stockholm' }],
-      channelData: { tenant: { id: this.tenantId } },
-      ...extra,
-    };
+    return personalActivity(
+      'chaos',
+      ++this.seq,
+      u,
+      { serviceUrl: this.connector.url, tenantId: this.tenantId },
+      extra,
+    );
   }
 
   /** Posts to one instance after another until one takes the activity; undefined when none did in time. */

@@ -29,14 +29,13 @@ import { type Env, freePort } from '../src/dev/processes';
 import { BOT_CONFIG_KEY, type RunningService, startBotProcess } from '../src/dev/stack';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
 import { broadcastKey, type DeliveryJob } from '../src/domain/broadcast';
-import { type Campaign, campaignKey, type Wave, waveKey } from '../src/domain/campaign';
 import { confirm, createDraft, queueRecipients } from '../src/features/broadcast/broadcast-service';
-import { placeInWave } from '../src/features/membership';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import { checkInvariants, readRaw } from './chaos-check';
-import { type BenchUser, UserSimulator } from './chaos-users';
+import { UserSimulator } from './chaos-users';
+import { seedChatWave } from './chat-users';
 import { log, runBenchmark } from './shared';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
@@ -49,7 +48,6 @@ const WAVE_ID = 'chaos-wave';
 const ZONE = 'Europe/Stockholm';
 /** After the walks: time for background work (posts, the SLA job, the broadcast) to finish. */
 const SETTLE_MS = 100_000;
-const DAY = 24 * 60 * 60 * 1000;
 
 /** What happens when, in seconds after the people start walking. */
 const SCHEDULE: { at: number; fault: 'kill-a' | 'kill-b' | 'pause' | 'graph-429' | 'graph-503' }[] = [
@@ -97,48 +95,13 @@ async function main(): Promise<number> {
     const storage = createAzureStorage({ connectionString: azurite.connectionString, prefix: PREFIX });
     await storage.ensureCreated();
     const now = new Date();
-    const iso = (days: number) => new Date(now.getTime() + days * DAY).toISOString();
-    const campaign: Campaign = {
-      id: 'default',
+    const users = await seedChatWave(storage.store, seed, {
+      prefix: PREFIX,
+      waveId: WAVE_ID,
       name: 'Chaos',
-      sourceMdm: 'workspace-one',
-      voluntaryOptIn: false,
-      createdAt: iso(-7),
-    };
-    const wave: Wave = {
-      id: WAVE_ID,
-      name: 'Chaos wave',
-      order: 0,
-      state: 'active',
-      announceAt: iso(-2),
-      startAt: iso(-1),
-      conditionalAccess: { kind: 'grace', endsAt: iso(14) },
-      reminders: { enabled: true, deferralLimit: 50 },
-      estimatedMinutes: 20,
-      createdAt: iso(-7),
-    };
-    await storage.store.campaigns.update(campaignKey(), () => campaign);
-    await storage.store.waves.update(waveKey(wave.id), () => wave);
-    const waves = new Map([[wave.id, wave]]);
-    const users: BenchUser[] = (seed.users ?? []).map((u, index) => ({
-      index,
-      aadObjectId: u.id.toLowerCase(),
-      name: u.displayName,
-      teamsId: `29:chaos-${index}`,
-      conversationId: `a:chaos-${index}`,
-      locale: u.preferredLanguage === 'sv-SE' ? 'sv-SE' : 'en-US',
-    }));
-    for (const u of users) {
-      const upn = seed.users!.find((s) => s.id.toLowerCase() === u.aadObjectId)!.userPrincipalName;
-      await placeInWave({ store: storage.store, clock: { now: () => now } }, wave, waves, {
-        aadObjectId: u.aadObjectId,
-        userPrincipalName: upn,
-        displayName: u.name,
-      });
-    }
-    log(
-      `seeded an active wave of ${users.length} people; ${seed.devices?.length ?? 0} devices in the tenant simulator`,
-    );
+      deferralLimit: 50,
+      now,
+    });
 
     const ports = { a: await freePort(), b: await freePort() };
     const base: Env = {};

@@ -16,6 +16,7 @@
 import { translator } from '../src/i18n';
 import { JOURNEY_VERBS } from '../src/verbs/journey';
 import { executeActions } from './chaos-users';
+import { type BenchUser, personalActivity } from './chat-users';
 import type { Card, ConnectorCall, ConnectorRecorder } from './turns-relay';
 
 export const TURN_KINDS = ['hello', 'start', 'check', 'remind', 'stuck'] as const;
@@ -25,14 +26,7 @@ export const GRAPH_KINDS: readonly TurnKind[] = ['start', 'check'];
 
 const GIVE_UP_MS = 30_000;
 
-export interface TurnUser {
-  index: number;
-  aadObjectId: string;
-  name: string;
-  teamsId: string;
-  conversationId: string;
-  locale: string;
-}
+export type TurnUser = BenchUser;
 
 export interface TurnRecord {
   kind: TurnKind;
@@ -84,19 +78,13 @@ export class TurnUsers {
   ) {}
 
   private activity(u: TurnUser, extra: Record<string, unknown>): Record<string, unknown> {
-    return {
-      id: `turns-${u.index}-${++this.seq}`,
-      channelId: 'msteams',
-      serviceUrl: this.connector.url,
-      locale: u.locale,
-      timestamp: new Date().toISOString(),
-      from: { id: u.teamsId, name: u.name, aadObjectId: u.aadObjectId },
-      recipient: { id: '28:turns-bot', name: 'Migration Companion' },
-      conversation: { id: u.conversationId, conversationType: 'personal', tenantId: this.tenantId },
-      entities: [{ type: 'clientInfo', locale: u.locale, timezone: 'Europe/Stockholm' }],
-      channelData: { tenant: { id: this.tenantId } },
-      ...extra,
-    };
+    return personalActivity(
+      'turns',
+      ++this.seq,
+      u,
+      { serviceUrl: this.connector.url, tenantId: this.tenantId },
+      extra,
+    );
   }
 
   private async post(

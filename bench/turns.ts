@@ -35,12 +35,11 @@ import {
 import { BOT_CONFIG_KEY, type RunningService } from '../src/dev/stack';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
 import { prng } from '../src/dev/tenant-sim/generate';
-import { type Campaign, campaignKey, type Wave, waveKey } from '../src/domain/campaign';
-import { placeInWave } from '../src/features/membership';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
+import { seedChatWave } from './chat-users';
 import { log, runBenchmark } from './shared';
 import { type StorageCounter, startConnectorRecorder, startStorageCounter } from './turns-relay';
-import { GRAPH_KINDS, TURN_KINDS, type TurnRecord, type TurnUser, TurnUsers } from './turns-users';
+import { GRAPH_KINDS, TURN_KINDS, type TurnRecord, TurnUsers } from './turns-users';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,7 +59,6 @@ const TENANT_ID = '00000000-0000-4000-8000-0000000074a0';
 const HELPDESK_CHANNEL = '19:turns-helpdesk@thread.tacv2';
 const WAVE_ID = 'turns-wave';
 const ZONE = 'Europe/Stockholm';
-const DAY = 24 * 60 * 60 * 1000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const load = () =>
@@ -159,47 +157,13 @@ async function main(): Promise<number> {
     const storage = createAzureStorage({ connectionString: azurite.connectionString, prefix: PREFIX });
     await storage.ensureCreated();
     const now = new Date();
-    const iso = (days: number) => new Date(now.getTime() + days * DAY).toISOString();
-    const campaign: Campaign = {
-      id: 'default',
+    const users = await seedChatWave(storage.store, seed, {
+      prefix: PREFIX,
+      waveId: WAVE_ID,
       name: 'Turns',
-      sourceMdm: 'workspace-one',
-      voluntaryOptIn: false,
-      createdAt: iso(-7),
-    };
-    const wave: Wave = {
-      id: WAVE_ID,
-      name: 'Turns wave',
-      order: 0,
-      state: 'active',
-      announceAt: iso(-2),
-      startAt: iso(-1),
-      conditionalAccess: { kind: 'grace', endsAt: iso(14) },
-      reminders: { enabled: true, deferralLimit: 3 },
-      estimatedMinutes: 20,
-      createdAt: iso(-7),
-    };
-    await storage.store.campaigns.update(campaignKey(), () => campaign);
-    await storage.store.waves.update(waveKey(wave.id), () => wave);
-    const waves = new Map([[wave.id, wave]]);
-    const users: TurnUser[] = (seed.users ?? []).map((u, index) => ({
-      index,
-      aadObjectId: u.id.toLowerCase(),
-      name: u.displayName,
-      teamsId: `29:turns-${index}`,
-      conversationId: `a:turns-${index}`,
-      locale: u.preferredLanguage === 'sv-SE' ? 'sv-SE' : 'en-US',
-    }));
-    for (const [i, u] of users.entries()) {
-      await placeInWave({ store: storage.store, clock: { now: () => now } }, wave, waves, {
-        aadObjectId: u.aadObjectId,
-        userPrincipalName: seed.users![i]!.userPrincipalName,
-        displayName: u.name,
-      });
-    }
-    log(
-      `seeded an active wave of ${users.length} people; ${seed.devices?.length ?? 0} devices in the tenant simulator`,
-    );
+      deferralLimit: 3,
+      now,
+    });
 
     const port = await freePort();
     const base: Env = {};
