@@ -38,6 +38,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { TableClient } from '@azure/data-tables';
 import { TEAMS_TENANT_RATE_LIMIT } from '../src/config';
 import { startAzurite } from '../src/dev/azurite';
@@ -284,8 +285,9 @@ async function main(): Promise<number> {
         sending = await queueRecipients(deps, hooks, draft.id);
         break;
       } catch (err) {
-        if (!(err instanceof DependencyUnavailableError) || attempt >= 5) throw err;
-        log(`queueing stopped (${err.message}); resumed as the broadcast job resumes it`);
+        if (!(err instanceof DependencyUnavailableError) || attempt >= 12) throw err;
+        log(`queueing stopped (${err.message}); resumed in 5 s, as the broadcast job's next run resumes it`);
+        await delay(5_000);
       }
     }
     const queueing = mine();
