@@ -8,7 +8,7 @@
  */
 import type { ConnectorSim } from '../src/dev/connector-sim';
 import { JOURNEY_VERBS } from '../src/verbs/journey';
-import { type BenchUser, personalActivity } from './chat-users';
+import { type BenchUser, personalActivity, postActivity } from './chat-users';
 
 /** A turn that has not been answered this long after it was first sent counts as hung. */
 export const HUNG_MS = 15_000;
@@ -121,20 +121,7 @@ export class UserSimulator {
       const url = urls[this.next++ % urls.length]!;
       if (attempt++ > 0) this.stats.retried++;
       try {
-        const res = await fetch(`${url}/api/messages`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        });
-        const text = await res.text();
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        return { status: res.status, json };
+        return await postActivity(url, body, deadline);
       } catch {
         // Connection refused or reset: that instance is gone; the other one takes the retry.
         await new Promise((r) => setTimeout(r, 300));

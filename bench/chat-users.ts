@@ -98,3 +98,26 @@ export function personalActivity(
     ...extra,
   };
 }
+
+/**
+ * Posts one activity to an instance's `/api/messages` and reads its answer (JSON when it is).
+ * Rejects when the instance cannot be reached or `deadline` (epoch ms) passes first.
+ */
+export async function postActivity(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  deadline: number,
+): Promise<{ status: number; json?: unknown }> {
+  const res = await fetch(`${baseUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+  });
+  const text = await res.text();
+  try {
+    return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  } catch {
+    return { status: res.status };
+  }
+}

@@ -71,19 +71,9 @@ import { MAX_TRANSACTION_ACTIONS, type Repository } from '../src/ports/store';
 import { forEachBounded } from '../src/shared/bounded';
 import { CounterRepairJob } from '../src/workers/counter-repair';
 import { countStorageRequests, totalOf } from './broadcast-storage-count';
-import { log, runBenchmark } from './shared';
+import { intOption, log, runBenchmark } from './shared';
 
-function participantsWanted(argv: readonly string[] = process.argv): number {
-  const i = argv.indexOf('--participants');
-  const raw = i >= 0 ? argv[i + 1] : process.env.BENCH_PARTICIPANTS;
-  const n = Number(raw ?? 100_000);
-  if (!Number.isInteger(n) || n < 1_000 || n > 100_000) {
-    throw new Error(`--participants takes a whole number from 1000 to 100000, not ${raw}`);
-  }
-  return n;
-}
-
-const PARTICIPANTS = participantsWanted();
+const PARTICIPANTS = intOption('participants', 'BENCH_PARTICIPANTS', 100_000, 1_000, 100_000);
 const RENDERS = 20;
 const HOUR = 3_600_000;
 const TRANSACTIONS_IN_FLIGHT = 8;

@@ -42,19 +42,10 @@ import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import type { Repository } from '../src/ports/store';
-import { bulkInsert, log, runBenchmark } from './shared';
+import { bulkInsert, intOption, log, runBenchmark } from './shared';
 
 /** `--rows N` (or BENCH_ROWS) for a smaller run; the default is the largest import an admin can make. */
-function rowsWanted(argv: readonly string[] = process.argv): number {
-  const i = argv.indexOf('--rows');
-  const raw = i >= 0 ? argv[i + 1] : process.env.BENCH_ROWS;
-  const n = Number(raw ?? 50_000);
-  if (!Number.isInteger(n) || n < 1_000 || n > 50_000) {
-    throw new Error(`--rows takes a whole number from 1000 to 50000, not ${raw}`);
-  }
-  return n;
-}
-const ROWS = rowsWanted();
+const ROWS = intOption('rows', 'BENCH_ROWS', 50_000, 1_000, 50_000);
 const IN_PILOT = 0.05;
 const BAD_ROWS = 200;
 const UNKNOWN = 300;

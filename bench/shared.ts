@@ -44,3 +44,24 @@ export function runBenchmark(what: string, main: () => Promise<number>): void {
     },
   );
 }
+
+/**
+ * A whole-number option: `--<flag> N` on the command line, else the environment variable `env`,
+ * else `fallback`; anything outside [min, max] stops the benchmark with a message naming the range.
+ */
+export function intOption(
+  flag: string,
+  env: string,
+  fallback: number,
+  min: number,
+  max: number,
+  argv: readonly string[] = process.argv,
+): number {
+  const i = argv.indexOf(`--${flag}`);
+  const raw = i >= 0 ? argv[i + 1] : process.env[env];
+  const n = Number(raw ?? fallback);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${flag} takes a whole number from ${min} to ${max}, not ${raw}`);
+  }
+  return n;
+}

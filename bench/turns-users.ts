@@ -16,7 +16,7 @@
 import { translator } from '../src/i18n';
 import { JOURNEY_VERBS } from '../src/verbs/journey';
 import { executeActions } from './chaos-users';
-import { type BenchUser, personalActivity } from './chat-users';
+import { type BenchUser, personalActivity, postActivity } from './chat-users';
 import type { Card, ConnectorCall, ConnectorRecorder } from './turns-relay';
 
 export const TURN_KINDS = ['hello', 'start', 'check', 'remind', 'stuck'] as const;
@@ -92,20 +92,7 @@ export class TurnUsers {
     deadline: number,
   ): Promise<{ status: number; json?: unknown }> {
     try {
-      const res = await fetch(`${this.endpoint}/api/messages`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-      });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json };
+      return await postActivity(this.endpoint, body, deadline);
     } catch {
       return { status: 0 };
     }
