@@ -11,7 +11,7 @@ import type { SourceMatchCounts } from '../../domain/inventory';
 import type { Store } from '../../ports/store';
 import { type MatchPassState, passCounts, readMatchPassState } from './match-pass';
 import { matchSummary, vendorOfSource } from './match-views';
-import { type InventorySyncState, listSyncStates, readSyncState } from './sync-state';
+import { type InventorySyncState, listSyncStates } from './sync-state';
 
 export async function oldMdmOverview(
   deps: Pick<Deps, 'store' | 'config' | 'logger'>,
@@ -57,14 +57,7 @@ async function sourceCounts(
 }
 
 /** A source's last sync as the dashboards show it: when, what kind, or why it failed and what to fix. */
-export async function lastSyncOf(
-  store: Store,
-  source: string,
-): Promise<Pick<OldMdmSourceOverview, 'lastSync'>> {
-  return lastSyncFrom(await readSyncState(store, source));
-}
-
-function lastSyncFrom(sync: InventorySyncState): Pick<OldMdmSourceOverview, 'lastSync'> {
+export function lastSyncFrom(sync: InventorySyncState): Pick<OldMdmSourceOverview, 'lastSync'> {
   if (!sync.lastRunAt) return {};
   const failed = sync.lastRunOk === false;
   return {

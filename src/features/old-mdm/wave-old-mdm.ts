@@ -1,6 +1,7 @@
 /**
  * One wave's "still in the old MDM" for its dashboard: the counts the last matching pass stored for
- * the wave (one point read, see wave-counts.ts), each source's last sync, and when the pass ran. Left
+ * the wave (one point read, see wave-counts.ts), every source's last sync (one partition read), and
+ * when the pass ran. Left
  * out (undefined) when no old MDM is read and no export was applied, as on the admin home; a storage
  * failure leaves the section out rather than the whole dashboard.
  */
@@ -8,7 +9,8 @@ import type { WaveOldMdmOverview } from '../../cards/old-mdm-wave-section';
 import type { Deps } from '../../deps';
 import { passSources, readMatchPassState } from './match-pass';
 import { vendorOfSource } from './match-views';
-import { lastSyncOf } from './overview';
+import { lastSyncFrom } from './overview';
+import { listSyncStates } from './sync-state';
 import { readWaveCounts } from './wave-counts';
 
 export async function waveOldMdmOverview(
@@ -16,9 +18,10 @@ export async function waveOldMdmOverview(
   waveId: string,
 ): Promise<WaveOldMdmOverview | undefined> {
   try {
-    const [counts, pass] = await Promise.all([
+    const [counts, pass, syncs] = await Promise.all([
       readWaveCounts(deps.store, waveId),
       readMatchPassState(deps.store),
+      listSyncStates(deps.store),
     ]);
     const sources = [
       ...new Set([
@@ -29,20 +32,18 @@ export async function waveOldMdmOverview(
     ];
     if (sources.length === 0) return undefined;
     return {
-      sources: await Promise.all(
-        sources.map(async (source) => {
-          const c = counts.bySource[source];
-          return {
-            source,
-            vendor: vendorOfSource(source, deps.config.sourceMdm),
-            listed: c?.listed ?? 0,
-            matched: c?.matched ?? 0,
-            ambiguous: c?.ambiguous ?? 0,
-            unmatched: c?.unmatched ?? 0,
-            ...(await lastSyncOf(deps.store, source)),
-          };
-        }),
-      ),
+      sources: sources.map((source) => {
+        const c = counts.bySource[source];
+        return {
+          source,
+          vendor: vendorOfSource(source, deps.config.sourceMdm),
+          listed: c?.listed ?? 0,
+          matched: c?.matched ?? 0,
+          ambiguous: c?.ambiguous ?? 0,
+          unmatched: c?.unmatched ?? 0,
+          ...lastSyncFrom(syncs.get(source) ?? {}),
+        };
+      }),
       people: counts.people,
       ...(pass.lastPassAt ? { countedAt: pass.lastPassAt } : {}),
     };
