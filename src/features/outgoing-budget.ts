@@ -29,6 +29,8 @@ export function withOutgoingBudget(
   return {
     send: (to, message) => call(() => messenger.send(to, message)),
     update: (to, activityId, message) => call(() => messenger.update(to, activityId, message)),
-    openPersonalChat: (user) => call(() => messenger.openPersonalChat(user)),
+    // A chat Graph already named is no call to the connector: nothing to wait for.
+    openPersonalChat: (user) =>
+      user.chatId ? messenger.openPersonalChat(user) : call(() => messenger.openPersonalChat(user)),
   };
 }

@@ -11,4 +11,10 @@ export type InstallOutcome =
 
 export interface AppInstaller {
   installFor(aadObjectId: string): Promise<InstallOutcome>;
+  /**
+   * The id of the 1:1 chat Teams made for the app's installation (Graph `installedApps/{id}/chat`),
+   * which is the conversation to message: no connector call opens it, so Teams' per-app rate is kept
+   * for messages. Undefined when Graph does not tell it (the chat is then opened through the connector).
+   */
+  chatIdFor(aadObjectId: string): Promise<string | undefined>;
 }

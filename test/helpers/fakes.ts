@@ -17,7 +17,7 @@ import type {
   DirectoryUser,
   EnrollmentFailureEvent,
 } from '../../src/ports/device-directory';
-import type { Messenger, OutgoingCard } from '../../src/ports/messenger';
+import type { Messenger, OutgoingCard, PersonalChatOf } from '../../src/ports/messenger';
 import {
   ConcurrencyError,
   type EntityKey,
@@ -203,13 +203,15 @@ export class RecordingMessenger implements Messenger {
   async update(to: ConversationAddress, activityId: string, message: OutgoingCard) {
     this.updated.push({ to, activityId, message });
   }
+  /** Chats opened through the connector (a call), and those whose id Graph gave (no call). */
   opened: string[] = [];
-  async openPersonalChat(user: { aadObjectId: string; tenantId?: string }): Promise<ConversationAddress> {
-    this.opened.push(user.aadObjectId);
+  named: string[] = [];
+  async openPersonalChat(user: PersonalChatOf): Promise<ConversationAddress> {
+    (user.chatId ? this.named : this.opened).push(user.aadObjectId);
     return {
       serviceUrl: 'https://smba.example/teams/',
       channelId: 'msteams',
-      conversationId: `a:chat-${user.aadObjectId}`,
+      conversationId: user.chatId ?? `a:chat-${user.aadObjectId}`,
       conversationType: 'personal',
       tenantId: user.tenantId,
       botId: 'bot',

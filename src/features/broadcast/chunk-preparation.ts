@@ -146,8 +146,8 @@ export class ChunkPreparation {
   }
 
   /**
-   * Someone the bot has no chat with: install the app for them through Graph, then open the chat and
-   * keep its address on their participant row.
+   * Someone the bot has no chat with: install the app for them through Graph, then find the chat
+   * (Graph names it; else the connector opens it) and keep its address on their participant row.
    */
   private async openChat(
     c: Candidate,
@@ -168,12 +168,16 @@ export class ChunkPreparation {
     if (outcome === 'blocked') return this.finalFailure(c, 'app-install-blocked', 'Graph 403');
     if (outcome === 'user-not-found') return this.finalFailure(c, 'user-not-found', 'Graph 404');
 
-    await this.gate.take(this.signal, 'bulk');
+    // The chat Teams made for the installation, read from Graph, costs nothing of Teams' per-app rate;
+    // only when Graph does not name it is the chat opened through the connector, in turn.
+    const chatId = await installer.chatIdFor(id).catch(() => undefined);
+    if (!chatId) await this.gate.take(this.signal, 'bulk');
     let address: ConversationAddress;
     try {
       address = await this.deps.messenger.openPersonalChat({
         aadObjectId: id,
         ...(this.deps.config.bot.tenantId ? { tenantId: this.deps.config.bot.tenantId } : {}),
+        ...(chatId ? { chatId } : {}),
       });
     } catch (err) {
       const failure = failureOf(err);

@@ -8,7 +8,12 @@ import {
 } from 'botbuilder';
 import { parseRetryAfter } from '../../domain/broadcast-pacing';
 import type { ConversationAddress } from '../../domain/participant';
-import { ConnectorError, type Messenger, type OutgoingCard } from '../../ports/messenger';
+import {
+  ConnectorError,
+  type Messenger,
+  type OutgoingCard,
+  type PersonalChatOf,
+} from '../../ports/messenger';
 
 export function referenceOf(a: ConversationAddress): Partial<ConversationReference> {
   return {
@@ -104,8 +109,9 @@ export class BotMessenger implements Messenger {
     this.sdkRetries = options.sdkRetries ?? true;
   }
 
-  async openPersonalChat(user: { aadObjectId: string; tenantId?: string }): Promise<ConversationAddress> {
+  async openPersonalChat(user: PersonalChatOf): Promise<ConversationAddress> {
     const tenantId = user.tenantId ?? this.newChats.tenantId;
+    if (user.chatId) return this.personalAddress(user.chatId, user.aadObjectId, tenantId);
     const parameters: ConversationParameters = {
       isGroup: false,
       bot: { id: this.botAppId, name: '' },
@@ -147,14 +153,22 @@ export class BotMessenger implements Messenger {
       throw toConnectorError(err, `opening a chat with ${user.aadObjectId}`);
     }
     if (!conversationId) throw new Error(`the connector opened no chat with ${user.aadObjectId}`);
+    return this.personalAddress(conversationId, user.aadObjectId, tenantId);
+  }
+
+  private personalAddress(
+    conversationId: string,
+    aadObjectId: string,
+    tenantId: string | undefined,
+  ): ConversationAddress {
     return {
       serviceUrl: this.newChats.serviceUrl,
       channelId: 'msteams',
       conversationId,
       conversationType: 'personal',
-      tenantId,
+      ...(tenantId ? { tenantId } : {}),
       botId: this.botAppId,
-      userId: user.aadObjectId,
+      userId: aadObjectId,
     };
   }
 

@@ -3,7 +3,8 @@ import { type GraphApi, GraphRequestError } from './graph-api';
 
 /**
  * Installs the Teams app for a user through Graph (`TeamsAppInstallation.ReadWriteForUser.All`), so
- * the bot can open a 1:1 chat with someone it has never talked to. Throttling and outages are retried
+ * the bot can message someone it has never talked to, and reads the 1:1 chat Teams made for the
+ * installation (the documented way to message after a proactive install). Throttling and outages are retried
  * by GraphApi; what remains is either an answer below or an error worth retrying later.
  */
 export class GraphAppInstaller implements AppInstaller {
@@ -33,6 +34,29 @@ export class GraphAppInstaller implements AppInstaller {
         if (err.status === 403) return 'blocked';
         if (err.status === 404) return 'user-not-found';
       }
+      throw err;
+    }
+  }
+
+  /**
+   * Two reads: the app's installation for the user (filtered by catalog id), then its chat. Any
+   * failure is an answer of "unknown": the caller opens the chat through the connector instead.
+   */
+  async chatIdFor(aadObjectId: string): Promise<string | undefined> {
+    const user = encodeURIComponent(aadObjectId);
+    const filter = encodeURIComponent(`teamsApp/id eq '${this.teamsAppId.replace(/'/g, "''")}'`);
+    try {
+      const installs = await this.graph.get<{ value?: { id?: string }[] }>(
+        `/users/${user}/teamwork/installedApps?$filter=${filter}&$select=id`,
+      );
+      const installation = installs.value?.[0]?.id;
+      if (!installation) return undefined;
+      const chat = await this.graph.get<{ id?: string }>(
+        `/users/${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`,
+      );
+      return typeof chat.id === 'string' && chat.id ? chat.id : undefined;
+    } catch (err) {
+      if (err instanceof GraphRequestError) return undefined;
       throw err;
     }
   }

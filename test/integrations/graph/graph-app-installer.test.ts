@@ -62,6 +62,22 @@ describe('integration: GraphAppInstaller against the tenant simulator', () => {
     });
   });
 
+  it("reads the chat of the app's installation (two reads), and says 'unknown' where there is none", async () => {
+    const installer = new GraphAppInstaller(graph, APP_ID, 'https://graph.microsoft.com');
+    assert.equal(await installer.chatIdFor(ALEX_ID), undefined, 'not installed yet: no chat');
+    assert.equal(await installer.installFor(ALEX_ID), 'installed');
+    sim.stats.reset();
+    const chatId = await installer.chatIdFor(ALEX_ID);
+    assert.match(chatId ?? '', /^19:.+@unq\.gbl\.spaces$/);
+    assert.equal(sim.stats.snapshot().total, 2);
+    sim.faults.add({ path: '/chat', status: 503, times: Number.POSITIVE_INFINITY });
+    assert.equal(
+      await installer.chatIdFor(ALEX_ID),
+      undefined,
+      'Graph gave up: the connector opens the chat',
+    );
+  });
+
   it('needs the app catalog id', () => {
     assert.throws(() => new GraphAppInstaller(graph, ' ', sim.url), /TEAMS_APP_ID/);
   });
