@@ -297,6 +297,7 @@ async function main(): Promise<number> {
 
     const recipientMessages = () => connector.stats().accepted;
     let killed = false;
+    let killedAt: number | undefined;
     let lastLog = 0;
     for (;;) {
       if (Date.now() - started > DEADLINE_MS)
@@ -310,6 +311,7 @@ async function main(): Promise<number> {
       const sent = recipientMessages();
       if (!UNTHROTTLED && !killed && sent >= KILL_AT * RECIPIENTS) {
         killed = true;
+        killedAt = Date.now();
         const a = instances.get('instance-a')!;
         log(`${sent} messages accepted: SIGKILL instance-a (pid ${a.pid}) mid-run`);
         process.kill(-a.pid, 'SIGKILL');
@@ -343,7 +345,10 @@ async function main(): Promise<number> {
     let duplicates = 0;
     const times: number[] = [];
     for (const [id, planned] of expectedChat) {
-      const chat = planned ?? connector.conversations.get(id);
+      // Without a chat: the one Teams made for the app's installation (named by Graph), else the one the connector opened.
+      const installed = tenant.tenant.installedApps(id).find((a) => a.teamsApp.id === TEAMS_APP_ID)?.chatId;
+      const chat =
+        planned ?? (installed && perChat.has(installed) ? installed : connector.conversations.get(id));
       const got = chat ? (perChat.get(chat) ?? []) : [];
       if (got.length === 0) lost++;
       duplicates += Math.max(0, got.length - 1);
@@ -369,7 +374,7 @@ async function main(): Promise<number> {
       connector.messages.filter((m) => inPeriod(m.at)).length + connector.updateTimes.filter(inPeriod).length;
     const totalRatio = (allAccepted - 1) / seconds / TEAMS_TENANT_RATE_LIMIT;
     const requests: StorageRequests = { ...queueing };
-    const gate = { served: 0, dropped: 0, starvedMs: 0, claims: 0, conflicts: 0 };
+    const gate = { served: 0, dropped: 0, late: 0, bypassed: 0, starvedMs: 0, claims: 0, conflicts: 0 };
     for (const f of storageFiles) {
       const counted = JSON.parse(readFileSync(f, 'utf8')) as StorageRequests & { gate?: typeof gate };
       for (const k of ['table', 'queue', 'blob'] as const) requests[k] += counted[k];
@@ -393,7 +398,7 @@ async function main(): Promise<number> {
     );
     if (!UNTHROTTLED || GATE_RATE !== 'unlimited')
       log(
-        `shared rate, every instance together: ${gate.served} instants used, ${gate.dropped} left unused (nobody waiting, or a pause), ${(gate.starvedMs / 1000).toFixed(1)} s of callers waiting with no instant held; ${gate.claims} claims, ${gate.conflicts} write conflicts`,
+        `shared rate, every instance together: ${gate.served} instants used, ${gate.dropped} left unused (nobody waiting, or a pause; ${gate.late} of them reached late by a busy event loop), ${gate.bypassed} interactive calls without an instant (storage silent), ${(gate.starvedMs / 1000).toFixed(1)} s of callers waiting with no instant held; ${gate.claims} claims, ${gate.conflicts} write conflicts`,
       );
     const buckets: number[] = [];
     for (const t of times) {
@@ -404,6 +409,20 @@ async function main(): Promise<number> {
     log(
       `recipient messages per second, by 10 s of the sending period: ${Array.from(buckets, (n, i) => ((n ?? 0) / span(i)).toFixed(1)).join(' ')}`,
     );
+    // How close the connector's sliding second came to a 51st request: the shortest span of 51
+    // accepted requests in a row (50 intervals at the gate's rate; below 1,000 ms means a 429).
+    const arrivals = [...connector.messages.map((m) => m.at), ...connector.updateTimes].sort((x, y) => x - y);
+    let tightest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + TEAMS_TENANT_RATE_LIMIT < arrivals.length; i++)
+      tightest = Math.min(tightest, arrivals[i + TEAMS_TENANT_RATE_LIMIT]! - arrivals[i]!);
+    if (Number.isFinite(tightest))
+      log(`tightest ${TEAMS_TENANT_RATE_LIMIT + 1} accepted requests in a row: ${tightest} ms apart`);
+    if (connector.throttleTimes.length > 0) {
+      const at = (t: number) => `${((t - times[0]!) / 1000).toFixed(1)} s`;
+      log(
+        `429s at (from the first recipient message): ${connector.throttleTimes.map(at).join(', ')}${killedAt ? `; the kill at ${at(killedAt)}` : ''}`,
+      );
+    }
     const ok = lost === 0 && duplicates <= states.uncertain;
     if (!ok)
       log(

@@ -84,6 +84,8 @@ export interface ConnectorSim {
   readonly messages: readonly SimMessage[];
   /** Epoch ms of every accepted in-place update (PUT …/activities/{id}). */
   readonly updateTimes: readonly number[];
+  /** When each request refused with 429 for the tenant's or a thread's limit arrived (epoch ms). */
+  readonly throttleTimes: readonly number[];
   /** Personal chats created, by the member id asked for. */
   readonly conversations: ReadonlyMap<string, string>;
   stats(): ConnectorSimStats;
@@ -134,6 +136,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
   let threads = new Map<string, SlidingWindow[]>();
   const messages: SimMessage[] = [];
   const updateTimes: number[] = [];
+  const throttleTimes: number[] = [];
   const conversations = new Map<string, string>();
   const activities = new Set<string>();
   const injected: InjectedFailure[] = [];
@@ -246,6 +249,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
     const retryAfter = throttle(at, thread);
     if (retryAfter > 0) {
       stats.throttled++;
+      throttleTimes.push(at);
       return {
         status: 429,
         headers: { 'Retry-After': String(retryAfter) },
@@ -319,6 +323,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
     threads = new Map();
     messages.length = 0;
     updateTimes.length = 0;
+    throttleTimes.length = 0;
     conversations.clear();
     activities.clear();
     injected.length = 0;
@@ -362,6 +367,7 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
     port,
     messages,
     updateTimes,
+    throttleTimes,
     conversations,
     stats: () => ({ ...stats }),
     failNext: (failure) => injected.push({ ...failure }),

@@ -35,8 +35,14 @@ export interface Broadcast {
   finishedAt?: string;
   /** Number of recipients fixed at confirmation. */
   recipientCount: number;
-  /** Recipients written to the queue so far (queueing resumes from here after a crash). */
+  /** Recipients written to the queue so far (through `queuedThrough` while queueing). */
   queuedCount?: number;
+  /**
+   * While queueing: the last recipient (Entra object id, the delivery row key) whose row and job are
+   * written with every one before it in row-key order. A resumed queueing starts after it instead
+   * of listing the whole delivery partition. Cleared when sending starts.
+   */
+  queuedThrough?: string;
   /** Also post the announcement in this channel (conversation id). */
   alsoPostToChannelId?: string;
   /** The admin's progress card, updated in place while sending. */

@@ -275,6 +275,7 @@ const broadcast = {
   finishedAt: plain('delivery retention starts here', ADMINS),
   recipientCount: plain('progress', ADMINS),
   queuedCount: plain('crash recovery'),
+  queuedThrough: field('pseudonymous', 'where a stopped queueing resumes; cleared once sending'),
   alsoPostToChannelId: plain('announcement channel'),
   progressCard: field('pseudonymous', 'the admin’s progress card (conversation)', NOBODY, ['teams']),
   note: field('free-text', 'the admin’s line on every card', ALL, ['teams']),

@@ -21,7 +21,7 @@ import {
 } from '../../src/features/broadcast/broadcast-service';
 import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
 import type { AppInstaller, InstallOutcome } from '../../src/ports/app-installer';
-import { ConnectorError, type OutgoingCard } from '../../src/ports/messenger';
+import { ConnectorError, type OutgoingCard, type PersonalChatOf } from '../../src/ports/messenger';
 import type { QueueMessage } from '../../src/ports/queue';
 import type { RateGate } from '../../src/ports/rate-gate';
 import type { Store } from '../../src/ports/store';
@@ -50,7 +50,7 @@ class ScriptedMessenger extends RecordingMessenger {
     if (failure) throw failure;
     return super.send(to, message);
   }
-  override async openPersonalChat(user: { aadObjectId: string; tenantId?: string }) {
+  override async openPersonalChat(user: PersonalChatOf) {
     const failure = this.openFailures.shift();
     if (failure) throw failure;
     return super.openPersonalChat(user);
@@ -60,9 +60,14 @@ class ScriptedMessenger extends RecordingMessenger {
 class FakeInstaller implements AppInstaller {
   outcomes = new Map<string, InstallOutcome>();
   calls: string[] = [];
+  /** Chats Graph names for an installation; anyone else's is opened through the connector. */
+  chats = new Map<string, string>();
   async installFor(aadObjectId: string): Promise<InstallOutcome> {
     this.calls.push(aadObjectId);
     return this.outcomes.get(aadObjectId) ?? 'installed';
+  }
+  async chatIdFor(aadObjectId: string): Promise<string | undefined> {
+    return this.chats.get(aadObjectId);
   }
 }
 
@@ -278,6 +283,27 @@ describe('workers: broadcast sender', () => {
     assert.deepEqual(
       [stranger.aadObjectId, stranger.conversation?.conversationId, stranger.version, stranger.firstSeenAt],
       ['stranger', 'a:chat-stranger', 1, s.clock.now().toISOString()],
+    );
+    assert.equal((await delivery(s.store, b, 'stranger')).state, 'sent');
+  });
+
+  it('messages the chat Graph names for the installation without a connector call to open it', async () => {
+    const s = setup();
+    s.installer.chats.set('stranger', '19:stranger_bot@unq.gbl.spaces');
+    const b = await broadcastTo(s, ['stranger', 'other'], 'sending', []);
+    assert.deepEqual(await s.sender.handle(await next(s)), { stranger: 'sent', other: 'sent' });
+    assert.deepEqual(s.messenger.named, ['stranger']);
+    assert.deepEqual(
+      s.messenger.opened,
+      ['other'],
+      'Graph named no chat for this one: the connector opens it',
+    );
+    assert.equal(s.gate.taken, 3, 'two messages and one chat opened through the connector');
+    const stranger = (await s.store.participants.get(participantKey('stranger')))!.value;
+    assert.equal(stranger.conversation?.conversationId, '19:stranger_bot@unq.gbl.spaces');
+    assert.equal(
+      s.messenger.sent.find((m) => m.to.userId === 'stranger')?.to.conversationId,
+      '19:stranger_bot@unq.gbl.spaces',
     );
     assert.equal((await delivery(s.store, b, 'stranger')).state, 'sent');
   });

@@ -5,6 +5,7 @@
  * on every instance (src/workers/broadcast-sender.ts) do the rest.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../../deps';
 import {
   type Broadcast,
@@ -28,8 +29,9 @@ import {
 } from '../../ports/store';
 import { inBackground } from '../../shared/background';
 import { forEachBounded } from '../../shared/bounded';
+import { isUnavailable } from '../../shared/unavailable';
 import { type AuditActor, recordAudit } from '../audit';
-import { chatsOf, jobRecipientOf } from './recipient-chats';
+import { chatsOf, jobRecipientOf, type KnownChat } from './recipient-chats';
 
 export interface Recipient {
   aadObjectId: string;
@@ -92,6 +94,16 @@ const ROW_BATCH = 1_000;
 const QUEUE_CONCURRENCY = 4;
 /** Single inserts in flight when a transaction found some of its rows there already. */
 const INSERTS_IN_FLIGHT = 16;
+
+/**
+ * A window whose storage stopped answering is tried again this many times in all, after this wait
+ * (past the storage guard's 5 s cool-down), before the queueing stops and the broadcast job resumes it.
+ */
+export interface QueueingRetry {
+  attempts: number;
+  waitMs: number;
+}
+const WINDOW_RETRY: QueueingRetry = { attempts: 4, waitMs: 5_500 };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -281,10 +293,11 @@ export function queueRecipients(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
+  retry: QueueingRetry = WINDOW_RETRY,
 ): Promise<Broadcast | undefined> {
   let run = running.get(broadcastId);
   if (!run) {
-    run = runQueueing(deps, hooks, broadcastId).finally(() => running.delete(broadcastId));
+    run = runQueueing(deps, hooks, broadcastId, retry).finally(() => running.delete(broadcastId));
     running.set(broadcastId, run);
   }
   return run;
@@ -294,6 +307,7 @@ async function runQueueing(
   deps: BroadcastDeps,
   hooks: BroadcastHooks,
   broadcastId: string,
+  retry: QueueingRetry,
 ): Promise<Broadcast | undefined> {
   const queue = deps.deliveryQueue;
   if (!queue) throw new BroadcastError('unavailable', 'no delivery queue is configured');
@@ -302,43 +316,100 @@ async function runQueueing(
   if (!b || b.state !== 'queueing') return b;
 
   const recipients = uniqueRecipients(await hooks.recipients(b));
+  // Rows through the cursor are written; past it lie at most the rows of the window a stopped run was
+  // writing, read with one range query rather than the whole partition (100 pages at 100,000).
+  const through = b.queuedThrough;
+  const rest = through === undefined ? recipients : recipients.filter((r) => r.aadObjectId > through);
   const recorded = new Set<string>();
-  for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId))) {
-    recorded.add(row.key.rowKey);
+  const range = through === undefined ? undefined : { from: through };
+  for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId), range)) {
+    if (row.key.rowKey !== through) recorded.add(row.key.rowKey);
   }
+  const isRecorded = (r: Recipient) => recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey);
+  let queued = (through === undefined ? 0 : (b.queuedCount ?? 0)) + rest.filter(isRecorded).length;
   deps.logger.info(
-    { broadcastId, recipients: recipients.length, alreadyRecorded: recorded.size },
-    recorded.size > 0 ? 'resuming the queueing of a broadcast' : 'queueing a broadcast',
+    {
+      broadcastId,
+      recipients: recipients.length,
+      alreadyRecorded: recipients.length - rest.length + recorded.size,
+    },
+    through !== undefined || recorded.size > 0
+      ? 'resuming the queueing of a broadcast'
+      : 'queueing a broadcast',
   );
-  const missing = recipients.filter((r) => !recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey));
+  const missing = rest.filter((r) => !isRecorded(r));
   const known = await chatsOf(deps.store, missing);
   // Erased people get no row: nothing would be sent to them anyway.
   const toWrite = missing.filter((r) => known.get(r.aadObjectId) !== 'erased');
   for (let from = 0; from < toWrite.length; from += ROW_BATCH) {
     const rows = toWrite.slice(from, from + ROW_BATCH);
-    const transactions: Recipient[][] = [];
-    for (let i = 0; i < rows.length; i += MAX_TRANSACTION_ACTIONS)
-      transactions.push(rows.slice(i, i + MAX_TRANSACTION_ACTIONS));
-    await forEachBounded(transactions, QUEUE_CONCURRENCY, async (batch) => {
-      const jobRecipients = batch.map((r) => jobRecipientOf(r, known.get(r.aadObjectId)));
-      for (const job of jobsOf(broadcastId, jobRecipients)) await queue.enqueue(job);
-      await insertRows(deps, broadcastId, batch);
-      for (const r of batch) recorded.add(deliveryKey(broadcastId, r.aadObjectId).rowKey);
+    await writeWindow(deps, broadcastId, rows, known, retry);
+    queued += rows.length;
+    // The window is written: move the cursor past it. Cancelled (or taken over) meanwhile: write nobody else.
+    const cursor = rows.at(-1)!.aadObjectId;
+    let current: Broadcast | undefined;
+    await deps.store.broadcasts.update(key, (cur) => {
+      current = cur;
+      return cur?.state === 'queueing' ? { ...cur, queuedThrough: cursor, queuedCount: queued } : undefined;
     });
-    // Cancelled (or taken over) meanwhile: write nobody else.
-    const current = (await deps.store.broadcasts.get(key))?.value;
     if (current?.state !== 'queueing') return current;
   }
 
   let started = false;
   const sending = await deps.store.broadcasts.update(key, (cur) => {
     started = cur?.state === 'queueing';
-    return started
-      ? { ...cur!, state: 'sending', queuedCount: recorded.size, recipientCount: recorded.size }
-      : undefined;
+    if (!started) return undefined;
+    const { queuedThrough: _, ...written } = cur!;
+    return { ...written, state: 'sending', queuedCount: queued, recipientCount: queued };
   });
-  if (started) deps.logger.info({ broadcastId, recipients: recorded.size }, 'broadcast recorded; sending');
+  if (started) deps.logger.info({ broadcastId, recipients: queued }, 'broadcast recorded; sending');
   return sending;
+}
+
+/**
+ * One window of rows, each transaction's jobs first. Storage that stops answering for a moment (a
+ * busy emulator, a failover) does not end the queueing: after a wait the window's rows already there
+ * are read with one range query and only the others are written, with their jobs again (a second job
+ * for a row is harmless). After `retry.attempts` the error goes up and the broadcast job resumes.
+ */
+async function writeWindow(
+  deps: BroadcastDeps,
+  broadcastId: string,
+  rows: readonly Recipient[],
+  known: Map<string, KnownChat>,
+  retry: QueueingRetry,
+): Promise<void> {
+  const queue = deps.deliveryQueue!;
+  const rowKey = (r: Recipient) => deliveryKey(broadcastId, r.aadObjectId).rowKey;
+  let todo = rows;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (attempt > 1) {
+        const there = new Set<string>();
+        const range = { from: rowKey(todo[0]!), to: rowKey(todo.at(-1)!) };
+        for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId), range))
+          there.add(row.key.rowKey);
+        todo = todo.filter((r) => !there.has(rowKey(r)));
+        if (todo.length === 0) return;
+      }
+      const transactions: Recipient[][] = [];
+      for (let i = 0; i < todo.length; i += MAX_TRANSACTION_ACTIONS)
+        transactions.push(todo.slice(i, i + MAX_TRANSACTION_ACTIONS));
+      await forEachBounded(transactions, QUEUE_CONCURRENCY, async (batch) => {
+        const jobRecipients = batch.map((r) => jobRecipientOf(r, known.get(r.aadObjectId)));
+        for (const job of jobsOf(broadcastId, jobRecipients)) await queue.enqueue(job);
+        await insertRows(deps, broadcastId, batch);
+      });
+      return;
+    } catch (err) {
+      if (!isUnavailable(err, 'storage') || attempt >= retry.attempts) throw err;
+      deps.logger.warn(
+        { broadcastId, attempt, rows: todo.length },
+        'storage did not answer while queueing; the window is tried again',
+      );
+      await sleep(retry.waitMs);
+    }
+  }
 }
 
 /** One transaction of `queued` rows; rows another run wrote first are left as they are. */

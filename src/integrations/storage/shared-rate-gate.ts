@@ -44,6 +44,10 @@ export interface RateGateStats {
   served: number;
   /** Claimed instants that passed with nobody waiting (or inside a pause): rate this instance left unused. */
   dropped: number;
+  /** Of those, instants that fell due while callers waited but were reached more than an interval late (a busy event loop). */
+  late: number;
+  /** Interactive calls that went ahead without an instant because storage did not answer. */
+  bypassed: number;
   /** Time during which callers waited and this instance held no instant (ms). */
   starvedMs: number;
   /** Writes of the row that landed, and those that met another instance's write first. */
@@ -112,7 +116,15 @@ export class SharedRateGate implements RateGate {
   private lastAnswerAt: number;
   /** The last storage call failed (no answer, or an error other than a conflict). */
   private failing = false;
-  private readonly counters: RateGateStats = { served: 0, dropped: 0, starvedMs: 0, claims: 0, conflicts: 0 };
+  private readonly counters: RateGateStats = {
+    served: 0,
+    dropped: 0,
+    late: 0,
+    bypassed: 0,
+    starvedMs: 0,
+    claims: 0,
+    conflicts: 0,
+  };
 
   constructor(
     private readonly rows: Repository<BudgetState>,
@@ -134,6 +146,7 @@ export class SharedRateGate implements RateGate {
     if (signal?.aborted) return Promise.reject(new AbortedError());
     if (priority === 'interactive' && this.storageDown()) {
       // Known to be down: the next person does not wait the bound again (a turn makes several calls).
+      this.counters.bypassed++;
       this.options.onBypass?.({ waitedMs: 0 });
       return Promise.resolve();
     }
@@ -196,6 +209,8 @@ export class SharedRateGate implements RateGate {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      // Whether the loop has been running since the last instant it looked at (drops are then lateness).
+      let running = false;
       while (this.waiting() > 0) {
         const now = this.now();
         if (this.knownPause > now) {
@@ -208,7 +223,9 @@ export class SharedRateGate implements RateGate {
         while (this.tokens.length > 0 && this.tokens[0]! <= now - this.intervalMs) {
           this.tokens.shift();
           this.counters.dropped++;
+          if (running) this.counters.late++;
         }
+        running = true;
         this.claimIfShort();
         const at = this.tokens[0];
         if (at === undefined) {
@@ -275,6 +292,7 @@ export class SharedRateGate implements RateGate {
       if (!this.storageSilent()) continue;
       const now = this.now();
       if (!this.settle(waiter)) return;
+      this.counters.bypassed++;
       this.options.onBypass?.({ waitedMs: Math.round(now - waiter.since) });
       waiter.resolve();
       return;

@@ -21,6 +21,7 @@ import {
   type Recipient,
 } from '../../../src/features/broadcast/broadcast-service';
 import type { Store } from '../../../src/ports/store';
+import { DependencyUnavailableError } from '../../../src/shared/unavailable';
 import { testConfig } from '../../helpers/config';
 import { InMemoryWorkQueue } from '../../helpers/fake-rate-gate';
 import { FakeClock, InMemoryStore, silentLogger } from '../../helpers/fakes';
@@ -315,6 +316,108 @@ describe('features: broadcast service', () => {
     assert.ok(twice <= 400, `${twice} recipients in two jobs: at most those of the transactions in flight`);
     for (const id of written)
       assert.equal(jobs.filter((j) => j === id).length, 1, 'a written row is not queued again');
+  });
+
+  it('a resumed queueing starts after the last whole window (its cursor) and lists only the rows past it', async () => {
+    const { deps, store, queue } = setup();
+    const b = await draft(deps, 2500);
+    const hooks = hooksFor(people(2500));
+    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    // The first window (1,000 rows, 10 transactions) lands whole; the second dies after 3 more.
+    await assert.rejects(
+      queueRecipients({ ...deps, store: dyingDeliveries(store, 13) }, hooks, b.id),
+      /died/,
+    );
+    const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
+    assert.deepEqual(
+      [half.state, half.queuedThrough, half.queuedCount],
+      ['queueing', people(1000).at(-1)!.aadObjectId, 1000],
+    );
+    const listed: { from?: string; rows: number }[] = [];
+    const counting = Object.create(store.deliveries) as Store['deliveries'];
+    counting.listPartition = async function* (partitionKey, range) {
+      const seen = { ...(range?.from ? { from: range.from } : {}), rows: 0 };
+      listed.push(seen);
+      for await (const row of store.deliveries.listPartition(partitionKey, range)) {
+        seen.rows++;
+        yield row;
+      }
+    };
+    const resumed = await queueRecipients(
+      { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: counting }) },
+      hooks,
+      b.id,
+    );
+    assert.deepEqual(
+      [resumed?.state, resumed?.recipientCount, resumed?.queuedThrough],
+      ['sending', 2500, undefined],
+    );
+    assert.deepEqual(listed, [{ from: half.queuedThrough, rows: 301 }], 'the cursor row and the 300 past it');
+    const recorded = await rows(store, b.id);
+    assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 2500);
+    const jobs = jobIds(queue);
+    assert.equal(new Set(jobs).size, 2500, 'everyone has a job');
+    for (const id of people(1000).map((r) => r.aadObjectId))
+      assert.equal(jobs.filter((j) => j === id).length, 1, 'nobody through the cursor is queued again');
+  });
+
+  it('storage that stops answering for a moment mid-window: the window is tried again and the queueing goes on', async () => {
+    const { deps, store, queue } = setup();
+    const b = await draft(deps, 2500);
+    const hooks = hooksFor(people(2500));
+    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const flaky = Object.create(store.deliveries) as Store['deliveries'];
+    let transactions = 0;
+    flaky.transact = async (partitionKey, actions) => {
+      transactions++;
+      // The 13th and 14th transactions (second window) find storage silent; the 12th landed.
+      if (transactions === 13 || transactions === 14)
+        throw new DependencyUnavailableError(
+          'storage',
+          'storage is unreachable (transact: no answer within 3000 ms)',
+        );
+      return store.deliveries.transact(partitionKey, actions);
+    };
+    const done = await queueRecipients(
+      { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: flaky }) },
+      hooks,
+      b.id,
+      { attempts: 3, waitMs: 1 },
+    );
+    assert.deepEqual([done?.state, done?.recipientCount], ['sending', 2500]);
+    const recorded = await rows(store, b.id);
+    assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 2500);
+    const jobs = jobIds(queue);
+    assert.equal(new Set(jobs).size, 2500, 'everyone has a job');
+    assert.ok(
+      jobs.length - 2500 <= 800,
+      `${jobs.length - 2500} second jobs: only the retried window's unwritten rows`,
+    );
+    assert.equal(transactions, 27, 'only the two that failed are tried again: no rows written twice');
+  });
+
+  it('storage silent past the window tries: the queueing stops (the broadcast job resumes it from the cursor)', async () => {
+    const { deps, store } = setup();
+    const b = await draft(deps, 1500);
+    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const silent = Object.create(store.deliveries) as Store['deliveries'];
+    let transactions = 0;
+    silent.transact = async (partitionKey, actions) => {
+      if (++transactions > 10)
+        throw new DependencyUnavailableError('storage', 'storage is unreachable (transact)');
+      return store.deliveries.transact(partitionKey, actions);
+    };
+    await assert.rejects(
+      queueRecipients(
+        { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: silent }) },
+        hooksFor(people(1500)),
+        b.id,
+        { attempts: 2, waitMs: 1 },
+      ),
+      (err: unknown) => err instanceof DependencyUnavailableError,
+    );
+    const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
+    assert.deepEqual([half.state, half.queuedCount], ['queueing', 1000]);
   });
 
   it('reports progress: counts by state and failures by reason', async () => {
