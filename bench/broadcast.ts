@@ -42,7 +42,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { TableClient } from '@azure/data-tables';
 import { TEAMS_TENANT_RATE_LIMIT } from '../src/config';
 import { startAzurite } from '../src/dev/azurite';
-import { startConnectorSim } from '../src/dev/connector-sim';
+import type { ConnectorSimRecord, ConnectorSimStats } from '../src/dev/connector-sim';
 import {
   type ManagedProcess,
   processError,
@@ -71,7 +71,7 @@ import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
 import { DependencyUnavailableError } from '../src/shared/unavailable';
 import { countStorageRequests, type StorageRequests, totalOf } from './broadcast-storage-count';
-import { bulkInsert, log, runBenchmark } from './shared';
+import { bulkInsert, log, runBenchmark, startSimulator } from './shared';
 
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -120,13 +120,26 @@ async function main(): Promise<number> {
   const azurite = own
     ? { connectionString: own, stop: async () => {} }
     : await startAzurite({ inMemory: false, location: path.join(work, 'azurite') });
-  const connector = await startConnectorSim({
-    failureRate: FAILURE_RATE,
-    latencyMs: LATENCY,
-    keepActivities: false,
-    // Pipeline mode: no tenant limit, so the engine's own pace shows.
-    ...(UNTHROTTLED ? { tenantWindow: { count: Number.MAX_SAFE_INTEGER, windowMs: 1_000 } } : {}),
+  // A process of its own: the benchmark's work (seeding, queueing, scoring) must not stall the clock
+  // the simulator judges Teams' limit by.
+  const connectorSim = await startSimulator({
+    tag: 'connector',
+    main: path.join(__dirname, 'connector-process.ts'),
+    env: {
+      BENCH_CONNECTOR_PORT: '{port}',
+      BENCH_5XX_RATE: String(FAILURE_RATE),
+      BENCH_CONNECTOR_LATENCY: LATENCY.join(','),
+      // Pipeline mode: no tenant limit, so the engine's own pace shows.
+      BENCH_CONNECTOR_UNLIMITED: UNTHROTTLED ? '1' : '0',
+    },
+    ready: '/_sim/stats',
   });
+  const connector = {
+    url: `${connectorSim.url}/`,
+    stats: async () => (await (await fetch(`${connectorSim.url}/_sim/stats`)).json()) as ConnectorSimStats,
+    record: async () => (await (await fetch(`${connectorSim.url}/_sim/record`)).json()) as ConnectorSimRecord,
+    close: () => connectorSim.process.stop(5_000),
+  };
   const tenantSeed = generateTenant({ users: RECIPIENTS, devicesPerUser: 0 });
   const tenant = await startTenantSimulator({ seed: tenantSeed });
   const instances = new Map<string, ManagedProcess>();
@@ -295,20 +308,20 @@ async function main(): Promise<number> {
       `confirmed; ${sending?.recipientCount} deliveries recorded and queued in ${((Date.now() - confirmedAt) / 1000).toFixed(1)} s (${totalOf(queueing)} storage requests)`,
     );
 
-    const recipientMessages = () => connector.stats().accepted;
+    const recipientMessages = async () => (await connector.stats()).accepted;
     let killed = false;
     let killedAt: number | undefined;
     let lastLog = 0;
     for (;;) {
       if (Date.now() - started > DEADLINE_MS)
-        throw new Error('the broadcast did not finish within 10 minutes');
+        throw new Error(`the broadcast did not finish within ${DEADLINE_MS / 60_000} minutes`);
       for (const [name, proc] of instances) {
         const info = proc.exitInfo();
         if (info && !(killed && name === 'instance-a' && info.signal === 'SIGKILL')) {
           throw processError(proc, `exited unexpectedly (${info.signal ?? info.code})`);
         }
       }
-      const sent = recipientMessages();
+      const sent = await recipientMessages();
       if (!UNTHROTTLED && !killed && sent >= KILL_AT * RECIPIENTS) {
         killed = true;
         killedAt = Date.now();
@@ -323,7 +336,7 @@ async function main(): Promise<number> {
       const b = (await storage.store.broadcasts.get(broadcastKey(draft.id)))!.value;
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
-        const s = connector.stats();
+        const s = await connector.stats();
         log(
           `${b.state}: ${s.accepted} accepted, ${s.throttled} × 429, ${s.failed} × 5xx, ${s.conversationsCreated} chats opened, ${s.updates} card updates`,
         );
@@ -335,8 +348,10 @@ async function main(): Promise<number> {
     await Promise.all([...instances.values()].map((p) => p.stop(15_000)));
 
     // What the connector accepted, per recipient.
+    const record = await connector.record();
+    const conversations = new Map(record.conversations);
     const perChat = new Map<string, number[]>();
-    for (const m of connector.messages) {
+    for (const m of record.messages) {
       const list = perChat.get(m.conversationId) ?? [];
       list.push(m.at);
       perChat.set(m.conversationId, list);
@@ -347,8 +362,7 @@ async function main(): Promise<number> {
     for (const [id, planned] of expectedChat) {
       // Without a chat: the one Teams made for the app's installation (named by Graph), else the one the connector opened.
       const installed = tenant.tenant.installedApps(id).find((a) => a.teamsApp.id === TEAMS_APP_ID)?.chatId;
-      const chat =
-        planned ?? (installed && perChat.has(installed) ? installed : connector.conversations.get(id));
+      const chat = planned ?? (installed && perChat.has(installed) ? installed : conversations.get(id));
       const got = chat ? (perChat.get(chat) ?? []) : [];
       if (got.length === 0) lost++;
       duplicates += Math.max(0, got.length - 1);
@@ -365,13 +379,13 @@ async function main(): Promise<number> {
     const achieved = (times.length - 1) / seconds;
     const ratio = achieved / TEAMS_TENANT_RATE_LIMIT;
     const peakRss = Math.max(...rssFiles.map((f) => Number(readFileSync(f, 'utf8')) || 0));
-    const s = connector.stats();
+    const s = record.stats;
     const channelPosts = perChat.get(CHANNEL)?.length ?? 0;
     // Every accepted message of the sending period, the broadcast's and everyone else's.
     const [from, to] = [times[0]!, times.at(-1)!];
     const inPeriod = (t: number) => t >= from && t <= to;
     const allAccepted =
-      connector.messages.filter((m) => inPeriod(m.at)).length + connector.updateTimes.filter(inPeriod).length;
+      record.messages.filter((m) => inPeriod(m.at)).length + record.updateTimes.filter(inPeriod).length;
     const totalRatio = (allAccepted - 1) / seconds / TEAMS_TENANT_RATE_LIMIT;
     const requests: StorageRequests = { ...queueing };
     const gate = { served: 0, dropped: 0, late: 0, bypassed: 0, starvedMs: 0, claims: 0, conflicts: 0 };
@@ -411,16 +425,16 @@ async function main(): Promise<number> {
     );
     // How close the connector's sliding second came to a 51st request: the shortest span of 51
     // accepted requests in a row (50 intervals at the gate's rate; below 1,000 ms means a 429).
-    const arrivals = [...connector.messages.map((m) => m.at), ...connector.updateTimes].sort((x, y) => x - y);
+    const arrivals = [...record.messages.map((m) => m.at), ...record.updateTimes].sort((x, y) => x - y);
     let tightest = Number.POSITIVE_INFINITY;
     for (let i = 0; i + TEAMS_TENANT_RATE_LIMIT < arrivals.length; i++)
       tightest = Math.min(tightest, arrivals[i + TEAMS_TENANT_RATE_LIMIT]! - arrivals[i]!);
     if (Number.isFinite(tightest))
       log(`tightest ${TEAMS_TENANT_RATE_LIMIT + 1} accepted requests in a row: ${tightest} ms apart`);
-    if (connector.throttleTimes.length > 0) {
+    if (record.throttleTimes.length > 0) {
       const at = (t: number) => `${((t - times[0]!) / 1000).toFixed(1)} s`;
       log(
-        `429s at (from the first recipient message): ${connector.throttleTimes.map(at).join(', ')}${killedAt ? `; the kill at ${at(killedAt)}` : ''}`,
+        `429s at (from the first recipient message): ${record.throttleTimes.map(at).join(', ')}${killedAt ? `; the kill at ${at(killedAt)}` : ''}`,
       );
     }
     const ok = lost === 0 && duplicates <= states.uncertain;

@@ -27,14 +27,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite } from '../src/dev/azurite';
-import {
-  freePort,
-  type ManagedProcess,
-  spawnManaged,
-  TSX_CLI,
-  waitForHttp,
-  withLoopbackNoProxy,
-} from '../src/dev/processes';
+import type { ManagedProcess } from '../src/dev/processes';
 import { DEFAULT_CLIENT, DEFAULT_TENANT_CODE } from '../src/dev/workspace-one-sim';
 import { inventoryKey, inventoryPartitions } from '../src/domain/inventory';
 import { type Participant, participantKey } from '../src/domain/participant';
@@ -51,7 +44,7 @@ import { systemClock } from '../src/ports/clock';
 import type { Store } from '../src/ports/store';
 import { forEachBounded } from '../src/shared/bounded';
 import { type BenchTruth, benchPerson, NEW_ID_BASE, WS1_ID_BASE, writeOldMdmBench } from './old-mdm-data';
-import { bulkInsert, log, runBenchmark } from './shared';
+import { bulkInsert, log, runBenchmark, startSimulator } from './shared';
 
 /** `--devices N` (or BENCH_DEVICES=N) for a smaller trial of the same mix; 100,000 by default. */
 function devicesArg(): number {
@@ -79,7 +72,6 @@ const AIM = { fullRequests: 210, incrementalRequests: 20, peakRssMb: 600 };
  */
 const TIME_LIMIT_MS = 60 * 60_000;
 /** The simulators parse their seed files (tens of MB) before they listen. */
-const SIM_START_MS = 180_000;
 
 const mb = (bytes: number) => Math.round(bytes / 1_048_576);
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
@@ -130,30 +122,6 @@ function describePass(r: MatchPassReport): string {
     `time=${(r.durationMs / 1000).toFixed(1)}s`,
     `(read+match ${(r.phaseMs.match / 1000).toFixed(1)}s, copies ${(r.phaseMs.copies / 1000).toFixed(1)}s, markers ${(r.phaseMs.markers / 1000).toFixed(1)}s, rows ${(r.phaseMs.rows / 1000).toFixed(1)}s)`,
   ].join(' ');
-}
-
-/** A simulator's stand-alone entry point as a child process, seeded from a file. */
-async function startSimulator(options: {
-  tag: string;
-  main: string;
-  env: Record<string, string>;
-  ready: string;
-}): Promise<{ url: string; process: ManagedProcess }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = withLoopbackNoProxy({ ...process.env, ...options.env });
-  for (const [k, v] of Object.entries(options.env)) env[k] = v.replace('{port}', String(port));
-  const proc = spawnManaged(options.tag, process.execPath, [TSX_CLI, options.main], env, { echo: false });
-  try {
-    await waitForHttp(`${url}${options.ready}`, SIM_START_MS, {
-      whileRunning: proc,
-      accept: (s) => s === 200,
-    });
-  } catch (err) {
-    await proc.stop(2_000);
-    throw err;
-  }
-  return { url, process: proc };
 }
 
 async function post(url: string, body: unknown): Promise<void> {

@@ -1,6 +1,17 @@
-/** Pieces every benchmark under bench/ uses: a timestamped log and bulk table seeding. */
+/** Pieces every benchmark under bench/ uses: a timestamped log, bulk table seeding, simulators as child processes. */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import {
+  freePort,
+  type ManagedProcess,
+  spawnManaged,
+  TSX_CLI,
+  waitForHttp,
+  withLoopbackNoProxy,
+} from '../src/dev/processes';
 import { forEachBounded } from '../src/shared/bounded';
+
+/** How long a simulator may take to seed itself and listen. */
+const SIM_START_MS = 180_000;
 
 const started = Date.now();
 
@@ -64,4 +75,32 @@ export function intOption(
     throw new Error(`--${flag} takes a whole number from ${min} to ${max}, not ${raw}`);
   }
   return n;
+}
+
+/**
+ * A simulator's stand-alone entry point as a child process (seeded from a file, or configured by
+ * `env`), so that the benchmark's own work never stalls its clock. `{port}` in a value becomes the
+ * free port chosen for it; `ready` is a path that answers 200 once it listens.
+ */
+export async function startSimulator(options: {
+  tag: string;
+  main: string;
+  env: Record<string, string>;
+  ready: string;
+}): Promise<{ url: string; process: ManagedProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = withLoopbackNoProxy({ ...process.env, ...options.env });
+  for (const [k, v] of Object.entries(options.env)) env[k] = v.replace('{port}', String(port));
+  const proc = spawnManaged(options.tag, process.execPath, [TSX_CLI, options.main], env, { echo: false });
+  try {
+    await waitForHttp(`${url}${options.ready}`, SIM_START_MS, {
+      whileRunning: proc,
+      accept: (s) => s === 200,
+    });
+  } catch (err) {
+    await proc.stop(2_000);
+    throw err;
+  }
+  return { url, process: proc };
 }

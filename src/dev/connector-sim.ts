@@ -68,6 +68,16 @@ export interface ConnectorSimStats {
   peakThreadWindow: number;
 }
 
+/** `GET /_sim/record`: what the simulator accepted and refused so far. */
+export interface ConnectorSimRecord {
+  stats: ConnectorSimStats;
+  messages: { conversationId: string; at: number }[];
+  updateTimes: number[];
+  throttleTimes: number[];
+  /** Personal chats created: [member id, conversation id]. */
+  conversations: [string, string][];
+}
+
 export interface InjectedFailure {
   status: number;
   code?: string;
@@ -195,6 +205,19 @@ export async function startConnectorSim(options: ConnectorSimOptions = {}): Prom
           body: JSON.stringify(
             messages.map(({ conversationId, activityId, at: t }) => ({ conversationId, activityId, at: t })),
           ),
+        };
+      }
+      if (method === 'GET' && path === '/_sim/record') {
+        // Everything a benchmark scores, for a simulator running in a process of its own.
+        return {
+          status: 200,
+          body: JSON.stringify({
+            stats,
+            messages: messages.map(({ conversationId, at: t }) => ({ conversationId, at: t })),
+            updateTimes,
+            throttleTimes,
+            conversations: [...conversations],
+          } satisfies ConnectorSimRecord),
         };
       }
       if (method === 'POST' && path === '/_sim/reset') {

@@ -22,7 +22,13 @@ import { journeyCard, loadJourneyState } from '../journey/journey-service';
 import { audienceForParticipant, onProgress } from '../journey/on-progress';
 import { actionVerbOf } from '../safe-invoke';
 import { audienceOf } from '../user-context';
-import { channelAddress, channelAudience, escalationCardFor, ticketChannelId } from './helpdesk-service';
+import {
+  channelAddress,
+  channelAudience,
+  escalationCardFor,
+  intoChannel,
+  ticketChannelId,
+} from './helpdesk-service';
 
 /** Card data is untrusted: the ticket and version are checked against the stored ticket. */
 const actionData = z.object({
@@ -273,7 +279,7 @@ async function tellEveryone(
           assigneeName,
         )
       : renderMessageCard({ title: ch.t('helpdesk.appName'), text, style: 'default' });
-    work.push(deps.messenger.send(thread, { card, summary: text }));
+    work.push(intoChannel(thread, () => deps.messenger.send(thread, { card, summary: text })));
   }
   const participant = (await deps.store.participants.get(participantKey(e.participant.aadObjectId)))?.value;
   if (participant?.conversation && action !== 'resend') {

@@ -255,10 +255,11 @@ export async function postEscalationCard(
 }
 
 /**
- * A call into a helpdesk channel, within Teams' per-thread limits (`reserved`: the caller already
- * waited for its turn); a 429 holds the channel's next calls for its Retry-After.
+ * A call into a helpdesk channel or one of its ticket threads, within Teams' per-thread limits
+ * (`reserved`: the caller already waited for its turn); a 429 holds that thread's next calls for
+ * its Retry-After.
  */
-async function intoChannel<T>(
+export async function intoChannel<T>(
   channel: ConversationAddress,
   call: () => Promise<T>,
   reserved = false,
