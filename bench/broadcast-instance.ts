@@ -13,7 +13,8 @@
  * (SIGKILL is the crash the benchmark is about).
  *
  * Environment: BENCH_CONNECTION_STRING, BENCH_PREFIX, BENCH_CONNECTOR_URL, BENCH_GRAPH_URL,
- * BENCH_TEAMS_APP_ID, BENCH_RSS_FILE, BENCH_STORAGE_FILE; optional: BENCH_RATE (the broadcast rate for
+ * BENCH_TEAMS_APP_ID, BENCH_RSS_FILE, BENCH_STORAGE_FILE; optional: BENCH_QUEUE_BROADCAST (a confirmed
+ * broadcast this instance queues in the background, pipeline mode), BENCH_RATE (the broadcast rate for
  * all instances together; default: the product's BROADCAST_RATE_PER_SECOND default), BENCH_GATE_RATE
  * (the gate's rate when the connector has no limit), BENCH_INTERACTIVE_PER_SECOND (card updates a
  * second from this instance, default 0), BENCH_CONCURRENCY, BENCH_INSTANCE.
@@ -29,7 +30,11 @@ import {
   type Participant,
 } from '../src/domain/participant';
 import { BroadcastJob } from '../src/features/broadcast/broadcast-job';
-import type { BroadcastHooks, Recipient } from '../src/features/broadcast/broadcast-service';
+import {
+  type BroadcastHooks,
+  queueRecipients,
+  type Recipient,
+} from '../src/features/broadcast/broadcast-service';
 import { withOutgoingBudget } from '../src/features/outgoing-budget';
 import { BotMessenger } from '../src/integrations/bot/bot-messenger';
 import { credentialFor } from '../src/integrations/graph/credential';
@@ -108,7 +113,11 @@ async function main(): Promise<void> {
       const out: Recipient[] = [];
       for (const partition of PARTICIPANT_PARTITIONS) {
         for await (const { value } of storage.store.participants.listPartition(partition)) {
-          out.push({ aadObjectId: value.aadObjectId, displayName: value.displayName });
+          out.push({
+            aadObjectId: value.aadObjectId,
+            displayName: value.displayName,
+            ...(value.conversation ? { conversation: value.conversation } : {}),
+          });
         }
       }
       return out;
@@ -158,6 +167,14 @@ async function main(): Promise<void> {
   sender.start();
   scheduler.start();
   interactive.start();
+  // Pipeline mode: this instance queues the broadcast it was started for, in the background while
+  // its sender sends, as the instance where the admin confirmed does; if the queueing stops, the
+  // leased broadcast job resumes it.
+  const toQueue = process.env.BENCH_QUEUE_BROADCAST;
+  if (toQueue)
+    queueRecipients(deps, hooks, toQueue).catch((err: unknown) =>
+      logger.warn({ err }, 'queueing stopped; the broadcast job resumes it'),
+    );
   process.stdout.write('ready\n');
 
   const stop = () => {

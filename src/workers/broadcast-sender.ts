@@ -4,7 +4,9 @@
  * hands it to the Deliverer (src/features/broadcast/deliverer.ts), which claims a chunk of rows in one
  * transaction, sends each message at its turn in the shared rate and records the chunk in one more.
  */
+
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DeliveryJob } from '../domain/broadcast';
 import { backoffMs } from '../domain/broadcast-pacing';
 import type { BroadcastHooks } from '../features/broadcast/broadcast-service';
@@ -39,6 +41,13 @@ export interface BroadcastSenderOptions {
    * older, its sender is presumed dead (default: the visibility timeout).
    */
   inFlightGraceMs?: number;
+  /**
+   * Retries due within this many ms (a 5xx's first backoff) are sent by the job itself rather than
+   * as a new delayed job (default 2 s; 0 sends every retry through the queue).
+   */
+  retryWithinMs?: number;
+  /** Waits `ms`, rejecting when `signal` aborts (default: a timer). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** How long a broadcast's state is cached between reads (default 2 s): a cancel takes effect within it. */
   broadcastCacheMs?: number;
   /** Polling an empty queue: every first-value ms for a minute after the last job, then backing off to the second (default 250 ms … 5 s). */
@@ -124,6 +133,8 @@ export class BroadcastSender {
     this.deliverer = new Deliverer(deps, hooks, gate, {
       inFlightGraceMs: options.inFlightGraceMs ?? this.visibilitySeconds * 1000,
       broadcastCacheMs: options.broadcastCacheMs ?? 2_000,
+      retryWithinMs: options.retryWithinMs ?? 2_000,
+      sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
       chunkSize: Math.max(
         1,
         Math.min(100, options.chunkSize ?? Math.max(5, Math.ceil(deps.config.broadcast.ratePerSecond / 2))),

@@ -114,7 +114,15 @@ function hooks(): BroadcastHooks & { composed: (Participant | undefined)[]; sent
   return h;
 }
 
-function setup(options: { maxAttempts?: number; chunkSize?: number; store?: Store } = {}) {
+function setup(
+  options: {
+    maxAttempts?: number;
+    chunkSize?: number;
+    store?: Store;
+    retryWithinMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
+) {
   const store = options.store ?? new InMemoryStore();
   const clock = new FakeClock();
   const queue = new InMemoryWorkQueue<DeliveryJob>(clock);
@@ -139,6 +147,9 @@ function setup(options: { maxAttempts?: number; chunkSize?: number; store?: Stor
   const sender = new BroadcastSender(deps, h, gate, {
     broadcastCacheMs: 0,
     random: () => 0.5,
+    // Every retry through the queue unless a test looks at the job's own retries.
+    retryWithinMs: options.retryWithinMs ?? 0,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
   });
   return { store, clock, queue, messenger, installer, gate, hooks: h, deps, sender };
@@ -378,6 +389,32 @@ describe('workers: broadcast sender', () => {
     const d = await delivery(s.store, b, 'u1');
     assert.deepEqual([d.state, d.reason, d.attempts], ['failed', 'retries-exhausted', 3]);
     assert.equal(s.gate.pauses.length, 0, 'only a 429 pauses everyone');
+  });
+
+  it('sends a retry due within 2 s itself once its backoff has passed; a later one goes to the queue', async () => {
+    const slept: number[] = [];
+    const s = setup({ maxAttempts: 6, retryWithinMs: 2_000, sleep: async (ms) => void slept.push(ms) });
+    for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
+    const b = await broadcastTo(s, ['u1', 'u2']);
+    s.messenger.failures.push(
+      new ConnectorError('unavailable', 503),
+      undefined,
+      new ConnectorError('unavailable', 503),
+      new ConnectorError('unavailable', 503),
+    );
+    const outcomes = await s.sender.handle(await next(s));
+    assert.deepEqual(slept, [750, 1_500], 'the backoff of each round (jitter fixed at the middle)');
+    assert.deepEqual(outcomes, { u1: 'retry', u2: 'sent' });
+    assert.equal(s.messenger.calls, 4, 'two sends, then u1 twice more within the job');
+    assert.equal((await delivery(s.store, b, 'u1')).attempts, 3);
+    const [again] = s.queue.messages;
+    assert.deepEqual(
+      again?.body.recipients.map((r) => r.id),
+      ['u1'],
+      'past the rounds, the retry goes to the queue as before',
+    );
+    assert.equal(again!.visibleAt - s.clock.now().getTime(), 3_000);
+    assert.equal((await delivery(s.store, b, 'u2')).state, 'sent');
   });
 
   it('fails a permanent refusal (4xx) at once as rejected', async () => {

@@ -2,8 +2,8 @@
  * One delivery job — up to 100 recipients of one broadcast — worked to its end. Its rows are read
  * with one range query; then, a small chunk at a time: the cards are composed, the chunk's rows are
  * claimed (`sending`) in ONE table transaction, each message waits for its turn in the rate shared by
- * all instances and goes out, and the chunk's outcomes are recorded in ONE transaction. Rows claimed
- * and not yet recorded are the only ones a crash can leave: they are sent again and recorded
+ * all instances and goes out, and the chunk's outcomes are recorded in ONE transaction; the next
+ * chunk is composed and claimed while one is sending. Rows claimed and not yet recorded are the only ones a crash can leave: they are sent again and recorded
  * `uncertain`. Final rows are never sent again. Recipients to retry later go out in a new, delayed
  * job before this one is completed. The queue loop that hands jobs in is src/workers/broadcast-sender.ts.
  */
@@ -50,6 +50,10 @@ export interface DelivererOptions {
   /** Rows claimed per transaction: about what goes out in half a second. */
   chunkSize: number;
   random: () => number;
+  /** Retries due within this many ms are sent by the job itself (0: every retry is a new delayed job). */
+  retryWithinMs: number;
+  /** Waits `ms`; rejects when `signal` aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Aborted when the sender stops: messages waiting for their turn give up and go back to the queue. */
   signal: AbortSignal;
 }
@@ -75,6 +79,9 @@ interface Claimed {
  * seconds of a broadcast ran at 75 % of the rate while jobs waited for rows long written.
  */
 const ROWS_FOLLOW_MS = 750;
+
+/** Rounds of retries a job sends itself before the rest go to the queue (backoff doubles each time). */
+const IN_JOB_RETRY_ROUNDS = 2;
 
 export class Deliverer {
   private readonly options: DelivererOptions;
@@ -136,14 +143,8 @@ export class Deliverer {
       for (const r of present) outcomes[r.id] = 'orphan';
     } else {
       const candidates = await this.triage(b, present, found, outcomes, later);
-      for (let i = 0; i < candidates.length; i += this.options.chunkSize) {
-        const chunk = candidates.slice(i, i + this.options.chunkSize);
-        if (this.options.signal.aborted) {
-          for (const c of chunk) this.release(c, outcomes, later);
-          continue;
-        }
-        await this.sendChunk(b, chunk, outcomes, later);
-      }
+      await this.sendCandidates(b, candidates, outcomes, later);
+      await this.retrySoon(b, outcomes, later);
     }
     // The follow-ups first: a crash in between leaves a job twice (the claim settles it), never none.
     const queue = this.deps.deliveryQueue;
@@ -153,6 +154,62 @@ export class Deliverer {
     }
     await held.complete();
     return outcomes;
+  }
+
+  /**
+   * Retries due within `retryWithinMs` (a 5xx's first backoff, a short Retry-After) are sent by this
+   * job once their time has come, a few rounds at most: as a new delayed job they would wait for the
+   * queue's whole-second delay and the next receive, which left the last seconds of a broadcast
+   * nearly idle. Stopping hands them to the queue as before.
+   */
+  private async retrySoon(b: Broadcast, outcomes: JobOutcomes, later: Later[]): Promise<void> {
+    for (let round = 0; round < IN_JOB_RETRY_ROUNDS; round++) {
+      const soon = later.filter(
+        (l) => outcomes[l.recipient.id] === 'retry' && l.delayMs <= this.options.retryWithinMs,
+      );
+      if (soon.length === 0 || this.options.signal.aborted) return;
+      for (const l of soon) later.splice(later.indexOf(l), 1);
+      try {
+        await this.options.sleep(Math.max(...soon.map((l) => l.delayMs)), this.options.signal);
+      } catch {
+        later.push(...soon);
+        return;
+      }
+      const found = await this.rows.read(
+        b.id,
+        soon.map((l) => l.recipient.id),
+      );
+      const present = soon.map((l) => l.recipient).filter((r) => found.has(r.id));
+      // A row gone meanwhile (an erasure): nothing is sent.
+      for (const l of soon) if (!found.has(l.recipient.id)) outcomes[l.recipient.id] = 'orphan';
+      const candidates = await this.triage(b, present, found, outcomes, later);
+      await this.sendCandidates(b, candidates, outcomes, later);
+    }
+  }
+
+  /**
+   * Sends candidates a chunk at a time. The next chunk is composed and claimed while one waits for
+   * its turns: a job alone (the end of a broadcast) keeps its messages at the gate instead of pausing
+   * for two transactions between chunks. A crash leaves at most two chunks claimed and not recorded
+   * (sent again, `uncertain`).
+   */
+  private async sendCandidates(
+    b: Broadcast,
+    candidates: readonly Candidate[],
+    outcomes: JobOutcomes,
+    later: Later[],
+  ): Promise<void> {
+    const chunks: Candidate[][] = [];
+    for (let i = 0; i < candidates.length; i += this.options.chunkSize)
+      chunks.push(candidates.slice(i, i + this.options.chunkSize));
+    let next: Promise<Claimed[]> | undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const claimed = await (next ?? this.claimChunk(b, chunks[i]!, outcomes, later));
+      next = i + 1 < chunks.length ? this.claimChunk(b, chunks[i + 1]!, outcomes, later) : undefined;
+      // Awaited in the next round; a failure meanwhile must not surface as unhandled.
+      next?.catch(() => undefined);
+      await this.sendClaimed(b, claimed, outcomes, later);
+    }
   }
 
   /** What to do with each row as found: send, send again (left mid-call by a dead sender), wait, skip. */
@@ -184,12 +241,20 @@ export class Deliverer {
     return candidates;
   }
 
-  private async sendChunk(
+  /**
+   * Composes a chunk's cards and claims its rows (`sending`) in one transaction, recording what ended
+   * before the connector; returns the rows claimed. Stopping: the chunk is released untouched.
+   */
+  private async claimChunk(
     b: Broadcast,
     chunk: readonly Candidate[],
     outcomes: JobOutcomes,
     later: Later[],
-  ): Promise<void> {
+  ): Promise<Claimed[]> {
+    if (this.options.signal.aborted) {
+      for (const c of chunk) this.release(c, outcomes, later);
+      return [];
+    }
     const prepared: Prepared[] = [];
     await Promise.all(
       chunk.map(async (c) => {
@@ -232,8 +297,17 @@ export class Deliverer {
         later.push({ recipient: p.c.recipient, delayMs: 1_000 });
       }
     }
-    if (claimed.length === 0) return;
+    return claimed;
+  }
 
+  /** Each claimed message waits for its turn and goes out; the outcomes are recorded in one transaction. */
+  private async sendClaimed(
+    b: Broadcast,
+    claimed: readonly Claimed[],
+    outcomes: JobOutcomes,
+    later: Later[],
+  ): Promise<void> {
+    if (claimed.length === 0) return;
     const records = await Promise.all(claimed.map((c) => this.sendOne(b, c, outcomes, later)));
     const writes = records.filter((w): w is RowWrite => w !== undefined);
     const recorded = await this.rows.commit(b.id, writes);
