@@ -22,6 +22,7 @@ import {
   channelAddress,
   channelAudience,
   escalationCardFor,
+  intoChannel,
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
@@ -162,11 +163,15 @@ async function tellHelpdesk(
   const line = ch.t(`helpdesk.thread.${action}`, { name, text });
   const summary = ch.t('helpdesk.title', { number: e.ticketNumber, name });
   const work = Promise.allSettled([
-    escalationCardFor(deps, e).then((card) => deps.messenger.update(channel, cardId, { card, summary })),
-    deps.messenger.send(thread, {
-      card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
-      summary: line,
-    }),
+    escalationCardFor(deps, e).then((card) =>
+      intoChannel(channel, () => deps.messenger.update(channel, cardId, { card, summary })),
+    ),
+    intoChannel(thread, () =>
+      deps.messenger.send(thread, {
+        card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
+        summary: line,
+      }),
+    ),
   ]).then((results) => {
     for (const r of results)
       if (r.status === 'rejected')

@@ -26,6 +26,7 @@ import {
   channelAddress,
   channelAudience,
   escalationViewFor,
+  intoChannel,
   postEscalationCard,
   routedChannelId,
   ticketChannelId,
@@ -178,7 +179,7 @@ async function showInChannel(
   if (post) {
     cardId = await postEscalationCard(deps, escalation, channel, channelId, card, summary, outcome);
   } else {
-    await deps.messenger.update(channel, cardId!, { card, summary });
+    await intoChannel(channel, () => deps.messenger.update(channel, cardId!, { card, summary }));
   }
   if (cardId) {
     const thread = channelAddress(deps, via, cardId, channelId);
@@ -195,10 +196,12 @@ async function showInChannel(
       .filter(Boolean)
       .join('\n\n');
     if (thread) {
-      await deps.messenger.send(thread, {
-        card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
-        summary: line,
-      });
+      await intoChannel(thread, () =>
+        deps.messenger.send(thread, {
+          card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
+          summary: line,
+        }),
+      );
     }
   }
   return post ? 'posted' : 'updated';

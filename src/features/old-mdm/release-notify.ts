@@ -14,6 +14,7 @@ import {
   channelAddress,
   channelAudience,
   escalationCardFor,
+  intoChannel,
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
 import { applyEvent } from '../journey/journey-service';
@@ -106,14 +107,16 @@ export async function tellTicket(
   const thread = channelAddress(deps, via, ticket.cardActivityId, channelId);
   const card = channelAddress(deps, via, undefined, channelId);
   if (!thread || !card) return false;
-  await deps.messenger.send(thread, {
-    card: renderMessageCard({
-      title: ch.t('helpdesk.appName'),
-      text,
-      style: line === 'release.thread.unconfirmed' ? 'warning' : 'good',
+  await intoChannel(thread, () =>
+    deps.messenger.send(thread, {
+      card: renderMessageCard({
+        title: ch.t('helpdesk.appName'),
+        text,
+        style: line === 'release.thread.unconfirmed' ? 'warning' : 'good',
+      }),
+      summary: text,
     }),
-    summary: text,
-  });
+  );
   await updateTicketCard(deps, ticket, card);
   return true;
 }
@@ -124,8 +127,10 @@ async function updateTicketCard(
   address: NonNullable<ReturnType<typeof channelAddress>>,
 ): Promise<void> {
   const card = await escalationCardFor(deps, ticket);
-  await deps.messenger.update(address, ticket.cardActivityId!, {
-    card,
-    summary: channelAudience(deps).t('helpdesk.appName'),
-  });
+  await intoChannel(address, () =>
+    deps.messenger.update(address, ticket.cardActivityId!, {
+      card,
+      summary: channelAudience(deps).t('helpdesk.appName'),
+    }),
+  );
 }
