@@ -83,14 +83,17 @@ function memory(): string {
 
 /** What runs now, for the sampler's lines. */
 let phase = 'setup';
-/** Memory every 30 s while a phase runs, so a peak inside a phase shows where it happened. */
+/**
+ * Memory every 30 s (BENCH_MEMORY_SAMPLE_MS) while a phase runs, so a peak inside a phase shows
+ * where it happened.
+ */
 function sampleMemory(): NodeJS.Timeout {
   let lastPeak = 0;
   const timer = setInterval(() => {
     const peak = peakRssMb();
     if (peak > lastPeak) log(`  memory during ${phase}: ${memory()}`);
     lastPeak = peak;
-  }, 30_000);
+  }, Number(process.env.BENCH_MEMORY_SAMPLE_MS ?? 30_000));
   timer.unref();
   return timer;
 }
