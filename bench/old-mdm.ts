@@ -89,11 +89,14 @@ let phase = 'setup';
  */
 function sampleMemory(): NodeJS.Timeout {
   let lastPeak = 0;
-  const timer = setInterval(() => {
-    const peak = peakRssMb();
-    if (peak > lastPeak) log(`  memory during ${phase}: ${memory()}`);
-    lastPeak = peak;
-  }, Number(process.env.BENCH_MEMORY_SAMPLE_MS ?? 30_000));
+  const timer = setInterval(
+    () => {
+      const peak = peakRssMb();
+      if (peak > lastPeak) log(`  memory during ${phase}: ${memory()}`);
+      lastPeak = peak;
+    },
+    Number(process.env.BENCH_MEMORY_SAMPLE_MS ?? 30_000),
+  );
   timer.unref();
   return timer;
 }
