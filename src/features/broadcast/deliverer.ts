@@ -3,9 +3,11 @@
  * with one range query; then, a small chunk at a time: the cards are composed, the chunk's rows are
  * claimed (`sending`) in ONE table transaction, each message waits for its turn in the rate shared by
  * all instances and goes out, and the chunk's outcomes are recorded in ONE transaction; the next
- * chunk is composed and claimed while one is sending. Rows claimed and not yet recorded are the only ones a crash can leave: they are sent again and recorded
- * `uncertain`. Final rows are never sent again. Recipients to retry later go out in a new, delayed
- * job before this one is completed. The queue loop that hands jobs in is src/workers/broadcast-sender.ts.
+ * chunk is composed and claimed while one is sending. Rows claimed and not yet recorded are the only
+ * ones a crash can leave: they are sent again and recorded `uncertain`. Final rows are never sent
+ * again. Retries due within `retryWithinMs` are sent by the job itself; the others go out in a new,
+ * delayed job before this one is completed. The queue loop that hands jobs in is
+ * src/workers/broadcast-sender.ts.
  */
 import type { Broadcast, Delivery, DeliveryJob, JobRecipient } from '../../domain/broadcast';
 import { broadcastKey } from '../../domain/broadcast';
