@@ -28,6 +28,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
+import { collectGarbageNow } from '../../shared/full-collection';
 import {
   detachErased,
   markChangedPeople,
@@ -303,6 +304,9 @@ export async function runMatchPass(
   const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
 
   const { rows, live, waveOf, followed, counts } = await matchStored(deps, options);
+  // Graph's candidates, the people and the matcher's indexes are garbage now: collecting them at
+  // once keeps the write phase's heap near what it still holds (shared/full-collection.ts says why).
+  collectGarbageNow();
   const matchedMs = Date.now();
 
   const report: MatchPassReport = {
