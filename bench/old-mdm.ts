@@ -125,6 +125,7 @@ function describePass(r: MatchPassReport): string {
     `rows_written=${r.rowsWritten}`,
     `index_written=${r.indexWritten}`,
     `people_marked=${r.peopleMarked}`,
+    `heap_collections=${r.heapCollections}`,
     `time=${(r.durationMs / 1000).toFixed(1)}s`,
     `(read+match ${(r.phaseMs.match / 1000).toFixed(1)}s, copies ${(r.phaseMs.copies / 1000).toFixed(1)}s, markers ${(r.phaseMs.markers / 1000).toFixed(1)}s, rows ${(r.phaseMs.rows / 1000).toFixed(1)}s)`,
   ].join(' ');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { collectGarbageNow } from '../../src/shared/full-collection';
+import { collectGarbageNow, HeapCeiling } from '../../src/shared/full-collection';
 
 describe('collectGarbageNow', () => {
   it('runs a full collection without a start-up flag: an object nothing holds is gone after it', async () => {
@@ -20,5 +20,21 @@ describe('collectGarbageNow', () => {
     collectGarbageNow();
     assert.equal(ref.deref(), kept);
     assert.deepEqual(kept.payload, [1, 2, 3]);
+  });
+});
+
+describe('HeapCeiling', () => {
+  it('collects once the heap has grown past its margin, then measures from what the collection left', () => {
+    const ceiling = new HeapCeiling(0, 16 * 1_048_576);
+    ceiling.check();
+    assert.equal(ceiling.collections, 0, 'nothing has grown yet');
+    // About 40 MB the test still holds: growth past the 16 MB margin.
+    const held: number[][] = [];
+    for (let i = 0; i < 40; i++) held.push(new Array(131_072).fill(i));
+    ceiling.check();
+    assert.equal(ceiling.collections, 1);
+    ceiling.check();
+    assert.equal(ceiling.collections, 1, 'what is still held is the new base, not growth');
+    assert.equal(held.length, 40);
   });
 });

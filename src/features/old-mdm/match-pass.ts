@@ -28,7 +28,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import { collectGarbageNow } from '../../shared/full-collection';
+import { collectGarbageNow, HeapCeiling } from '../../shared/full-collection';
 import {
   detachErased,
   markChangedPeople,
@@ -51,7 +51,7 @@ export interface MatchPassDeps {
 
 export interface MatchPassOptions {
   signal?: AbortSignal;
-  /** Storage writes in flight at once. Default 16. */
+  /** Index transactions in flight at once. Default 4. */
   concurrency?: number;
   /** How long a gone device stays in its person's index. Default one day (see `GONE_RETENTION_MS`). */
   goneRetentionMs?: number;
@@ -79,6 +79,8 @@ export interface MatchPassReport {
   waves: number;
   waveRowsWritten: number;
   durationMs: number;
+  /** Full collections the write phases asked for (shared/full-collection.ts). */
+  heapCollections: number;
   /** Where the time went: reading and matching, the index copies, the markers, the inventory rows. */
   phaseMs: { match: number; copies: number; markers: number; rows: number };
 }
@@ -88,7 +90,12 @@ export interface MatchPassReport {
  * longer lists it" on its next refresh (minutes away), then leaves so the partition stays small.
  */
 export const GONE_RETENTION_MS = 24 * 3_600_000;
-const DEFAULT_CONCURRENCY = 16;
+/**
+ * Measured at 100,000 devices: 4 in flight wrote the 50,000 index transactions as fast as 16 did
+ * (35.2 s vs 36.6 s; Azurite serves one at a time) and promoted a quarter of the request garbage
+ * into the old generation (13 vs 52 MB a second).
+ */
+const DEFAULT_CONCURRENCY = 4;
 const SCAN_CONCURRENCY = 8;
 
 export const MATCH_PASS_STATE_KEY: EntityKey = { partitionKey: 'old-mdm-match', rowKey: 'pass' };
@@ -319,12 +326,20 @@ export async function runMatchPass(
     peopleMarked: 0,
     waves: 0,
     waveRowsWritten: 0,
+    heapCollections: 0,
     durationMs: 0,
     phaseMs: { match: matchedMs - startedMs, copies: 0, markers: 0, rows: 0 },
   };
 
   const plans = rows.flatMap((row) => planOf(row, now, retention) ?? []);
-  const writes = { store, nowIso, signal, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY };
+  const heap = new HeapCeiling();
+  const writes = {
+    store,
+    nowIso,
+    signal,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    heap,
+  };
   // The copies (and their people's markers) first and the inventory rows last: a pass stopped in
   // between left the rows as they were, so the next pass redoes them.
   const copies = await writeIndexCopies(plans, writes);
@@ -347,6 +362,7 @@ export async function runMatchPass(
   report.waves = byWave.size;
   report.waveRowsWritten = (await writeWaveCounts(store, byWave, signal)).written;
 
+  report.heapCollections = heap.collections;
   report.durationMs = Date.now() - startedMs;
   const sources = [...new Set(live.map((r) => r.device.source))].sort();
   const bySource: Record<string, SourceMatchCounts> = {};
