@@ -122,6 +122,7 @@ function describePass(r: MatchPassReport): string {
     `unmatched=${r.unmatched}`,
     `person_missing=${r.personMissing}`,
     `graph_requests=${r.graphRequests}`,
+    `entra_read=${r.entraRead}`,
     `rows_written=${r.rowsWritten}`,
     `index_written=${r.indexWritten}`,
     `people_marked=${r.peopleMarked}`,
@@ -363,7 +364,7 @@ async function main(): Promise<number> {
     const wsPages = Math.ceil(DEVICES / 500);
     log(
       `requests: full = ${full.requests} Workspace ONE (token + ${wsPages} pages of 500) + ${pass.graphRequests} Graph ` +
-        `(Intune managedDevices 1,000 a page, Entra devices 999 a page) = ${fullRequests}; aim ${AIM.fullRequests}: ` +
+        `(Intune managedDevices 1,000 a page${pass.entraRead ? ', Entra devices 999 a page' : '; Entra not read: Workspace ONE lists no Entra device id'}) = ${fullRequests}; aim ${AIM.fullRequests}: ` +
         `Workspace ONE part ${full.requests <= AIM.fullRequests ? 'meets it' : 'exceeds it'}, the sum ${fullRequests <= AIM.fullRequests ? 'meets it' : 'exceeds it'}`,
     );
     const peak = peakRssMb();

@@ -155,7 +155,7 @@ function imeiKey(value: string | undefined): string | undefined {
 }
 
 /** Entra device ids are GUIDs, written in either case and with or without braces. */
-function guidKey(value: string | undefined): string | undefined {
+export function guidKey(value: string | undefined): string | undefined {
   return normaliseIdentifier(value?.replace(/[{}]/g, ''));
 }
 

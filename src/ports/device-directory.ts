@@ -25,6 +25,8 @@ export interface MatchCandidates {
   candidates: MatchCandidate[];
   /** HTTP requests made (pages of both collections), for the sync's cost log. */
   requests: number;
+  /** Whether Entra's collection was read (see `DeviceDirectory.matchCandidates`). */
+  entraRead?: boolean;
 }
 
 export interface DeviceDirectory {
@@ -51,5 +53,10 @@ export interface DeviceDirectory {
    * for matching the old MDM's inventory. Reads whole collections: a sync job's call, not a chat
    * turn's. `signal` stops it between pages.
    */
-  matchCandidates(signal?: AbortSignal): Promise<MatchCandidates>;
+  /**
+   * `entraDeviceIds`: the Entra device ids (guidKey form) the old MDMs list. When given, Entra's
+   * collection is read only if one of them has no Intune record: Entra-only devices carry neither
+   * hardware ids nor an owner, so no other rule can match them. Without it, both are read.
+   */
+  matchCandidates(signal?: AbortSignal, entraDeviceIds?: ReadonlySet<string>): Promise<MatchCandidates>;
 }

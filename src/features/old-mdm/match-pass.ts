@@ -8,6 +8,7 @@
  */
 import {
   type DeviceMatch,
+  guidKey,
   indexPeople,
   type MatchOptions,
   matchDevices,
@@ -68,8 +69,9 @@ export interface MatchPassReport {
   ambiguous: number;
   unmatched: number;
   personMissing: number;
-  /** Graph requests the candidates cost. */
+  /** Graph requests the candidates cost, and whether Entra's device list was among them. */
   graphRequests: number;
+  entraRead: boolean;
   rowsWritten: number;
   indexWritten: number;
   indexDeleted: number;
@@ -268,15 +270,19 @@ async function matchStored(
   live: ScannedRow[];
   waveOf: Map<string, string>;
   followed: Set<string>;
-  counts: Pick<MatchPassReport, 'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests'>;
+  counts: Pick<
+    MatchPassReport,
+    'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests' | 'entraRead'
+  >;
 }> {
   const { signal } = options;
   // One read after the other, Graph last: side by side, the garbage of parsing all three answers
   // piled up at once and set the pass's peak memory.
   const rows = await scanInventory(deps.store, signal);
   const { people, waveOf, followed } = await scanPeople(deps.store, signal);
-  const graph = await deps.directory.matchCandidates(signal);
   const live = rows.filter((r) => !r.goneAt);
+  const entraIds = new Set(live.flatMap((r) => guidKey(r.device.entraDeviceId) ?? []));
+  const graph = await deps.directory.matchCandidates(signal, entraIds);
   const outcome = matchDevices(
     live.map((r) => r.device),
     graph.candidates,
@@ -295,7 +301,14 @@ async function matchStored(
     live,
     waveOf,
     followed,
-    counts: { matched, ambiguous, unmatched, personMissing, graphRequests: graph.requests },
+    counts: {
+      matched,
+      ambiguous,
+      unmatched,
+      personMissing,
+      graphRequests: graph.requests,
+      entraRead: graph.entraRead ?? true,
+    },
   };
 }
 

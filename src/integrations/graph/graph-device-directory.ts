@@ -142,8 +142,8 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     return this.lookUp(user, since);
   }
 
-  matchCandidates(signal?: AbortSignal): Promise<MatchCandidates> {
-    return readMatchCandidates(this.graph, signal);
+  matchCandidates(signal?: AbortSignal, entraDeviceIds?: ReadonlySet<string>): Promise<MatchCandidates> {
+    return readMatchCandidates(this.graph, signal, entraDeviceIds);
   }
 
   /** One round trip: Intune's view, both Entra relationships, and (optionally) recent enrollment failures. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type DeviceSeed, startTenantSimulator, type TenantSimulator } from '../../../src/dev/tenant-sim';
+import { guidKey } from '../../../src/domain/device-matching';
 import { GraphDeviceDirectory } from '../../../src/integrations/graph/graph-device-directory';
 import { simulatorGraphApi } from './simulator-graph';
 
@@ -73,6 +74,39 @@ describe('integration: match candidates over Graph (tenant simulator)', () => {
       platform: 'ios',
       entraDeviceId: 'b0000000-0000-4000-8000-000000005001',
     });
+  });
+
+  it('reads Entra only when the old MDM lists an Entra device id no Intune record carries', async () => {
+    sim = await startTenantSimulator({ seed: bigSeed() });
+    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api);
+    const ids = (...raw: string[]) => new Set(raw.map((id) => guidKey(id)!));
+
+    sim.stats.reset();
+    const none = await directory.matchCandidates(undefined, ids());
+    assert.equal(sim.stats.byRoute['GET /devices'] ?? 0, 0, 'no Entra id listed: Entra is not read');
+    assert.equal(none.requests, 2);
+    assert.equal(none.entraRead, false);
+    assert.equal(none.candidates.length, 1100, 'the Intune devices, each keyed by its Entra id');
+    assert.equal(
+      none.candidates.find((c) => c.serialNumber === 'SER7')?.key,
+      'b0000000-0000-4000-8000-000000000007',
+    );
+
+    sim.stats.reset();
+    const twinned = await directory.matchCandidates(undefined, ids('{B0000000-0000-4000-8000-000000000007}'));
+    assert.equal(
+      sim.stats.byRoute['GET /devices'] ?? 0,
+      0,
+      'an id an Intune record carries needs no Entra read',
+    );
+    assert.equal(twinned.requests, 2);
+
+    sim.stats.reset();
+    const entraOnly = await directory.matchCandidates(undefined, ids('b0000000-0000-4000-8000-000000005001'));
+    assert.equal(sim.stats.byRoute['GET /devices'], 3, 'an Entra-only id: the whole collection, 999 a page');
+    assert.equal(entraOnly.requests, 5);
+    assert.equal(entraOnly.entraRead, true);
+    assert.ok(entraOnly.candidates.some((c) => c.entraDeviceId === 'b0000000-0000-4000-8000-000000005001'));
   });
 
   it('asks Graph only for the properties matching needs, and the simulator honours $select', async () => {
