@@ -126,7 +126,7 @@ function describePass(r: MatchPassReport): string {
     `rows_written=${r.rowsWritten}`,
     `index_written=${r.indexWritten}`,
     `people_marked=${r.peopleMarked}`,
-    `heap_collections=${r.heapCollections}`,
+    `heap_collections=${r.heapCollections} (${r.heapPauseMs} ms, longest ${r.heapLongestPauseMs} ms)`,
     `time=${(r.durationMs / 1000).toFixed(1)}s`,
     `(read+match ${(r.phaseMs.match / 1000).toFixed(1)}s, copies ${(r.phaseMs.copies / 1000).toFixed(1)}s, markers ${(r.phaseMs.markers / 1000).toFixed(1)}s, rows ${(r.phaseMs.rows / 1000).toFixed(1)}s)`,
   ].join(' ');

@@ -68,11 +68,27 @@ export class HeapCeiling {
     private readonly minGrowthBytes = 64 * MB,
   ) {}
 
+  /**
+   * Time spent in those collections, and the longest: a requested collection is a full, atomic one
+   * that pauses the whole process (chat turns included) for its duration.
+   */
+  pauseMs = 0;
+  longestPauseMs = 0;
+
   check(): void {
     const used = getHeapStatistics().used_heap_size;
     if (used - this.base < Math.max(this.minGrowthBytes, this.base * this.growth)) return;
+    this.collectNow();
+  }
+
+  /** A collection now (a large working set was just dropped), counted and timed like the others. */
+  collectNow(): void {
+    const started = performance.now();
     if (!collectGarbageNow()) return;
+    const paused = performance.now() - started;
     this.collections++;
+    this.pauseMs += paused;
+    this.longestPauseMs = Math.max(this.longestPauseMs, paused);
     this.base = getHeapStatistics().used_heap_size;
   }
 }

@@ -36,5 +36,14 @@ describe('HeapCeiling', () => {
     ceiling.check();
     assert.equal(ceiling.collections, 1, 'what is still held is the new base, not growth');
     assert.equal(held.length, 40);
+    assert.ok(ceiling.pauseMs > 0 && ceiling.longestPauseMs <= ceiling.pauseMs, 'the pause is measured');
+  });
+
+  it('counts a collection asked for directly like one the ceiling ran', () => {
+    const ceiling = new HeapCeiling();
+    ceiling.collectNow();
+    ceiling.collectNow();
+    assert.equal(ceiling.collections, 2);
+    assert.ok(ceiling.longestPauseMs > 0 && ceiling.pauseMs >= ceiling.longestPauseMs);
   });
 });

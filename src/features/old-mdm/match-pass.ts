@@ -29,7 +29,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import { collectGarbageNow, HeapCeiling } from '../../shared/full-collection';
+import { HeapCeiling } from '../../shared/full-collection';
 import {
   detachErased,
   markChangedPeople,
@@ -81,8 +81,10 @@ export interface MatchPassReport {
   waves: number;
   waveRowsWritten: number;
   durationMs: number;
-  /** Full collections the write phases asked for (shared/full-collection.ts). */
+  /** Full collections the write phases asked for (shared/full-collection.ts), their total and longest pause. */
   heapCollections: number;
+  heapPauseMs: number;
+  heapLongestPauseMs: number;
   /** Where the time went: reading and matching, the index copies, the markers, the inventory rows. */
   phaseMs: { match: number; copies: number; markers: number; rows: number };
 }
@@ -326,7 +328,8 @@ export async function runMatchPass(
   const { rows, live, waveOf, followed, counts } = await matchStored(deps, options);
   // Graph's candidates, the people and the matcher's indexes are garbage now: collecting them at
   // once keeps the write phase's heap near what it still holds (shared/full-collection.ts says why).
-  collectGarbageNow();
+  const heap = new HeapCeiling();
+  heap.collectNow();
   const matchedMs = Date.now();
 
   const report: MatchPassReport = {
@@ -340,12 +343,13 @@ export async function runMatchPass(
     waves: 0,
     waveRowsWritten: 0,
     heapCollections: 0,
+    heapPauseMs: 0,
+    heapLongestPauseMs: 0,
     durationMs: 0,
     phaseMs: { match: matchedMs - startedMs, copies: 0, markers: 0, rows: 0 },
   };
 
   const plans = rows.flatMap((row) => planOf(row, now, retention) ?? []);
-  const heap = new HeapCeiling();
   const writes = {
     store,
     nowIso,
@@ -376,6 +380,8 @@ export async function runMatchPass(
   report.waveRowsWritten = (await writeWaveCounts(store, byWave, signal)).written;
 
   report.heapCollections = heap.collections;
+  report.heapPauseMs = Math.round(heap.pauseMs);
+  report.heapLongestPauseMs = Math.round(heap.longestPauseMs);
   report.durationMs = Date.now() - startedMs;
   const sources = [...new Set(live.map((r) => r.device.source))].sort();
   const bySource: Record<string, SourceMatchCounts> = {};
