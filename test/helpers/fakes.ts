@@ -171,7 +171,7 @@ export class FakeDirectory implements DeviceDirectory {
   }
   /** Devices only matching sees (with serials etc.); the `devices` above are listed too. */
   candidates: MatchCandidate[] = [];
-  async matchCandidates() {
+  async matchCandidates(_signal?: AbortSignal, _entraDeviceIds?: ReadonlySet<string>) {
     await this.pause();
     const fromDevices = [...this.devices].flatMap(([ownerId, list]) =>
       list.map(

@@ -16,7 +16,6 @@ import { PARTICIPANT_PARTITIONS, participantKey } from '../../domain/participant
 import { inventoryWithoutPerson, isErasedMark, keptPerson } from '../../domain/retention';
 import type { EntityKey, Store, Stored } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import type { HeapCeiling } from '../../shared/full-collection';
 import { detachIfErased } from '../privacy/inventory-erasure';
 import { byPartition, changePartition, putPartition } from './grouped-writes';
 import { markPeopleChanged } from './person-changes';
@@ -49,8 +48,6 @@ export interface PassWrites {
   nowIso: string;
   concurrency: number;
   signal?: AbortSignal;
-  /** Checked after every request: keeps the request garbage of a long phase from piling up. */
-  heap?: HeapCeiling;
 }
 
 /** Above this many rows to write in a partition, one listing of it is cheaper than a read per row. */
@@ -124,7 +121,6 @@ export async function writeIndexCopies(
         value: remove ? null : personCopy(plan.row.device, plan.row.goneAt, plan.match),
       }));
       await putPartition(w.store.oldMdmByPerson, person, rows, w.signal);
-      w.heap?.check();
       for (const r of rows) {
         if (r.value === null) indexDeleted++;
         else indexWritten++;
@@ -191,7 +187,6 @@ export async function writeRows(plans: readonly RowPlan[], w: PassWrites): Promi
         signal: w.signal,
         onWritten: (rows) => {
           written += rows.length;
-          w.heap?.check();
         },
       });
     },

@@ -29,7 +29,7 @@ import type { Clock } from '../../ports/clock';
 import type { DeviceDirectory } from '../../ports/device-directory';
 import type { EntityKey, JobState, Store } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
-import { HeapCeiling } from '../../shared/full-collection';
+import { withLowHeapGrowth } from '../../shared/heap-growth';
 import {
   detachErased,
   markChangedPeople,
@@ -81,10 +81,6 @@ export interface MatchPassReport {
   waves: number;
   waveRowsWritten: number;
   durationMs: number;
-  /** Full collections the write phases asked for (shared/full-collection.ts), their total and longest pause. */
-  heapCollections: number;
-  heapPauseMs: number;
-  heapLongestPauseMs: number;
   /** Where the time went: reading and matching, the index copies, the markers, the inventory rows. */
   phaseMs: { match: number; copies: number; markers: number; rows: number };
 }
@@ -314,10 +310,15 @@ async function matchStored(
   };
 }
 
-export async function runMatchPass(
-  deps: MatchPassDeps,
-  options: MatchPassOptions = {},
-): Promise<MatchPassReport> {
+/**
+ * One pass. It runs with V8's heap growth lowered (shared/heap-growth.ts): its write phase's
+ * request garbage otherwise grows the heap to about twice what the pass holds before V8 collects.
+ */
+export function runMatchPass(deps: MatchPassDeps, options: MatchPassOptions = {}): Promise<MatchPassReport> {
+  return withLowHeapGrowth(() => matchPass(deps, options));
+}
+
+async function matchPass(deps: MatchPassDeps, options: MatchPassOptions): Promise<MatchPassReport> {
   const { store, clock, logger } = deps;
   const { signal } = options;
   const startedMs = Date.now();
@@ -326,10 +327,6 @@ export async function runMatchPass(
   const retention = options.goneRetentionMs ?? GONE_RETENTION_MS;
 
   const { rows, live, waveOf, followed, counts } = await matchStored(deps, options);
-  // Graph's candidates, the people and the matcher's indexes are garbage now: collecting them at
-  // once keeps the write phase's heap near what it still holds (shared/full-collection.ts says why).
-  const heap = new HeapCeiling();
-  heap.collectNow();
   const matchedMs = Date.now();
 
   const report: MatchPassReport = {
@@ -342,9 +339,6 @@ export async function runMatchPass(
     peopleMarked: 0,
     waves: 0,
     waveRowsWritten: 0,
-    heapCollections: 0,
-    heapPauseMs: 0,
-    heapLongestPauseMs: 0,
     durationMs: 0,
     phaseMs: { match: matchedMs - startedMs, copies: 0, markers: 0, rows: 0 },
   };
@@ -355,7 +349,6 @@ export async function runMatchPass(
     nowIso,
     signal,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    heap,
   };
   // The copies (and their people's markers) first and the inventory rows last: a pass stopped in
   // between left the rows as they were, so the next pass redoes them.
@@ -379,9 +372,6 @@ export async function runMatchPass(
   report.waves = byWave.size;
   report.waveRowsWritten = (await writeWaveCounts(store, byWave, signal)).written;
 
-  report.heapCollections = heap.collections;
-  report.heapPauseMs = Math.round(heap.pauseMs);
-  report.heapLongestPauseMs = Math.round(heap.longestPauseMs);
   report.durationMs = Date.now() - startedMs;
   const sources = [...new Set(live.map((r) => r.device.source))].sort();
   const bySource: Record<string, SourceMatchCounts> = {};

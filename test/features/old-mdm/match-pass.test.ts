@@ -7,6 +7,7 @@ import { applyFileSnapshot } from '../../../src/features/old-mdm/inventory-sync'
 import { readMatchPassState, runMatchPass } from '../../../src/features/old-mdm/match-pass';
 import { matchSummary, oldMdmDevicesOf } from '../../../src/features/old-mdm/match-views';
 import type { Store } from '../../../src/ports/store';
+import { heapGrowthLowered } from '../../../src/shared/heap-growth';
 import { FakeDirectory } from '../../helpers/fakes';
 import { HOUR, NOW, syncDeps } from './old-mdm-fixtures';
 
@@ -110,6 +111,23 @@ describe('integration: old-MDM matching pass (Azurite)', () => {
       },
     ]);
     assert.ok((await readMatchPassState(store)).lastPassAt);
+  });
+
+  it('asks Graph with the Entra ids the old MDM lists, under a lowered heap growth it gives back after', async () => {
+    const { directory, snapshot, pass } = await setup();
+    const asked: { entraIds?: string[]; lowered: boolean }[] = [];
+    const read = directory.matchCandidates.bind(directory);
+    directory.matchCandidates = (signal, entraDeviceIds) => {
+      asked.push({ entraIds: entraDeviceIds && [...entraDeviceIds], lowered: heapGrowthLowered() });
+      return read(signal, entraDeviceIds);
+    };
+    await snapshot([
+      device('101', { name: "Alex's iPad", entraDeviceId: '{5E2C0A8B-0000-4000-8000-00000000A1A1}' }),
+      device('102', { name: 'Stranger' }),
+    ]);
+    await pass();
+    assert.deepEqual(asked, [{ entraIds: ['5E2C0A8B00004000800000000000A1A1'], lowered: true }]);
+    assert.equal(heapGrowthLowered(), false);
   });
 
   it('stores an ambiguous pair as ambiguous with both candidate keys and lists it for admins', async () => {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { heapGrowthLowered, withLowHeapGrowth } from '../../src/shared/heap-growth';
+
+describe('withLowHeapGrowth', () => {
+  it('holds the lower growth while the work runs and gives it back after', async () => {
+    assert.equal(heapGrowthLowered(), false);
+    const inside = await withLowHeapGrowth(async () => heapGrowthLowered());
+    assert.equal(inside, true);
+    assert.equal(heapGrowthLowered(), false);
+  });
+
+  it('overlapping jobs share it: the default returns only when the last one ends', async () => {
+    let releaseFirst!: () => void;
+    const first = withLowHeapGrowth(
+      () =>
+        new Promise<void>((resolve) => {
+          releaseFirst = resolve;
+        }),
+    );
+    await withLowHeapGrowth(async () => assert.equal(heapGrowthLowered(), true));
+    assert.equal(heapGrowthLowered(), true, 'the first job still runs');
+    releaseFirst();
+    await first;
+    assert.equal(heapGrowthLowered(), false);
+  });
+
+  it('gives it back when the work fails', async () => {
+    await assert.rejects(
+      withLowHeapGrowth(async () => {
+        throw new Error('storage went away');
+      }),
+      /storage went away/,
+    );
+    assert.equal(heapGrowthLowered(), false);
+  });
+});
