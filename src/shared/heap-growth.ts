@@ -22,11 +22,21 @@ export const BATCH_HEAP_GROWTH_PERCENT = 30;
 
 let holders = 0;
 
-function setGrowth(percent: number): void {
-  setFlagsFromString(`--heap-growing-percent=${percent}`);
+/**
+ * Whether the process was started with its own `--heap-growing-percent` (on the command line or in
+ * NODE_OPTIONS): a deployment's choice, which the batch jobs then leave alone.
+ */
+export function growthSetAtStart(execArgv: readonly string[], nodeOptions = ''): boolean {
+  return /(^|\s)--heap[-_]growing[-_]percent(=|\s|$)/.test([...execArgv, nodeOptions].join(' '));
 }
 
-/** Runs `work` with V8's heap growth factor at 1 + percent / 100. */
+const operatorChoice = growthSetAtStart(process.execArgv, process.env.NODE_OPTIONS);
+
+function setGrowth(percent: number): void {
+  if (!operatorChoice) setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/** Runs `work` with V8's heap growth factor at 1 + percent / 100 (unless the deployment set its own). */
 export async function withLowHeapGrowth<T>(
   work: () => Promise<T>,
   percent = BATCH_HEAP_GROWTH_PERCENT,

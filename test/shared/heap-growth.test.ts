@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { heapGrowthLowered, withLowHeapGrowth } from '../../src/shared/heap-growth';
+import { growthSetAtStart, heapGrowthLowered, withLowHeapGrowth } from '../../src/shared/heap-growth';
 
 describe('withLowHeapGrowth', () => {
   it('holds the lower growth while the work runs and gives it back after', async () => {
@@ -32,5 +32,13 @@ describe('withLowHeapGrowth', () => {
       /storage went away/,
     );
     assert.equal(heapGrowthLowered(), false);
+  });
+
+  it('leaves a growth the deployment started the process with alone', () => {
+    assert.equal(growthSetAtStart(['--heap-growing-percent=50']), true);
+    assert.equal(growthSetAtStart([], '--max-old-space-size=2048 --heap_growing_percent=40'), true);
+    assert.equal(growthSetAtStart(['--heap-growing-percent', '40']), true);
+    assert.equal(growthSetAtStart(['--max-old-space-size=2048'], '--enable-source-maps'), false);
+    assert.equal(growthSetAtStart([], '--heap-growing-percentage=3'), false, 'not a V8 flag');
   });
 });
