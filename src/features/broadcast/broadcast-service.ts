@@ -381,20 +381,20 @@ async function writeWindow(
 ): Promise<void> {
   const queue = deps.deliveryQueue!;
   const rowKey = (r: Recipient) => deliveryKey(broadcastId, r.aadObjectId).rowKey;
-  let todo = rows;
+  let unwritten = rows;
   for (let attempt = 1; ; attempt++) {
     try {
       if (attempt > 1) {
         const there = new Set<string>();
-        const range = { from: rowKey(todo[0]!), to: rowKey(todo.at(-1)!) };
+        const range = { from: rowKey(unwritten[0]!), to: rowKey(unwritten.at(-1)!) };
         for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId), range))
           there.add(row.key.rowKey);
-        todo = todo.filter((r) => !there.has(rowKey(r)));
-        if (todo.length === 0) return;
+        unwritten = unwritten.filter((r) => !there.has(rowKey(r)));
+        if (unwritten.length === 0) return;
       }
       const transactions: Recipient[][] = [];
-      for (let i = 0; i < todo.length; i += MAX_TRANSACTION_ACTIONS)
-        transactions.push(todo.slice(i, i + MAX_TRANSACTION_ACTIONS));
+      for (let i = 0; i < unwritten.length; i += MAX_TRANSACTION_ACTIONS)
+        transactions.push(unwritten.slice(i, i + MAX_TRANSACTION_ACTIONS));
       await forEachBounded(transactions, QUEUE_CONCURRENCY, async (batch) => {
         const jobRecipients = batch.map((r) => jobRecipientOf(r, known.get(r.aadObjectId)));
         for (const job of jobsOf(broadcastId, jobRecipients)) await queue.enqueue(job);
@@ -404,7 +404,7 @@ async function writeWindow(
     } catch (err) {
       if (!isUnavailable(err, 'storage') || attempt >= retry.attempts) throw err;
       deps.logger.warn(
-        { broadcastId, attempt, rows: todo.length },
+        { broadcastId, attempt, rows: unwritten.length },
         'storage did not answer while queueing; the window is tried again',
       );
       await sleep(retry.waitMs);
