@@ -4,7 +4,6 @@
  * hands it to the Deliverer (src/features/broadcast/deliverer.ts), which claims a chunk of rows in one
  * transaction, sends each message at its turn in the shared rate and records the chunk in one more.
  */
-
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DeliveryJob } from '../domain/broadcast';

@@ -169,7 +169,8 @@ export class ChunkPreparation {
     if (outcome === 'user-not-found') return this.finalFailure(c, 'user-not-found', 'Graph 404');
 
     // The chat Teams made for the installation, read from Graph, costs nothing of Teams' per-app rate;
-    // only when Graph does not name it is the chat opened through the connector, in turn.
+    // only when Graph does not name it (or cannot be reached now) is the chat opened through the
+    // connector, in turn: the app is installed, so the connector can open it.
     const chatId = await installer.chatIdFor(id).catch(() => undefined);
     if (!chatId) await this.gate.take(this.signal, 'bulk');
     let address: ConversationAddress;

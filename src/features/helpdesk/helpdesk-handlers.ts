@@ -25,8 +25,8 @@ import { audienceOf } from '../user-context';
 import {
   channelAddress,
   channelAudience,
+  channelMessenger,
   escalationCardFor,
-  intoChannel,
   ticketChannelId,
 } from './helpdesk-service';
 
@@ -279,7 +279,7 @@ async function tellEveryone(
           assigneeName,
         )
       : renderMessageCard({ title: ch.t('helpdesk.appName'), text, style: 'default' });
-    work.push(intoChannel(thread, () => deps.messenger.send(thread, { card, summary: text })));
+    work.push(channelMessenger(deps.messenger).send(thread, { card, summary: text }));
   }
   const participant = (await deps.store.participants.get(participantKey(e.participant.aadObjectId)))?.value;
   if (participant?.conversation && action !== 'resend') {

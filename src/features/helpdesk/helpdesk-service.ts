@@ -18,7 +18,7 @@ import type { Escalation } from '../../domain/escalation-model';
 import { routeFor } from '../../domain/helpdesk-routing';
 import { type ConversationAddress, type Participant, participantKey } from '../../domain/participant';
 import { languageOf, translator } from '../../i18n';
-import { ConnectorError } from '../../ports/messenger';
+import { ConnectorError, type Messenger } from '../../ports/messenger';
 import { inBackground } from '../../shared/background';
 import { focusOf } from '../journey/journey-service';
 import { releaseOffered } from '../old-mdm/release-offer';
@@ -173,9 +173,7 @@ export async function dispatchEscalations(deps: Deps, aadObjectId: string): Prom
   const card = renderEscalationCard(await escalationViewFor(deps, escalation, undefined, participant));
 
   if (!post) {
-    await intoChannel(channel, () =>
-      deps.messenger.update(channel, escalation.cardActivityId!, { card, summary }),
-    );
+    await channelMessenger(deps.messenger).update(channel, escalation.cardActivityId!, { card, summary });
     log.info({ ticket: escalation.ticketId, outcome: drained.outcome }, 'escalation card updated');
     return 'updated';
   }
@@ -245,7 +243,7 @@ export async function postEscalationCard(
   // Something changed the ticket while the card was on its way: show that too.
   if (saved && saved.ticketId === escalation.ticketId && saved.version !== escalation.version) {
     const updated = await escalationCardFor(deps, saved);
-    await intoChannel(channel, () => deps.messenger.update(channel, activityId, { card: updated, summary }));
+    await channelMessenger(deps.messenger).update(channel, activityId, { card: updated, summary });
   }
   log.info(
     { ticket: escalation.ticketId, outcome, activityId, channel: channelId },
@@ -255,11 +253,22 @@ export async function postEscalationCard(
 }
 
 /**
+ * The messenger for helpdesk channels and their ticket threads: every send and update waits for its
+ * thread's turn within Teams' per-thread limits, and a 429 holds that thread's next calls.
+ */
+export function channelMessenger(messenger: Messenger): Pick<Messenger, 'send' | 'update'> {
+  return {
+    send: (to, message) => intoChannel(to, () => messenger.send(to, message)),
+    update: (to, activityId, message) => intoChannel(to, () => messenger.update(to, activityId, message)),
+  };
+}
+
+/**
  * A call into a helpdesk channel or one of its ticket threads, within Teams' per-thread limits
  * (`reserved`: the caller already waited for its turn); a 429 holds that thread's next calls for
  * its Retry-After.
  */
-export async function intoChannel<T>(
+async function intoChannel<T>(
   channel: ConversationAddress,
   call: () => Promise<T>,
   reserved = false,

@@ -21,8 +21,8 @@ import { actorOf, recordAudit } from '../audit';
 import {
   channelAddress,
   channelAudience,
+  channelMessenger,
   escalationCardFor,
-  intoChannel,
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
 import { OVER_BUDGET, withinBudget } from '../invoke-budget';
@@ -162,16 +162,13 @@ async function tellHelpdesk(
   const name = e.participant.displayName ?? e.participant.userPrincipalName ?? e.participant.aadObjectId;
   const line = ch.t(`helpdesk.thread.${action}`, { name, text });
   const summary = ch.t('helpdesk.title', { number: e.ticketNumber, name });
+  const toChannel = channelMessenger(deps.messenger);
   const work = Promise.allSettled([
-    escalationCardFor(deps, e).then((card) =>
-      intoChannel(channel, () => deps.messenger.update(channel, cardId, { card, summary })),
-    ),
-    intoChannel(thread, () =>
-      deps.messenger.send(thread, {
-        card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
-        summary: line,
-      }),
-    ),
+    escalationCardFor(deps, e).then((card) => toChannel.update(channel, cardId, { card, summary })),
+    toChannel.send(thread, {
+      card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
+      summary: line,
+    }),
   ]).then((results) => {
     for (const r of results)
       if (r.status === 'rejected')

@@ -25,8 +25,8 @@ import { participantOf, raiseEscalation } from '../helpdesk/escalation-service';
 import {
   channelAddress,
   channelAudience,
+  channelMessenger,
   escalationViewFor,
-  intoChannel,
   postEscalationCard,
   routedChannelId,
   ticketChannelId,
@@ -179,7 +179,7 @@ async function showInChannel(
   if (post) {
     cardId = await postEscalationCard(deps, escalation, channel, channelId, card, summary, outcome);
   } else {
-    await intoChannel(channel, () => deps.messenger.update(channel, cardId!, { card, summary }));
+    await channelMessenger(deps.messenger).update(channel, cardId!, { card, summary });
   }
   if (cardId) {
     const thread = channelAddress(deps, via, cardId, channelId);
@@ -196,12 +196,10 @@ async function showInChannel(
       .filter(Boolean)
       .join('\n\n');
     if (thread) {
-      await intoChannel(thread, () =>
-        deps.messenger.send(thread, {
-          card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
-          summary: line,
-        }),
-      );
+      await channelMessenger(deps.messenger).send(thread, {
+        card: renderMessageCard({ title: ch.t('helpdesk.appName'), text: line, style: 'default' }),
+        summary: line,
+      });
     }
   }
   return post ? 'posted' : 'updated';

@@ -13,8 +13,8 @@ import type { MessageKey } from '../../i18n';
 import {
   channelAddress,
   channelAudience,
+  channelMessenger,
   escalationCardFor,
-  intoChannel,
   ticketChannelId,
 } from '../helpdesk/helpdesk-service';
 import { applyEvent } from '../journey/journey-service';
@@ -107,16 +107,14 @@ export async function tellTicket(
   const thread = channelAddress(deps, via, ticket.cardActivityId, channelId);
   const card = channelAddress(deps, via, undefined, channelId);
   if (!thread || !card) return false;
-  await intoChannel(thread, () =>
-    deps.messenger.send(thread, {
-      card: renderMessageCard({
-        title: ch.t('helpdesk.appName'),
-        text,
-        style: line === 'release.thread.unconfirmed' ? 'warning' : 'good',
-      }),
-      summary: text,
+  await channelMessenger(deps.messenger).send(thread, {
+    card: renderMessageCard({
+      title: ch.t('helpdesk.appName'),
+      text,
+      style: line === 'release.thread.unconfirmed' ? 'warning' : 'good',
     }),
-  );
+    summary: text,
+  });
   await updateTicketCard(deps, ticket, card);
   return true;
 }
@@ -127,10 +125,8 @@ async function updateTicketCard(
   address: NonNullable<ReturnType<typeof channelAddress>>,
 ): Promise<void> {
   const card = await escalationCardFor(deps, ticket);
-  await intoChannel(address, () =>
-    deps.messenger.update(address, ticket.cardActivityId!, {
-      card,
-      summary: channelAudience(deps).t('helpdesk.appName'),
-    }),
-  );
+  await channelMessenger(deps.messenger).update(address, ticket.cardActivityId!, {
+    card,
+    summary: channelAudience(deps).t('helpdesk.appName'),
+  });
 }

@@ -10,7 +10,12 @@ import { pseudonymOf } from '../../domain/retention';
 import type { Messenger } from '../../ports/messenger';
 import { deleteImportDraft } from '../admin/import-drafts';
 import { type AuditActor, recordAudit } from '../audit';
-import { channelAddress, channelAudience, intoChannel, ticketChannelId } from '../helpdesk/helpdesk-service';
+import {
+  channelAddress,
+  channelAudience,
+  channelMessenger,
+  ticketChannelId,
+} from '../helpdesk/helpdesk-service';
 import { countsOf, normaliseId, type PersonDeps, personRows, removeDependents } from './person-data';
 
 export type EraseDeps = PersonDeps & { messenger: Messenger };
@@ -97,12 +102,10 @@ async function replaceTicketCard(
   const ch = channelAudience(deps);
   const text = ch.t('privacy.ticketRemoved.text');
   try {
-    await intoChannel(to, () =>
-      deps.messenger.update(to, ticket.cardActivityId!, {
-        card: renderMessageCard({ title: ch.t('privacy.ticketRemoved.title'), text, style: 'default' }),
-        summary: text,
-      }),
-    );
+    await channelMessenger(deps.messenger).update(to, ticket.cardActivityId, {
+      card: renderMessageCard({ title: ch.t('privacy.ticketRemoved.title'), text, style: 'default' }),
+      summary: text,
+    });
   } catch (err) {
     // The ticket row goes regardless; the card would only keep what the helpdesk already saw.
     deps.logger.warn({ err, ticket: ticket.ticketNumber }, 'privacy: the ticket card could not be replaced');

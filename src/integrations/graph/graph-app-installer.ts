@@ -39,8 +39,9 @@ export class GraphAppInstaller implements AppInstaller {
   }
 
   /**
-   * Two reads: the app's installation for the user (filtered by catalog id), then its chat. Any
-   * failure is an answer of "unknown": the caller opens the chat through the connector instead.
+   * Two reads: the app's installation for the user (filtered by catalog id), then its chat. Graph
+   * refusing either is an answer of "unknown" (the caller opens the chat through the connector);
+   * anything else (Graph unreachable) goes up.
    */
   async chatIdFor(aadObjectId: string): Promise<string | undefined> {
     const user = encodeURIComponent(aadObjectId);

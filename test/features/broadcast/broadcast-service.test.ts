@@ -68,6 +68,19 @@ async function draft(deps: BroadcastDeps, count = 3): Promise<Broadcast> {
   return createDraft(deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN, note: 'Hi' }, count);
 }
 
+/** A broadcast to `count` people, confirmed and about to be queued (`queueing`). */
+async function queueingSetup(count: number) {
+  const ctx = setup();
+  const b = await draft(ctx.deps, count);
+  await ctx.store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+  return { ...ctx, b, hooks: hooksFor(people(count)) };
+}
+
+/** The store with its delivery table replaced (a fault or a counter in front of it). */
+function withDeliveries(store: Store, deliveries: Store['deliveries']): Store {
+  return Object.assign(Object.create(store) as Store, { deliveries });
+}
+
 async function rows(store: Store, id: string) {
   const out = [];
   for await (const r of store.deliveries.listPartition(deliveryPartition(id))) out.push(r.value);
@@ -275,10 +288,7 @@ describe('features: broadcast service', () => {
   });
 
   it('queueing cancelled half-way records nobody else; the jobs queued find the broadcast cancelled', async () => {
-    const { deps, store, queue } = setup();
-    const b = await draft(deps, 2000);
-    const hooks = hooksFor(people(2000));
-    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const { deps, store, queue, b, hooks } = await queueingSetup(2000);
     let landed = 0;
     const watching = dyingDeliveries(store, Number.POSITIVE_INFINITY, async () => {
       if (++landed === 3) await cancel(deps, b.id, ADMIN);
@@ -290,10 +300,7 @@ describe('features: broadcast service', () => {
   });
 
   it('queueing interrupted half-way resumes without losing or doubling anyone', async () => {
-    const { deps, store, queue } = setup();
-    const b = await draft(deps, 1000);
-    const hooks = hooksFor(people(1000));
-    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const { deps, store, queue, b, hooks } = await queueingSetup(1000);
     await assert.rejects(queueRecipients({ ...deps, store: dyingDeliveries(store, 4) }, hooks, b.id), /died/);
     const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
     assert.equal(half.state, 'queueing');
@@ -319,10 +326,7 @@ describe('features: broadcast service', () => {
   });
 
   it('a resumed queueing starts after the last whole window (its cursor) and lists only the rows past it', async () => {
-    const { deps, store, queue } = setup();
-    const b = await draft(deps, 2500);
-    const hooks = hooksFor(people(2500));
-    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const { deps, store, queue, b, hooks } = await queueingSetup(2500);
     // The first window (1,000 rows, 10 transactions) lands whole; the second dies after 3 more.
     await assert.rejects(
       queueRecipients({ ...deps, store: dyingDeliveries(store, 13) }, hooks, b.id),
@@ -343,11 +347,7 @@ describe('features: broadcast service', () => {
         yield row;
       }
     };
-    const resumed = await queueRecipients(
-      { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: counting }) },
-      hooks,
-      b.id,
-    );
+    const resumed = await queueRecipients({ ...deps, store: withDeliveries(store, counting) }, hooks, b.id);
     assert.deepEqual(
       [resumed?.state, resumed?.recipientCount, resumed?.queuedThrough],
       ['sending', 2500, undefined],
@@ -362,10 +362,7 @@ describe('features: broadcast service', () => {
   });
 
   it('storage that stops answering for a moment mid-window: the window is tried again and the queueing goes on', async () => {
-    const { deps, store, queue } = setup();
-    const b = await draft(deps, 2500);
-    const hooks = hooksFor(people(2500));
-    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const { deps, store, queue, b, hooks } = await queueingSetup(2500);
     const flaky = Object.create(store.deliveries) as Store['deliveries'];
     let transactions = 0;
     flaky.transact = async (partitionKey, actions) => {
@@ -378,12 +375,10 @@ describe('features: broadcast service', () => {
         );
       return store.deliveries.transact(partitionKey, actions);
     };
-    const done = await queueRecipients(
-      { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: flaky }) },
-      hooks,
-      b.id,
-      { attempts: 3, waitMs: 1 },
-    );
+    const done = await queueRecipients({ ...deps, store: withDeliveries(store, flaky) }, hooks, b.id, {
+      attempts: 3,
+      waitMs: 1,
+    });
     assert.deepEqual([done?.state, done?.recipientCount], ['sending', 2500]);
     const recorded = await rows(store, b.id);
     assert.equal(new Set(recorded.map((d) => d.aadObjectId)).size, 2500);
@@ -397,9 +392,7 @@ describe('features: broadcast service', () => {
   });
 
   it('storage silent past the window tries: the queueing stops (the broadcast job resumes it from the cursor)', async () => {
-    const { deps, store } = setup();
-    const b = await draft(deps, 1500);
-    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({ ...cur!, state: 'queueing' }));
+    const { deps, store, b, hooks } = await queueingSetup(1500);
     const silent = Object.create(store.deliveries) as Store['deliveries'];
     let transactions = 0;
     silent.transact = async (partitionKey, actions) => {
@@ -408,12 +401,10 @@ describe('features: broadcast service', () => {
       return store.deliveries.transact(partitionKey, actions);
     };
     await assert.rejects(
-      queueRecipients(
-        { ...deps, store: Object.assign(Object.create(store) as Store, { deliveries: silent }) },
-        hooksFor(people(1500)),
-        b.id,
-        { attempts: 2, waitMs: 1 },
-      ),
+      queueRecipients({ ...deps, store: withDeliveries(store, silent) }, hooks, b.id, {
+        attempts: 2,
+        waitMs: 1,
+      }),
       (err: unknown) => err instanceof DependencyUnavailableError,
     );
     const half = (await store.broadcasts.get(broadcastKey(b.id)))!.value;
