@@ -51,13 +51,7 @@ import {
   withLoopbackNoProxy,
 } from '../src/dev/processes';
 import { generateTenant, startTenantSimulator } from '../src/dev/tenant-sim';
-import {
-  type Broadcast,
-  broadcastKey,
-  type DeliveryJob,
-  type DeliveryState,
-  deliveryPartition,
-} from '../src/domain/broadcast';
+import { type Broadcast, broadcastKey, type DeliveryJob, type DeliveryState } from '../src/domain/broadcast';
 import { type Participant, participantKey } from '../src/domain/participant';
 import {
   type BroadcastDeps,
@@ -67,6 +61,7 @@ import {
   queueRecipients,
   type Recipient,
 } from '../src/features/broadcast/broadcast-service';
+import { listDeliveries } from '../src/features/broadcast/delivery-rows';
 import { createAzureStorage } from '../src/integrations/storage/azure-storage';
 import { createLogger } from '../src/logging';
 import { systemClock } from '../src/ports/clock';
@@ -399,7 +394,7 @@ async function main(): Promise<number> {
     }
     const states: Record<DeliveryState, number> = { queued: 0, sending: 0, sent: 0, failed: 0, uncertain: 0 };
     const reasons = new Map<string, number>();
-    for await (const { value } of storage.store.deliveries.listPartition(deliveryPartition(draft.id))) {
+    for await (const { value } of listDeliveries(storage.store, draft)) {
       states[value.state]++;
       if (value.reason) reasons.set(value.reason, (reasons.get(value.reason) ?? 0) + 1);
     }

@@ -567,7 +567,13 @@ async function main(): Promise<number> {
     );
     await seedRows(
       raw.deliveries,
-      c.deliveries.map((d) => ({ key: deliveryKey(d.broadcastId, d.aadObjectId), value: d })),
+      c.deliveries.map((d) => ({
+        key: deliveryKey(
+          c.broadcasts.find((b) => b.id === d.broadcastId) ?? { id: d.broadcastId },
+          d.aadObjectId,
+        ),
+        value: d,
+      })),
     );
     log(
       `seeded ${PARTICIPANTS} members in ${c.waves.length} waves (${c.indexOnly.length} without a participant row), ` +

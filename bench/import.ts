@@ -170,6 +170,14 @@ async function main(): Promise<number> {
           yield row;
         }
       },
+      async *listPartitions(partitions, range) {
+        let rows = 0;
+        count(`${name}.list`);
+        for await (const row of repo.listPartitions(partitions, range)) {
+          if (++rows % 1000 === 0) count(`${name}.list`);
+          yield row;
+        }
+      },
     });
     const countedStore = {
       ...store,

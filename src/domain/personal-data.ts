@@ -276,6 +276,7 @@ const broadcast = {
   recipientCount: plain('progress', ADMINS),
   queuedCount: plain('crash recovery'),
   queuedThrough: field('pseudonymous', 'where a stopped queueing resumes; cleared once sending'),
+  deliveryKeyChars: plain('which partitions hold its deliveries'),
   alsoPostToChannelId: plain('announcement channel'),
   progressCard: field('pseudonymous', 'the admin’s progress card (conversation)', NOBODY, ['teams']),
   note: field('free-text', 'the admin’s line on every card', ALL, ['teams']),

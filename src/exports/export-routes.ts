@@ -10,12 +10,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type restify from 'restify';
-import { broadcastKey, deliveryPartition } from '../domain/broadcast';
+import { broadcastKey } from '../domain/broadcast';
 import { campaignKey, type Wave } from '../domain/campaign';
 import { escalationKey } from '../domain/escalation';
 import type { Escalation } from '../domain/escalation-model';
 import { PARTICIPANT_PARTITIONS, type Participant, participantKey } from '../domain/participant';
 import { recordAudit } from '../features/audit';
+import { listDeliveries } from '../features/broadcast/delivery-rows';
 import { oldMdmDevicesOf } from '../features/old-mdm/match-views';
 import { reviewCsv } from '../features/old-mdm/review-csv';
 import { waveMembersOf, wavesById } from '../features/waves';
@@ -159,10 +160,10 @@ async function exportSource(
   }
   if (request.kind === 'deliveries') {
     const broadcastId = request.broadcastId!;
-    if (!(await deps.store.broadcasts.get(broadcastKey(broadcastId))))
-      return { missing: 'broadcast-not-found' };
+    const broadcast = (await deps.store.broadcasts.get(broadcastKey(broadcastId)))?.value;
+    if (!broadcast) return { missing: 'broadcast-not-found' };
     const deliveries = async function* () {
-      for await (const { value } of deps.store.deliveries.listPartition(deliveryPartition(broadcastId))) {
+      for await (const { value } of listDeliveries(deps.store, broadcast)) {
         yield value;
       }
     };

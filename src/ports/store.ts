@@ -65,6 +65,14 @@ export interface Repository<T> {
   delete(key: EntityKey, etag?: string): Promise<void>;
   listPartition(partitionKey: string, range?: RowRange): AsyncIterable<Stored<T> & { key: EntityKey }>;
   /**
+   * The rows of every partition whose key lies in `partitions` (from inclusive, to exclusive), in
+   * partition and row-key order; with `rows`, only those whose row key lies in that range.
+   */
+  listPartitions(
+    partitions: { from: string; to: string },
+    rows?: RowRange,
+  ): AsyncIterable<Stored<T> & { key: EntityKey }>;
+  /**
    * Up to MAX_TRANSACTION_ACTIONS writes to one partition, all or none; returns each action's new
    * ETag in order ('' for a delete). A conflict throws TransactionError and writes nothing.
    */

@@ -56,6 +56,12 @@ export class CrashPoint {
           yield row;
         }
       },
+      async *listPartitions(partitions, rows) {
+        for await (const row of inner.listPartitions(partitions, rows)) {
+          if (self.dead) throw new Crashed();
+          yield row;
+        }
+      },
     };
   }
 

@@ -106,7 +106,7 @@ describe('integration: CSV exports over HTTP (restify, Azurite)', () => {
         queuedAt: AT,
         updatedAt: AT,
       };
-      await store.deliveries.insert(deliveryKey('b1', id), d);
+      await store.deliveries.insert(deliveryKey({ id: 'b1' }, id), d);
     }
 
     server = restify.createServer({ handleUncaughtExceptions: false });

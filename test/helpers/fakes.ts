@@ -56,6 +56,10 @@ export class InMemoryRepository<T> implements Repository<T> {
     this.rows.delete(this.id(key));
   }
   async *listPartition(partitionKey: string, range?: RowRange) {
+    yield* this.listPartitions({ from: partitionKey, to: `${partitionKey}\u0000` }, range);
+  }
+  async *listPartitions(partitions: { from: string; to: string }, range?: RowRange) {
+    const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     const found = [...this.rows]
       .map(([id, row]) => {
         const [pk, rk] = id.split('\u0000');
@@ -63,11 +67,12 @@ export class InMemoryRepository<T> implements Repository<T> {
       })
       .filter(
         (r) =>
-          r.key.partitionKey === partitionKey &&
+          r.key.partitionKey >= partitions.from &&
+          r.key.partitionKey < partitions.to &&
           (range?.from === undefined || r.key.rowKey >= range.from) &&
           (range?.to === undefined || r.key.rowKey < range.to),
       )
-      .sort((a, b) => (a.key.rowKey < b.key.rowKey ? -1 : a.key.rowKey > b.key.rowKey ? 1 : 0));
+      .sort((a, b) => order(a.key.partitionKey, b.key.partitionKey) || order(a.key.rowKey, b.key.rowKey));
     yield* found;
   }
   async transact(partitionKey: string, actions: readonly TransactionAction<T>[]) {

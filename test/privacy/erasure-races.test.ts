@@ -264,7 +264,7 @@ describe('privacy: erasure racing the writers (Azurite)', () => {
       await confirm(deps, hooks, b.id, { actor: ADMIN });
       const sending = await queueRecipients(deps, hooks, b.id);
       assert.ok(sending);
-      return { ...w, deps, queue, hooks, sent, broadcastId: b.id };
+      return { ...w, deps, queue, hooks, sent, broadcastId: b.id, broadcast: b };
     }
 
     async function deliverAll(w: Awaited<ReturnType<typeof broadcastWorld>>, store: Store) {
@@ -289,7 +289,7 @@ describe('privacy: erasure racing the writers (Azurite)', () => {
       await deliverAll(w, store);
       assert.deepEqual(w.sent, []);
       assert.equal(w.messenger.sent.length, 0);
-      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcastId, ID)), undefined);
+      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcast, ID)), undefined);
       await assertErased(w.s);
     });
 
@@ -305,7 +305,7 @@ describe('privacy: erasure racing the writers (Azurite)', () => {
       };
       await deliverAll(w, w.s);
       assert.equal(w.messenger.sent.length, 1, 'the one message already on its way');
-      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcastId, ID)), undefined);
+      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcast, ID)), undefined);
       await assertErased(w.s);
     });
 
@@ -314,7 +314,7 @@ describe('privacy: erasure racing the writers (Azurite)', () => {
       await Promise.all([deliverAll(w, w.s), erasePerson(w.deps, ID, ADMIN)]);
       await deliverAll(w, w.s);
       assert.ok(w.messenger.sent.length <= 1);
-      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcastId, ID)), undefined);
+      assert.equal(await w.s.deliveries.get(deliveryKey(w.broadcast, ID)), undefined);
       await assertErased(w.s);
       assert.equal(await w.s.deviceOwners.get(deviceOwnerKey('none')), undefined);
     });

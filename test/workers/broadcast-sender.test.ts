@@ -7,7 +7,6 @@ import {
   type Delivery,
   type DeliveryJob,
   deliveryKey,
-  deliveryPartition,
 } from '../../src/domain/broadcast';
 import type { ConversationAddress, Participant } from '../../src/domain/participant';
 import { participantKey } from '../../src/domain/participant';
@@ -19,6 +18,7 @@ import {
   queueRecipients,
   type Recipient,
 } from '../../src/features/broadcast/broadcast-service';
+import { listDeliveries } from '../../src/features/broadcast/delivery-rows';
 import { BotMessenger } from '../../src/integrations/bot/bot-messenger';
 import type { AppInstaller, InstallOutcome } from '../../src/ports/app-installer';
 import { ConnectorError, type OutgoingCard, type PersonalChatOf } from '../../src/ports/messenger';
@@ -175,7 +175,7 @@ async function broadcastTo(
       recipients: ids.map((id) => ({ id, ...(chats.includes(id) ? { chat: address(id) } : {}) })),
     });
   for (const id of ids) {
-    await s.store.deliveries.insert(deliveryKey(b.id, id), {
+    await s.store.deliveries.insert(deliveryKey(b, id), {
       broadcastId: b.id,
       aadObjectId: id,
       displayName: `Name ${id}`,
@@ -189,7 +189,7 @@ async function broadcastTo(
 }
 
 async function delivery(store: Store, b: Broadcast, id: string): Promise<Delivery> {
-  return (await store.deliveries.get(deliveryKey(b.id, id)))!.value;
+  return (await store.deliveries.get(deliveryKey(b, id)))!.value;
 }
 
 async function next(s: Setup): Promise<QueueMessage<DeliveryJob>> {
@@ -433,7 +433,7 @@ describe('workers: broadcast sender', () => {
     const b = await broadcastTo(s, ['u1']);
     // The instance that had it claimed the row and died before recording the outcome.
     const crashedAt = s.clock.now();
-    await s.store.deliveries.update(deliveryKey(b.id, 'u1'), (d) => ({
+    await s.store.deliveries.update(deliveryKey(b, 'u1'), (d) => ({
       ...d!,
       state: 'sending',
       attempts: 1,
@@ -492,7 +492,7 @@ describe('workers: broadcast sender', () => {
     const s = setup();
     for (const id of ['u1', 'u2']) await s.store.participants.insert(participantKey(id), participant(id));
     const b = await broadcastTo(s, ['u1', 'u2']);
-    await s.store.deliveries.update(deliveryKey(b.id, 'u2'), (d) => ({
+    await s.store.deliveries.update(deliveryKey(b, 'u2'), (d) => ({
       ...d!,
       state: 'sending',
       sendingSince: new Date(s.clock.now().getTime() - 60_000).toISOString(),
@@ -525,7 +525,7 @@ describe('workers: broadcast sender', () => {
   it('sends nothing to someone whose row is gone (erased), and the rest of the chunk goes out', async () => {
     const s = setup();
     const b = await broadcastTo(s, ['u1', 'u2', 'u3']);
-    await s.store.deliveries.delete(deliveryKey(b.id, 'u2'));
+    await s.store.deliveries.delete(deliveryKey(b, 'u2'));
     assert.deepEqual(await s.sender.handle(await next(s)), { u1: 'sent', u2: 'orphan', u3: 'sent' });
     assert.deepEqual(s.messenger.sent.map((m) => m.to.conversationId).sort(), ['a:chat-u1', 'a:chat-u3']);
   });
@@ -696,7 +696,7 @@ describe('workers: broadcast sender', () => {
         const b = await broadcastTo(s0, ids);
         // Another writer touches the fourth row just before the transaction goes.
         const touched = beforeTransaction(storage.store, which, () =>
-          storage.store.deliveries.update(deliveryKey(b.id, 'az-3'), (d) => ({ ...d!, detail: 'touched' })),
+          storage.store.deliveries.update(deliveryKey(b, 'az-3'), (d) => ({ ...d!, detail: 'touched' })),
         );
         const sender = new BroadcastSender({ ...s0.deps, store: touched }, s0.hooks, s0.gate, {
           broadcastCacheMs: 0,
@@ -711,7 +711,7 @@ describe('workers: broadcast sender', () => {
       });
     }
 
-    it('with the connector simulator: two senders, a shared gate, every recipient exactly once', async function () {
+    it('with the connector simulator: two senders, a shared gate, every recipient exactly once, rows in 16 partitions', async function () {
       this.timeout(60_000);
       const storage = await freshStorage();
       const sim = await startConnectorSim({ keepActivities: false });
@@ -736,7 +736,11 @@ describe('workers: broadcast sender', () => {
             BOT_SERVICE_URL: sim.url,
           }),
         } satisfies SenderDeps;
-        const ids = Array.from({ length: 120 }, (_, i) => `person-${String(i).padStart(3, '0')}`);
+        // Object-id-like keys over all 16 first characters, so jobs and chunks meet every partition.
+        const ids = Array.from(
+          { length: 120 },
+          (_, i) => `${(i % 16).toString(16)}${String(i).padStart(3, '0')}-person`,
+        );
         for (const id of ids.slice(0, 110)) {
           await storage.store.participants.insert(participantKey(id), {
             ...participant(id),
@@ -751,8 +755,17 @@ describe('workers: broadcast sender', () => {
           { kind: 'announcement', waveId: 'w1', createdBy: ADMIN },
           ids.length,
         );
+        // 120 recipients would share one partition: spread them as a broadcast of 50,000 would be.
+        await storage.store.broadcasts.update(broadcastKey(b.id), (cur) => ({
+          ...cur!,
+          deliveryKeyChars: 1,
+        }));
         await confirm(base, h, b.id, { actor: ADMIN });
         await queueRecipients(base, h, b.id);
+        const partitions = new Set<string>();
+        for await (const r of listDeliveries(storage.store, { ...b, deliveryKeyChars: 1 }))
+          partitions.add(r.key.partitionKey);
+        assert.equal(partitions.size, 16);
         // When each instance's gate let a call go: the pacing the product controls, measured where it is
         // decided. Arrival times at the simulator (same process) also carry this host's scheduling delays.
         const granted: number[] = [];
@@ -775,7 +788,7 @@ describe('workers: broadcast sender', () => {
         await eventually(
           async () => {
             const states: string[] = [];
-            for await (const r of storage.store.deliveries.listPartition(deliveryPartition(b.id)))
+            for await (const r of listDeliveries(storage.store, { ...b, deliveryKeyChars: 1 }))
               states.push(r.value.state);
             assert.ok(
               states.length === 120 && states.every((x) => x === 'sent'),

@@ -471,6 +471,7 @@ describe('workers: progress refresher (Azurite + tenant simulator)', () => {
       replace: (k, v, e) => real.replace(k, v, e),
       delete: (k, e) => real.delete(k, e),
       listPartition: (p) => real.listPartition(p),
+      listPartitions: (p) => real.listPartitions(p),
       transact: (p, a) => real.transact(p, a),
       update: async (k, mutate) => {
         if (failSave) {

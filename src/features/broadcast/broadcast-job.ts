@@ -1,6 +1,6 @@
 import { broadcastProgressMessage } from '../../cards/broadcast-progress-card';
 import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey, deliveryPartition } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey } from '../../domain/broadcast';
 import {
   allDeliveriesFinal,
   classifyConnectorStatus,
@@ -26,6 +26,7 @@ import {
   queueRecipients,
   tally,
 } from './broadcast-service';
+import { listDeliveries } from './delivery-rows';
 
 export type BroadcastJobDeps = Pick<
   Deps,
@@ -37,13 +38,13 @@ export interface BroadcastJobOptions {
   intervalMs?: number;
   /** Least time between two updates of one progress card (default 5 s). */
   progressIntervalMs?: number;
-  /** Queueing with no progress for this long is resumed here (default 30 s). */
+  /** Queueing with no progress for this long (between two counts) is resumed here (default 30 s). */
   stallMs?: number;
   /** A cancelled broadcast's card keeps following its draining queue this long (default 15 min). */
   cancelledFollowMs?: number;
   /**
-   * A sending broadcast's deliveries are counted (one listing of its partition) at most this often
-   * per recipient, in ms (default 0.25: every 5 s up to 20,000 recipients, every 25 s at 100,000).
+   * A queueing or sending broadcast's deliveries are counted (one listing of its rows) at most this
+   * often per recipient, in ms (default 0.25: every 5 s up to 20,000 recipients, every 25 s at 100,000).
    */
   countMsPerRecipient?: number;
 }
@@ -153,7 +154,8 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'queueing': {
-        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
+        if (!this.countDue(b, now.getTime())) return;
+        const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
         const recorded = Object.values(p.counts).reduce((sum, n) => sum + n, 0);
         if (this.stalled(b, recorded, now.getTime())) {
           report.resumed++;
@@ -164,17 +166,8 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'sending': {
-        // Counting lists the whole partition: a large broadcast is counted less often.
-        const every = Math.max(this.intervalMs, b.recipientCount * this.countMsPerRecipient);
-        const last = this.counted.get(b.id);
-        if (
-          every > this.intervalMs &&
-          last !== undefined &&
-          now.getTime() - last < every - this.intervalMs / 2
-        )
-          return;
-        this.counted.set(b.id, now.getTime());
-        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
+        if (!this.countDue(b, now.getTime())) return;
+        const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
         if (allDeliveriesFinal(p.counts, b.recipientCount)) {
           let finished: Broadcast | undefined;
           await this.deps.store.broadcasts.update(broadcastKey(b.id), (cur) => {
@@ -203,7 +196,7 @@ export class BroadcastJob implements Job {
           return;
         }
         report.swept += await this.sweep(b);
-        const p = { broadcast: b, ...(await tally(this.deps.store, b.id)) };
+        const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
         await this.updateCard(b, p, report, false, signal);
         return;
       }
@@ -216,9 +209,9 @@ export class BroadcastJob implements Job {
    * a row a sender just claimed is left for the next round.
    */
   private async sweep(b: Broadcast): Promise<number> {
-    const partition = deliveryPartition(b.id);
     const now = this.deps.clock.now();
     let swept = 0;
+    let partition = '';
     let batch: TransactionAction<import('../../domain/broadcast').Delivery>[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -230,8 +223,11 @@ export class BroadcastJob implements Job {
       }
       batch = [];
     };
-    for await (const row of this.deps.store.deliveries.listPartition(partition)) {
+    for await (const row of listDeliveries(this.deps.store, b)) {
       if (row.value.state !== 'queued') continue;
+      // A transaction holds one partition's rows.
+      if (row.key.partitionKey !== partition) await flush();
+      partition = row.key.partitionKey;
       batch.push({
         kind: 'replace',
         rowKey: row.key.rowKey,
@@ -248,6 +244,19 @@ export class BroadcastJob implements Job {
     inBackground(queueRecipients(this.deps, this.hooks, broadcastId), (err) =>
       this.deps.logger.error({ err, broadcastId }, 'queueing a broadcast stopped; it is resumed later'),
     );
+  }
+
+  /**
+   * Whether to count a queueing or sending broadcast's deliveries on this tick: counting lists every
+   * row, so a large broadcast is counted less often.
+   */
+  private countDue(b: Broadcast, now: number): boolean {
+    const every = Math.max(this.intervalMs, b.recipientCount * this.countMsPerRecipient);
+    const last = this.counted.get(b.id);
+    if (every > this.intervalMs && last !== undefined && now - last < every - this.intervalMs / 2)
+      return false;
+    this.counted.set(b.id, now);
+    return true;
   }
 
   /** Queueing nobody on this instance is doing and that has recorded nobody new for `stallMs`. */

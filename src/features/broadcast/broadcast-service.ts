@@ -14,23 +14,20 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryFailure,
+  type DeliveryLayout,
   deliveryKey,
-  deliveryPartition,
+  deliveryKeyCharsFor,
+  deliveryPartitionOf,
 } from '../../domain/broadcast';
 import { jobsOf, queuedDelivery, uniqueRecipients } from '../../domain/broadcast-pacing';
 import type { ConversationAddress, Participant } from '../../domain/participant';
 import type { OutgoingCard } from '../../ports/messenger';
-import {
-  ConcurrencyError,
-  MAX_TRANSACTION_ACTIONS,
-  type Store,
-  type Stored,
-  TransactionError,
-} from '../../ports/store';
+import { ConcurrencyError, MAX_TRANSACTION_ACTIONS, type Store, TransactionError } from '../../ports/store';
 import { inBackground } from '../../shared/background';
 import { forEachBounded } from '../../shared/bounded';
 import { isUnavailable } from '../../shared/unavailable';
 import { type AuditActor, recordAudit } from '../audit';
+import { listDeliveries } from './delivery-rows';
 import { chatsOf, jobRecipientOf, type KnownChat } from './recipient-chats';
 
 export interface Recipient {
@@ -147,6 +144,7 @@ export async function createDraft(
       ...(input.createdBy.name ? { name: input.createdBy.name } : {}),
     },
     recipientCount,
+    deliveryKeyChars: deliveryKeyCharsFor(recipientCount),
     ...(channel ? { alsoPostToChannelId: channel } : {}),
     ...(note ? { note } : {}),
   };
@@ -235,7 +233,7 @@ export interface BroadcastProgress {
 export async function progress(store: Store, broadcastId: string): Promise<BroadcastProgress> {
   const stored = await store.broadcasts.get(broadcastKey(broadcastId));
   if (!stored) throw new BroadcastError('not-found', `broadcast ${broadcastId} does not exist`);
-  return { broadcast: stored.value, ...(await tally(store, broadcastId)) };
+  return { broadcast: stored.value, ...(await tally(store, stored.value)) };
 }
 
 /** Counts by state and failures by reason of a broadcast's deliveries. */
@@ -258,10 +256,9 @@ function addToTally(t: Tally, d: Delivery): void {
 }
 
 /** Counts a broadcast's deliveries while listing them, without keeping the rows (a broadcast may reach 100,000). */
-export async function tally(store: Store, broadcastId: string): Promise<Tally> {
+export async function tally(store: Store, b: DeliveryLayout): Promise<Tally> {
   const t = newTally();
-  for await (const { value } of store.deliveries.listPartition(deliveryPartition(broadcastId)))
-    addToTally(t, value);
+  for await (const { value } of listDeliveries(store, b)) addToTally(t, value);
   return t;
 }
 
@@ -322,10 +319,10 @@ async function runQueueing(
   const rest = through === undefined ? recipients : recipients.filter((r) => r.aadObjectId > through);
   const recorded = new Set<string>();
   const range = through === undefined ? undefined : { from: through };
-  for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId), range)) {
+  for await (const row of listDeliveries(deps.store, b, range)) {
     if (row.key.rowKey !== through) recorded.add(row.key.rowKey);
   }
-  const isRecorded = (r: Recipient) => recorded.has(deliveryKey(broadcastId, r.aadObjectId).rowKey);
+  const isRecorded = (r: Recipient) => recorded.has(deliveryKey(b, r.aadObjectId).rowKey);
   let queued = (through === undefined ? 0 : (b.queuedCount ?? 0)) + rest.filter(isRecorded).length;
   deps.logger.info(
     {
@@ -343,7 +340,7 @@ async function runQueueing(
   const toWrite = missing.filter((r) => known.get(r.aadObjectId) !== 'erased');
   for (let from = 0; from < toWrite.length; from += ROW_BATCH) {
     const rows = toWrite.slice(from, from + ROW_BATCH);
-    await writeWindow(deps, broadcastId, rows, known, retry);
+    await writeWindow(deps, b, rows, known, retry);
     queued += rows.length;
     // The window is written: move the cursor past it. Cancelled (or taken over) meanwhile: write nobody else.
     const cursor = rows.at(-1)!.aadObjectId;
@@ -374,37 +371,46 @@ async function runQueueing(
  */
 async function writeWindow(
   deps: BroadcastDeps,
-  broadcastId: string,
+  b: Broadcast,
   rows: readonly Recipient[],
   known: Map<string, KnownChat>,
   retry: QueueingRetry,
 ): Promise<void> {
   const queue = deps.deliveryQueue!;
-  const rowKey = (r: Recipient) => deliveryKey(broadcastId, r.aadObjectId).rowKey;
+  const rowKey = (r: Recipient) => deliveryKey(b, r.aadObjectId).rowKey;
   let unwritten = rows;
   for (let attempt = 1; ; attempt++) {
     try {
       if (attempt > 1) {
         const there = new Set<string>();
-        const range = { from: rowKey(unwritten[0]!), to: rowKey(unwritten.at(-1)!) };
-        for await (const row of deps.store.deliveries.listPartition(deliveryPartition(broadcastId), range))
-          there.add(row.key.rowKey);
+        const range = { from: rowKey(unwritten[0]!), to: `${rowKey(unwritten.at(-1)!)}~` };
+        for await (const row of listDeliveries(deps.store, b, range)) there.add(row.key.rowKey);
         unwritten = unwritten.filter((r) => !there.has(rowKey(r)));
         if (unwritten.length === 0) return;
       }
+      // A transaction holds one partition's rows.
       const transactions: Recipient[][] = [];
-      for (let i = 0; i < unwritten.length; i += MAX_TRANSACTION_ACTIONS)
-        transactions.push(unwritten.slice(i, i + MAX_TRANSACTION_ACTIONS));
+      let current: Recipient[] = [];
+      for (const r of unwritten) {
+        const last = current.at(-1);
+        const full = current.length >= MAX_TRANSACTION_ACTIONS;
+        if (last && (full || deliveryPartitionOf(b, rowKey(last)) !== deliveryPartitionOf(b, rowKey(r)))) {
+          transactions.push(current);
+          current = [];
+        }
+        current.push(r);
+      }
+      if (current.length > 0) transactions.push(current);
       await forEachBounded(transactions, QUEUE_CONCURRENCY, async (batch) => {
         const jobRecipients = batch.map((r) => jobRecipientOf(r, known.get(r.aadObjectId)));
-        for (const job of jobsOf(broadcastId, jobRecipients)) await queue.enqueue(job);
-        await insertRows(deps, broadcastId, batch);
+        for (const job of jobsOf(b.id, jobRecipients)) await queue.enqueue(job);
+        await insertRows(deps, b, batch);
       });
       return;
     } catch (err) {
       if (!isUnavailable(err, 'storage') || attempt >= retry.attempts) throw err;
       deps.logger.warn(
-        { broadcastId, attempt, rows: unwritten.length },
+        { broadcastId: b.id, attempt, rows: unwritten.length },
         'storage did not answer while queueing; the window is tried again',
       );
       await sleep(retry.waitMs);
@@ -412,46 +418,28 @@ async function writeWindow(
   }
 }
 
-/** One transaction of `queued` rows; rows another run wrote first are left as they are. */
-async function insertRows(deps: BroadcastDeps, broadcastId: string, batch: readonly Recipient[]) {
+/** One transaction of `queued` rows of one partition; rows another run wrote first are left as they are. */
+async function insertRows(deps: BroadcastDeps, b: Broadcast, batch: readonly Recipient[]) {
   const now = deps.clock.now();
+  const partitionKey = deliveryKey(b, batch[0]!.aadObjectId).partitionKey;
   const actions = batch.map((r) => ({
     kind: 'insert' as const,
-    rowKey: deliveryKey(broadcastId, r.aadObjectId).rowKey,
-    value: queuedDelivery(broadcastId, r, now),
+    rowKey: deliveryKey(b, r.aadObjectId).rowKey,
+    value: queuedDelivery(b.id, r, now),
   }));
   try {
-    await deps.store.deliveries.transact(deliveryPartition(broadcastId), actions);
+    await deps.store.deliveries.transact(partitionKey, actions);
   } catch (err) {
     if (!(err instanceof TransactionError)) throw err;
     // Some rows are there already (an earlier run): the rest one by one.
     await forEachBounded(actions, INSERTS_IN_FLIGHT, async (a) => {
       try {
-        await deps.store.deliveries.insert(
-          { partitionKey: deliveryPartition(broadcastId), rowKey: a.rowKey },
-          a.value,
-        );
+        await deps.store.deliveries.insert({ partitionKey, rowKey: a.rowKey }, a.value);
       } catch (e) {
         if (!(e instanceof ConcurrencyError)) throw e;
       }
     });
   }
-}
-
-/** Every Delivery row of a broadcast with its ETag, in row-key order. */
-export async function deliveryRowsOf(store: Store, broadcastId: string): Promise<Stored<Delivery>[]> {
-  const rows: (Stored<Delivery> & { rowKey: string })[] = [];
-  for await (const r of store.deliveries.listPartition(deliveryPartition(broadcastId))) {
-    rows.push({ rowKey: r.key.rowKey, value: r.value, etag: r.etag });
-  }
-  return rows
-    .sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))
-    .map(({ value, etag }) => ({ value, etag }));
-}
-
-/** Every Delivery row of a broadcast, in row-key order. */
-export async function deliveriesOf(store: Store, broadcastId: string): Promise<Delivery[]> {
-  return (await deliveryRowsOf(store, broadcastId)).map((r) => r.value);
 }
 
 // ---------------------------------------------------------------------------------------------

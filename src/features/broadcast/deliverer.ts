@@ -119,7 +119,7 @@ export class Deliverer {
       return Object.fromEntries(job.recipients.map((r) => [r.id, 'orphan']));
     }
     const found = await this.rows.read(
-      b.id,
+      b,
       job.recipients.map((r) => r.id),
     );
     const present = job.recipients.filter((r) => found.has(r.id));
@@ -178,7 +178,7 @@ export class Deliverer {
         return;
       }
       const found = await this.rows.read(
-        b.id,
+        b,
         soon.map((l) => l.recipient.id),
       );
       const present = soon.map((l) => l.recipient).filter((r) => found.has(r.id));
@@ -239,7 +239,7 @@ export class Deliverer {
         outcomes[recipient.id] = 'uncertain';
       } else candidates.push({ recipient, row, resend: decision.kind === 'resend' });
     }
-    if (exhausted.length > 0) await this.rows.commit(b.id, exhausted);
+    if (exhausted.length > 0) await this.rows.commit(b, exhausted);
     return candidates;
   }
 
@@ -287,7 +287,7 @@ export class Deliverer {
       };
       claims.push({ id, etag: p.c.row.etag, value: markSending(p.c.row.value, now), redo: claimable });
     }
-    const landed = await this.rows.commit(b.id, claims);
+    const landed = await this.rows.commit(b, claims);
     const claimed: Claimed[] = [];
     for (const p of prepared) {
       if (p.kind !== 'ready') continue;
@@ -312,7 +312,7 @@ export class Deliverer {
     if (claimed.length === 0) return;
     const records = await Promise.all(claimed.map((c) => this.sendOne(b, c, outcomes, later)));
     const writes = records.filter((w): w is RowWrite => w !== undefined);
-    const recorded = await this.rows.commit(b.id, writes);
+    const recorded = await this.rows.commit(b, writes);
     for (const c of claimed) {
       const id = c.p.c.recipient.id;
       const row = recorded.get(id)?.value;
@@ -425,7 +425,7 @@ export class Deliverer {
       outcomes[r.id] = !value ? 'skipped' : value.state === 'uncertain' ? 'uncertain' : 'cancelled';
       if (value) writes.push({ id: r.id, etag: row.etag, value, redo: cancelled });
     }
-    await this.rows.commit(b.id, writes);
+    await this.rows.commit(b, writes);
   }
 
   private async broadcast(id: string): Promise<Broadcast | undefined> {

@@ -220,6 +220,12 @@ export function countedRepository<T>(
         yield row;
       }
     },
+    async *listPartitions(partitions, rows) {
+      for await (const row of inner.listPartitions(partitions, rows)) {
+        remember(row.key, row.etag, row.value);
+        yield row;
+      }
+    },
     async insert(key, value) {
       const row = await inner.insert(key, value);
       changed(undefined, value);

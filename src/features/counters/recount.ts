@@ -10,7 +10,7 @@
  * differ (a crash between the two writes) the recount wins.
  */
 
-import { deliveryPartition } from '../../domain/broadcast';
+import { broadcastKey } from '../../domain/broadcast';
 import type { Wave } from '../../domain/campaign';
 import { escalationKey } from '../../domain/escalation';
 import type { Escalation } from '../../domain/escalation-model';
@@ -30,6 +30,7 @@ import {
 import type { Logger } from '../../logging';
 import type { Store } from '../../ports/store';
 import { forEachBounded, mapBounded } from '../../shared/bounded';
+import { listDeliveries } from '../broadcast/delivery-rows';
 import { waveMembersOf } from '../waves';
 import { commitBase, readScope, syncStuck } from './counter-table';
 
@@ -38,7 +39,10 @@ export const SCAN_FROM_MEMBERS = 2_000;
 const READS_IN_FLIGHT = 16;
 const SCANS_IN_FLIGHT = 8;
 
-type RecountStore = Pick<Store, 'waveMembers' | 'participants' | 'escalations' | 'deliveries' | 'counters'>;
+type RecountStore = Pick<
+  Store,
+  'waveMembers' | 'participants' | 'escalations' | 'deliveries' | 'counters' | 'broadcasts'
+>;
 
 interface UserRows {
   participant?: Participant;
@@ -121,7 +125,8 @@ export async function recountWaves(
 
 export async function recountBroadcast(store: RecountStore, broadcastId: string): Promise<Counts> {
   const counts: Counts = {};
-  for await (const { value } of store.deliveries.listPartition(deliveryPartition(broadcastId)))
+  const b = (await store.broadcasts.get(broadcastKey(broadcastId)))?.value ?? { id: broadcastId };
+  for await (const { value } of listDeliveries(store, b))
     add(counts, deliveryCounts({ ...value, broadcastId }).get(broadcastScope(broadcastId)) ?? {});
   return counts;
 }

@@ -57,6 +57,7 @@ export async function erasePerson(
     ...after,
     deviceOwners: [...rows.deviceOwners, ...after.deviceOwners],
     deliveries: [...rows.deliveries, ...after.deliveries],
+    deliveryKeys: [...rows.deliveryKeys, ...after.deliveryKeys],
     oldMdmByPerson: [...rows.oldMdmByPerson, ...after.oldMdmByPerson],
     oldMdmDevices: [...rows.oldMdmDevices, ...after.oldMdmDevices],
     ticket: after.ticket ?? rows.ticket,

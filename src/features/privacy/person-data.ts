@@ -6,7 +6,7 @@
  */
 import type { Deps } from '../../deps';
 import type { AuditEvent } from '../../domain/audit';
-import { broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, type Delivery, deliveryKey } from '../../domain/broadcast';
 import { legacyWaveMemberKey, type WaveMember, waveMemberKey } from '../../domain/campaign';
 import { type DeviceOwner, deviceOwnerKey } from '../../domain/device-owner';
 import { escalationKey } from '../../domain/escalation';
@@ -14,7 +14,7 @@ import type { Escalation } from '../../domain/escalation-model';
 import { type InventoryDevice, inventoryKey, type PersonInventoryDevice } from '../../domain/inventory';
 import { type Participant, participantKey } from '../../domain/participant';
 import { inventoryWithoutPerson } from '../../domain/retention';
-import type { Stored } from '../../ports/store';
+import type { EntityKey, Stored } from '../../ports/store';
 import { forEachBounded, mapBounded } from '../../shared/bounded';
 import { loadImportDraft } from '../admin/import-drafts';
 import { USER_NAME_MAPPING_PARTITION } from '../old-mdm/file-import-mapping';
@@ -36,6 +36,8 @@ export interface PersonRows {
   deviceOwners: DeviceOwner[];
   ticket?: Escalation;
   deliveries: Delivery[];
+  /** Where those delivery rows are (each broadcast spreads its rows over partitions of its own). */
+  deliveryKeys: EntityKey[];
   /** The person index copies (row key → copy). */
   oldMdmByPerson: { rowKey: string; value: PersonInventoryDevice }[];
   /** The inventory rows those copies stand for. */
@@ -79,12 +81,17 @@ export async function personRows(
     o && o.value.aadObjectId.toLowerCase() === id ? [o.value] : [],
   );
   const ticket = (await store.escalations.get(escalationKey(id)))?.value;
-  const broadcastIds: string[] = [];
+  const broadcasts: Broadcast[] = [];
   if (everything)
     for await (const b of store.broadcasts.listPartition(broadcastKey('x').partitionKey))
-      broadcastIds.push(b.value.id);
-  const found = await mapBounded(broadcastIds, IN_FLIGHT, (b) => store.deliveries.get(deliveryKey(b, id)));
+      broadcasts.push(b.value);
+  const found = await mapBounded(broadcasts, IN_FLIGHT, async (b) => {
+    const key = deliveryKey(b, id);
+    const row = await store.deliveries.get(key);
+    return row ? { key, value: row.value } : undefined;
+  });
   const deliveries = found.flatMap((d) => (d ? [d.value] : []));
+  const deliveryKeys = found.flatMap((d) => (d ? [d.key] : []));
   const oldMdmByPerson: PersonRows['oldMdmByPerson'] = [];
   for await (const row of store.oldMdmByPerson.listPartition(id))
     oldMdmByPerson.push({ rowKey: row.key.rowKey, value: row.value });
@@ -122,6 +129,7 @@ export async function personRows(
     deviceOwners,
     ...(ticket ? { ticket } : {}),
     deliveries,
+    deliveryKeys,
     oldMdmByPerson,
     oldMdmDevices,
     draftIds,
@@ -198,9 +206,7 @@ export async function removeDependents(
   await forEachBounded(rows.deviceOwners, IN_FLIGHT, (o) =>
     store.deviceOwners.delete(deviceOwnerKey(o.deviceKey)),
   );
-  await forEachBounded(rows.deliveries, IN_FLIGHT, (d) =>
-    store.deliveries.delete(deliveryKey(d.broadcastId, id)),
-  );
+  await forEachBounded(rows.deliveryKeys, IN_FLIGHT, (k) => store.deliveries.delete(k));
   // The inventory rows stay (they mirror the old MDM) without who they belong to.
   await forEachBounded(rows.oldMdmDevices, IN_FLIGHT, (d) =>
     store.oldMdmDevices.update(inventoryKey(d.source, d.vendorId), (cur) =>

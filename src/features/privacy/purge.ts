@@ -6,7 +6,7 @@
  * participant row, so a cut-short person is found again and finished — never half left.
  */
 import type { Deps } from '../../deps';
-import { broadcastKey, deliveryPartition } from '../../domain/broadcast';
+import { broadcastKey } from '../../domain/broadcast';
 import { campaignKey } from '../../domain/campaign';
 import { type InventoryDevice, inventoryPartitions } from '../../domain/inventory';
 import { PARTICIPANT_PARTITIONS, participantKey } from '../../domain/participant';
@@ -25,6 +25,7 @@ import {
 import { ConcurrencyError, type EntityKey, type JobState } from '../../ports/store';
 import { forEachBounded } from '../../shared/bounded';
 import { deleteImportDraft } from '../admin/import-drafts';
+import { listDeliveries } from '../broadcast/delivery-rows';
 import { allReleases, RELEASE_PARTITION, type ReleaseRecord, releaseKey } from '../old-mdm/release-record';
 import { wavesById } from '../waves';
 import { type PersonDeps, personRows, removeDependents } from './person-data';
@@ -162,8 +163,7 @@ export async function purgeRound(
         const b = (await deps.store.broadcasts.get(broadcastKey(key)))?.value;
         if (b && isDue(deliveriesDueAt(b, s), now)) {
           const keys: EntityKey[] = [];
-          for await (const row of deps.store.deliveries.listPartition(deliveryPartition(key)))
-            keys.push(row.key);
+          for await (const row of listDeliveries(deps.store, b)) keys.push(row.key);
           await forEachBounded(keys, IN_FLIGHT, (k) => deps.store.deliveries.delete(k));
           counts.deliveries += keys.length;
         }

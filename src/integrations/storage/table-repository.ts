@@ -32,6 +32,8 @@ const MAX_UPDATE_ATTEMPTS = 12;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
 const BAD_KEY = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 const MAX_KEY_CHARS = 512;
+/** A string literal in an OData filter. */
+const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 /**
  * One Azure Table holding one entity type, as JSON in a single column. Every write of an existing
@@ -114,14 +116,26 @@ export class TableRepository<T> implements Repository<T> {
     }
   }
 
-  async *listPartition(
-    partitionKey: string,
-    range?: RowRange,
-  ): AsyncIterable<Stored<T> & { key: EntityKey }> {
+  listPartition(partitionKey: string, range?: RowRange): AsyncIterable<Stored<T> & { key: EntityKey }> {
     this.checkKey({ partitionKey, rowKey: range?.from ?? '' });
-    if (range?.to !== undefined) this.checkKey({ partitionKey, rowKey: range.to });
-    const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
-    let filter = `PartitionKey eq ${quote(partitionKey)}`;
+    return this.query(`PartitionKey eq ${quote(partitionKey)}`, range);
+  }
+
+  listPartitions(
+    partitions: { from: string; to: string },
+    rows?: RowRange,
+  ): AsyncIterable<Stored<T> & { key: EntityKey }> {
+    this.checkKey({ partitionKey: partitions.from, rowKey: rows?.from ?? '' });
+    this.checkKey({ partitionKey: partitions.to, rowKey: '' });
+    return this.query(
+      `PartitionKey ge ${quote(partitions.from)} and PartitionKey lt ${quote(partitions.to)}`,
+      rows,
+    );
+  }
+
+  private async *query(partitions: string, range?: RowRange): AsyncIterable<Stored<T> & { key: EntityKey }> {
+    if (range?.to !== undefined) this.checkKey({ partitionKey: '', rowKey: range.to });
+    let filter = partitions;
     if (range?.from !== undefined) filter += ` and RowKey ge ${quote(range.from)}`;
     if (range?.to !== undefined) filter += ` and RowKey lt ${quote(range.to)}`;
     const pages = this.guard.pages(`list ${this.entityName}`, (abortSignal) =>

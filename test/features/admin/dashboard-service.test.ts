@@ -310,7 +310,7 @@ async function seed(store: Store, people: readonly Person[] = PEOPLE) {
     delivery('dee', 'failed', 'app-install-blocked'),
     delivery('eli', 'failed', 'user-not-found'),
   ]) {
-    await store.deliveries.insert(deliveryKey('b-2', d.aadObjectId), d);
+    await store.deliveries.insert(deliveryKey({ id: 'b-2' }, d.aadObjectId), d);
   }
 }
 

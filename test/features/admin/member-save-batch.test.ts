@@ -43,6 +43,7 @@ describe('integration: saving wave members in transactions (Azurite)', function 
       delete: (key, etag) => inner.delete(key, etag),
       update: (key, mutate) => inner.update(key, mutate),
       listPartition: (p, range) => inner.listPartition(p, range),
+      listPartitions: (p, range) => inner.listPartitions(p, range),
       async transact(partitionKey, actions) {
         const rowKeys = actions.map((a) => a.rowKey);
         if (!raced && partitionKey === pk) {

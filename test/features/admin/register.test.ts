@@ -4,7 +4,7 @@ import { createApp } from '../../../src/app';
 import type { CardJson } from '../../../src/cards/render';
 import type { Deps } from '../../../src/deps';
 import type { AuditEvent } from '../../../src/domain/audit';
-import { broadcastKey, type DeliveryJob, deliveryPartition } from '../../../src/domain/broadcast';
+import { broadcastKey, type DeliveryJob } from '../../../src/domain/broadcast';
 import { type Wave, waveKey, waveMemberKey } from '../../../src/domain/campaign';
 import { inventoryKey } from '../../../src/domain/inventory';
 import { type Participant, participantKey } from '../../../src/domain/participant';
@@ -12,6 +12,7 @@ import { clearAdminCache } from '../../../src/features/admin/admin-access';
 import { broadcastHooks } from '../../../src/features/admin/announce-service';
 import { BroadcastJob } from '../../../src/features/broadcast/broadcast-job';
 import { queueRecipients } from '../../../src/features/broadcast/broadcast-service';
+import { listDeliveries } from '../../../src/features/broadcast/delivery-rows';
 import { settleBackground } from '../../../src/shared/background';
 import { ADMIN_INPUTS, ADMIN_VERBS, WAVE_FORM } from '../../../src/verbs/admin';
 import { ALEX, cardAction, personalMessage, runTurn, testDeps } from '../../helpers/activities';
@@ -330,7 +331,8 @@ describe('admin: access, waves, gate and announcements', () => {
     assert.equal(queue.enqueued, 1, 'one delivery job carries both recipients');
     const job = new BroadcastJob(h.deps, broadcastHooks(h.deps));
     const deliveries: string[] = [];
-    for await (const { value } of h.store.deliveries.listPartition(deliveryPartition(id))) {
+    const broadcast = (await h.store.broadcasts.get(broadcastKey(id)))!.value;
+    for await (const { value } of listDeliveries(h.store, broadcast)) {
       deliveries.push(`${value.aadObjectId}:${value.state}`);
     }
     assert.deepEqual(deliveries.sort(), [`${ISAIAH.id}:queued`, `${PATTI.id}:queued`]);

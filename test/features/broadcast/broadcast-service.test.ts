@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Deps } from '../../../src/deps';
-import {
-  type Broadcast,
-  broadcastKey,
-  type DeliveryJob,
-  deliveryKey,
-  deliveryPartition,
-} from '../../../src/domain/broadcast';
+import { type Broadcast, broadcastKey, type DeliveryJob, deliveryKey } from '../../../src/domain/broadcast';
 import { failedDelivery, markSending } from '../../../src/domain/broadcast-pacing';
 import { participantKey } from '../../../src/domain/participant';
 import {
@@ -20,6 +14,7 @@ import {
   queueRecipients,
   type Recipient,
 } from '../../../src/features/broadcast/broadcast-service';
+import { listDeliveries } from '../../../src/features/broadcast/delivery-rows';
 import type { Store } from '../../../src/ports/store';
 import { DependencyUnavailableError } from '../../../src/shared/unavailable';
 import { testConfig } from '../../helpers/config';
@@ -83,7 +78,8 @@ function withDeliveries(store: Store, deliveries: Store['deliveries']): Store {
 
 async function rows(store: Store, id: string) {
   const out = [];
-  for await (const r of store.deliveries.listPartition(deliveryPartition(id))) out.push(r.value);
+  const b = (await store.broadcasts.get(broadcastKey(id)))!.value;
+  for await (const r of listDeliveries(store, b)) out.push(r.value);
   return out;
 }
 
@@ -339,10 +335,10 @@ describe('features: broadcast service', () => {
     );
     const listed: { from?: string; rows: number }[] = [];
     const counting = Object.create(store.deliveries) as Store['deliveries'];
-    counting.listPartition = async function* (partitionKey, range) {
+    counting.listPartitions = async function* (partitions, range) {
       const seen = { ...(range?.from ? { from: range.from } : {}), rows: 0 };
       listed.push(seen);
-      for await (const row of store.deliveries.listPartition(partitionKey, range)) {
+      for await (const row of store.deliveries.listPartitions(partitions, range)) {
         seen.rows++;
         yield row;
       }
@@ -423,7 +419,7 @@ describe('features: broadcast service', () => {
       f: (
         d: import('../../../src/domain/broadcast').Delivery,
       ) => import('../../../src/domain/broadcast').Delivery,
-    ) => store.deliveries.update(deliveryKey(b.id, `user-0000${i}`), (d) => f(d!));
+    ) => store.deliveries.update(deliveryKey(b, `user-0000${i}`), (d) => f(d!));
     await set(0, (d) => ({ ...markSending(d, now), state: 'sent' }));
     await set(1, (d) => failedDelivery(d, 'app-install-blocked', 'Graph 403', now));
     await set(2, (d) => markSending(d, now));

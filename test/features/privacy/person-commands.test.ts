@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as AC from 'adaptivecards';
 import { createApp } from '../../../src/app';
-import { deliveryKey } from '../../../src/domain/broadcast';
+import { broadcastKey, deliveryKey } from '../../../src/domain/broadcast';
 import { waveKey, waveMemberKey } from '../../../src/domain/campaign';
 import { deviceOwnerKey } from '../../../src/domain/device-owner';
 import { escalationKey, raise } from '../../../src/domain/escalation';
@@ -87,7 +87,7 @@ async function world() {
   });
   await s.deviceOwners.insert(deviceOwnerKey('dev-1'), { aadObjectId: ID, deviceKey: 'dev-1' });
   const b = await createDraft(t.deps, { kind: 'announcement', waveId: 'pilot', createdBy: ALEX }, 1);
-  await s.deliveries.insert(deliveryKey(b.id, ID), {
+  await s.deliveries.insert(deliveryKey(b, ID), {
     broadcastId: b.id,
     aadObjectId: ID,
     userPrincipalName: MEGAN.upn,
@@ -290,7 +290,12 @@ describe('privacy: the export against the record of processing (Azurite)', () =>
         doc.broadcastDeliveries[0],
         (
           await s.deliveries.get(
-            deliveryKey((doc.broadcastDeliveries[0] as { broadcastId: string }).broadcastId, ID),
+            deliveryKey(
+              (await s.broadcasts.get(
+                broadcastKey((doc.broadcastDeliveries[0] as { broadcastId: string }).broadcastId),
+              ))!.value,
+              ID,
+            ),
           )
         )?.value,
       ],

@@ -74,6 +74,7 @@ function slowRepository(vt: VirtualTime, random: () => number, latencyMs: [numbe
     },
     delete: (k: EntityKey) => repo.delete(k),
     listPartition: (pk: string) => repo.listPartition(pk),
+    listPartitions: (p: { from: string; to: string }) => repo.listPartitions(p),
     transact: (pk: string, a: readonly TransactionAction<BudgetState>[]) => repo.transact(pk, a),
     update: (k: EntityKey, m: (c: BudgetState | undefined) => BudgetState | undefined) => repo.update(k, m),
   };
