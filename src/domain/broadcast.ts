@@ -71,6 +71,15 @@ export type DeliveryFailure =
   /** The broadcast was cancelled before this message went out. */
   | 'cancelled';
 
+/** Every failure reason, in the order reports list them. */
+export const DELIVERY_FAILURES: readonly DeliveryFailure[] = [
+  'app-install-blocked',
+  'user-not-found',
+  'retries-exhausted',
+  'rejected',
+  'cancelled',
+];
+
 export interface Delivery {
   broadcastId: string;
   aadObjectId: string;

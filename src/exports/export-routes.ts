@@ -4,7 +4,7 @@
  * their 1:1 chat, and every download is audited under that admin.
  *
  * Rows are streamed from storage as they are read (one wave through its membership index, everyone
- * through the participant partitions, a broadcast through its delivery partition), so the size of an
+ * through the participant partitions, a broadcast through its delivery partitions), so the size of an
  * export does not depend on memory. Nothing from the URL is echoed into a response.
  */
 import { Readable } from 'node:stream';

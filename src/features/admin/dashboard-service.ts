@@ -24,7 +24,7 @@ import {
   type NextWaveForecast,
 } from '../../cards/wave-dashboard-sections';
 import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey, type DeliveryFailure } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, DELIVERY_FAILURES } from '../../domain/broadcast';
 import { byWaveOrder, campaignKey, endOfWave, type Wave } from '../../domain/campaign';
 import { escalationKey } from '../../domain/escalation';
 import {
@@ -55,14 +55,6 @@ const READS_IN_FLIGHT = 8;
 const RAN: readonly Wave['state'][] = ['announced', 'active', 'evaluating', 'closed'];
 /** Waves that are over: the rate measured on them is final. */
 const OVER: readonly Wave['state'][] = ['evaluating', 'closed'];
-
-const KNOWN_FAILURES: readonly DeliveryFailure[] = [
-  'app-install-blocked',
-  'user-not-found',
-  'retries-exhausted',
-  'rejected',
-  'cancelled',
-];
 
 type DashboardDeps = Pick<Deps, 'store' | 'config' | 'logger'>;
 
@@ -328,7 +320,7 @@ async function latestDelivery(deps: DashboardDeps, waveId: string): Promise<Deli
     await rebuildCounters(deps, { broadcasts: [latest.id] });
     counters = await readScope(store.counters, scope);
   }
-  return { broadcast: latest, ...deliveriesFromCounters(counters.counts, KNOWN_FAILURES) };
+  return { broadcast: latest, ...deliveriesFromCounters(counters.counts, DELIVERY_FAILURES) };
 }
 
 /** One wave's dashboard; undefined when there is no such wave. */

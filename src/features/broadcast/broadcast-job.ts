@@ -1,6 +1,6 @@
 import { broadcastProgressMessage } from '../../cards/broadcast-progress-card';
 import type { Deps } from '../../deps';
-import { type Broadcast, broadcastKey } from '../../domain/broadcast';
+import { type Broadcast, broadcastKey, DELIVERY_FAILURES } from '../../domain/broadcast';
 import {
   allDeliveriesFinal,
   classifyConnectorStatus,
@@ -8,6 +8,8 @@ import {
   failedDelivery,
 } from '../../domain/broadcast-pacing';
 import type { ConversationAddress } from '../../domain/participant';
+import { broadcastScope } from '../../domain/wave-counters';
+import { deliveriesFromCounters } from '../../domain/wave-counters-stats';
 import { languageOf, translator } from '../../i18n';
 import type { Job } from '../../ports/job';
 import { ConnectorError, type OutgoingCard } from '../../ports/messenger';
@@ -19,6 +21,8 @@ import {
   TransactionError,
 } from '../../ports/store';
 import { inBackground } from '../../shared/background';
+import { readScope } from '../counters/counter-table';
+import { rebuildCounters } from '../counters/recount';
 import {
   type BroadcastHooks,
   type BroadcastProgress,
@@ -60,6 +64,12 @@ export interface BroadcastJobReport {
   failed: number;
 }
 
+/** A broadcast's progress as seen on one tick, and whether its rows were counted for it. */
+interface Seen {
+  p: BroadcastProgress;
+  listed: boolean;
+}
+
 /** Marker of the channel post, one per broadcast, in the JobState table. */
 export const channelPostKey = (broadcastId: string) => ({
   partitionKey: 'broadcast-channel-post',
@@ -83,6 +93,8 @@ export class BroadcastJob implements Job {
   private readonly countMsPerRecipient: number;
   /** When each sending broadcast's deliveries were last counted. */
   private readonly counted = new Map<string, number>();
+  /** Delivery counts last read from each broadcast's counters, to tell counters that move. */
+  private readonly seenCounters = new Map<string, string>();
   /** Last card update per broadcast: when, and what it showed. */
   private readonly cards = new Map<string, { at: number; shown: string }>();
   /** Rows recorded per queueing broadcast as last seen, to tell a stalled run from a running one. */
@@ -154,21 +166,21 @@ export class BroadcastJob implements Job {
         return;
       }
       case 'queueing': {
-        if (!this.countDue(b, now.getTime())) return;
-        const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
-        const recorded = Object.values(p.counts).reduce((sum, n) => sum + n, 0);
-        if (this.stalled(b, recorded, now.getTime())) {
+        const seen = await this.progressOf(b, now.getTime());
+        if (!seen) return;
+        if (this.stalled(b, seen, now.getTime())) {
           report.resumed++;
           this.queue(b.id);
         }
         await this.postToChannel(b, report, signal);
-        await this.updateCard(b, p, report, false, signal);
+        await this.updateCard(b, seen.p, report, false, signal);
         return;
       }
       case 'sending': {
-        if (!this.countDue(b, now.getTime())) return;
-        const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
-        if (allDeliveriesFinal(p.counts, b.recipientCount)) {
+        const seen = await this.progressOf(b, now.getTime());
+        if (!seen) return;
+        const p = seen.p;
+        if (seen.listed && allDeliveriesFinal(p.counts, b.recipientCount)) {
           let finished: Broadcast | undefined;
           await this.deps.store.broadcasts.update(broadcastKey(b.id), (cur) => {
             finished =
@@ -182,6 +194,7 @@ export class BroadcastJob implements Job {
             await this.updateCard(finished, { ...p, broadcast: finished }, report, true, signal);
             this.queueing.delete(b.id);
             this.counted.delete(b.id);
+            this.seenCounters.delete(b.id);
             return;
           }
         }
@@ -195,6 +208,7 @@ export class BroadcastJob implements Job {
           this.cards.delete(b.id);
           return;
         }
+        if (!this.countDue(b, now.getTime())) return;
         report.swept += await this.sweep(b);
         const p = { broadcast: b, ...(await tally(this.deps.store, b)) };
         await this.updateCard(b, p, report, false, signal);
@@ -259,15 +273,51 @@ export class BroadcastJob implements Job {
     return true;
   }
 
-  /** Queueing nobody on this instance is doing and that has recorded nobody new for `stallMs`. */
-  private stalled(b: Broadcast, recorded: number, now: number): boolean {
+  /**
+   * A queueing or sending broadcast's progress on this tick, from its counters (a few rows) while they
+   * move and say some deliveries are not final. Counters that stand still or say everything is final
+   * are checked by counting the rows themselves (all of them, so at most as often as
+   * `countDue` allows): only such a count ends a broadcast or finds a queueing stalled, so counters
+   * that drifted delay the card, never the outcome. Undefined: nothing to look at on this tick.
+   */
+  private async progressOf(b: Broadcast, now: number): Promise<Seen | undefined> {
+    const read = async () => {
+      const scope = await readScope(this.deps.store.counters, broadcastScope(b.id));
+      const { counts, reasons } = deliveriesFromCounters(scope.counts, DELIVERY_FAILURES);
+      const failures = Object.fromEntries(reasons.map((r) => [r.reason, r.count]));
+      return { head: scope.head, p: { broadcast: b, counts, failures } };
+    };
+    let seen = await read();
+    if (!seen.head) {
+      // No base to add the instances' deltas to yet: recount the rows into one (a count of the rows,
+      // so only when one is due); from then on the counters follow every write.
+      if (!this.countDue(b, now)) return undefined;
+      await rebuildCounters(this.deps, { broadcasts: [b.id] });
+      seen = await read();
+      this.seenCounters.set(b.id, JSON.stringify(seen.p.counts));
+      return { p: seen.p, listed: true };
+    }
+    const shown = JSON.stringify(seen.p.counts);
+    const moving = this.seenCounters.get(b.id) !== shown;
+    this.seenCounters.set(b.id, shown);
+    if (moving && !allDeliveriesFinal(seen.p.counts, b.recipientCount)) return { p: seen.p, listed: false };
+    if (!this.countDue(b, now)) return undefined;
+    return { p: { broadcast: b, ...(await tally(this.deps.store, b)) }, listed: true };
+  }
+
+  /**
+   * Queueing nobody on this instance is doing and that has recorded nobody new for `stallMs`: two
+   * counts of its rows that far apart agree, and its counters did not move in between.
+   */
+  private stalled(b: Broadcast, seen: Seen, now: number): boolean {
     if (isQueueing(b.id)) return false;
-    const seen = this.queueing.get(b.id);
-    if (!seen || seen.recorded !== recorded) {
+    const recorded = seen.listed ? Object.values(seen.p.counts).reduce((sum, n) => sum + n, 0) : -1;
+    const last = this.queueing.get(b.id);
+    if (!last || !seen.listed || last.recorded !== recorded) {
       this.queueing.set(b.id, { recorded, since: now });
       return false;
     }
-    if (now - seen.since < this.stallMs) return false;
+    if (now - last.since < this.stallMs) return false;
     this.queueing.set(b.id, { recorded, since: now });
     this.deps.logger.warn({ broadcastId: b.id, recorded }, 'queueing stalled; resuming it');
     return true;

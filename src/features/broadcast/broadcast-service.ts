@@ -314,7 +314,7 @@ async function runQueueing(
 
   const recipients = uniqueRecipients(await hooks.recipients(b));
   // Rows through the cursor are written; past it lie at most the rows of the window a stopped run was
-  // writing, read with one range query rather than the whole partition (100 pages at 100,000).
+  // writing, read with one range query rather than every row (100 pages at 100,000).
   const through = b.queuedThrough;
   const rest = through === undefined ? recipients : recipients.filter((r) => r.aadObjectId > through);
   const recorded = new Set<string>();

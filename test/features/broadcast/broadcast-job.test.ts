@@ -15,6 +15,7 @@ import {
   type Recipient,
 } from '../../../src/features/broadcast/broadcast-service';
 import { listDeliveries } from '../../../src/features/broadcast/delivery-rows';
+import { withCounters } from '../../../src/features/counters/counting-store';
 import { ConnectorError, type OutgoingCard } from '../../../src/ports/messenger';
 import { textOf } from '../../helpers/activities';
 import { testConfig } from '../../helpers/config';
@@ -194,6 +195,67 @@ describe('features: broadcast job (leased)', () => {
       s.clock.advance(5_000);
     }
     assert.equal(listings, 3, '40,000 recipients: counted every 10 s, not every 5 s');
+  });
+
+  async function countedSetup() {
+    const s = setup(people(40));
+    const store = withCounters(s.store, { logger: silentLogger, flushMs: 0 });
+    const deps = { ...s.deps, store };
+    const job = new BroadcastJob(deps, s.hooks, s.gate, { progressIntervalMs: 0 });
+    const b = await createDraft(deps, { kind: 'announcement', waveId: 'wave-1', createdBy: ADMIN }, 40);
+    await store.broadcasts.update(broadcastKey(b.id), (cur) => ({
+      ...cur!,
+      progressCard: { conversation: ADMIN_CHAT, activityId: 'progress-card-1' },
+    }));
+    await confirm(deps, s.hooks, b.id, { actor: ADMIN });
+    await queueRecipients(deps, s.hooks, b.id);
+    await store.counterWriter.flush();
+    // The first look recounts the rows into the counters' base.
+    await job.runOnce();
+    const seen = { listings: 0 };
+    const list = s.store.deliveries.listPartitions.bind(s.store.deliveries);
+    s.store.deliveries.listPartitions = (partitions, range) => {
+      seen.listings++;
+      return list(partitions, range);
+    };
+    const ids = people(40).map((p) => p.aadObjectId);
+    const send = async (some: string[]) => {
+      for (const id of some)
+        await store.deliveries.update(deliveryKey(b, id), (d) => ({ ...d!, state: 'sent' }));
+      await store.counterWriter.flush();
+    };
+    const card = () => textOf(s.messenger.updated.at(-1)!.message.card);
+    return { ...s, inner: s.store, store, job, b, seen, ids, send, card };
+  }
+
+  it('reads a sending broadcast’s progress from its counters while they move, and counts its rows once they say all is final', async () => {
+    const c = await countedSetup();
+    await c.send(c.ids.slice(0, 10));
+    await c.job.runOnce();
+    assert.equal(c.seen.listings, 0, 'counters that move: no listing');
+    assert.match(c.card(), /10 av 40/, 'the card shows the counters');
+    await c.send(c.ids.slice(10));
+    const report = await c.job.runOnce();
+    assert.equal(c.seen.listings, 1, 'all final by the counters: the rows are counted');
+    assert.equal(report.finished, 1);
+  });
+
+  it('counters that missed a write stand still: the rows are counted, and only a count of the rows ends the broadcast', async () => {
+    const c = await countedSetup();
+    await c.send(c.ids.slice(0, 10));
+    await c.job.runOnce();
+    // A write the counters never saw (an instance died before its flush).
+    await c.inner.deliveries.update(deliveryKey(c.b, c.ids[10]!), (d) => ({ ...d!, state: 'sent' }));
+    await c.job.runOnce();
+    assert.equal(c.seen.listings, 1);
+    assert.match(c.card(), /11 av 40/, 'the card shows what the rows say');
+    await c.send(c.ids.slice(11));
+    let report = await c.job.runOnce();
+    assert.equal(report.finished, 0, 'the counters, one short, moved: no listing yet');
+    assert.equal(c.seen.listings, 1);
+    report = await c.job.runOnce();
+    assert.equal(c.seen.listings, 2, 'they stand still: the rows are counted');
+    assert.equal(report.finished, 1);
   });
 
   it('keeps the admin’s progress card current in place, at most every 5 s and only when it changed', async () => {
