@@ -1,7 +1,7 @@
 /**
  * One app instance of the broadcast benchmark (bench/broadcast.ts starts two and kills one). It is
- * the production broadcast path with nothing stubbed: Azure Storage through createAzureStorage
- * (tables, the deliveries queue, the shared rate gate, the scheduler's blob lease), BotMessenger
+ * the production broadcast path with nothing stubbed: Azure Storage through createAzureStorage with
+ * the counting store in front, as the runtime has it (tables, the deliveries queue, the shared rate gate, the scheduler's blob lease), BotMessenger
  * over a credential-less botbuilder CloudAdapter (as BOT_APP_TYPE=local builds it) talking to the
  * connector simulator, GraphAppInstaller over GraphApi talking to the tenant simulator, the
  * BroadcastSender on this instance and the leased BroadcastJob under a Scheduler. Beside the
@@ -35,6 +35,7 @@ import {
   queueRecipients,
   type Recipient,
 } from '../src/features/broadcast/broadcast-service';
+import { withCounters } from '../src/features/counters/counting-store';
 import { withOutgoingBudget } from '../src/features/outgoing-budget';
 import { BotMessenger } from '../src/integrations/bot/bot-messenger';
 import { credentialFor } from '../src/integrations/graph/credential';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     connectionString: required('BENCH_CONNECTION_STRING'),
     prefix: required('BENCH_PREFIX'),
   });
+  // As the runtime builds it: every write also keeps the counters the dashboards and the job read.
+  const store = withCounters(storage.store, { logger });
   // Read like production's, from the variables a developer's instance would have.
   const config = readConfig({
     STORAGE_CONNECTION_STRING: required('BENCH_CONNECTION_STRING'),
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
   });
   const deps = {
     config,
-    store: storage.store,
+    store,
     clock: systemClock,
     logger,
     // The broadcast engine does its own pacing and retries: none hidden inside the connector SDK.
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     async recipients(): Promise<Recipient[]> {
       const out: Recipient[] = [];
       for (const partition of PARTICIPANT_PARTITIONS) {
-        for await (const { value } of storage.store.participants.listPartition(partition)) {
+        for await (const { value } of store.participants.listPartition(partition)) {
           out.push({
             aadObjectId: value.aadObjectId,
             displayName: value.displayName,
@@ -182,6 +185,7 @@ async function main(): Promise<void> {
       await interactive.stop();
       await sender.stop();
       await scheduler.stop();
+      await store.counterWriter.stop();
       clearInterval(sampler);
       sample();
       process.stdout.write('stopped\n');

@@ -101,7 +101,8 @@ export async function startBot(
   // Content first: a broken guidance file is a configuration error and should stop start-up at once.
   const guidance = loadGuidance({ overridePath: config.guidanceOverridePath });
   const storage = createAzureStorage(config.storage);
-  storage.store = withCounters(storage.store, { logger });
+  const counted = withCounters(storage.store, { logger });
+  storage.store = counted;
   try {
     await storage.ensureCreated();
   } catch (err) {
@@ -235,6 +236,8 @@ export async function startBot(
         // Sends in flight finish; queued jobs stay in the queue for the other instances.
         await sender.stop();
         await scheduler.stop();
+        // The counts of the last writes go out now rather than wait for a recount.
+        await counted.counterWriter.stop();
         logger.info('stopped');
       })();
       return stopping;
