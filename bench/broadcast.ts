@@ -411,11 +411,13 @@ async function main(): Promise<number> {
     const allAccepted =
       record.messages.filter((m) => inPeriod(m.at)).length + record.updateTimes.filter(inPeriod).length;
     const totalRatio = (allAccepted - 1) / seconds / TEAMS_TENANT_RATE_LIMIT;
-    const requests: StorageRequests = { ...queueing };
+    const requests: StorageRequests = { ...queueing, tableKinds: { ...queueing.tableKinds } };
     const gate = { served: 0, dropped: 0, late: 0, bypassed: 0, starvedMs: 0, claims: 0, conflicts: 0 };
     for (const f of storageFiles) {
       const counted = JSON.parse(readFileSync(f, 'utf8')) as StorageRequests & { gate?: typeof gate };
       for (const k of ['table', 'queue', 'blob'] as const) requests[k] += counted[k];
+      for (const k of ['query', 'transaction', 'other'] as const)
+        requests.tableKinds[k] += counted.tableKinds?.[k] ?? 0;
       for (const k of Object.keys(gate) as (keyof typeof gate)[]) gate[k] += counted.gate?.[k] ?? 0;
     }
     const opsPerMessage = totalOf(requests) / times.length;
@@ -432,7 +434,7 @@ async function main(): Promise<number> {
       `ratios: ${times.length} recipient messages in ${seconds.toFixed(1)} s = ${achieved.toFixed(2)}/s = ${(100 * ratio).toFixed(1)}% of Teams' ${TEAMS_TENANT_RATE_LIMIT}/s; with everything else accepted meanwhile (${allAccepted - times.length} interactive updates, progress card, channel post) ${(100 * totalRatio).toFixed(1)}%`,
     );
     log(
-      `storage: ${totalOf(requests)} requests (tables ${requests.table}, queue ${requests.queue}, blobs ${requests.blob}; queueing ${totalOf(queueing)}) = ${opsPerMessage.toFixed(3)} per recipient message`,
+      `storage: ${totalOf(requests)} requests (tables ${requests.table}: ${requests.tableKinds.query} queries, ${requests.tableKinds.transaction} transactions, ${requests.tableKinds.other} others; queue ${requests.queue}, blobs ${requests.blob}; queueing ${totalOf(queueing)}) = ${opsPerMessage.toFixed(3)} per recipient message`,
     );
     if (!UNTHROTTLED || GATE_RATE !== 'unlimited')
       log(
