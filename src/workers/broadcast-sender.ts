@@ -17,7 +17,6 @@ import {
 } from '../features/broadcast/deliverer';
 import type { QueueMessage, WorkQueue } from '../ports/queue';
 import { AbortedError, type RateGate } from '../ports/rate-gate';
-import { withLowHeapGrowth } from '../shared/heap-growth';
 
 export type { JobOutcomes, SenderDeps, SendOutcome } from '../features/broadcast/deliverer';
 
@@ -198,9 +197,7 @@ export class BroadcastSender {
       idle = this.idlePollMs[0];
       lastJobAt = Date.now();
       for (const m of messages) {
-        // A job's requests and answers are garbage within seconds: with V8's default growth the heap
-        // would hold several times what the sender keeps (docs/bench/broadcast.md).
-        const work = withLowHeapGrowth(() => this.handle(m)).finally(() => {
+        const work = this.handle(m).finally(() => {
           this.inFlight.delete(work);
           this.wake?.();
         });

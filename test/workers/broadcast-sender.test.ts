@@ -25,7 +25,6 @@ import { ConnectorError, type OutgoingCard, type PersonalChatOf } from '../../sr
 import type { QueueMessage } from '../../src/ports/queue';
 import type { RateGate } from '../../src/ports/rate-gate';
 import type { Store } from '../../src/ports/store';
-import { heapGrowthLowered } from '../../src/shared/heap-growth';
 import type { JobOutcomes } from '../../src/workers/broadcast-sender';
 import { BroadcastSender, type SenderDeps } from '../../src/workers/broadcast-sender';
 import { atEveryCrashPoint, Crashed, CrashPoint } from '../crash/crash-point';
@@ -566,30 +565,6 @@ describe('workers: broadcast sender', () => {
     release();
     await stopping;
     for (const id of ['u1', 'u2', 'u3']) assert.equal((await delivery(s.store, b, id)).state, 'sent');
-  });
-
-  it('holds the lower heap growth while it has a job in hand, and gives it back when the job is done', async () => {
-    const s = setup();
-    for (const id of ['h1', 'h2']) await s.store.participants.insert(participantKey(id), participant(id));
-    const b = await broadcastTo(s, ['h1', 'h2']);
-    let release: () => void = () => {};
-    s.messenger.slow = new Promise((r) => {
-      release = r;
-    });
-    const sender = new BroadcastSender(s.deps, s.hooks, s.gate, { broadcastCacheMs: 0, idlePollMs: [5, 10] });
-    assert.equal(heapGrowthLowered(), false);
-    sender.start();
-    try {
-      await eventually(() => s.messenger.calls >= 1);
-      assert.equal(heapGrowthLowered(), true, 'a job in hand');
-      release();
-      await eventually(async () => (await delivery(s.store, b, 'h2')).state === 'sent');
-      await eventually(() => !heapGrowthLowered());
-    } finally {
-      release();
-      await sender.stop();
-    }
-    assert.equal(heapGrowthLowered(), false);
   });
 
   describe('killed (kill -9) at any point of a job', () => {
