@@ -147,6 +147,15 @@ async function main(): Promise<number> {
       count(kind);
       return op();
     };
+    /** A listing costs a request per page of up to 1,000 rows. */
+    async function* pagesCounted<R>(name: string, rows: AsyncIterable<R>): AsyncIterable<R> {
+      let n = 0;
+      count(`${name}.list`);
+      for await (const row of rows) {
+        if (++n % 1000 === 0) count(`${name}.list`);
+        yield row;
+      }
+    }
     const counted = <T>(name: string, repo: Repository<T>): Repository<T> => ({
       get: (key) => counting(`${name}.get`, () => repo.get(key)),
       insert: (key, value) => counting(`${name}.insert`, () => repo.insert(key, value)),
@@ -162,22 +171,8 @@ async function main(): Promise<number> {
         rowsWritten += actions.length;
         return repo.transact(pk, actions);
       },
-      async *listPartition(pk, range) {
-        let rows = 0;
-        count(`${name}.list`);
-        for await (const row of repo.listPartition(pk, range)) {
-          if (++rows % 1000 === 0) count(`${name}.list`);
-          yield row;
-        }
-      },
-      async *listPartitions(partitions, range) {
-        let rows = 0;
-        count(`${name}.list`);
-        for await (const row of repo.listPartitions(partitions, range)) {
-          if (++rows % 1000 === 0) count(`${name}.list`);
-          yield row;
-        }
-      },
+      listPartition: (pk, range) => pagesCounted(name, repo.listPartition(pk, range)),
+      listPartitions: (partitions, range) => pagesCounted(name, repo.listPartitions(partitions, range)),
     });
     const countedStore = {
       ...store,
