@@ -27,6 +27,10 @@ export interface MatchCandidates {
   requests: number;
   /** Whether Entra's collection was read (see `DeviceDirectory.matchCandidates`). */
   entraRead?: boolean;
+  /** How Intune's devices were read: page by page, or as one report export. */
+  intuneRead?: 'paged' | 'export';
+  /** Why the export was not used when it was tried. */
+  intuneReadNote?: string;
 }
 
 export interface DeviceDirectory {

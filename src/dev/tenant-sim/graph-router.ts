@@ -5,6 +5,7 @@ import type { Route, RouteParams } from './graph-request';
 import { deltaRoutes } from './routes-delta';
 import { directoryRoutes } from './routes-directory';
 import { intuneRoutes } from './routes-intune';
+import { reportRoutes } from './routes-reports';
 import { teamworkRoutes } from './routes-teamwork';
 
 interface CompiledRoute {
@@ -17,6 +18,7 @@ const ROUTES: CompiledRoute[] = [
   ...deltaRoutes,
   ...directoryRoutes,
   ...intuneRoutes,
+  ...reportRoutes,
   ...teamworkRoutes,
   ...conditionalAccessRoutes,
 ].map((route) => ({

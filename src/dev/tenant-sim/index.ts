@@ -22,6 +22,7 @@ export {
   type SimUser,
   type TroubleshootingEvent,
 } from './model';
+export { exportJobSettings } from './routes-reports';
 export { type DeviceSeed, type GroupSeed, SeedError, type TenantSeed, type UserSeed } from './seed';
 export { startTenantSimulator, type TenantSimulator, type TenantSimulatorOptions } from './server';
 export type { TenantState, UserState } from './state';

@@ -15,6 +15,7 @@ import { graphErrorBody } from './graph-error';
 import { type PipelineDeps, serveGraph } from './graph-pipeline';
 import { type GraphRequest, type GraphResponse, JSON_CONTENT_TYPE } from './graph-request';
 import { oldMdmView } from './old-mdm-view';
+import { exportDownload } from './routes-reports';
 import type { TenantSeed } from './seed';
 import { RequestStats } from './stats';
 import { Tenant } from './tenant';
@@ -120,6 +121,23 @@ async function handle(
       inBatch: false,
     };
     return sendGraph(res, await serveGraph(graphReq, deps));
+  }
+  if (url.pathname.startsWith('/_blob/exports/') && method === 'GET') {
+    // A finished report export, as Intune hands it out: outside Graph, no bearer token.
+    const zip = exportDownload(deps.tenant, decodeURIComponent(url.pathname.slice('/_blob/exports/'.length)));
+    if (!zip)
+      return send(
+        res,
+        404,
+        { 'Content-Type': 'application/xml' },
+        '<Error><Code>BlobNotFound</Code></Error>',
+      );
+    res.writeHead(200, {
+      'Content-Type': 'application/x-zip-compressed',
+      'Content-Length': String(zip.length),
+    });
+    res.end(zip);
+    return;
   }
   if (url.pathname === '/_sim/old-mdm' && method === 'GET') {
     return send(

@@ -72,6 +72,9 @@ export interface MatchPassReport {
   /** Graph requests the candidates cost, and whether Entra's device list was among them. */
   graphRequests: number;
   entraRead: boolean;
+  /** How Intune's devices were read (page by page, or one report export), and why not the export when it failed. */
+  intuneRead: 'paged' | 'export';
+  intuneReadNote?: string;
   rowsWritten: number;
   indexWritten: number;
   indexDeleted: number;
@@ -270,7 +273,14 @@ async function matchStored(
   followed: Set<string>;
   counts: Pick<
     MatchPassReport,
-    'matched' | 'ambiguous' | 'unmatched' | 'personMissing' | 'graphRequests' | 'entraRead'
+    | 'matched'
+    | 'ambiguous'
+    | 'unmatched'
+    | 'personMissing'
+    | 'graphRequests'
+    | 'entraRead'
+    | 'intuneRead'
+    | 'intuneReadNote'
   >;
 }> {
   const { signal } = options;
@@ -306,6 +316,8 @@ async function matchStored(
       personMissing,
       graphRequests: graph.requests,
       entraRead: graph.entraRead ?? true,
+      intuneRead: graph.intuneRead ?? 'paged',
+      ...(graph.intuneReadNote ? { intuneReadNote: graph.intuneReadNote } : {}),
     },
   };
 }

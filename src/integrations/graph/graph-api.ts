@@ -118,10 +118,17 @@ export class GraphApi {
   async *pages<T>(path: string, headers?: Record<string, string>): AsyncGenerator<T[]> {
     let next: string | undefined = path;
     while (next) {
-      const page: GraphPage<T> = await this.get<GraphPage<T>>(next, headers);
-      yield page.value ?? [];
-      next = page['@odata.nextLink'] ? this.relative(page['@odata.nextLink']) : undefined;
+      const page: { items: T[]; next?: string } = await this.page<T>(next, headers);
+      yield page.items;
+      next = page.next;
     }
+  }
+
+  /** One page of a collection and the path of the next one (relative, ready for `page` or `pages`). */
+  async page<T>(path: string, headers?: Record<string, string>): Promise<{ items: T[]; next?: string }> {
+    const page = await this.get<GraphPage<T>>(path, headers);
+    const link = page['@odata.nextLink'];
+    return { items: page.value ?? [], ...(link ? { next: this.relative(link) } : {}) };
   }
 
   /**

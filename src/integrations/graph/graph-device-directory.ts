@@ -6,7 +6,7 @@ import type {
   MatchCandidates,
 } from '../../ports/device-directory';
 import { type BatchRequest, type BatchResponse, type GraphApi, GraphRequestError } from './graph-api';
-import { readMatchCandidates } from './graph-match-candidates';
+import { type MatchCandidatesOptions, readMatchCandidates } from './graph-match-candidates';
 
 export interface GraphManagedDevice {
   id: string;
@@ -51,7 +51,11 @@ const USER_FIELDS = 'id,userPrincipalName,displayName,mail,preferredLanguage';
 
 /** Users and devices from Microsoft Graph: Intune managedDevices merged with Entra devices. */
 export class GraphDeviceDirectory implements DeviceDirectory {
-  constructor(private readonly graph: GraphApi) {}
+  /** `matchRead`: how `matchCandidates` reads Intune (the export for large tenants by default). */
+  constructor(
+    private readonly graph: GraphApi,
+    private readonly matchRead: MatchCandidatesOptions = {},
+  ) {}
 
   async findUser(idOrUpn: string): Promise<DirectoryUser | undefined> {
     try {
@@ -143,7 +147,7 @@ export class GraphDeviceDirectory implements DeviceDirectory {
   }
 
   matchCandidates(signal?: AbortSignal, entraDeviceIds?: ReadonlySet<string>): Promise<MatchCandidates> {
-    return readMatchCandidates(this.graph, signal, entraDeviceIds);
+    return readMatchCandidates(this.graph, signal, entraDeviceIds, this.matchRead);
   }
 
   /** One round trip: Intune's view, both Entra relationships, and (optionally) recent enrollment failures. */

@@ -1,39 +1,14 @@
 import assert from 'node:assert/strict';
-import { type DeviceSeed, startTenantSimulator, type TenantSimulator } from '../../../src/dev/tenant-sim';
+import { startTenantSimulator, type TenantSimulator } from '../../../src/dev/tenant-sim';
 import { guidKey } from '../../../src/domain/device-matching';
 import { GraphDeviceDirectory } from '../../../src/integrations/graph/graph-device-directory';
+import { bigSeed } from './big-seed';
 import { simulatorGraphApi } from './simulator-graph';
 
 async function graphGet(sim: TenantSimulator, path: string): Promise<{ value: Record<string, unknown>[] }> {
   const res = await fetch(`${sim.url}/v1.0${path}`, { headers: { Authorization: 'Bearer test-token' } });
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as { value: Record<string, unknown>[] };
-}
-
-/** 1,100 devices in Intune (and Entra) plus 1,050 only in Entra: two Intune pages, three Entra pages. */
-function bigSeed() {
-  const device = (i: number, management: 'intune' | 'partner'): DeviceSeed => ({
-    deviceId: `b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    user: 'pat@example.com',
-    displayName: `Device ${i}`,
-    operatingSystem: i % 2 ? 'iOS' : 'Windows',
-    osVersion: '1',
-    model: i % 2 ? 'iPhone 15' : 'Surface',
-    manufacturer: 'x',
-    ownership: 'company',
-    serialNumber: `SER${i}`,
-    ...(i % 2
-      ? { imei: `35${String(i).padStart(13, '0')}`, udid: `00008120-${String(i).padStart(16, '0')}` }
-      : {}),
-    management,
-  });
-  return {
-    users: [{ id: 'u-pat', userPrincipalName: 'pat@example.com', displayName: 'Pat' }],
-    devices: [
-      ...Array.from({ length: 1100 }, (_, i) => device(i, 'intune')),
-      ...Array.from({ length: 1050 }, (_, i) => device(5000 + i, 'partner')),
-    ],
-  };
 }
 
 describe('integration: match candidates over Graph (tenant simulator)', () => {
@@ -44,7 +19,7 @@ describe('integration: match candidates over Graph (tenant simulator)', () => {
 
   it('pages every Intune and Entra device with the largest pages and merges them per physical device', async () => {
     sim = await startTenantSimulator({ seed: bigSeed() });
-    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api);
+    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api, { intuneRead: 'paged' });
     sim.stats.reset();
     const { candidates, requests } = await directory.matchCandidates();
     assert.equal(sim.stats.byRoute['GET /deviceManagement/managedDevices'], 2, '1,100 at $top=1000');
@@ -78,7 +53,7 @@ describe('integration: match candidates over Graph (tenant simulator)', () => {
 
   it('reads Entra only when the old MDM lists an Entra device id no Intune record carries', async () => {
     sim = await startTenantSimulator({ seed: bigSeed() });
-    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api);
+    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api, { intuneRead: 'paged' });
     const ids = (...raw: string[]) => new Set(raw.map((id) => guidKey(id)!));
 
     sim.stats.reset();
