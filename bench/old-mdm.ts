@@ -148,6 +148,7 @@ function describePass(r: MatchPassReport): string {
     `person_missing=${r.personMissing}`,
     `graph_requests=${r.graphRequests}`,
     `entra_read=${r.entraRead}`,
+    `intune_read=${r.intuneRead}${r.intuneReadNote ? ` (${r.intuneReadNote})` : ''}`,
     `rows_written=${r.rowsWritten}`,
     `index_written=${r.indexWritten}`,
     `people_marked=${r.peopleMarked}`,
@@ -390,7 +391,7 @@ async function main(): Promise<number> {
     const wsPages = Math.ceil(DEVICES / 500);
     log(
       `requests: full = ${full.requests} Workspace ONE (token + ${wsPages} pages of 500) + ${pass.graphRequests} Graph ` +
-        `(Intune managedDevices 1,000 a page${pass.entraRead ? ', Entra devices 999 a page' : '; Entra not read: Workspace ONE lists no Entra device id'}) = ${fullRequests}; aim ${AIM.fullRequests}: ` +
+        `(Intune ${pass.intuneRead === 'export' ? 'one page, then the Devices report export: job, polls, download' : 'managedDevices 1,000 a page'}${pass.entraRead ? ', Entra devices 999 a page' : '; Entra not read: Workspace ONE lists no Entra device id'}) = ${fullRequests}; aim ${AIM.fullRequests}: ` +
         `Workspace ONE part ${full.requests <= AIM.fullRequests ? 'meets it' : 'exceeds it'}, the sum ${fullRequests <= AIM.fullRequests ? 'meets it' : 'exceeds it'}`,
     );
     const peak = peakRssMb();
