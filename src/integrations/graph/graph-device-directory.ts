@@ -50,8 +50,12 @@ export const DEVICE_FIELDS =
 const USER_FIELDS = 'id,userPrincipalName,displayName,mail,preferredLanguage';
 
 /** Users and devices from Microsoft Graph: Intune managedDevices merged with Entra devices. */
+const EXPORT_REFUSAL_MEMORY_MS = 24 * 3_600_000;
+
 export class GraphDeviceDirectory implements DeviceDirectory {
   /** `matchRead`: how `matchCandidates` reads Intune (the export for large tenants by default). */
+  private exportRefusedAt?: number;
+
   constructor(
     private readonly graph: GraphApi,
     private readonly matchRead: MatchCandidatesOptions = {},
@@ -146,8 +150,32 @@ export class GraphDeviceDirectory implements DeviceDirectory {
     return this.lookUp(user, since);
   }
 
-  matchCandidates(signal?: AbortSignal, entraDeviceIds?: ReadonlySet<string>): Promise<MatchCandidates> {
-    return readMatchCandidates(this.graph, signal, entraDeviceIds, this.matchRead);
+  /**
+   * After Intune refuses the export for want of permission (the Graph reference lists ReadWrite
+   * permissions for creating export jobs; this app holds Read.All), the next day's passes read the
+   * pages straight away instead of asking again.
+   */
+  async matchCandidates(
+    signal?: AbortSignal,
+    entraDeviceIds?: ReadonlySet<string>,
+  ): Promise<MatchCandidates> {
+    const refusedLately =
+      this.exportRefusedAt !== undefined && Date.now() - this.exportRefusedAt < EXPORT_REFUSAL_MEMORY_MS;
+    const { exportRefused, ...read } = await readMatchCandidates(
+      this.graph,
+      signal,
+      entraDeviceIds,
+      refusedLately && this.matchRead.intuneRead !== 'export'
+        ? { ...this.matchRead, intuneRead: 'paged' }
+        : this.matchRead,
+    );
+    if (exportRefused) this.exportRefusedAt = Date.now();
+    return refusedLately && !read.intuneReadNote
+      ? {
+          ...read,
+          intuneReadNote: 'export not tried: Intune refused it for want of permission in the last day',
+        }
+      : read;
   }
 
   /** One round trip: Intune's view, both Entra relationships, and (optionally) recent enrollment failures. */

@@ -78,6 +78,7 @@ interface IntuneRead {
   requests: number;
   via: 'paged' | 'export';
   note?: string;
+  exportRefused?: boolean;
 }
 
 async function readIntune(
@@ -106,6 +107,7 @@ async function readIntune(
     requests: requests + rest.requests,
     via: 'paged',
     note: `export not used: ${exported.reason}`,
+    ...(exported.refused ? { exportRefused: true } : {}),
   };
 }
 
@@ -114,7 +116,7 @@ export async function readMatchCandidates(
   signal?: AbortSignal,
   entraDeviceIds?: ReadonlySet<string>,
   options: MatchCandidatesOptions = {},
-): Promise<MatchCandidates> {
+): Promise<MatchCandidates & { exportRefused?: boolean }> {
   const entraPath = `/devices?$select=${ENTRA_FIELDS}&$top=${ENTRA_PAGE}`;
   const intune = await readIntune(graph, signal, options);
   const twinned = new Set(intune.items.flatMap((m) => guidKey(value(m.azureADDeviceId)) ?? []));
@@ -129,6 +131,7 @@ export async function readMatchCandidates(
     entraRead: entraNeeded,
     intuneRead: intune.via,
     ...(intune.note ? { intuneReadNote: intune.note } : {}),
+    ...(intune.exportRefused ? { exportRefused: true } : {}),
   };
 }
 

@@ -59,7 +59,8 @@ export interface IntuneExportOptions {
 
 export type IntuneExportResult =
   | { ok: true; records: IntuneRecord[]; requests: number }
-  | { ok: false; reason: string; requests: number };
+  /** `refused`: Graph said 401/403 to the job, i.e. the app's permissions do not cover it. */
+  | { ok: false; reason: string; requests: number; refused?: boolean };
 
 /** Waits between polls: quick at first (small tenants finish in seconds), then every 15 s. */
 const POLL_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
@@ -103,7 +104,11 @@ export async function readIntuneExport(
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   let waited = 0;
   let requests = 0;
-  const fail = (reason: string): IntuneExportResult => ({ ok: false, reason, requests });
+  const fail = (reason: string): Extract<IntuneExportResult, { ok: false }> => ({
+    ok: false,
+    reason,
+    requests,
+  });
 
   let job: ExportJob;
   try {
@@ -115,7 +120,10 @@ export async function readIntuneExport(
     });
   } catch (err) {
     if (!(err instanceof GraphRequestError)) throw err;
-    return fail(`the export job was refused: ${err.message}`);
+    return {
+      ...fail(`the export job was refused: ${err.message}`),
+      refused: err.status === 401 || err.status === 403,
+    };
   }
   if (!job.id) return fail('the export job came back without an id');
   const jobPath = `/deviceManagement/reports/exportJobs('${encodeURIComponent(job.id)}')`;

@@ -113,19 +113,32 @@ describe('integration: Intune read as a report export (tenant simulator)', () =>
     );
   });
 
-  it('falls back when the job is refused (a missing permission) or takes longer than allowed', async () => {
+  it('falls back when the job is refused for want of permission, and does not ask again for a day', async () => {
     sim = await startTenantSimulator({ seed: bigSeed() });
+    exportJobSettings(sim.tenant, { delayMs: 0 });
     sim.faults.add({ method: 'POST', path: '/deviceManagement/reports/exportJobs', status: 403 });
-    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api, {
-      sleep: noWait,
-      deadlineMs: 3_500,
-    });
+    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api, { sleep: noWait });
     const refused = await directory.matchCandidates(undefined, new Set());
     assert.equal(refused.intuneRead, 'paged');
     assert.match(refused.intuneReadNote ?? '', /refused: .*403/);
     assert.equal(refused.candidates.length, 1100);
+    assert.equal(refused.requests, 3, 'page, refused job, second page');
 
+    sim.stats.reset();
+    const next = await directory.matchCandidates(undefined, new Set());
+    assert.equal(sim.stats.byRoute['POST /deviceManagement/reports/exportJobs'] ?? 0, 0, 'not asked again');
+    assert.equal(next.intuneRead, 'paged');
+    assert.match(next.intuneReadNote ?? '', /not tried: Intune refused it for want of permission/);
+    assert.equal(next.requests, 2);
+  });
+
+  it('falls back when the job takes longer than allowed', async () => {
+    sim = await startTenantSimulator({ seed: bigSeed() });
     exportJobSettings(sim.tenant, { delayMs: 3_600_000 });
+    const directory = new GraphDeviceDirectory(simulatorGraphApi(sim).api, {
+      sleep: noWait,
+      deadlineMs: 3_500,
+    });
     const late = await directory.matchCandidates(undefined, new Set());
     assert.equal(late.intuneRead, 'paged');
     assert.match(late.intuneReadNote ?? '', /still (notStarted|inProgress) after 3 s/);
