@@ -79,15 +79,16 @@ const OS_CODES: Readonly<Record<string, string>> = {
 
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /**
@@ -173,7 +174,14 @@ async function download(
           await res.body?.cancel();
           return { reason: `the export file is ${size} bytes, over ${MAX_ZIP_BYTES}`, attempts: attempt };
         }
-        return { bytes: new Uint8Array(await res.arrayBuffer()), reason: '', attempts: attempt };
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (bytes.length > MAX_ZIP_BYTES) {
+          return {
+            reason: `the export file is ${bytes.length} bytes, over ${MAX_ZIP_BYTES}`,
+            attempts: attempt,
+          };
+        }
+        return { bytes, reason: '', attempts: attempt };
       }
       await res.body?.cancel();
       reason = `the export file could not be downloaded (HTTP ${res.status})`;

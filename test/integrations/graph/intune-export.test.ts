@@ -145,6 +145,22 @@ describe('integration: Intune read as a report export (tenant simulator)', () =>
     assert.equal(late.requests, 1 + 1 + 2 + 1, 'page, job, two polls (1 s, 2 s), then the second page');
   });
 
+  it('stops waiting for the job when the pass is cancelled', async () => {
+    sim = await startTenantSimulator({ seed: bigSeed() });
+    exportJobSettings(sim.tenant, { delayMs: 3_600_000 });
+    const controller = new AbortController();
+    sim.stats.reset();
+    const read = new GraphDeviceDirectory(simulatorGraphApi(sim).api).matchCandidates(
+      controller.signal,
+      new Set(),
+    );
+    while (!sim.stats.byRoute['POST /deviceManagement/reports/exportJobs'])
+      await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await assert.rejects(read, { name: 'AbortError' });
+    assert.equal(sim.stats.byRoute['GET /deviceManagement/reports/{job}'] ?? 0, 0, 'no poll after the abort');
+  });
+
   it('retries a throttled poll as any Graph request', async () => {
     sim = await startTenantSimulator({ seed: bigSeed() });
     exportJobSettings(sim.tenant, { delayMs: 0 });
