@@ -77,6 +77,35 @@ const OS_CODES: Readonly<Record<string, string>> = {
   '4': 'macOS',
 };
 
+/**
+ * Intune's own exports head some columns with display names ("Device name", "Serial number",
+ * "Azure AD Device ID"), and `Devices` ignores `localizationType` for legacy compatibility (G6):
+ * headers are compared without case, spaces or punctuation, and these names count as the columns.
+ */
+const HEADER_ALIASES: Readonly<Record<string, ExportColumn>> = {
+  azureaddeviceid: 'ReferenceId',
+  aaddeviceid: 'ReferenceId',
+  entradeviceid: 'ReferenceId',
+  microsoftentradeviceid: 'ReferenceId',
+  primaryuserupn: 'UPN',
+  userprincipalname: 'UPN',
+  operatingsystem: 'OS',
+};
+
+type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+const squash = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+const CANONICAL = new Map<string, ExportColumn>([
+  ...EXPORT_COLUMNS.map((c): [string, ExportColumn] => [squash(c), c]),
+  ...Object.entries(HEADER_ALIASES),
+]);
+
+/** "iOS/iPadOS" names both: the model tells them apart (platformOf), as for the paged read's "iOS". */
+function osOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (OS_CODES[value]) return OS_CODES[value];
+  return /^ios\s*\/\s*ipados$/i.test(value.trim()) ? 'iOS' : value;
+}
+
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -200,19 +229,23 @@ export function recordsOf(zip: Uint8Array): IntuneRecord[] {
   const files = unzipSync(zip, { filter: (f) => f.name.toLowerCase().endsWith('.csv') });
   const names = Object.keys(files);
   if (names.length !== 1) throw new Error(`expected one CSV file in the export, found ${names.length}`);
+  let header: string[] = [];
   const rows = parse(Buffer.from(files[names[0]!]!), {
     bom: true,
-    columns: true,
+    // Unknown columns keep their own name (undefined would drop them, and a report may add some).
+    columns: (names: string[]) => {
+      header = names.map((h) => CANONICAL.get(squash(h)) ?? h);
+      return header;
+    },
     skip_empty_lines: true,
   }) as Record<string, string>[];
-  const header = rows[0] ? Object.keys(rows[0]) : [];
-  const missing = rows.length ? EXPORT_COLUMNS.filter((c) => !header.includes(c)) : [];
+  const missing = header.length ? EXPORT_COLUMNS.filter((c) => !header.includes(c)) : [];
   if (missing.length) throw new Error(`the export lacks the column(s) ${missing.join(', ')}`);
   return rows.map((r) => {
     const record: IntuneRecord = { id: r.DeviceId ?? '' };
     if (!record.id) throw new Error('a row of the export has no DeviceId');
     assign(record, 'deviceName', r.DeviceName);
-    assign(record, 'operatingSystem', OS_CODES[r.OS ?? ''] ?? r.OS);
+    assign(record, 'operatingSystem', osOf(r.OS));
     assign(record, 'model', r.Model);
     assign(record, 'serialNumber', r.SerialNumber);
     assign(record, 'imei', r.IMEI);

@@ -3,6 +3,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { exportJobSettings, startTenantSimulator, type TenantSimulator } from '../../../src/dev/tenant-sim';
 import type { MatchCandidate } from '../../../src/domain/device-matching';
 import { GraphDeviceDirectory } from '../../../src/integrations/graph/graph-device-directory';
+import { mergeCandidates } from '../../../src/integrations/graph/graph-match-candidates';
 import { EXPORT_COLUMNS, recordsOf } from '../../../src/integrations/graph/intune-export';
 import { bigSeed } from './big-seed';
 import { simulatorGraphApi } from './simulator-graph';
@@ -275,6 +276,28 @@ describe('Intune export file', () => {
         userId: 'u-pat',
       },
     ]);
+  });
+
+  it('reads the display names Intune heads its exports with, and tells iPhones from iPads under "iOS/iPadOS"', () => {
+    const head =
+      '"Device ID","Device name","OS","Model","Serial number","IMEI","MEID","Azure AD Device ID","Primary user UPN","UserId","Extra column"';
+    const rows = [
+      '"m-1","Pat\'s iPhone","iOS/iPadOS","iPhone 15","F2L1","352090000000013","","b0000000-0000-4000-8000-000000000001","pat@example.com","u-pat","x"',
+      '"m-2","Pat\'s iPad","iOS/iPadOS","iPad Air","F2L2","","","","pat@example.com","u-pat","y"',
+    ];
+    const records = recordsOf(zipOf(`${head}\r\n${rows.join('\r\n')}\r\n`));
+    assert.deepEqual(
+      records.map((r) => [r.id, r.serialNumber, r.azureADDeviceId, r.userPrincipalName, r.operatingSystem]),
+      [
+        ['m-1', 'F2L1', 'b0000000-0000-4000-8000-000000000001', 'pat@example.com', 'iOS'],
+        ['m-2', 'F2L2', undefined, 'pat@example.com', 'iOS'],
+      ],
+    );
+    assert.deepEqual(
+      mergeCandidates(records, []).map((c) => c.platform),
+      ['ios', 'ipados'],
+      'the model settles iPhone and iPad, as with the paged read',
+    );
   });
 
   it('refuses what is not the export: not a zip, no CSV, a missing column, a row without its id', () => {
